@@ -1,0 +1,228 @@
+"""The public Python API: what the CLI, the HTTP API and users' scripts call.
+
+>>> import tradelever.api as tl
+>>> result = tl.leverage("MYS", partner="USA", rival="CHN")   # doctest: +SKIP
+>>> result.rows.head()                                        # doctest: +SKIP
+
+Every function validates its inputs (countries, data set, year, level) and returns results
+that carry their provenance and assumptions.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+
+from tradelever import schema as f
+from tradelever.analysis.leverage import LEVELS, LeverageResult, leverage_table, product_code_expr
+from tradelever.errors import InputError, UnknownDatasetError
+from tradelever.reference.countries import resolve_country
+from tradelever.sources import icio
+from tradelever.store import Store
+from tradelever.store.embedded import ensure_icio
+
+__all__ = ["DEFAULT_DATASET", "Session", "datasets", "leverage", "open_store"]
+
+DEFAULT_DATASET = icio.DATASET_NAME
+
+
+def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
+    """Open the data directory and make sure the embedded ``icio2022`` data set is in it."""
+    store = Store(data_dir)
+    ensure_icio(store)
+    return store
+
+
+class Session:
+    """A store plus cached look-ups (countries per data set, descriptions).
+
+    Long-lived callers (the HTTP server) keep one; one-shot callers use the module
+    functions, which open a session each time.
+    """
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None) -> None:
+        self.store = open_store(data_dir)
+        self._countries: dict[str, list[str]] = {}
+        self._descriptions: dict[str, dict[str, str]] = {}
+
+    # -- catalogue ------------------------------------------------------------------------
+    def datasets(self) -> pd.DataFrame:
+        """The ``datasets`` table (provenance of every data set in the store)."""
+        return self.store.datasets()
+
+    def manifest(self, dataset: str) -> dict[str, Any]:
+        """Provenance record of one data set."""
+        return self.store.manifest(dataset)
+
+    def countries(self, dataset: str) -> list[str]:
+        """ISO3 codes that appear as exporter or importer in a data set."""
+        if dataset not in self._countries:
+            flows = self.store.table(dataset, "flows")
+            exp = flows.select(c=flows[f.EXPORTER]).distinct()
+            imp = flows.select(c=flows[f.IMPORTER]).distinct()
+            codes = exp.union(imp).to_pandas()["c"].astype(str)
+            self._countries[dataset] = sorted(codes.unique())
+        return self._countries[dataset]
+
+    def years(self, dataset: str) -> list[int]:
+        """Years available in a data set."""
+        years = self.store.manifest(dataset).get("years") or []
+        return sorted(int(y) for y in years)
+
+    def resolve_year(self, dataset: str, year: int | None) -> int:
+        """Validate the year (default: the latest in the data set)."""
+        years = self.years(dataset)
+        if not years:
+            raise UnknownDatasetError(f"{dataset}: data set records no years")
+        if year is None:
+            return years[-1]
+        if int(year) not in years:
+            raise InputError(
+                f"--year: {year} is not in data set {dataset} (years: {', '.join(map(str, years))})"
+            )
+        return int(year)
+
+    def descriptions(self, dataset: str, level: str) -> dict[str, str]:
+        """Code -> description for a data set's products at one level."""
+        key = f"{dataset}:{level}"
+        if key not in self._descriptions:
+            try:
+                products = self.store.table(dataset, "products").to_pandas()
+            except UnknownDatasetError:
+                products = pd.DataFrame(columns=[f.CODE, f.DESCRIPTION])
+            self._descriptions[key] = dict(
+                zip(products[f.CODE].astype(str), products[f.DESCRIPTION].astype(str), strict=True)
+            )
+        return self._descriptions[key]
+
+    # -- analysis -------------------------------------------------------------------------
+    def leverage(
+        self,
+        home: str,
+        partner: str,
+        rival: str | None = None,
+        *,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: str | None = None,
+        sigma: float | None = None,
+    ) -> LeverageResult:
+        """Where ``partner`` depends on ``home`` (and on ``rival``), product by product.
+
+        Parameters
+        ----------
+        home, partner, rival
+            ISO3 codes; validated against the data set with close-match suggestions.
+        dataset
+            Data set name (default the embedded ``icio2022``).
+        year
+            Default: the latest year in the data set.
+        level
+            ``industry`` for ICIO; ``hs6`` (default), ``hs4``, ``hs2`` or ``group`` for
+            product data sets.
+        sigma
+            One elasticity of substitution for every product; default per product.
+        """
+        manifest = self.store.manifest(dataset)
+        ds_level = manifest.get("level", "hs6")
+        level = level or ("industry" if ds_level == "industry" else "hs6")
+        if level not in LEVELS:
+            raise InputError(f"--level: {level!r} is not one of {', '.join(LEVELS)}")
+        if (ds_level == "industry") != (level == "industry"):
+            allowed = "industry" if ds_level == "industry" else "hs6, hs4, hs2 or group"
+            raise InputError(f"--level: data set {dataset} supports level {allowed}, not {level}")
+        available = self.countries(dataset)
+        home = resolve_country(home, available, parameter="home")
+        partner = resolve_country(partner, available, parameter="--partner")
+        if rival is not None:
+            rival = resolve_country(rival, available, parameter="--rival")
+        year = self.resolve_year(dataset, year)
+        flows = self.store.table(dataset, "flows")
+        coded = product_code_expr(flows, level)
+        rows = leverage_table(
+            coded,
+            home=home,
+            partner=partner,
+            rival=rival,
+            year=year,
+            classification=str(manifest.get("classification", "")),
+            sigma=sigma,
+            descriptions=self.descriptions(dataset, level),
+        )
+        return LeverageResult(
+            home=home,
+            partner=partner,
+            rival=rival,
+            dataset=dataset,
+            year=year,
+            level=level,
+            rows=rows,
+            provenance=_provenance(manifest, year),
+            assumptions=_assumptions(manifest, level, sigma),
+        )
+
+
+def _provenance(manifest: dict[str, Any], year: int) -> dict[str, Any]:
+    keys = (
+        "name",
+        "source",
+        "version",
+        "classification",
+        "licence",
+        "citation",
+        "retrieved_at",
+        "sha256",
+        "note",
+    )
+    out = {k: manifest[k] for k in keys if k in manifest}
+    out["year"] = year
+    return out
+
+
+def _assumptions(manifest: dict[str, Any], level: str, sigma: float | None) -> list[str]:
+    out = list(manifest.get("assumptions", []))
+    if sigma is None:
+        out.append(
+            "partner_cost_of_losing_home_usd uses the default elasticity of substitution per "
+            "code (column sigma; sources in sigma_source): Caliendo and Parro (2015) trade "
+            "elasticities, sigma = 1 + theta"
+        )
+    else:
+        out.append(f"partner_cost_of_losing_home_usd uses one elasticity sigma = {sigma}")
+    out.append(
+        "cost of losing home = partner_imports_usd * ((1 - s)^(1/(1 - sigma)) - 1), the rise "
+        "in the partner's CES import price index with other suppliers' prices unchanged; "
+        "null when home is the sole supplier (unbounded)"
+    )
+    if level == "industry":
+        out.append(
+            "industry level: shares are for whole ICIO industries (e.g. C26 computer, "
+            "electronic and optical products) and are much smaller than at HS 6-digit level, "
+            "where negotiating leverage usually lies; load a product data set (BACI, "
+            "Comtrade, Census) for product-level leverage"
+        )
+    return out
+
+
+def datasets(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The ``datasets`` table of a data directory."""
+    return Session(data_dir).datasets()
+
+
+def leverage(
+    home: str,
+    partner: str,
+    rival: str | None = None,
+    *,
+    dataset: str = DEFAULT_DATASET,
+    year: int | None = None,
+    level: str | None = None,
+    sigma: float | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> LeverageResult:
+    """Leverage rows for ``home`` in ``partner``'s imports; see :meth:`Session.leverage`."""
+    return Session(data_dir).leverage(
+        home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma
+    )

@@ -1,0 +1,1 @@
+"""Package data: code lists, elasticities, groups and tariff presets (CSV and YAML)."""

@@ -1,0 +1,1 @@
+"""User-facing interfaces: the command line (and, later, the HTTP API and dashboard)."""

@@ -1,0 +1,89 @@
+"""Rendering of results for the terminal: rich tables, stable JSON and CSV."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["OutputFormat", "dump_json", "fmt_pct", "fmt_usd", "frame_to_csv", "rich_table"]
+
+
+class OutputFormat(StrEnum):
+    """Output formats of every command."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def dump_json(obj: Any) -> str:
+    """Stable JSON: keys in insertion order, NaN and infinities as ``null``."""
+    return json.dumps(_clean(obj), indent=2, ensure_ascii=False, allow_nan=False, default=str)
+
+
+def frame_to_csv(frame: pd.DataFrame) -> str:
+    """CSV text with a header row; missing numbers as empty cells."""
+    return frame.replace([math.inf, -math.inf], math.nan).to_csv(index=False)
+
+
+def fmt_pct(value: Any, digits: int = 1) -> str:
+    """Format a share as a percentage (``-`` when undefined)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{100 * float(value):.{digits}f}%"
+
+
+def fmt_usd(value: Any) -> str:
+    """Format US dollars with a scale suffix (``US$1.48 bn``); ``unbounded`` for infinity."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    v = float(value)
+    if math.isinf(v):
+        return "unbounded"
+    for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(v) >= scale:
+            return f"US${v / scale:,.2f} {suffix}"
+    return f"US${v:,.0f}"
+
+
+def rich_table(
+    frame: pd.DataFrame,
+    columns: Sequence[tuple[str, str, Callable[[Any], str]]],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> Table:
+    """A rich Table from a DataFrame: ``columns`` is (field, header, formatter) triples."""
+    table = Table(title=title, caption=caption, caption_justify="left", show_lines=False)
+    for field, header, _ in columns:
+        if field == "description":
+            table.add_column(header, overflow="ellipsis", no_wrap=True, max_width=28)
+        elif field in ("code", "name"):
+            table.add_column(header, no_wrap=True)
+        else:
+            table.add_column(header, justify="right", overflow="fold")
+    for rec in frame.to_dict(orient="records"):
+        table.add_row(*(fmt(rec.get(field)) for field, _, fmt in columns))
+    return table
+
+
+def console(stderr: bool = False) -> Console:
+    """A console for the CLI (stderr for messages and progress)."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)

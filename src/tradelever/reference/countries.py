@@ -1,0 +1,203 @@
+"""Countries, country groups and the validation of user-supplied country codes.
+
+Names and ISO codes come from ``country_converter`` (coco); its table is read here with
+``keep_default_na=False`` because coco 1.3's own loader fails under pandas 3 (the ISO2
+code of Namibia, "NA", is read as missing). Groups: ``ASEAN`` from the package data file
+``country_groups.csv`` (with the date each member joined), ``EU27`` and ``G20`` from coco
+(coco's G20 lists the 19 member countries plus the EU member states, because the EU is a
+member in its own right).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from tradelever.errors import InputError, UnknownCountryError
+
+__all__ = [
+    "country_name",
+    "country_table",
+    "group_members",
+    "group_names",
+    "resolve_countries",
+    "resolve_country",
+]
+
+log = logging.getLogger(__name__)
+
+_ALTERNATIVE_CLASSIFICATIONS = ("ISO2", "IOC", "FIFA", "ISOnumeric", "regex")
+_COCO_GROUPS = {"EU27": "EU27", "G20": "G20", "OECD": "OECD"}
+# Economies named by ISO3-like codes that coco does not list (OECD ICIO, BACI pseudo-codes).
+_EXTRA_NAMES = {"ROW": "Rest of the world", "TWN": "Taiwan"}
+
+
+@cache
+def _converter():  # type: ignore[no-untyped-def]
+    import country_converter as coco
+
+    path = os.path.join(os.path.dirname(coco.__file__), "country_data.tsv")
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    return coco.CountryConverter(country_data=table)
+
+
+@cache
+def country_table() -> pd.DataFrame:
+    """Return the canonical ``countries`` table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``iso3``, ``name``, ``iso_numeric`` (string, may be empty) and ``groups``
+        (comma-separated group names, e.g. ``"ASEAN"``).
+    """
+    data = _converter().data
+    table = pd.DataFrame(
+        {
+            "iso3": data["ISO3"].astype(str),
+            "name": data["name_short"].astype(str),
+            "iso_numeric": data["ISOnumeric"].fillna("").astype(str),
+        }
+    )
+    table = table[table["iso3"].str.fullmatch(r"[A-Z]{3}")].drop_duplicates("iso3")
+    membership: dict[str, list[str]] = {}
+    for group in group_names():
+        for iso3 in group_members(group):
+            membership.setdefault(iso3, []).append(group)
+    table["groups"] = table["iso3"].map(lambda c: ",".join(membership.get(c, [])))
+    return table.sort_values("iso3").reset_index(drop=True)
+
+
+@cache
+def _names() -> dict[str, str]:
+    data = _converter().data
+    names = dict(zip(data["ISO3"].astype(str), data["name_short"].astype(str), strict=True))
+    names.update(_EXTRA_NAMES)
+    return names
+
+
+def country_name(iso3: str) -> str:
+    """Return the short English name of an ISO3 code (the code itself if unknown)."""
+    return _names().get(iso3, iso3)
+
+
+@cache
+def _file_groups() -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    text = resources.files("tradelever.data").joinpath("country_groups.csv").read_text("utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        groups.setdefault(row["group"], []).append(row["iso3"])
+    return {name: tuple(members) for name, members in groups.items()}
+
+
+def group_names() -> list[str]:
+    """Return the names of the country groups tradelever knows."""
+    return sorted({*_file_groups(), *_COCO_GROUPS})
+
+
+@cache
+def group_members(group: str) -> tuple[str, ...]:
+    """Return the ISO3 members of a group such as ``ASEAN``, ``EU27`` or ``G20``.
+
+    Raises
+    ------
+    UnknownCountryError
+        If the group is not known; the message lists the known groups.
+    """
+    key = group.strip().upper()
+    if key in _file_groups():
+        return _file_groups()[key]
+    if key in _COCO_GROUPS:
+        column = _COCO_GROUPS[key]
+        data = _converter().data
+        members = data.loc[data[column].notna() & (data[column] != ""), "ISO3"]
+        return tuple(sorted(members.astype(str)))
+    raise UnknownCountryError(f"{group}: unknown country group; known groups: {group_names()}")
+
+
+def _suggest(code: str, candidates: Iterable[str]) -> list[str]:
+    """Codes the user may have meant, best first."""
+    candidates = list(candidates)
+    found: list[str] = []
+    cc = _converter()
+    for src in _ALTERNATIVE_CLASSIFICATIONS:
+        try:
+            hit = cc.convert(code, src=src, to="ISO3", not_found=None)
+        except Exception:  # coco raises assorted errors on odd input; a miss is a miss
+            continue
+        if isinstance(hit, str) and hit in candidates and hit not in found:
+            found.append(hit)
+    for hit in difflib.get_close_matches(code, candidates, n=3, cutoff=0.6):
+        if hit not in found:
+            found.append(hit)
+    return found[:3]
+
+
+def resolve_country(
+    code: str, available: Sequence[str] | None = None, *, parameter: str = "country"
+) -> str:
+    """Validate a country code and return it as upper-case ISO3.
+
+    Parameters
+    ----------
+    code
+        An ISO3 code (case-insensitive), e.g. ``"mys"``.
+    available
+        The codes a data set covers; when given, a valid ISO3 code outside it is an error
+        too (for example Timor-Leste in the 80-economy ICIO).
+    parameter
+        Name of the option or field, used in the message.
+
+    Raises
+    ------
+    UnknownCountryError
+        With close matches: ``"MAS: unknown country; did you mean MYS (Malaysia)?"``.
+    """
+    if not isinstance(code, str) or not code.strip():
+        raise InputError(f"{parameter}: a country code is required (ISO3, e.g. MYS)")
+    key = code.strip().upper()
+    known = set(_names())
+    pool = list(available) if available is not None else sorted(known)
+    if key in pool:
+        return key
+    suggestions = _suggest(key, pool)
+    hint = ""
+    if suggestions:
+        hint = "; did you mean " + " or ".join(f"{s} ({country_name(s)})" for s in suggestions)
+        hint += "?"
+    if key in known and available is not None:
+        raise UnknownCountryError(
+            f"{code}: {country_name(key)} is not covered by this data set "
+            f"({len(pool)} economies){hint}"
+        )
+    raise UnknownCountryError(f"{code}: unknown country{hint}")
+
+
+def resolve_countries(
+    spec: str | Sequence[str], available: Sequence[str] | None = None, *, parameter: str = "peers"
+) -> list[str]:
+    """Resolve a group name or a comma-separated list of ISO3 codes.
+
+    A group member absent from ``available`` is dropped silently only for groups (the
+    ICIO has no Timor-Leste); an explicitly listed code must exist.
+    """
+    items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
+    items = [s for s in items if s]
+    if not items:
+        raise InputError(f"{parameter}: give a group name (e.g. ASEAN) or ISO3 codes")
+    out: list[str] = []
+    for item in items:
+        if item.upper() in group_names():
+            members = group_members(item)
+            out.extend(m for m in members if available is None or m in available)
+        else:
+            out.append(resolve_country(item, available, parameter=parameter))
+    return list(dict.fromkeys(out))

@@ -1,0 +1,1 @@
+"""Readers that turn real external formats into the canonical tables, validating as they go."""
