@@ -1,0 +1,104 @@
+"""The ``tradelever`` typer application, shared state and helpers used by every command.
+
+Each command is a thin function: parse options, call :mod:`tradelever.api`, render. Errors
+raised on purpose (:class:`tradelever.errors.TradeleverError`) become one line on stderr
+and exit code 1; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from tradelever import __version__
+from tradelever.errors import TradeleverError
+from tradelever.interfaces.output import (
+    OutputFormat,
+    console,
+)
+
+app = typer.Typer(
+    name="tradelever",
+    help="Turn bilateral trade data into negotiating power: leverage points, exposure, "
+    "tariff scenarios and sourced briefs. Runs offline on the embedded OECD ICIO 2022 "
+    "network.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+_STATE: dict[str, Any] = {"data_dir": None, "debug": False}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tradelever {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="TRADELEVER_DATA_DIR",
+            help="Data directory (default: the platform's user data folder).",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Turn bilateral trade data into negotiating power."""
+    _STATE["data_dir"] = data_dir
+    _STATE["debug"] = debug
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
+
+
+def handle_errors(func: F) -> F:
+    """Turn TradeleverError into a one-line message on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TradeleverError as exc:
+            if _STATE["debug"]:
+                raise
+            console(stderr=True).print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def session() -> Any:
+    """Open the store, preparing the embedded data on first use with a progress spinner."""
+    from tradelever.api import Session
+    from tradelever.sources import icio
+    from tradelever.store import Store
+
+    store = Store(_STATE["data_dir"])
+    if not store.has(icio.DATASET_NAME):
+        with console(stderr=True).status(
+            "Preparing the embedded OECD ICIO 2022 network (first run only)..."
+        ):
+            from tradelever.store.embedded import ensure_icio
+
+            ensure_icio(store)
+    return Session(_STATE["data_dir"])
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]

@@ -1,0 +1,124 @@
+"""Core commands: ``datasets`` and ``leverage``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tradelever.interfaces.cli_app import FormatOption, app, handle_errors, session
+from tradelever.interfaces.output import (
+    OutputFormat,
+    console,
+    dump_json,
+    fmt_pct,
+    fmt_usd,
+    frame_to_csv,
+    rich_table,
+)
+
+
+@app.command("datasets")
+@handle_errors
+def datasets_cmd(fmt: FormatOption = OutputFormat.table) -> None:
+    """List the data sets in the store, with their provenance."""
+    frame = session().datasets()
+    if fmt is OutputFormat.json:
+        typer.echo(dump_json(frame.to_dict(orient="records")))
+    elif fmt is OutputFormat.csv:
+        typer.echo(frame_to_csv(frame), nl=False)
+    else:
+        columns = [
+            ("name", "name", str),
+            ("source", "source", str),
+            ("version", "release", str),
+            ("years", "years", lambda v: ", ".join(map(str, v or []))),
+            ("classification", "classification", str),
+            ("rows", "rows", lambda v: f"{int(v):,}" if v is not None else "-"),
+            ("licence", "licence", str),
+            ("note", "note", lambda v: v or ""),
+        ]
+        console().print(rich_table(frame, columns, title="tradelever data sets"))
+
+
+_LEVERAGE_COLUMNS = [
+    ("code", "code", str),
+    ("description", "description", lambda v: (v or "")[:48]),
+    ("home_share_of_partner_imports", "home share", fmt_pct),
+    ("partner_imports_usd", "partner imports", fmt_usd),
+    ("home_exports_to_partner_usd", "home exports to partner", fmt_usd),
+    ("home_world_export_share", "home world share", fmt_pct),
+    ("rival_share_of_partner_imports", "rival share", fmt_pct),
+    ("partner_import_hhi", "HHI", lambda v: "-" if v is None else f"{v:.3f}"),
+    ("home_export_weight", "export weight", fmt_pct),
+    ("partner_cost_of_losing_home_usd", "partner cost of losing home", fmt_usd),
+    ("sigma", "sigma", lambda v: f"{v:.2f}"),
+]
+
+
+@app.command("leverage")
+@handle_errors
+def leverage_cmd(
+    home: Annotated[str, typer.Argument(help="Home country, ISO3 (e.g. MYS).", show_default=False)],
+    partner: Annotated[
+        str, typer.Option("--partner", "-p", help="Counterpart country, ISO3 (e.g. USA).")
+    ],
+    rival: Annotated[
+        str | None, typer.Option("--rival", "-r", help="Rival supplier, ISO3 (e.g. CHN).")
+    ] = None,
+    dataset: Annotated[
+        str, typer.Option("--dataset", "-d", help="Data set name (see `tradelever datasets`).")
+    ] = "icio2022",
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="Year (default: latest in the data set).")
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", help="industry (ICIO) or hs6|hs4|hs2|group (product data sets)."),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            "-n",
+            help="Show the top N rows (table default 20; json/csv default all; 0 = all).",
+        ),
+    ] = None,
+    sigma: Annotated[
+        float | None,
+        typer.Option("--sigma", help="One elasticity of substitution (> 1) for every product."),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Where the partner depends on HOME (and on the rival).
+
+    Rows are ranked by the partner's cost of losing HOME's supply (CES price index).
+    """
+    result = session().leverage(
+        home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma
+    )
+    if top is None and fmt is OutputFormat.table:
+        top = 20
+    result = result.head(top)
+    if fmt is OutputFormat.json:
+        typer.echo(dump_json(result.to_dict()))
+        return
+    if fmt is OutputFormat.csv:
+        from tradelever import schema
+
+        columns = ["code", "description", *schema.LEVERAGE_FIELDS, "sigma"]
+        typer.echo(frame_to_csv(result.rows[columns]), nl=False)
+        return
+    from tradelever.reference.countries import country_name
+
+    title = (
+        f"Where {country_name(result.partner)} depends on {country_name(result.home)}"
+        f" - {result.dataset}, {result.year}, level {result.level}"
+    )
+    if result.rival:
+        title += f" (rival: {country_name(result.rival)})"
+    caption = "Source: " + str(result.provenance.get("source", result.dataset))
+    caption += f". Licence: {result.provenance.get('licence', 'see data set')}."
+    caption += "\nAssumptions:\n" + "\n".join(f"- {a}" for a in result.assumptions)
+    out = console()
+    out.print(rich_table(result.rows, _LEVERAGE_COLUMNS, title=title, caption=caption))
