@@ -1,0 +1,5 @@
+"""``python -m tradelever`` runs the command line."""
+
+from tradelever.interfaces.cli import main
+
+main()

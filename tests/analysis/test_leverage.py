@@ -1,0 +1,106 @@
+"""Leverage on the hand-made data set (tests/synthetic.py); every number worked by hand."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from tradelever.api import Session
+from tradelever.errors import InputError, UnknownCountryError
+
+
+@pytest.fixture
+def session(hand_data_dir: Path) -> Session:
+    return Session(hand_data_dir)
+
+
+def _row(result, code):  # type: ignore[no-untyped-def]
+    rows = result.rows.set_index("code")
+    return rows.loc[code]
+
+
+def test_hs6_indicators_by_hand(session: Session) -> None:
+    r = session.leverage("MYS", "USA", "CHN", dataset="hand-hs17", year=2023, sigma=3.0)
+    assert r.level == "hs6" and r.year == 2023
+    chips = _row(r, "854231")
+    # USA imports 100 of 854231: MYS 50, CHN 30, THA 20
+    assert chips.partner_imports_usd == 100.0
+    assert chips.home_exports_to_partner_usd == 50.0
+    assert chips.home_share_of_partner_imports == 0.5
+    assert chips.rival_share_of_partner_imports == pytest.approx(0.3)
+    assert chips.partner_import_hhi == pytest.approx(0.25 + 0.09 + 0.04)
+    # MYS exports 100 of 854231 (50 USA + 50 CHN); world exports 250
+    assert chips.home_world_export_share == pytest.approx(0.4)
+    # MYS total exports: 50 + 50 + 60 + 40 + 1 = 201
+    assert chips.home_export_weight == pytest.approx(100 / 201)
+    # sigma 3: 100 * (0.5^(-1/2) - 1) = 100 * (sqrt 2 - 1)
+    assert chips.partner_cost_of_losing_home_usd == pytest.approx(41.421356, rel=1e-6)
+
+    gloves = _row(r, "401519")
+    assert gloves.home_share_of_partner_imports == 0.75
+    assert gloves.partner_import_hhi == pytest.approx(0.75**2 + 0.25**2)
+    assert gloves.rival_share_of_partner_imports == 0.0
+    # 80 * (0.25^(-1/2) - 1) = 80
+    assert gloves.partner_cost_of_losing_home_usd == pytest.approx(80.0)
+
+    memories = _row(r, "854232")  # CHN is the sole supplier; MYS sells none
+    assert memories.home_share_of_partner_imports == 0.0
+    assert memories.rival_share_of_partner_imports == 1.0
+    assert memories.partner_import_hhi == 1.0
+    assert memories.partner_cost_of_losing_home_usd == 0.0
+
+    # ranked by cost: gloves 80 > chips 41.4 > rare earths 0.54 > memories 0
+    assert list(r.rows.code) == ["401519", "854231", "280530", "854232"]
+    rare = _row(r, "280530")
+    assert rare.partner_cost_of_losing_home_usd == pytest.approx(10 * (0.9**-0.5 - 1))
+
+
+def test_hs4_aggregates_before_shares(session: Session) -> None:
+    r = session.leverage("MYS", "USA", "CHN", dataset="hand-hs17", year=2023, level="hs4")
+    ics = _row(r, "8542")
+    # 8542 = 854231 + 854232: USA imports 140; MYS 50, CHN 70, THA 20
+    assert ics.partner_imports_usd == 140.0
+    assert ics.home_share_of_partner_imports == pytest.approx(50 / 140)
+    assert ics.partner_import_hhi == pytest.approx((50**2 + 70**2 + 20**2) / 140**2)
+    assert ics.rival_share_of_partner_imports == pytest.approx(0.5)
+
+
+def test_year_defaults_to_latest_and_is_validated(session: Session) -> None:
+    r = session.leverage("MYS", "USA", dataset="hand-hs17")
+    assert r.year == 2023
+    r22 = session.leverage("MYS", "USA", dataset="hand-hs17", year=2022)
+    # 2022 values are half of 2023: shares unchanged, values halved
+    assert _row(r22, "854231").partner_imports_usd == 50.0
+    assert _row(r22, "854231").home_share_of_partner_imports == 0.5
+    with pytest.raises(InputError, match="--year: 2019 is not in data set hand-hs17"):
+        session.leverage("MYS", "USA", dataset="hand-hs17", year=2019)
+
+
+def test_default_sigma_is_documented_per_code(session: Session) -> None:
+    r = session.leverage("MYS", "USA", dataset="hand-hs17", year=2023)
+    gloves = _row(r, "401519")
+    assert gloves.sigma == pytest.approx(2.67)  # Caliendo-Parro "Plastic" theta 1.67 + 1
+    assert "Caliendo and Parro" in gloves.sigma_source
+    expected = 80 * (0.25 ** (1 / (1 - 2.67)) - 1)
+    assert gloves.partner_cost_of_losing_home_usd == pytest.approx(expected)
+
+
+def test_input_errors(session: Session) -> None:
+    with pytest.raises(UnknownCountryError, match=r"did you mean MYS \(Malaysia\)"):
+        session.leverage("MAS", "USA", dataset="hand-hs17")
+    with pytest.raises(InputError, match="partner must differ"):
+        session.leverage("MYS", "MYS", dataset="hand-hs17")
+    with pytest.raises(InputError, match="--sigma"):
+        session.leverage("MYS", "USA", dataset="hand-hs17", sigma=0.8)
+    with pytest.raises(InputError, match="--level"):
+        session.leverage("MYS", "USA", dataset="hand-hs17", level="industry")
+
+
+def test_sole_supplier_cost_is_unbounded_and_null_in_json(session: Session) -> None:
+    r = session.leverage("CHN", "USA", dataset="hand-hs17", year=2023, sigma=3.0)
+    memories = _row(r, "854232")
+    assert math.isinf(memories.partner_cost_of_losing_home_usd)
+    row = next(x for x in r.to_dict()["rows"] if x["code"] == "854232")
+    assert row["partner_cost_of_losing_home_usd"] is None
