@@ -163,6 +163,58 @@ class Session:
             assumptions=_assumptions(manifest, level, sigma),
         )
 
+    def supply_chain(
+        self,
+        home: str,
+        partner: str,
+        *,
+        industry: str | list[str] | None = None,
+        dataset: str = DEFAULT_DATASET,
+        share_lost: float = 1.0,
+    ) -> Any:
+        """Supply-chain dependence of ``partner`` on ``home`` on the ICIO network.
+
+        Per home industry: direct deliveries to the partner, home value added embodied in the
+        partner's output and final-demand sales, and the hypothetical-extraction loss of the
+        partner's output (and of home's) if those deliveries stopped; see
+        :mod:`tradelever.analysis.network`. Returns a
+        :class:`~tradelever.analysis.result.TableResult` (kind ``supply_chain``).
+
+        Parameters
+        ----------
+        home, partner
+            ISO3 codes of the network's economies.
+        industry
+            Home industry code(s) (``"C26"`` or ``"C26,C22"``); default all 50.
+        dataset
+            Only ``icio2022`` (the input-output network) is supported.
+        share_lost
+            Fraction of the deliveries that stops, in [0, 1] (default 1).
+        """
+        from tradelever.analysis import network
+
+        if dataset != icio.DATASET_NAME:
+            raise InputError(
+                f"--dataset: supply-chain needs the input-output network {icio.DATASET_NAME}; "
+                f"{dataset!r} has no industry-to-industry flows"
+            )
+        manifest = self.store.manifest(dataset)
+        model = network.icio_model()
+        home = resolve_country(home, model.countries, parameter="home")
+        partner = resolve_country(partner, model.countries, parameter="--partner")
+        year = self.resolve_year(dataset, None)
+        return network.supply_chain_result(
+            model,
+            home,
+            partner,
+            industries=network.parse_industries(industry),
+            share=share_lost,
+            dataset=dataset,
+            year=year,
+            provenance=_provenance(manifest, year),
+            assumptions=list(manifest.get("assumptions", [])),
+        )
+
 
 def _provenance(manifest: dict[str, Any], year: int) -> dict[str, Any]:
     keys = (
