@@ -12,7 +12,10 @@ from __future__ import annotations
 import sys
 
 # Command modules register themselves on `app` when imported (one line per module).
-from tradelever.interfaces import commands_core  # noqa: F401
+from tradelever.interfaces import (
+    commands_core,  # noqa: F401
+    commands_network,  # noqa: F401
+)
 from tradelever.interfaces.cli_app import app
 from tradelever.interfaces.output import console
 
