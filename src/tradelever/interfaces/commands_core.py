@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ from tradelever.interfaces.output import (
     OutputFormat,
     console,
     dump_json,
+    fit_columns,
     fmt_pct,
     fmt_usd,
     frame_to_csv,
@@ -53,6 +55,8 @@ _LEVERAGE_COLUMNS = [
     ("home_export_weight", "export weight", fmt_pct),
     ("partner_cost_of_losing_home_usd", "partner cost of losing home", fmt_usd),
     ("sigma", "sigma", lambda v: f"{v:.2f}"),
+    ("home_rca", "home RCA", lambda v: "-" if v is None or v != v else f"{v:.2f}"),
+    ("flags", "flags", lambda v: (v or "").replace(";", " ")),
 ]
 
 
@@ -88,6 +92,15 @@ def leverage_cmd(
         float | None,
         typer.Option("--sigma", help="One elasticity of substitution (> 1) for every product."),
     ] = None,
+    groups: Annotated[
+        Path | None,
+        typer.Option(
+            "--groups",
+            help="YAML or CSV file of product groups (per HS revision) that extends the "
+            "built-in groups; with --level group.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Where the partner depends on HOME (and on the rival).
@@ -95,7 +108,7 @@ def leverage_cmd(
     Rows are ranked by the partner's cost of losing HOME's supply (CES price index).
     """
     result = session().leverage(
-        home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma
+        home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma, groups=groups
     )
     if top is None and fmt is OutputFormat.table:
         top = 20
@@ -107,6 +120,7 @@ def leverage_cmd(
         from tradelever import schema
 
         columns = ["code", "description", *schema.LEVERAGE_FIELDS, "sigma"]
+        columns += list(schema.LEVERAGE_EXTRA_FIELDS)
         typer.echo(frame_to_csv(result.rows[columns]), nl=False)
         return
     from tradelever.reference.countries import country_name
@@ -121,4 +135,8 @@ def leverage_cmd(
     caption += f". Licence: {result.provenance.get('licence', 'see data set')}."
     caption += "\nAssumptions:\n" + "\n".join(f"- {a}" for a in result.assumptions)
     out = console()
-    out.print(rich_table(result.rows, _LEVERAGE_COLUMNS, title=title, caption=caption))
+    optional = ("description", "home_world_export_share", "home_export_weight", "sigma")
+    columns = fit_columns(_LEVERAGE_COLUMNS, optional, out.width)
+    if len(columns) < len(_LEVERAGE_COLUMNS):
+        caption += "\n(narrow terminal: some columns hidden; widen it or use --format csv)"
+    out.print(rich_table(result.rows, columns, title=title, caption=caption))

@@ -85,5 +85,24 @@ def rich_table(
 
 
 def console(stderr: bool = False) -> Console:
-    """A console for the CLI (stderr for messages and progress)."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+    """A console for the CLI (stderr for messages and progress).
+
+    Output that is not a terminal (a pipe, a file, a test runner) is laid out 200 columns
+    wide: wide tables are read later, not in an 80-column window.
+    """
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else 200
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr, width=width)
+
+
+def fit_columns(
+    columns: Sequence[tuple[str, str, Callable[[Any], str]]],
+    optional: Sequence[str],
+    width: int,
+    *,
+    needed: int = 150,
+) -> list[tuple[str, str, Callable[[Any], str]]]:
+    """Drop the ``optional`` fields when the console is narrower than ``needed`` columns."""
+    if width >= needed:
+        return list(columns)
+    return [c for c in columns if c[0] not in optional]
