@@ -23,7 +23,7 @@ from tradelever.sources import icio
 from tradelever.store import Store
 from tradelever.store.embedded import ensure_icio
 
-__all__ = ["DEFAULT_DATASET", "Session", "datasets", "leverage", "open_store"]
+__all__ = ["DEFAULT_DATASET", "Session", "datasets", "ingest_baci", "leverage", "open_store"]
 
 DEFAULT_DATASET = icio.DATASET_NAME
 
@@ -256,6 +256,25 @@ def _assumptions(manifest: dict[str, Any], level: str, sigma: float | None) -> l
             "Comtrade, Census) for product-level leverage"
         )
     return out
+
+
+def ingest_baci(
+    path: str | os.PathLike[str],
+    name: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    years: list[int] | None = None,
+    progress: Any = None,
+) -> Any:
+    """Ingest a CEPII BACI release (zip, folder or one yearly CSV) into the store.
+
+    See :func:`tradelever.store.ingest.ingest_baci`; returns its ``IngestResult`` (``name``,
+    ``manifest``, ``unchanged``, ``rows``, ``seconds``). Re-ingesting identical files is a
+    no-op; a malformed row raises ``DataFileError`` and leaves the store unchanged.
+    """
+    from tradelever.store.ingest import ingest_baci as _ingest
+
+    return _ingest(Store(data_dir), path, name, years=years, progress=progress)
 
 
 def datasets(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:

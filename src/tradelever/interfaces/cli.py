@@ -14,6 +14,7 @@ import sys
 # Command modules register themselves on `app` when imported (one line per module).
 from tradelever.interfaces import (
     commands_core,  # noqa: F401
+    commands_data,  # noqa: F401
     commands_network,  # noqa: F401
 )
 from tradelever.interfaces.cli_app import app
