@@ -1,0 +1,398 @@
+"""The FastAPI application: sessions, result cache, error mapping, static dashboard.
+
+Concurrency
+-----------
+Route handlers are plain functions, so Starlette runs them in its thread pool. A
+:class:`tradelever.api.Session` owns an in-memory DuckDB connection (through Ibis), and a
+DuckDB connection must not be used by two threads at once. The app therefore keeps a small
+pool of sessions (one per core by default, at most 4): a request borrows one for the
+duration of its analysis and gives it back; extra requests wait for a free session. Each
+session queries the same read-only Parquet files.
+
+Finished JSON results are kept in a bounded LRU cache keyed by endpoint, normalised
+parameters and the data set's checksum (``sha256`` and ``retrieved_at`` of its manifest),
+so re-ingesting a data set invalidates its entries. Concurrent identical requests are
+computed once (the others wait for the first).
+
+Errors
+------
+Bad input never produces a 5xx. Every 4xx body is ``{"detail": ..., "parameter": ...}``
+where ``detail`` names the parameter:
+
+======================================  ======
+FastAPI validation (type, range)        422
+``InputError``                          422
+``UnknownDatasetError``                 404
+``UnknownCodeError`` (country, product)  404
+malformed scenario body                 422
+body too large / wrong media type       413 / 415
+other ``TradeleverError``               400
+``StoreError`` (data directory)         500
+``FetchError`` (remote source)          502
+======================================  ======
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import queue
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import Future
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from tradelever import __version__
+from tradelever.analysis.result import json_value
+from tradelever.api import Session
+from tradelever.errors import (
+    FetchError,
+    InputError,
+    StoreError,
+    TradeleverError,
+    UnknownCodeError,
+    UnknownDatasetError,
+)
+from tradelever.store import Store
+
+__all__ = [
+    "LOOPBACK_HOSTS",
+    "ApiError",
+    "Engine",
+    "ResultCache",
+    "SessionPool",
+    "create_app",
+    "error_for",
+    "json_bytes",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Host headers accepted by default: the app is meant for the local machine, and checking
+#: the Host header stops a web page from reaching it through DNS rebinding.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+DEFAULT_MAX_BODY = 1_048_576
+DEFAULT_CACHE_BYTES = 64 * 1_048_576
+STATIC_DIR = Path(str(resources.files("tradelever.interfaces.http").joinpath("static")))
+
+# Content Security Policy of the dashboard: everything from this origin, nothing else.
+_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+
+
+def json_bytes(obj: Any) -> bytes:
+    """Compact UTF-8 JSON; NaN and infinities become ``null``, numpy scalars plain numbers."""
+    return json.dumps(
+        json_value(obj), ensure_ascii=False, allow_nan=False, default=str, separators=(",", ":")
+    ).encode("utf-8")
+
+
+# -- errors -------------------------------------------------------------------------------
+class ApiError(Exception):
+    """An error answer: HTTP status, a message naming the parameter, and the parameter."""
+
+    def __init__(self, status: int, detail: str, parameter: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.parameter = parameter
+
+    def response(self) -> JSONResponse:
+        """The JSON response ``{"detail": ..., "parameter": ...}``."""
+        return JSONResponse(
+            {"detail": self.detail, "parameter": self.parameter}, status_code=self.status
+        )
+
+
+_LEADING_NAME = re.compile(r"^\s*-{0,2}([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*")
+
+
+def _status_for(exc: TradeleverError) -> int:
+    if isinstance(exc, StoreError):
+        return 500
+    if isinstance(exc, FetchError):
+        return 502
+    if isinstance(exc, UnknownCodeError):
+        return 404
+    if isinstance(exc, (InputError, ValueError)):
+        return 422
+    return 400
+
+
+def error_for(
+    exc: TradeleverError, params: dict[str, Any] | None = None, *, status: int | None = None
+) -> ApiError:
+    """Map a library error to an :class:`ApiError` that names the HTTP parameter at fault.
+
+    The library's messages start with the parameter (``"--year: 1999 is not in ..."``, the
+    CLI spelling) or with the offending value (``"MAS: unknown country"``). The leading
+    name is matched against the request's parameters (``--rival`` -> ``rival``); failing
+    that, the leading value is matched against the parameter values. The detail always
+    starts with the HTTP parameter name when one is found.
+    """
+    params = params or {}
+    message = str(exc)
+    parameter: str | None = None
+    detail = message
+    match = _LEADING_NAME.match(message)
+    if match:
+        name = match.group(1).replace("-", "_")
+        if name in params:
+            parameter = name
+            detail = f"{name}: {message[match.end() :]}"
+    if parameter is None:
+        for name, value in params.items():
+            if value is None or isinstance(value, (dict, list, bytes)):
+                continue
+            text = str(value)
+            if text and (message.startswith(f"{text}:") or message.startswith(f"{text.upper()}:")):
+                parameter = name
+                detail = f"{name}: {message}"
+                break
+    if parameter is None and isinstance(exc, UnknownDatasetError) and "dataset" in params:
+        parameter = "dataset"
+        detail = f"dataset: {message}"
+    return ApiError(status or _status_for(exc), detail, parameter)
+
+
+# -- sessions and cache -------------------------------------------------------------------
+class SessionPool:
+    """A fixed set of :class:`Session` objects, each used by one thread at a time."""
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None, size: int) -> None:
+        if size < 1:
+            raise InputError(f"pool_size: must be 1 or more, got {size}")
+        self.size = size
+        self._idle: queue.LifoQueue[Session] = queue.LifoQueue()
+        first = Session(data_dir)  # materialises the embedded data set on first use
+        self.data_dir = first.store.root
+        self._idle.put(first)
+        for _ in range(size - 1):
+            self._idle.put(Session(self.data_dir))
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """Borrow a session for the duration of the ``with`` block."""
+        session = self._idle.get()
+        try:
+            yield session
+        finally:
+            self._idle.put(session)
+
+
+class ResultCache:
+    """A thread-safe LRU cache of JSON bytes bounded by total size, with single flight.
+
+    ``get_or_compute(key, compute)`` returns the cached bytes, or runs ``compute`` once
+    while concurrent callers with the same key wait for its result (or its exception;
+    errors are not cached).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._data: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._inflight: dict[Hashable, Future[bytes]] = {}
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
+
+    def clear(self) -> None:
+        """Drop every entry."""
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
+        """Cached value for ``key``, computing it (once) if absent."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+            future = self._inflight.get(key)
+            owner = future is None
+            if future is None:
+                future = Future()
+                self._inflight[key] = future
+                self.misses += 1
+        if not owner:
+            return future.result()
+        try:
+            value = compute()
+        except BaseException as exc:
+            with self._lock:
+                self._inflight.pop(key, None)
+            future.set_exception(exc)
+            raise
+        with self._lock:
+            self._inflight.pop(key, None)
+            if self.max_bytes > 0 and len(value) <= self.max_bytes:
+                self._data[key] = value
+                self._bytes += len(value)
+                while self._bytes > self.max_bytes:
+                    _, old = self._data.popitem(last=False)
+                    self._bytes -= len(old)
+        future.set_result(value)
+        return value
+
+
+class Engine:
+    """What the routes use: the session pool, the result cache and the data set catalogue."""
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] | None,
+        *,
+        pool_size: int,
+        cache_bytes: int,
+        max_body_bytes: int,
+    ) -> None:
+        self.pool = SessionPool(data_dir, pool_size)
+        self.cache = ResultCache(cache_bytes)
+        self.max_body_bytes = max_body_bytes
+        # File-only reads (names, manifests) never touch DuckDB: no session needed.
+        self.catalog = Store(self.pool.data_dir)
+
+    def call(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` on a borrowed session."""
+        with self.pool.session() as session:
+            return fn(session)
+
+    def fingerprint(self, dataset: str) -> tuple[str, str]:
+        """Checksum and retrieval time of a data set (part of every cache key).
+
+        Raises
+        ------
+        ApiError
+            404 naming ``dataset`` if the data set is not in the store.
+        """
+        names = self.catalog.names()
+        if dataset not in names:
+            raise ApiError(
+                404,
+                f"dataset: {dataset!r} is not in the store; available: "
+                f"{', '.join(names) or 'none'}",
+                "dataset",
+            )
+        manifest = self.catalog.manifest(dataset)
+        return str(manifest.get("sha256", "")), str(manifest.get("retrieved_at", ""))
+
+
+# -- application ----------------------------------------------------------------------------
+def _validation_error(exc: RequestValidationError) -> ApiError:
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = [str(p) for p in first.get("loc", ())]
+    parameter = loc[1] if len(loc) > 1 and loc[0] in ("query", "path", "header") else None
+    if parameter is None and loc and loc[0] == "body":
+        parameter = "body"
+    message = str(first.get("msg", "invalid request"))
+    detail = f"{parameter}: {message}" if parameter else message
+    if len(errors) > 1:
+        others = sorted({str(e.get("loc", ("", "?"))[-1]) for e in errors[1:]} - {parameter or ""})
+        if others:
+            detail += f" (also invalid: {', '.join(others)})"
+    return ApiError(422, detail, parameter)
+
+
+def create_app(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    pool_size: int | None = None,
+    cache_bytes: int = DEFAULT_CACHE_BYTES,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+    allowed_hosts: list[str] | None = None,
+) -> FastAPI:
+    """Build the tradelever HTTP application.
+
+    Parameters
+    ----------
+    data_dir
+        Data directory (default as for the CLI); the embedded ``icio2022`` data set is
+        materialised in it if missing.
+    pool_size
+        Number of sessions (DuckDB connections) serving requests in parallel; default one
+        per CPU core, at most 4.
+    cache_bytes
+        Size bound of the JSON result cache (0 disables it).
+    max_body_bytes
+        Largest accepted request body (scenario documents), in bytes.
+    allowed_hosts
+        Accepted ``Host`` header names; default the loopback names (``127.0.0.1``,
+        ``localhost``, ``::1``), ``["*"]`` accepts any.
+    """
+    from tradelever.interfaces.http.routes import router
+
+    if pool_size is None:
+        pool_size = max(1, min(4, os.cpu_count() or 1))
+    engine = Engine(
+        data_dir, pool_size=pool_size, cache_bytes=cache_bytes, max_body_bytes=max_body_bytes
+    )
+    app = FastAPI(
+        title="tradelever",
+        version=__version__,
+        description=(
+            "Turn bilateral trade data into negotiating power. The JSON objects are those of "
+            "`tradelever <command> --format json`. Errors: `{detail, parameter}`, where "
+            "`detail` names the parameter at fault."
+        ),
+        # Swagger UI and ReDoc load their scripts from a CDN: off, the app works offline.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOOPBACK_HOSTS)
+    if "*" not in hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return exc.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation_error(exc).response()
+
+    @app.exception_handler(TradeleverError)
+    async def _library_error(request: Request, exc: TradeleverError) -> JSONResponse:
+        params = dict(request.query_params) | dict(request.path_params)
+        return error_for(exc, params).response()
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if not request.url.path.startswith("/api/brief"):
+            response.headers.setdefault("Content-Security-Policy", _CSP)
+        return response
+
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def _index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    return app

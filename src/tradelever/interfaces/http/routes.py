@@ -1,0 +1,252 @@
+"""The JSON API: one route per analysis, each a thin call to :class:`tradelever.api.Session`.
+
+The bodies are the objects printed by ``tradelever <command> --format json`` (the
+``to_dict()`` of each result), so scripts can switch between the CLI and HTTP freely.
+Country parameters accept ISO3 codes in any case; every route validates the data set
+first, then the countries, and names the parameter at fault in its error answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from tradelever.api import DEFAULT_DATASET, Session
+from tradelever.errors import TradeleverError
+from tradelever.interfaces.http.app import Engine, error_for, json_bytes
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api")
+
+# -- OpenAPI descriptions of the bodies ---------------------------------------------------
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["detail", "parameter"],
+    "properties": {
+        "detail": {"type": "string", "description": "What is wrong; names the parameter."},
+        "parameter": {
+            "type": ["string", "null"],
+            "description": "The query parameter, path parameter or `body` at fault.",
+        },
+    },
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        404: "Unknown data set, country, product or scenario.",
+        413: "Request body too large.",
+        415: "Unsupported media type.",
+        422: "Invalid parameter value (type, range, or rejected by the analysis).",
+    }
+    return {
+        c: {"description": text[c], "content": {"application/json": {"schema": _ERROR_SCHEMA}}}
+        for c in codes
+    }
+
+
+def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[int | str, Any]:
+    return {
+        200: {
+            "description": description,
+            "content": {"application/json": {"schema": schema or {"type": "object"}}},
+        }
+    }
+
+
+_RESULT_SCHEMA = {
+    "type": "object",
+    "required": ["provenance", "assumptions", "rows"],
+    "properties": {
+        "provenance": {"type": "object"},
+        "assumptions": {"type": "array", "items": {"type": "string"}},
+        "rows": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+# -- shared parameters --------------------------------------------------------------------
+Home = Annotated[
+    str, Query(min_length=1, max_length=64, description="Home country, ISO3 (e.g. MYS).")
+]
+Partner = Annotated[
+    str, Query(min_length=1, max_length=64, description="Counterpart country, ISO3 (e.g. USA).")
+]
+Rival = Annotated[
+    str | None,
+    Query(min_length=1, max_length=64, description="Rival supplier, ISO3 (e.g. CHN)."),
+]
+Dataset = Annotated[
+    str,
+    Query(min_length=1, max_length=128, description="Data set name (see /api/datasets)."),
+]
+Year = Annotated[
+    int | None,
+    Query(ge=0, le=9999, description="Year (default: the latest in the data set)."),
+]
+Level = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=16,
+        description="industry (ICIO) or hs6|hs4|hs2|group (product data sets).",
+    ),
+]
+Top = Annotated[
+    int | None,
+    Query(ge=0, le=1_000_000, description="Only the first N rows (0 or absent: all)."),
+]
+
+
+def engine_of(request: Request) -> Engine:
+    """The :class:`Engine` of the application handling ``request``."""
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def _norm(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def run_json(
+    request: Request,
+    endpoint: str,
+    params: dict[str, Any],
+    compute: Callable[[Session], Any],
+    *,
+    dataset: str | None = None,
+    cache: bool = True,
+) -> Response:
+    """Run ``compute`` on a pooled session and answer with its JSON.
+
+    ``compute`` returns a result with ``to_dict()`` or a JSON-ready object. The answer is
+    cached under (endpoint, normalised params, data set fingerprint) when ``cache``.
+    Library errors become 4xx answers naming the parameter (see :func:`error_for`).
+    """
+    engine = engine_of(request)
+    fingerprint = engine.fingerprint(dataset) if dataset is not None else None
+
+    def produce() -> bytes:
+        try:
+            result = engine.call(compute)
+        except TradeleverError as exc:
+            raise error_for(exc, params) from exc
+        return json_bytes(result.to_dict() if hasattr(result, "to_dict") else result)
+
+    if cache:
+        key = (endpoint, tuple(sorted((k, _norm(v)) for k, v in params.items())), fingerprint)
+        body = engine.cache.get_or_compute(key, produce)
+    else:
+        body = produce()
+    return Response(content=body, media_type="application/json")
+
+
+# -- catalogue ----------------------------------------------------------------------------
+@router.get(
+    "/datasets",
+    summary="Data sets in the store, with their provenance",
+    response_class=Response,
+    responses=_ok(
+        "One record per data set (as `tradelever datasets --format json`).",
+        {"type": "array", "items": {"type": "object"}},
+    ),
+)
+def get_datasets(request: Request) -> Response:
+    """Provenance of every data set: name, source, release, years, classification, licence."""
+    return run_json(
+        request,
+        "datasets",
+        {},
+        lambda s: s.datasets().to_dict(orient="records"),
+        cache=False,
+    )
+
+
+@router.get(
+    "/countries",
+    summary="Economies covered by a data set",
+    response_class=Response,
+    responses={**_ok("ISO3 code, name and groups of each economy."), **_errors(404, 422)},
+)
+def get_countries(request: Request, dataset: Dataset = DEFAULT_DATASET) -> Response:
+    """Economies that appear as exporter or importer in ``dataset``, with the years."""
+    from tradelever.reference.countries import country_name, country_table, group_names
+
+    def compute(s: Session) -> dict[str, Any]:
+        table = country_table().set_index("iso3")
+        rows = []
+        for code in s.countries(dataset):
+            groups = table.at[code, "groups"] if code in table.index else ""
+            rows.append(
+                {
+                    "iso3": code,
+                    "name": country_name(code),
+                    "groups": [g for g in str(groups).split(",") if g],
+                }
+            )
+        return {
+            "dataset": dataset,
+            "years": s.years(dataset),
+            "groups": group_names(),
+            "countries": rows,
+        }
+
+    return run_json(request, "countries", {"dataset": dataset}, compute, dataset=dataset)
+
+
+# -- leverage -----------------------------------------------------------------------------
+@router.get(
+    "/leverage",
+    summary="Where the partner depends on the home country",
+    response_class=Response,
+    responses={
+        **_ok(
+            "As `tradelever leverage --format json`: home, partner, rival, dataset, year, "
+            "level, provenance, assumptions and one row per product, ranked by the "
+            "partner's cost of losing the home country's supply.",
+            _RESULT_SCHEMA,
+        ),
+        **_errors(404, 422),
+    },
+)
+def get_leverage(
+    request: Request,
+    home: Home,
+    partner: Partner,
+    rival: Rival = None,
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    level: Level = None,
+    sigma: Annotated[
+        float | None,
+        Query(
+            gt=1.0,
+            le=1000.0,
+            allow_inf_nan=False,
+            description="One elasticity of substitution (> 1) for every product.",
+        ),
+    ] = None,
+    top: Top = None,
+) -> Response:
+    """Leverage points of ``home`` in ``partner``'s imports (and the rival's shares)."""
+    params = {
+        "home": home,
+        "partner": partner,
+        "rival": rival,
+        "dataset": dataset,
+        "year": year,
+        "level": level,
+        "sigma": sigma,
+        "top": top,
+    }
+    return run_json(
+        request,
+        "leverage",
+        params,
+        lambda s: s.leverage(
+            home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma
+        ).head(top or None),
+        dataset=dataset,
+    )
