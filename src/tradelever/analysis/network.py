@@ -82,27 +82,35 @@ non-negative inverse) and vanish when nothing is extracted.
 
 Cross-check with sanction-simulator
 -----------------------------------
-``benchmarks/network_vs_sanction_simulator.py`` puts the all-industries MYS -> USA
-extraction next to Bhattathiripad and Veetil's rerouting model at its default parameters
-(rerouting friction tau = 0.3, leakage delta = 0.1, inner and outer CES curvature -1),
-which gives: USA loses US$9.35 bn of gross output, MYS US$5.64 bn. MYS delivers US$11.53 bn
-of intermediates to the USA in the network. The extraction here, all deliveries stopped
-(share = 1): the USA loses US$19.0 bn (buyer side) and MYS US$20.7 bn (seller side). With
-only the share of the deliveries that their model treats as unreplaceable removed,
-share = tau * (1 - delta) = 0.27: USA US$5.1 bn, MYS US$5.6 bn.
+``benchmarks/network_vs_sanction_simulator.py`` puts the MYS -> USA extraction ("MYS cannot
+sell to USA", an export ban on intermediate deliveries) next to Bhattathiripad and Veetil's
+rerouting model (sanction-simulator 0.1.4) on the same arrays. MYS delivers US$11.53 bn of
+intermediates to the USA. Gross-output losses, US$ bn (USA / MYS):
 
-Why they differ. (1) No rerouting and no leakage: at share 1 no other supplier replaces
-MYS and MYS resells nothing elsewhere, so the extraction bounds the rerouting model from
-above. (2) Their model reroutes all but tau (1 - delta) of the severed flows (RAS balancing
-with friction tau, leakage delta); on the seller side what remains is lost sales propagated
-upstream, the same linear mechanism as the demand-driven extraction, so MYS's US$5.6 bn
-matches their US$5.64 bn. (3) On the buyer side the extraction is linear in values (a lost
-dollar of input removes a dollar of output plus its downstream content) while their CES
-input bundle (elasticity 0.5, complements) and capacity rationing make a missing input cost
-more than its cost share, so at share 0.27 the USA loses US$5.1 bn here against US$9.35 bn
-there: the extraction at share tau (1 - delta) is a lower bound for the buyer under
-complementarity, and at share 1 an upper bound under rerouting.
-Run the script for the current figures.
+=====================================================  =======  =======
+model                                                  USA      MYS
+=====================================================  =======  =======
+extraction here, all deliveries stop (share 1)          19.01    20.69
+extraction here, share tau (1 - delta) = 0.27            5.13     5.59
+sanction-simulator defaults (tau 0.3, delta 0.1)         9.35     5.64
+sanction-simulator, nothing rerouted (tau 1, delta 0)   34.75    20.74
+=====================================================  =======  =======
+
+(C26 only: 3.86 / 4.12 here at share 1, 1.04 / 1.11 at 0.27; theirs 1.82 / 1.12 at the
+defaults, 6.80 / 4.14 with nothing rerouted.)
+
+Why they differ. Their model lets the severed flows leak through at delta and reroutes all
+but tau (1 - delta) = 27% of them to other suppliers and buyers (RAS balancing with
+friction tau), then runs output through a CES input bundle (elasticity 0.5) and an outer
+CES capacity-rationing fixed point. The extraction has no rerouting, no leakage and fixed
+final demand, and is linear in values.
+- Seller side: with nothing rerouted their MYS loss equals the demand-driven extraction
+  (20.74 vs 20.69: lost sales propagated upstream, linear in both); at their defaults only
+  27% of the severed sales is lost and the extraction at share 0.27 gives 5.59 vs 5.64.
+- Buyer side: a lost dollar of input removes a dollar of output plus its downstream content
+  here, whereas their CES complements make a missing input cost more than its value share
+  (34.75 vs 19.01 with nothing rerouted); rerouting brings theirs down to 9.35, between the
+  extraction at share 0.27 (5.13, a lower bound) and at share 1 (19.01, an upper bound).
 """
 
 from __future__ import annotations
@@ -641,11 +649,11 @@ SUPPLY_CHAIN_ASSUMPTIONS: Final = (
     "each row extracts one home industry on its own (Sherman-Morrison); the summary's "
     "all_industries block extracts them jointly (Woodbury), so rows do not add up to it "
     "exactly",
-    "no rerouting: overstates the loss when other suppliers can replace home; linear in "
-    "values: understates it when the lost inputs are strict complements (bottlenecks); for "
-    "MYS -> USA, all industries, sanction-simulator's rerouting model with CES complements "
-    "(tau = 0.3, delta = 0.1) gives USA US$9.35 bn and MYS US$5.64 bn against US$19.0 bn "
-    "and US$20.7 bn here (benchmarks/network_vs_sanction_simulator.py)",
+    "no rerouting and no leakage: overstates the loss when other suppliers and buyers can "
+    "replace home; linear in values: understates the partner's loss when the lost inputs "
+    "are complements (bottlenecks); sanction-simulator's rerouting model with CES "
+    "complements (tau = 0.3, delta = 0.1) falls between share_lost = tau (1 - delta) = 0.27 "
+    "and share_lost = 1 for MYS -> USA (benchmarks/network_vs_sanction_simulator.py)",
 )
 
 
