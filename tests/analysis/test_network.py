@@ -139,6 +139,10 @@ def test_supply_chain_table_by_hand(hand: LeontiefModel) -> None:
     assert list(rows["industry"]) == ["X", "Y"]  # ranked by partner loss: 26 > 13
     x, y = rows.iloc[0], rows.iloc[1]
     assert x["direct_deliveries_to_partner_usd"] == pytest.approx(20.0)
+    assert x["direct_requirement"] == pytest.approx(20.0 / 200.0)
+    # (L[0,1] * 70 + L[0,3] * 100) / 170 = (15.4 + 6.6) / 170
+    assert x["total_requirement"] == pytest.approx(22.0 / 170.0)
+    assert y["total_requirement"] == pytest.approx((0.1 * 70 + 0.03 * 100) / 170.0)
     assert x["partner_output_loss_usd"] == pytest.approx(26.0)  # 20 + .3 * 20
     assert x["partner_output_loss_share"] == pytest.approx(26.0 / 200.0)
     assert x["partner_loss_per_dollar_delivered"] == pytest.approx(1.3)

@@ -127,6 +127,7 @@ import scipy.linalg
 
 from tradelever.analysis.result import TableResult
 from tradelever.errors import InputError, UnknownCountryError, UnknownProductError
+from tradelever.sources.icio import IcioFiles, IcioNetwork
 
 __all__ = [
     "ExtractionResult",
@@ -147,6 +148,8 @@ SUPPLY_CHAIN_COLUMNS: Final = (
     "industry",
     "description",
     "direct_deliveries_to_partner_usd",
+    "direct_requirement",
+    "total_requirement",
     "home_va_in_partner_output_usd",
     "home_va_in_partner_final_sales_usd",
     "partner_output_loss_usd",
@@ -268,16 +271,16 @@ class LeontiefModel:
         )
 
     @classmethod
-    def from_network(cls, network: object) -> LeontiefModel:
+    def from_network(cls, network: IcioNetwork) -> LeontiefModel:
         """Model of an :class:`~tradelever.sources.icio.IcioNetwork` (arrays shared, not copied)."""
         return cls(
-            A=network.A,  # type: ignore[attr-defined]
-            omb=network.omb,  # type: ignore[attr-defined]
-            s=network.s,  # type: ignore[attr-defined]
-            z=network.z,  # type: ignore[attr-defined]
-            countries=tuple(network.countries),  # type: ignore[attr-defined]
-            industries=tuple(network.industries),  # type: ignore[attr-defined]
-            industry_names=dict(network.industry_names),  # type: ignore[attr-defined]
+            A=network.A,
+            omb=network.omb,
+            s=network.s,
+            z=network.z,
+            countries=tuple(network.countries),
+            industries=tuple(network.industries),
+            industry_names=dict(network.industry_names),
             unit=MILLION,
         )
 
@@ -482,6 +485,8 @@ def supply_chain_table(
     (Sherman-Morrison: ``c_k = share * B[h_k, P] L[P, h_k]``)::
 
         direct_deliveries_to_partner_usd   = F[h_k, P] 1
+        direct_requirement                 = F[h_k, P] 1 / sum_{j in P} s[j]
+        total_requirement                  = (L (z o 1_P))[h_k] / sum_{j in P} z[j]
         home_va_in_partner_output_usd      = v[h_k] (L (s o 1_P))[h_k]
         home_va_in_partner_final_sales_usd = v[h_k] (L (z o 1_P))[h_k]
         partner_output_loss_usd            = r_k' L (s o 1_P),  r_k = share B[h_k, P] / (1 + c_k)
@@ -489,8 +494,12 @@ def supply_chain_table(
         home_output_loss_usd               = sum_{n in home} L[n, h_k] share F[h_k, P] 1 / (1 + c_k)
         partner_output_loss_share          = partner_output_loss_usd / sum_{j in P} s[j]
 
-    All in US dollars. The summary holds the joint extraction of every home industry (and of
-    the selected ones, when given), with feedback, and the partner industries hit hardest.
+    Money in US dollars; ``direct_requirement`` is dollars of the home industry's output
+    per dollar of the partner's output, ``total_requirement`` dollars of it (direct and
+    indirect, through every country) per dollar of the partner's final-demand sales. Rows
+    are ranked by ``partner_output_loss_usd``. The summary holds the joint extraction of
+    every home industry (and of the selected ones, when given), with feedback, and the
+    partner industries hit hardest.
 
     Returns
     -------
@@ -519,6 +528,7 @@ def supply_chain_table(
     world_loss = R @ y[P, 2]
     home_loss = (LH[H, :].sum(axis=0)) * deliveries / (1.0 + ck)
     partner_output = float(model.s[P].sum())
+    partner_final = float(model.z[P].sum())
     with np.errstate(divide="ignore", invalid="ignore"):
         per_dollar = np.where(deliveries > 0, partner_loss / deliveries, np.nan)
     codes = list(model.industries)
@@ -527,6 +537,10 @@ def supply_chain_table(
             "industry": codes,
             "description": [model.industry_names.get(code, "") for code in codes],
             "direct_deliveries_to_partner_usd": benchmark_deliveries * usd,
+            "direct_requirement": benchmark_deliveries / partner_output
+            if partner_output > 0
+            else np.nan,
+            "total_requirement": y[H, 1] / partner_final if partner_final > 0 else np.nan,
             "home_va_in_partner_output_usd": v[H] * y[H, 0] * usd,
             "home_va_in_partner_final_sales_usd": v[H] * y[H, 1] * usd,
             "partner_output_loss_usd": partner_loss * usd,
@@ -599,7 +613,7 @@ _CACHE: dict[tuple[str, int, int], LeontiefModel] = {}
 _LOCK = threading.Lock()
 
 
-def icio_model(files: object | None = None) -> LeontiefModel:
+def icio_model(files: IcioFiles | None = None) -> LeontiefModel:
     """The embedded ``icio2022`` network, loaded and factorised once per process.
 
     The cache key is the array file's path, size and modification time, so a reinstalled
@@ -614,13 +628,13 @@ def icio_model(files: object | None = None) -> LeontiefModel:
     from tradelever.sources import icio
 
     located = files if files is not None else icio.locate_icio_files()
-    npz = Path(located.npz)  # type: ignore[attr-defined]
+    npz = Path(located.npz)
     stat = npz.stat()
     key = (str(npz), stat.st_size, stat.st_mtime_ns)
     with _LOCK:
         model = _CACHE.get(key)
         if model is None:
-            network = icio.load_icio(located)  # type: ignore[arg-type]
+            network = icio.load_icio(located)
             model = LeontiefModel.from_network(network)
             _ = model.factors
             _CACHE.clear()
