@@ -1,0 +1,117 @@
+"""Concession finder: purchases home could switch to the partner to narrow its deficit.
+
+Notation (DESIGN.md): V(i, j, k) flows in US dollars; e = home, p = partner; M(j, k)
+imports, X(i, k) exports, W(k) world trade; X(i) and W totals over k.
+
+A code k is a candidate when home imports it from third countries,
+``home_imports_from_others_usd`` = M(e, k) - V(p, e, k) > 0, and the partner is a
+competitive exporter of it: Balassa RCA (X(p, k) / X(p)) / (W(k) / W) above ``min_rca``
+(default 1) **or** world export share X(p, k) / W(k) of at least ``min_world_share``
+(default 0.10: one dollar in ten of world exports, a leading supplier even where the
+product weighs little in the partner's exports).
+
+The value that could switch is::
+
+    switchable_usd = min(M(e, k) - V(p, e, k),  X(p, k) - V(p, e, k))
+
+home's purchases from others, capped by what the partner already sells to third markets
+(supply it demonstrably produces and could redirect without new capacity). Codes are
+ranked by it, and the running total ``cumulative_switchable_usd`` is set against the extra
+purchases needed to bring the reciprocal formula rate to the target
+(:func:`tradelever.analysis.formula.additional_exports_needed`). Switching assumes the
+partner's goods are acceptable substitutes at similar prices; price, quality and contracts
+are not modelled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tradelever.analysis import indicators as ind
+from tradelever.analysis.substitution import _threshold
+
+__all__ = ["CONCESSION_COLUMNS", "concession_table"]
+
+CONCESSION_COLUMNS = (
+    "code",
+    "description",
+    "home_imports_usd",
+    "home_imports_from_partner_usd",
+    "home_imports_from_others_usd",
+    "partner_exports_usd",
+    "partner_exports_to_others_usd",
+    "partner_rca",
+    "partner_world_export_share",
+    "switchable_usd",
+    "cumulative_switchable_usd",
+    "cumulative_share_of_needed",
+)
+
+
+def concession_table(
+    agg: pd.DataFrame,
+    *,
+    descriptions: dict[str, str] | None = None,
+    codes: tuple[str, ...] | None = None,
+    min_rca: float = 1.0,
+    min_world_share: float = 0.10,
+    needed_usd: float | None = None,
+) -> pd.DataFrame:
+    """Rank the codes whose purchases home could switch from third countries to the partner.
+
+    Parameters
+    ----------
+    agg
+        Output of :func:`tradelever.analysis.bilateral.code_aggregates` over every code of
+        the level (the partner's RCA needs all its exports).
+    descriptions
+        Code -> name.
+    codes
+        Only these codes may be rows (goods industries on ICIO); ``None``: all.
+    min_rca, min_world_share
+        Competitiveness: partner RCA > ``min_rca`` or world share >= ``min_world_share``.
+    needed_usd
+        Extra purchases needed from the partner (for ``cumulative_share_of_needed``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CONCESSION_COLUMNS`, sorted by ``switchable_usd`` descending then code.
+    """
+    min_rca = _threshold(min_rca, "--min-rca")
+    min_world_share = _threshold(min_world_share, "--min-world-share", 1.0)
+    x_p = agg["partner_exports_usd"].to_numpy(float)
+    w_k = agg["world_exports_usd"].to_numpy(float)
+    m_e = agg["home_imports_usd"].to_numpy(float)
+    v_pe = agg["partner_to_home_usd"].to_numpy(float)
+    others = m_e - v_pe
+    partner_others = x_p - v_pe
+    out = pd.DataFrame(
+        {
+            "code": agg["code"].astype(str),
+            "description": [(descriptions or {}).get(c, "") for c in agg["code"]],
+            "home_imports_usd": m_e,
+            "home_imports_from_partner_usd": v_pe,
+            "home_imports_from_others_usd": others,
+            "partner_exports_usd": x_p,
+            "partner_exports_to_others_usd": partner_others,
+            "partner_rca": ind.balassa_rca(x_p, x_p.sum(), w_k, w_k.sum()),
+            "partner_world_export_share": ind.world_export_share(x_p, w_k),
+            "switchable_usd": np.minimum(others, partner_others),
+        }
+    )
+    competitive = (out["partner_rca"] > min_rca) | (
+        out["partner_world_export_share"] >= min_world_share
+    )
+    keep = competitive & (out["home_imports_from_others_usd"] > 0) & (out["switchable_usd"] > 0)
+    if codes is not None:
+        keep &= out["code"].isin(codes)
+    out = out[keep].sort_values(
+        ["switchable_usd", "code"], ascending=[False, True], kind="mergesort"
+    )
+    out = out.reset_index(drop=True)
+    out["cumulative_switchable_usd"] = out["switchable_usd"].cumsum()
+    need = float(needed_usd) if needed_usd is not None else float("nan")
+    out["cumulative_share_of_needed"] = ind.safe_ratio(out["cumulative_switchable_usd"], need)
+    return out[list(CONCESSION_COLUMNS)]

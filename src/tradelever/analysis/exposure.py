@@ -1,0 +1,137 @@
+"""Exposure: what home sells the partner, and how much of it the rest of the world could take.
+
+Notation (DESIGN.md): V(i, j, k) flows in US dollars; e = home, p = partner; M(j, k)
+imports, X(i, k) exports, W(k) world trade (= world imports), X(e) = sum over k of X(e, k).
+
+For every code k that home sells the partner (V(e, p, k) > 0):
+
+================================================  ========================================
+``home_exports_to_partner_usd``                   V(e, p, k)
+``partner_share_of_home_product_exports``         V(e, p, k) / X(e, k)
+``share_of_home_exports``                         V(e, p, k) / X(e)
+``share_of_gdp``                                  V(e, p, k) / GDP(e)   (when GDP is known)
+``rest_of_world_imports_usd``                     R(k) = W(k) - M(p, k) - M(e, k)
+``absorption_ratio``                              R(k) / V(e, p, k)
+``home_share_of_row_imports``                     (X(e, k) - V(e, p, k)) / R(k)
+``home_share_of_row_imports_if_redirected``       X(e, k) / R(k)
+================================================  ========================================
+
+R(k) is the import demand of every country except the partner and home itself: the market
+into which sales to the partner would have to be redirected. ``absorption_ratio`` says how
+many times over that market could hold them; the two shares say how far home's market share
+in it would have to rise if all of V(e, p, k) were redirected (at unchanged prices, which
+is optimistic: redirecting usually needs a price cut).
+
+GDP. No maintained Python package ships offline GDP figures (the World Bank clients on
+PyPI, e.g. ``wbdata`` and ``wbgapi``, query the API on line), so GDP is taken from the data
+set when it holds value added (on ``icio2022`` the sum over the 50 industries of value
+added, model output less intermediate inputs, US dollars, 2022) or from the user
+(``gdp_usd``); otherwise ``share_of_gdp`` is left undefined. ICIO value added is GDP at
+basic prices: it excludes net taxes on products, so it is a few percent below GDP at
+market prices and the shares of GDP are slightly overstated.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from tradelever.analysis import indicators as ind
+from tradelever.errors import InputError
+
+__all__ = ["EXPOSURE_COLUMNS", "exposure_summary", "exposure_table", "validate_gdp"]
+
+EXPOSURE_COLUMNS = (
+    "code",
+    "description",
+    "home_exports_to_partner_usd",
+    "home_exports_usd",
+    "partner_share_of_home_product_exports",
+    "share_of_home_exports",
+    "share_of_gdp",
+    "rest_of_world_imports_usd",
+    "absorption_ratio",
+    "home_share_of_row_imports",
+    "home_share_of_row_imports_if_redirected",
+)
+
+
+def validate_gdp(gdp_usd: float | None) -> float | None:
+    """Check a user-supplied GDP (US dollars, > 0)."""
+    if gdp_usd is None:
+        return None
+    try:
+        v = float(gdp_usd)
+    except (TypeError, ValueError):
+        raise InputError(f"--gdp-usd: {gdp_usd!r} is not a number (US dollars)") from None
+    if not math.isfinite(v) or v <= 0:
+        raise InputError(f"--gdp-usd: GDP must be a positive amount in US dollars, got {gdp_usd}")
+    return v
+
+
+def exposure_table(
+    agg: pd.DataFrame,
+    *,
+    descriptions: dict[str, str] | None = None,
+    gdp_usd: float | None = None,
+) -> pd.DataFrame:
+    """Home's exports to the partner by code, with shares and the rest of the world's room.
+
+    Parameters
+    ----------
+    agg
+        Output of :func:`tradelever.analysis.bilateral.code_aggregates` over every code of
+        the level (home's total exports X(e) is their sum).
+    descriptions
+        Code -> name.
+    gdp_usd
+        Home's GDP in US dollars (``share_of_gdp`` is NaN without it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`EXPOSURE_COLUMNS`, codes with V(e, p, k) > 0, sorted by it descending.
+    """
+    gdp = validate_gdp(gdp_usd)
+    x_ek = agg["home_exports_usd"].to_numpy(float)
+    v = agg["home_to_partner_usd"].to_numpy(float)
+    row = (
+        agg["world_exports_usd"].to_numpy(float)
+        - agg["partner_imports_usd"].to_numpy(float)
+        - agg["home_imports_usd"].to_numpy(float)
+    )
+    out = pd.DataFrame(
+        {
+            "code": agg["code"].astype(str),
+            "description": [(descriptions or {}).get(c, "") for c in agg["code"]],
+            "home_exports_to_partner_usd": v,
+            "home_exports_usd": x_ek,
+            "partner_share_of_home_product_exports": ind.safe_ratio(v, x_ek),
+            "share_of_home_exports": ind.safe_ratio(v, x_ek.sum()),
+            "share_of_gdp": ind.safe_ratio(v, gdp) if gdp else np.full(len(v), np.nan),
+            "rest_of_world_imports_usd": row,
+            "absorption_ratio": ind.safe_ratio(row, v),
+            "home_share_of_row_imports": ind.safe_ratio(x_ek - v, row),
+            "home_share_of_row_imports_if_redirected": ind.safe_ratio(x_ek, row),
+        }
+    )
+    out = out[out["home_exports_to_partner_usd"] > 0].sort_values(
+        ["home_exports_to_partner_usd", "code"], ascending=[False, True], kind="mergesort"
+    )
+    return out.reset_index(drop=True)[list(EXPOSURE_COLUMNS)]
+
+
+def exposure_summary(agg: pd.DataFrame, gdp_usd: float | None) -> dict[str, float | None]:
+    """Totals over all codes: exports to the partner, their share of exports and of GDP."""
+    gdp = validate_gdp(gdp_usd)
+    to_partner = float(agg["home_to_partner_usd"].sum())
+    total = float(agg["home_exports_usd"].sum())
+    return {
+        "home_exports_to_partner_usd": to_partner,
+        "home_exports_usd": total,
+        "share_of_home_exports": to_partner / total if total > 0 else None,
+        "gdp_usd": gdp,
+        "share_of_gdp": to_partner / gdp if gdp else None,
+    }

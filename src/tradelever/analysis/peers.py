@@ -1,0 +1,190 @@
+"""Peers: the same indicators for comparable exporters, and their overlap with home.
+
+Notation (DESIGN.md): V(i, j, k) flows in US dollars; p = partner, e = home, c = a peer;
+M(p) = sum over k of M(p, k), X(c) = sum over k of X(c, k).
+
+For every country c (home first, then the peers):
+
+===============================  ============================================================
+``exports_to_partner_usd``       V(c, p) = sum over k of V(c, p, k)
+``share_of_partner_imports``     V(c, p) / M(p)
+``total_ces_leverage_usd``       sum over k of the partner's CES cost of losing c (finite
+                                 terms; see :mod:`tradelever.analysis.leverage`)
+``exposure``                     V(c, p) / X(c)
+``formula_rate``                 max(0.10, (m - x) / (2 m)), m = V(c, p), x = V(p, c) over
+                                 goods (:mod:`tradelever.analysis.formula`)
+``overlap_with_home``            sum over k of V(e, p, k) * [V(c, p, k) > 0] / V(e, p): the
+                                 share of home's sales to p in codes where c also sells to p
+``export_similarity_with_home``  Finger and Kreinin (1979) export similarity in p's market,
+                                 sum over k of min(w_e(k), w_c(k)), w_i(k) = V(i, p, k) / V(i, p)
+===============================  ============================================================
+
+``overlap_with_home`` is a reach measure (1 when c sells p everything home sells, however
+little); the Finger-Kreinin index (0 = no common codes, 1 = identical product mix) weights
+by value and says how directly c competes with home there. Reference: Finger, J. M. and
+Kreinin, M. E. (1979), "A Measure of 'Export Similarity' and Its Possible Uses",
+*Economic Journal* 89(356): 905-912.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradelever import schema as f
+
+__all__ = ["PEER_COLUMNS", "export_similarity", "overlap_share", "peer_flows", "peer_rows"]
+
+PEER_COLUMNS = (
+    "country",
+    "name",
+    "is_home",
+    "exports_to_partner_usd",
+    "share_of_partner_imports",
+    "total_ces_leverage_usd",
+    "unbounded_leverage_codes",
+    "exposure",
+    "exports_usd",
+    "partner_goods_imports_usd",
+    "partner_goods_exports_usd",
+    "formula_rate",
+    "overlap_with_home",
+    "export_similarity_with_home",
+)
+
+
+def overlap_share(home: pd.Series, peer: pd.Series) -> float:
+    """Share of home's value in codes where the peer also sells (both Series indexed by code).
+
+    ``sum_k home(k) [peer(k) > 0] / sum_k home(k)``; NaN when home sells nothing.
+    """
+    h = home.astype(float)
+    total = float(h.sum())
+    if total <= 0:
+        return float("nan")
+    p = peer.reindex(h.index).fillna(0.0)
+    return float(h[p > 0].sum()) / total
+
+
+def export_similarity(home: pd.Series, peer: pd.Series) -> float:
+    """Finger-Kreinin export similarity sum_k min(w_home(k), w_peer(k)) (0..1; NaN if empty)."""
+    h = home.astype(float)
+    p = peer.astype(float)
+    if h.sum() <= 0 or p.sum() <= 0:
+        return float("nan")
+    idx = h.index.union(p.index)
+    wh = h.reindex(idx).fillna(0.0) / h.sum()
+    wp = p.reindex(idx).fillna(0.0) / p.sum()
+    return float(np.minimum(wh, wp).sum())
+
+
+def peer_flows(coded: Any, *, year: int, partner: str, countries: list[str]) -> dict[str, Any]:
+    """Run the three queries peers need (each executed once).
+
+    Returns
+    -------
+    dict
+        ``to_partner``: DataFrame (exporter, code, value) of V(c, p, k) for the countries;
+        ``from_partner``: DataFrame (importer, code, value) of V(p, c, k);
+        ``exports``: Series X(c) by country; ``partner_imports``: M(p) (float).
+    """
+    t = coded.filter((coded[f.YEAR] == year) & (coded[f.EXPORTER] != coded[f.IMPORTER]))
+    v = t[f.VALUE_USD]
+    to_partner = (
+        t.filter((t[f.IMPORTER] == partner) & t[f.EXPORTER].isin(countries))
+        .group_by([f.EXPORTER, "code"])
+        .aggregate(value=v.sum())
+        .to_pandas()
+    )
+    from_partner = (
+        t.filter((t[f.EXPORTER] == partner) & t[f.IMPORTER].isin(countries))
+        .group_by([f.IMPORTER, "code"])
+        .aggregate(value=v.sum())
+        .to_pandas()
+    )
+    exports = (
+        t.filter(t[f.EXPORTER].isin(countries))
+        .group_by(f.EXPORTER)
+        .aggregate(value=v.sum())
+        .to_pandas()
+    )
+    m_p = t.filter(t[f.IMPORTER] == partner)[f.VALUE_USD].sum().to_pandas()
+    for frame in (to_partner, from_partner, exports):
+        frame["value"] = frame["value"].astype(float)
+    return {
+        "to_partner": to_partner,
+        "from_partner": from_partner,
+        "exports": exports.set_index(f.EXPORTER)["value"],
+        "partner_imports": 0.0 if m_p is None or pd.isna(m_p) else float(m_p),
+    }
+
+
+def peer_rows(
+    flows: dict[str, Any],
+    *,
+    home: str,
+    countries: list[str],
+    leverage: dict[str, tuple[float, int]],
+    goods: tuple[str, ...] | None,
+    names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Build one row per country from :func:`peer_flows` output and per-country leverage.
+
+    Parameters
+    ----------
+    flows
+        Output of :func:`peer_flows`.
+    home
+        Home ISO3 (first row, ``is_home`` true).
+    countries
+        Home and the peers, in output order.
+    leverage
+        Country -> (sum of finite CES costs in US dollars, number of unbounded codes).
+    goods
+        Codes counted as goods for the formula (``None``: all).
+    names
+        ISO3 -> display name.
+    """
+    from tradelever.analysis.formula import formula_rate
+
+    to_p = flows["to_partner"]
+    from_p = flows["from_partner"]
+    m_p = flows["partner_imports"]
+
+    def by_code(frame: pd.DataFrame, key: str, country: str) -> pd.Series:
+        part = frame[frame[key] == country]
+        return part.groupby("code")["value"].sum()
+
+    home_vec = by_code(to_p, f.EXPORTER, home)
+    rows = []
+    for c in countries:
+        vec = by_code(to_p, f.EXPORTER, c)
+        back = by_code(from_p, f.IMPORTER, c)
+        v_cp = float(vec.sum())
+        x_c = float(flows["exports"].get(c, 0.0))
+        m_goods = float(vec[vec.index.isin(goods)].sum()) if goods is not None else v_cp
+        x_goods = (
+            float(back[back.index.isin(goods)].sum()) if goods is not None else float(back.sum())
+        )
+        lev, unbounded = leverage.get(c, (float("nan"), 0))
+        rows.append(
+            {
+                "country": c,
+                "name": (names or {}).get(c, c),
+                "is_home": c == home,
+                "exports_to_partner_usd": v_cp,
+                "share_of_partner_imports": v_cp / m_p if m_p > 0 else float("nan"),
+                "total_ces_leverage_usd": lev,
+                "unbounded_leverage_codes": int(unbounded),
+                "exposure": v_cp / x_c if x_c > 0 else float("nan"),
+                "exports_usd": x_c,
+                "partner_goods_imports_usd": m_goods,
+                "partner_goods_exports_usd": x_goods,
+                "formula_rate": formula_rate(m_goods, x_goods) if m_goods > 0 else float("nan"),
+                "overlap_with_home": overlap_share(home_vec, vec),
+                "export_similarity_with_home": export_similarity(home_vec, vec),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(PEER_COLUMNS))

@@ -1,0 +1,209 @@
+"""The reciprocal formula: algebra, inversion, Annex I table, and m/x from the hand data set.
+
+Hand data (tests/synthetic.py), 2023: US imports from MYS m = 50 (854231) + 60 (401519)
++ 1 (280530) = 111; US exports to MYS x = 10 (rice). 2022 is every flow halved.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tradelever import api
+from tradelever.analysis import formula as fm
+from tradelever.api import Session
+from tradelever.errors import InputError, UnknownCountryError
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "tariffs-2025.md"
+
+
+def test_formula_algebra_by_hand() -> None:
+    # m = 200, x = 50: deficit/imports = 150/200 = 0.75, rate = 0.375
+    assert fm.deficit_over_imports(200.0, 50.0) == pytest.approx(0.75)
+    assert fm.formula_rate(200.0, 50.0) == pytest.approx(0.375)
+    # surplus (x > m): deficit/imports negative, rate is the 10% floor
+    assert fm.deficit_over_imports(100.0, 150.0) == pytest.approx(-0.5)
+    assert fm.formula_rate(100.0, 150.0) == 0.10
+    # deficit/imports 0.18 -> half 0.09 -> floor 0.10
+    assert fm.formula_rate(100.0, 82.0) == 0.10
+    # no imports: ratio undefined, rate is the floor
+    assert math.isnan(fm.deficit_over_imports(0.0, 5.0))
+    assert fm.formula_rate(0.0, 5.0) == 0.10
+
+
+def test_whole_percent_rounds_up() -> None:
+    assert fm.whole_percent(0.452) == 0.46
+    assert fm.whole_percent(0.2361) == 0.24
+    assert fm.whole_percent(0.24) == 0.24  # exact whole percent stays
+    assert fm.whole_percent(0.10) == 0.10
+
+
+def test_additional_exports_by_hand() -> None:
+    # m = 111, x = 10, target 0.20: d = 111 - 10 - 2 * 111 * 0.2 = 56.6
+    assert fm.additional_exports_needed(111.0, 10.0, 0.20) == pytest.approx(56.6)
+    # target below the floor counts as the floor: d = 111 - 10 - 22.2 = 78.8
+    assert fm.additional_exports_needed(111.0, 10.0, 0.05) == pytest.approx(78.8)
+    assert fm.additional_exports_needed(111.0, 10.0, 0.10) == pytest.approx(78.8)
+    # already below the target: nothing needed
+    assert fm.additional_exports_needed(100.0, 90.0, 0.20) == 0.0
+
+
+@given(
+    m=st.floats(min_value=1.0, max_value=1e12),
+    xfrac=st.floats(min_value=0.0, max_value=2.0),
+    target=st.floats(min_value=0.10, max_value=0.5),
+)
+def test_inversion_brings_rate_to_target(m: float, xfrac: float, target: float) -> None:
+    x = m * xfrac
+    d = fm.additional_exports_needed(m, x, target)
+    assert d >= 0
+    after = fm.formula_rate(m, x + d)
+    if d > 0:
+        assert after == pytest.approx(target, rel=1e-9, abs=1e-12)
+    else:
+        assert fm.formula_rate(m, x) <= target + 1e-12
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.0, 1.5, float("nan")])
+def test_bad_target_rate(bad: float) -> None:
+    with pytest.raises(InputError, match="--target-rate"):
+        fm.additional_exports_needed(100.0, 10.0, bad)
+
+
+def test_bad_amounts() -> None:
+    with pytest.raises(InputError, match="imports"):
+        fm.formula_rate(-1.0, 0.0)
+    with pytest.raises(InputError, match="exports"):
+        fm.formula_rate(1.0, float("inf"))
+
+
+def test_annex_rates() -> None:
+    assert fm.announced_rate("MYS").rate == pytest.approx(0.24)
+    assert fm.announced_rate("VNM").rate == pytest.approx(0.46)
+    assert fm.announced_rate("CHN").rate == pytest.approx(0.34)
+    de = fm.announced_rate("DEU")  # EU member: the EU rate
+    assert de.rate == pytest.approx(0.20) and de.partner_name == "European Union"
+    assert fm.announced_rate("CAN") is None  # not in Annex I
+    assert fm.announced_rate("MYS", "CHN") is None  # Annex I is a US schedule
+    assert "Annex-I.pdf" in fm.announced_rate("MYS").source
+
+
+def test_annex_names_match_iso3() -> None:
+    """Every row's ISO3 is what country_converter gives for its name."""
+    import csv
+    from importlib import resources
+
+    from tradelever.reference.countries import _converter
+
+    text = resources.files("tradelever.data").joinpath("reciprocal_rates_2025.csv").read_text()
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) >= 60
+    cc = _converter()
+    for row in rows:
+        assert row["source"], row
+        if row["iso3"] == "EU27":
+            continue
+        assert cc.convert(row["partner_name"], to="ISO3") == row["iso3"], row
+
+
+@pytest.mark.skipif(not REFERENCE.is_file(), reason="shared/reference not beside the repo")
+def test_annex_rates_match_reference_column_a() -> None:
+    text = REFERENCE.read_text("utf-8").split("## 2. Country rates")[1].split("Other notes")[0]
+    checked = 0
+    for line in text.splitlines():
+        cells = [c.strip().replace("*", "") for c in line.strip("|").split("|")]
+        if len(cells) < 4 or not re.match(r"\d+", cells[1]) or "," in cells[0]:
+            continue
+        name, rate = cells[0], int(re.match(r"\d+", cells[1]).group(0))
+        from tradelever.reference.countries import _converter
+
+        iso = "DEU" if name == "European Union" else _converter().convert(name, to="ISO3")
+        assert fm.announced_rate(iso).rate == pytest.approx(rate / 100), name
+        checked += 1
+    assert checked >= 50
+
+
+@pytest.fixture
+def session(hand_data_dir: Path) -> Session:
+    return Session(hand_data_dir)
+
+
+def test_formula_on_hand_data(session: Session) -> None:
+    r = session.formula("MYS", "USA", dataset="hand-hs17", target_rate=0.2)
+    s = r.summary
+    assert r.params["year"] == 2023
+    assert s["partner_imports_from_home_usd"] == pytest.approx(111.0)
+    assert s["partner_exports_to_home_usd"] == pytest.approx(10.0)
+    assert s["deficit_over_imports"] == pytest.approx(101 / 111)
+    assert s["formula_rate"] == pytest.approx(101 / 222)
+    assert s["formula_rate_whole_percent"] == pytest.approx(0.46)
+    assert s["announced_rate"] == pytest.approx(0.24)
+    assert s["additional_partner_exports_needed_usd"] == pytest.approx(56.6)
+    # one row per year; 2022 is halved, so the same rate
+    rows = r.to_frame().set_index("year")
+    assert list(rows.index) == [2022, 2023]
+    assert rows.loc[2022, "partner_imports_from_home_usd"] == pytest.approx(55.5)
+    assert rows.loc[2022, "formula_rate"] == pytest.approx(101 / 222)
+    assert rows.loc[2022, "additional_partner_exports_needed_usd"] == pytest.approx(28.3)
+    d = r.to_dict()
+    assert d["home"] == "MYS" and d["partner"] == "USA" and d["target_rate"] == 0.2
+    assert any("floor" in a for a in d["assumptions"])
+
+
+def test_formula_year_selection(session: Session) -> None:
+    r = session.formula("MYS", "USA", dataset="hand-hs17", year=2022)
+    assert r.summary["partner_imports_from_home_usd"] == pytest.approx(55.5)
+    assert "additional_partner_exports_needed_usd" not in r.summary
+
+
+def test_formula_without_partner_imports_is_the_floor(session: Session) -> None:
+    # CHN imports nothing from THA (m = 0) but sells it 100 of 854231 (x = 100)
+    r = session.formula("THA", "CHN", dataset="hand-hs17")
+    assert r.summary["partner_imports_from_home_usd"] == 0.0
+    assert r.summary["partner_exports_to_home_usd"] == pytest.approx(100.0)
+    assert r.summary["formula_rate"] == 0.10
+    assert r.to_dict()["summary"]["deficit_over_imports"] is None
+    assert r.summary["announced_rate"] is None  # Annex I is a US schedule
+
+
+def test_formula_given_figures() -> None:
+    r = api.formula("MYS", "USA", imports_usd=200.0, exports_usd=50.0, target_rate=0.15)
+    assert r.summary["formula_rate"] == pytest.approx(0.375)
+    # d = 200 - 50 - 2 * 200 * 0.15 = 90
+    assert r.summary["additional_partner_exports_needed_usd"] == pytest.approx(90.0)
+    assert r.params["dataset"] is None
+    with pytest.raises(InputError, match="--exports"):
+        api.formula("MYS", "USA", imports_usd=200.0)
+    with pytest.raises(InputError, match="--imports"):
+        api.formula("MYS", "USA", imports_usd=0.0, exports_usd=1.0)
+    with pytest.raises(UnknownCountryError):
+        api.formula("MAS", "USA", imports_usd=1.0, exports_usd=1.0)
+
+
+def test_formula_icio_goods_only(icio_session: Session, icio_data_dir: Path) -> None:
+    """m and x recomputed with pandas straight from the Parquet flows, goods industries."""
+    import pandas as pd
+
+    files = sorted((icio_data_dir / "datasets" / "icio2022" / "flows").rglob("*.parquet"))
+    flows = pd.concat([pd.read_parquet(p) for p in files])
+    goods = flows[flows["product"].isin(fm.ICIO_GOODS_INDUSTRIES)]
+    m = goods[(goods.exporter == "MYS") & (goods.importer == "USA")].value_usd.sum()
+    x = goods[(goods.exporter == "USA") & (goods.importer == "MYS")].value_usd.sum()
+    r = icio_session.formula("MYS", "USA", target_rate=0.12)
+    s = r.summary
+    assert s["partner_imports_from_home_usd"] == pytest.approx(m, rel=1e-9)
+    assert s["partner_exports_to_home_usd"] == pytest.approx(x, rel=1e-9)
+    assert s["formula_rate"] == pytest.approx(max(0.10, (m - x) / (2 * m)))
+    assert s["additional_partner_exports_needed_usd"] == pytest.approx(
+        max(0.0, m - x - 2 * m * 0.12)
+    )
+    assert any("goods only" in a for a in r.assumptions)
+    assert any("intermediate goods only" in a for a in r.assumptions)
+    # services are excluded: the goods total is below the all-industry total
+    allv = flows[(flows.exporter == "MYS") & (flows.importer == "USA")].value_usd.sum()
+    assert m < allv
