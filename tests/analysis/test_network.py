@@ -240,6 +240,12 @@ def test_bad_input_names_the_parameter(hand: LeontiefModel) -> None:
         extract(hand, "HOM", "PAR", share=1.5)
     with pytest.raises(UnknownProductError, match="--industry: 'Z9'"):
         extract(hand, "HOM", "PAR", ["Z9"])
+    with pytest.raises(InputError, match="--industry: give distinct"):
+        extract(hand, "HOM", "PAR", ["X", "X"])
+    with pytest.raises(InputError, match="--industry: give distinct"):
+        extract(hand, "HOM", "PAR", [])
+    with pytest.raises(UnknownCountryError, match="USA"):
+        extract(hand, "USA", "PAR")
     with pytest.raises(InputError, match="--industry"):
         parse_industries(" , ")
     assert parse_industries(["c26,C22", "C26"]) == ["C26", "C22"]

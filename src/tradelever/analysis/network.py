@@ -130,6 +130,8 @@ from tradelever.errors import InputError, UnknownCountryError, UnknownProductErr
 from tradelever.sources.icio import IcioFiles, IcioNetwork
 
 __all__ = [
+    "SUPPLY_CHAIN_ASSUMPTIONS",
+    "SUPPLY_CHAIN_COLUMNS",
     "ExtractionResult",
     "LeontiefModel",
     "direct_requirements",
@@ -300,14 +302,24 @@ class LeontiefModel:
 
         Raises
         ------
+        UnknownCountryError
+            If the country is not in the network.
         UnknownProductError
             If an industry code is not in the network.
+        InputError
+            If ``industries`` is empty or repeats a code.
         """
+        if country not in self.countries:
+            raise UnknownCountryError(f"{country}: not one of the network's economies")
         c = self.countries.index(country)
         if industries is None:
             ks = np.arange(len(self.industries))
         else:
             ks = np.array([self.industry_index(code) for code in industries], dtype=int)
+            if ks.size == 0 or len(set(ks.tolist())) != ks.size:
+                raise InputError(
+                    f"--industry: give distinct industry codes, got {list(industries)}"
+                )
         return ks * self.n_countries + c
 
     def industry_index(self, code: str) -> int:
