@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 __all__ = ["OutputFormat", "dump_json", "fmt_pct", "fmt_usd", "frame_to_csv", "rich_table"]
@@ -71,7 +72,13 @@ def rich_table(
     caption: str | None = None,
 ) -> Table:
     """A rich Table from a DataFrame: ``columns`` is (field, header, formatter) triples."""
-    table = Table(title=title, caption=caption, caption_justify="left", show_lines=False)
+    # Text from data (descriptions, assumptions like "F[i,j]") must not be read as markup.
+    table = Table(
+        title=escape(title) if title else None,
+        caption=escape(caption) if caption else None,
+        caption_justify="left",
+        show_lines=False,
+    )
     for field, header, _ in columns:
         if field == "description":
             table.add_column(header, overflow="ellipsis", no_wrap=True, max_width=28)
@@ -80,7 +87,7 @@ def rich_table(
         else:
             table.add_column(header, justify="right", overflow="fold")
     for rec in frame.to_dict(orient="records"):
-        table.add_row(*(fmt(rec.get(field)) for field, _, fmt in columns))
+        table.add_row(*(escape(fmt(rec.get(field))) for field, _, fmt in columns))
     return table
 
 
