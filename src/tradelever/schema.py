@@ -55,3 +55,24 @@ LEVERAGE_FIELDS: Final = (
     "home_export_weight",
     "partner_cost_of_losing_home_usd",
 )
+
+# Indicators appended after the contract fields in `leverage` rows (formulas in
+# tradelever.analysis.leverage and tradelever.analysis.indicators).
+LEVERAGE_EXTRA_FIELDS: Final = (
+    "rest_of_world_supply_ratio",
+    "partner_imports_to_exports",
+    "world_export_hhi",
+    "eu_hhi_flag",
+    "eu_import_share_flag",
+    "world_export_hhi_flag",
+    "home_rca",
+    "rival_rca",
+    "home_share_change",
+    "partner_imports_cagr",
+    "trend_base_year",
+    "partner_cost_low_usd",
+    "partner_cost_high_usd",
+    "sigma_low",
+    "sigma_high",
+    "flags",
+)

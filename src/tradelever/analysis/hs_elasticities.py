@@ -18,7 +18,7 @@ import pandas as pd
 
 from tradelever.errors import InputError
 
-__all__ = ["hs_sigma", "hs_sigma_table"]
+__all__ = ["hs_member_sigmas", "hs_sigma", "hs_sigma_table"]
 
 _SOURCE = "Caliendo and Parro (2015), replication file T.txt, sector {sector}; sigma = 1 + theta"
 
@@ -43,10 +43,27 @@ def hs_sigma(code: str) -> tuple[float, str]:
     raise InputError(f"{code}: no default elasticity for this HS code; use --sigma")
 
 
+def hs_member_sigmas(products: list[str]) -> list[float]:
+    """Default sigma of each HS6 product (for the weights of a product group)."""
+    return [hs_sigma(p)[0] for p in products]
+
+
 def hs_sigma_table(codes: list[str], classification: str) -> pd.DataFrame:
-    """Sigma and source for each HS code; group names fall back to their first code."""
+    """Sigma and source for each HS code (2, 4 or 6 digits), by longest matching prefix.
+
+    Product-group names (``semiconductors``) are not HS codes and are refused here: a group
+    spans several sectors (8541 "Electrical", 8542 "Communication"), so its default sigma is
+    the mean of its members' sigmas weighted by the partner's imports of each member,
+    computed with the trade data in :func:`tradelever.analysis.leverage.leverage_table`
+    (members' sigmas from :func:`hs_member_sigmas`).
+    """
     sigmas, sources = [], []
     for code in codes:
+        if not (code.isdigit() and len(code) in (2, 4, 6)):
+            raise InputError(
+                f"{code}: not an HS code; a product group's default sigma is the "
+                "import-weighted mean of its members (computed by leverage), or use --sigma"
+            )
         sigma, source = hs_sigma(code)
         sigmas.append(sigma)
         sources.append(source)

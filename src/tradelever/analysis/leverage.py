@@ -14,9 +14,41 @@ that p imports gets the eight fields of the public contract (see ``schema.LEVERA
 ``partner_cost_of_losing_home_usd`` M(p, k) * ((1 - s)^(1 / (1 - sigma)) - 1)
 =================================  =====================================================
 
-The aggregation runs as one Ibis expression, so the same code runs on DuckDB locally and on
-any other Ibis backend (Spark) for large panels; the formulas are applied afterwards to the
-small per-product table.
+After the eight contract fields each row carries further indicators
+(``schema.LEVERAGE_EXTRA_FIELDS``; formulas in :mod:`tradelever.analysis.indicators`):
+
+==================================  ====================================================
+``rest_of_world_supply_ratio``      (W(k) - X(e, k)) / V(e, p, k)
+``partner_imports_to_exports``      M(p, k) / X(p, k) (GeoDep criterion 3; inf if X = 0)
+``world_export_hhi``                sum over i of (X(i, k) / W(k))^2
+``eu_hhi_flag``                     partner_import_hhi > 0.4 (EU 2021 criterion 1)
+``eu_import_share_flag``            partner_imports_to_exports > 1 (see below)
+``world_export_hhi_flag``           world_export_hhi > 0.4 (GeoDep criterion 2)
+``home_rca``, ``rival_rca``         (X(i, k) / X(i)) / (W(k) / W), Balassa (1965)
+``home_share_change``               100 * (s(e, p, k)[t] - s(e, p, k)[t0]), percentage points
+``partner_imports_cagr``            (M(p, k)[t] / M(p, k)[t0])^(1 / (t - t0)) - 1
+``trend_base_year``                 t0: the first data-set year in [t - window, t)
+``sigma_low``, ``sigma_high``       1 + (sigma - 1) / 2 and 1 + 2 (sigma - 1)
+``partner_cost_high_usd``           the CES cost with sigma_low (less substitutable)
+``partner_cost_low_usd``            the CES cost with sigma_high
+``flags``                           semicolon-separated labels, see ``leverage_flags``
+==================================  ====================================================
+
+EU criteria adapted to one partner country. The Commission's 2021 screening (SWD(2021)
+352) applies to EU imports: (1) HHI of extra-EU imports > 0.4, (2) extra-EU share of
+imports > 50%, (3) extra-EU imports over EU exports > 1. For a single country every import
+is "from outside", so criterion 2 is always met and carries no information; tradelever
+follows CEPII GeoDep (Lefebvre and Wibaux, 2024), which applies the method to any country
+with (1) the HHI of the country's imports > 0.4, (2) the HHI of world exports of the
+product > 0.4 and (3) imports over the country's own exports > 1. ``eu_import_share_flag``
+is criterion (3), kept under the name of the EU's import criterion it replaces. GeoDep's
+persistence test (criteria met in two years of three) is not applied: the flags are for
+the year of the result.
+
+The per-code sums run as one Ibis expression (and the country totals for RCA and export
+weights as a second one), so the same code runs on DuckDB locally and on any other Ibis
+backend (Spark) for large panels; the formulas are applied afterwards to the small
+per-product table.
 """
 
 from __future__ import annotations
@@ -33,66 +65,147 @@ from tradelever.analysis import indicators as ind
 from tradelever.analysis.elasticities import sigma_table
 from tradelever.errors import InputError
 
-__all__ = ["LEVELS", "LeverageResult", "leverage_table", "product_code_expr"]
+__all__ = [
+    "LEVELS",
+    "LeverageResult",
+    "aggregate_market",
+    "country_totals",
+    "leverage_table",
+    "product_code_expr",
+]
 
 LEVELS = ("industry", "hs6", "hs4", "hs2", "group")
 _PREFIX = {"hs6": 6, "hs4": 4, "hs2": 2}
 
 
-def product_code_expr(flows: Any, level: str) -> Any:
+def product_code_expr(flows: Any, level: str, selector: pd.DataFrame | None = None) -> Any:
     """Return ``flows`` with a ``code`` column at the requested product level.
 
     ``industry`` and ``hs6`` keep the product code; ``hs4`` and ``hs2`` take its first 4 or
-    2 digits. (``group`` level is handled by joining a selector table, see
-    :mod:`tradelever.analysis.groups`.)
+    2 digits; ``group`` joins the (product -> group) ``selector`` table of
+    :func:`tradelever.analysis.groups.selector_table`, so that a flow appears once per group
+    its product belongs to.
     """
     if level in ("industry", "hs6"):
         return flows.mutate(code=flows[f.PRODUCT])
     if level in _PREFIX:
         return flows.mutate(code=flows[f.PRODUCT].substr(0, _PREFIX[level]))
+    if level == "group":
+        if selector is None:
+            raise InputError("level: group needs a product-group selector table")
+        from tradelever.analysis.groups import apply_groups
+
+        return apply_groups(flows, selector)
     raise InputError(f"level: {level!r} is not one of {', '.join(LEVELS)}")
 
 
 def aggregate_market(
-    coded: Any, *, home: str, partner: str, rival: str | None, year: int
+    coded: Any,
+    *,
+    home: str,
+    partner: str,
+    rival: str | None,
+    year: int,
+    base_year: int | None = None,
+    weighted_sigma: bool = False,
 ) -> pd.DataFrame:
-    """Per-code sums needed by the indicators (one query; international flows only).
+    """Per-code sums needed by the indicators, in one query (international flows only).
 
-    Returns a DataFrame with ``code``, ``world_exports_usd`` (W), ``partner_imports_usd``
-    (M), ``home_exports_to_partner_usd``, ``rival_exports_to_partner_usd``,
-    ``home_exports_usd`` (X(e, k)), ``partner_import_sumsq`` (sum of squared supplier
-    values, for the HHI).
+    The flows are summed first per (code, exporter), then per code, so that the HHIs of the
+    partner's imports and of world exports come from supplier totals.
+
+    Parameters
+    ----------
+    coded
+        Ibis ``flows`` with a ``code`` column (and ``member_sigma`` at group level).
+    home, partner, rival
+        ISO3 codes.
+    year
+        Year t of the result.
+    base_year
+        Year t0 for trends (None: no trend columns filled).
+    weighted_sigma
+        Also sum ``value_usd * member_sigma`` of the partner's imports (group level).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per code, values in US dollars: ``world_exports_usd`` W(k),
+        ``partner_imports_usd`` M(p, k), ``home_exports_to_partner_usd`` V(e, p, k),
+        ``rival_exports_to_partner_usd`` V(r, p, k) (NaN without rival),
+        ``home_exports_usd`` X(e, k), ``rival_exports_usd`` X(r, k), ``partner_exports_usd``
+        X(p, k), ``partner_import_sumsq`` sum over i of V(i, p, k)^2, ``world_export_sumsq``
+        sum over i of X(i, k)^2, ``partner_imports_base_usd`` and
+        ``home_exports_to_partner_base_usd`` (year t0; NaN without base year) and
+        ``partner_imports_sigma_usd`` (sum of V(i, p, k) * sigma(k); when weighted).
     """
-    t = coded.filter((coded[f.YEAR] == year) & (coded[f.EXPORTER] != coded[f.IMPORTER]))
+    years = [year] if base_year is None else [year, base_year]
+    t = coded.filter(coded[f.YEAR].isin(years) & (coded[f.EXPORTER] != coded[f.IMPORTER]))
     v = t[f.VALUE_USD]
+    now = t[f.YEAR] == year
     to_partner = t[f.IMPORTER] == partner
+    per_supplier = {"x": v.sum(where=now), "to_p": v.sum(where=now & to_partner)}
+    if base_year is not None:
+        per_supplier["to_p_base"] = v.sum(where=(t[f.YEAR] == base_year) & to_partner)
+    if weighted_sigma:
+        per_supplier["to_p_sigma"] = (v * t["member_sigma"]).sum(where=now & to_partner)
+    by = t.group_by(["code", f.EXPORTER]).aggregate(**per_supplier)
+    exporter = by[f.EXPORTER]
     aggs = {
-        "world_exports_usd": v.sum(),
-        "partner_imports_usd": v.sum(where=to_partner),
-        "home_exports_to_partner_usd": v.sum(where=to_partner & (t[f.EXPORTER] == home)),
-        "home_exports_usd": v.sum(where=t[f.EXPORTER] == home),
+        "world_exports_usd": by.x.sum(),
+        "partner_imports_usd": by.to_p.sum(),
+        "home_exports_to_partner_usd": by.to_p.sum(where=exporter == home),
+        "home_exports_usd": by.x.sum(where=exporter == home),
+        "partner_exports_usd": by.x.sum(where=exporter == partner),
+        "partner_import_sumsq": (by.to_p * by.to_p).sum(),
+        "world_export_sumsq": (by.x * by.x).sum(),
     }
     if rival is not None:
-        aggs["rival_exports_to_partner_usd"] = v.sum(where=to_partner & (t[f.EXPORTER] == rival))
-    totals = t.group_by("code").aggregate(**aggs).to_pandas()
-    # HHI needs supplier totals first (a product code may gather several rows per supplier).
-    by_supplier = (
-        t.filter(to_partner).group_by(["code", f.EXPORTER]).aggregate(v=t[f.VALUE_USD].sum())
-    )
-    sumsq = by_supplier.group_by("code").aggregate(
-        partner_import_sumsq=(by_supplier.v * by_supplier.v).sum()
-    )
-    totals = totals.merge(sumsq.to_pandas(), on="code", how="left")
-    if rival is None:
-        totals["rival_exports_to_partner_usd"] = np.nan
-    numeric = [c for c in totals.columns if c != "code" and c != "rival_exports_to_partner_usd"]
-    totals[numeric] = totals[numeric].astype(float).fillna(0.0)
-    if rival is not None:
-        totals["rival_exports_to_partner_usd"] = (
-            totals["rival_exports_to_partner_usd"].astype(float).fillna(0.0)
-        )
+        aggs["rival_exports_to_partner_usd"] = by.to_p.sum(where=exporter == rival)
+        aggs["rival_exports_usd"] = by.x.sum(where=exporter == rival)
+    if base_year is not None:
+        aggs["partner_imports_base_usd"] = by.to_p_base.sum()
+        aggs["home_exports_to_partner_base_usd"] = by.to_p_base.sum(where=exporter == home)
+    if weighted_sigma:
+        aggs["partner_imports_sigma_usd"] = by.to_p_sigma.sum()
+    totals = by.group_by("code").aggregate(**aggs).to_pandas()
+    optional = {
+        "rival_exports_to_partner_usd": rival is not None,
+        "rival_exports_usd": rival is not None,
+        "partner_imports_base_usd": base_year is not None,
+        "home_exports_to_partner_base_usd": base_year is not None,
+        "partner_imports_sigma_usd": weighted_sigma,
+    }
+    for column, present in optional.items():
+        if not present:
+            totals[column] = np.nan
+    numeric = [c for c in totals.columns if c != "code"]
+    for column in numeric:
+        values = pd.to_numeric(totals[column], errors="coerce").astype(float)
+        totals[column] = values.fillna(0.0) if optional.get(column, True) else values
     totals["code"] = totals["code"].astype(str)
     return totals
+
+
+def country_totals(
+    flows: Any, *, year: int, countries: tuple[str, ...]
+) -> tuple[float, dict[str, float]]:
+    """World exports W and total exports X(i) of some countries in a year (one query).
+
+    Totals are over every product of the data set (not only the products or groups of the
+    result), international flows only; in US dollars.
+    """
+    t = flows.filter((flows[f.YEAR] == year) & (flows[f.EXPORTER] != flows[f.IMPORTER]))
+    v = t[f.VALUE_USD]
+    aggs = {"world": v.sum()}
+    for i, country in enumerate(countries):
+        aggs[f"c{i}"] = v.sum(where=t[f.EXPORTER] == country)
+    row = t.aggregate(**aggs).to_pandas().iloc[0]
+
+    def num(value: Any) -> float:
+        return 0.0 if value is None or pd.isna(value) else float(value)
+
+    return num(row["world"]), {c: num(row[f"c{i}"]) for i, c in enumerate(countries)}
 
 
 def leverage_table(
@@ -105,13 +218,16 @@ def leverage_table(
     classification: str,
     sigma: float | None = None,
     descriptions: dict[str, str] | None = None,
+    flows: Any = None,
+    base_year: int | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
     Parameters
     ----------
     coded
-        An Ibis ``flows`` table with a ``code`` column (see :func:`product_code_expr`).
+        An Ibis ``flows`` table with a ``code`` column (see :func:`product_code_expr`); at
+        group level also ``member_sigma`` (each member product's default sigma).
     home, partner, rival
         ISO3 codes (already validated).
     year
@@ -120,47 +236,118 @@ def leverage_table(
         Classification of the codes (for the default elasticities).
     sigma
         One elasticity of substitution for all codes; default per code with its source.
+        Group codes (``member_sigma`` present) take the mean of their members' defaults
+        weighted by the partner's imports of each member in the year:
+        ``sigma(g) = sum over k in g of M(p, k) sigma(k) / M(p, g)``.
     descriptions
         Code -> name, for the ``description`` column.
+    flows
+        The uncoded ``flows`` table, for country totals (RCA, export weight); default
+        ``coded`` (the same rows when every product has a code, i.e. all but group level).
+    base_year
+        First year of the trend window (None: trend columns are null).
 
     Returns
     -------
     pandas.DataFrame
-        ``code``, ``description``, the eight contract fields, ``sigma`` and
-        ``sigma_source``; sorted by ``partner_cost_of_losing_home_usd`` descending.
+        ``code``, ``description``, the eight contract fields, ``sigma``, ``sigma_source``
+        and the extra fields of ``schema.LEVERAGE_EXTRA_FIELDS``; sorted by
+        ``partner_cost_of_losing_home_usd`` descending.
     """
     if home == partner:
         raise InputError(f"--partner: the partner must differ from the home country ({home})")
     if rival is not None and rival in (home, partner):
         raise InputError(f"--rival: the rival must differ from home and partner ({rival})")
-    agg = aggregate_market(coded, home=home, partner=partner, rival=rival, year=year)
+    if base_year is not None and base_year >= year:
+        raise InputError(f"base_year: {base_year} must be before the year {year}")
+    weighted = "member_sigma" in coded.columns and sigma is None
+    agg = aggregate_market(
+        coded,
+        home=home,
+        partner=partner,
+        rival=rival,
+        year=year,
+        base_year=base_year,
+        weighted_sigma=weighted,
+    )
     agg = agg[agg["partner_imports_usd"] > 0].reset_index(drop=True)
     m = agg["partner_imports_usd"].to_numpy()
-    share = ind.supplier_share(agg["home_exports_to_partner_usd"], m)
-    total_home = float(agg_total_home_exports(coded, home=home, year=year))
-    sig = sigma_table(agg["code"].tolist(), classification, sigma)
+    v_home = agg["home_exports_to_partner_usd"].to_numpy()
+    share = ind.supplier_share(v_home, m)
+    countries = (home,) if rival is None else (home, rival)
+    world_total, country_total = country_totals(
+        coded if flows is None else flows, year=year, countries=countries
+    )
+    if weighted:
+        sigmas = ind.safe_ratio(agg["partner_imports_sigma_usd"], m)
+        sources = np.full(
+            len(agg),
+            "partner-import-weighted mean of the member HS6 codes' default sigmas "
+            "(Caliendo and Parro (2015) sectors; sigma = 1 + theta)",
+            dtype=object,
+        )
+    else:
+        sig = sigma_table(agg["code"].tolist(), classification, sigma)
+        sigmas = sig["sigma"].to_numpy(dtype=float)
+        sources = sig["sigma_source"].to_numpy()
+    sigma_low, sigma_high = ind.sigma_range(sigmas)
+    world_k = agg["world_exports_usd"].to_numpy()
+    home_k = agg["home_exports_usd"].to_numpy()
+    hhi = ind.hhi_from_sum_of_squares(agg["partner_import_sumsq"], m)
+    rival_share = (
+        ind.supplier_share(agg["rival_exports_to_partner_usd"], m)
+        if rival is not None
+        else np.full(len(agg), np.nan)
+    )
+    world_hhi = ind.hhi_from_sum_of_squares(agg["world_export_sumsq"], world_k)
+    imp_exp = ind.imports_to_exports(m, agg["partner_exports_usd"])
+    home_rca = ind.balassa_rca(home_k, country_total[home], world_k, world_total)
+    rival_rca = (
+        ind.balassa_rca(agg["rival_exports_usd"], country_total[rival], world_k, world_total)
+        if rival is not None
+        else np.full(len(agg), np.nan)
+    )
+    if base_year is not None:
+        m_base = agg["partner_imports_base_usd"].to_numpy()
+        share_base = ind.supplier_share(agg["home_exports_to_partner_base_usd"], m_base)
+        share_change = ind.share_change_pp(share, share_base)
+        cagr = ind.compound_annual_growth(m, m_base, year - base_year)
+    else:
+        share_change = cagr = np.full(len(agg), np.nan)
+    with np.errstate(invalid="ignore"):
+        extra = {
+            "rest_of_world_supply_ratio": ind.rest_of_world_supply_ratio(world_k, home_k, v_home),
+            "partner_imports_to_exports": imp_exp,
+            "world_export_hhi": world_hhi,
+            "eu_hhi_flag": hhi > ind.EU_HHI_THRESHOLD,
+            "eu_import_share_flag": imp_exp > ind.EU_IMPORTS_TO_EXPORTS_THRESHOLD,
+            "world_export_hhi_flag": world_hhi > ind.EU_HHI_THRESHOLD,
+            "home_rca": home_rca,
+            "rival_rca": rival_rca,
+            "home_share_change": share_change,
+            "partner_imports_cagr": cagr,
+            "trend_base_year": pd.Series([base_year] * len(agg), dtype=object),
+            "partner_cost_low_usd": ind.cost_of_losing_supplier(m, share, sigma_high),
+            "partner_cost_high_usd": ind.cost_of_losing_supplier(m, share, sigma_low),
+            "sigma_low": sigma_low,
+            "sigma_high": sigma_high,
+            "flags": ind.leverage_flags(share, hhi, rival_share, imp_exp, world_hhi, home_rca),
+        }
     out = pd.DataFrame(
         {
             "code": agg["code"],
             "description": [(descriptions or {}).get(c, "") for c in agg["code"]],
             "home_share_of_partner_imports": share,
             "partner_imports_usd": m,
-            "home_exports_to_partner_usd": agg["home_exports_to_partner_usd"].to_numpy(),
-            "home_world_export_share": ind.world_export_share(
-                agg["home_exports_usd"], agg["world_exports_usd"]
-            ),
-            "rival_share_of_partner_imports": (
-                ind.supplier_share(agg["rival_exports_to_partner_usd"], m)
-                if rival is not None
-                else np.full(len(agg), np.nan)
-            ),
-            "partner_import_hhi": ind.safe_ratio(agg["partner_import_sumsq"], m * m),
-            "home_export_weight": ind.export_weight(agg["home_exports_usd"], total_home),
-            "partner_cost_of_losing_home_usd": ind.cost_of_losing_supplier(
-                m, share, sig["sigma"].to_numpy()
-            ),
-            "sigma": sig["sigma"].to_numpy(),
-            "sigma_source": sig["sigma_source"].to_numpy(),
+            "home_exports_to_partner_usd": v_home,
+            "home_world_export_share": ind.world_export_share(home_k, world_k),
+            "rival_share_of_partner_imports": rival_share,
+            "partner_import_hhi": hhi,
+            "home_export_weight": ind.export_weight(home_k, country_total[home]),
+            "partner_cost_of_losing_home_usd": ind.cost_of_losing_supplier(m, share, sigmas),
+            "sigma": sigmas,
+            "sigma_source": sources,
+            **extra,
         }
     )
     out = out.sort_values(
@@ -174,14 +361,12 @@ def leverage_table(
 
 def agg_total_home_exports(coded: Any, *, home: str, year: int) -> float:
     """Home's total exports to all destinations in the year: sum over k of X(e, k)."""
-    t = coded.filter(
-        (coded[f.YEAR] == year) & (coded[f.EXPORTER] == home) & (coded[f.IMPORTER] != home)
-    )
-    value = t[f.VALUE_USD].sum().to_pandas()
-    return 0.0 if value is None or pd.isna(value) else float(value)
+    return country_totals(coded, year=year, countries=(home,))[1][home]
 
 
 def _json_number(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, (float, np.floating)):
         return None if not math.isfinite(float(value)) else float(value)
     if isinstance(value, np.integer):
@@ -237,6 +422,7 @@ class LeverageResult:
         infinite or undefined numbers become ``null``.
         """
         columns = ["code", "description", *f.LEVERAGE_FIELDS, "sigma"]
+        columns += [c for c in f.LEVERAGE_EXTRA_FIELDS if c in self.rows.columns]
         rows = [
             {c: _json_number(rec[c]) for c in columns}
             for rec in self.rows[columns].to_dict(orient="records")

@@ -56,7 +56,6 @@ _LEVERAGE_COLUMNS = [
     ("partner_cost_of_losing_home_usd", "partner cost of losing home", fmt_usd),
     ("sigma", "sigma", lambda v: f"{v:.2f}"),
     ("home_rca", "home RCA", lambda v: "-" if v is None or v != v else f"{v:.2f}"),
-    ("flags", "flags", lambda v: (v or "").replace(";", " ")),
 ]
 
 
