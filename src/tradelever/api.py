@@ -24,7 +24,19 @@ from tradelever.sources import icio
 from tradelever.store import Store
 from tradelever.store.embedded import ensure_icio
 
-__all__ = ["DEFAULT_DATASET", "Session", "datasets", "ingest_baci", "leverage", "open_store"]
+__all__ = [
+    "DEFAULT_DATASET",
+    "Session",
+    "concessions",
+    "datasets",
+    "exposure",
+    "formula",
+    "ingest_baci",
+    "leverage",
+    "open_store",
+    "peers",
+    "substitutes",
+]
 
 DEFAULT_DATASET = icio.DATASET_NAME
 #: Trend window in years: trends compare the year with the first data-set year in the window.
@@ -315,6 +327,69 @@ class Session:
             assumptions=list(manifest.get("assumptions", [])),
         )
 
+    # -- negotiation (formulas and options: tradelever.api_negotiation) --------------------
+    def substitutes(self, home: str, partner: str, rival: str, **options: Any) -> Any:
+        """Where ``partner`` buys from ``rival`` and ``home`` could supply instead (TableResult).
+
+        Options: ``dataset``, ``year``, ``level``, ``min_rca``, ``min_world_share``,
+        ``min_rival_share``; see :func:`tradelever.api_negotiation.substitutes`.
+        """
+        from tradelever import api_negotiation
+
+        return api_negotiation.substitutes(self, home, partner, rival, **options)
+
+    def exposure(self, home: str, partner: str, **options: Any) -> Any:
+        """Home's exports to ``partner`` as shares of exports and GDP (TableResult).
+
+        Options: ``dataset``, ``year``, ``level``, ``gdp_usd``; see
+        :func:`tradelever.api_negotiation.exposure`.
+        """
+        from tradelever import api_negotiation
+
+        return api_negotiation.exposure(self, home, partner, **options)
+
+    def formula(self, home: str, partner: str = "USA", **options: Any) -> Any:
+        """The US reciprocal formula rate for ``home`` (TableResult with a summary).
+
+        Options: ``dataset``, ``year``, ``imports_usd``, ``exports_usd``, ``target_rate``;
+        see :func:`tradelever.api_negotiation.formula`.
+        """
+        from tradelever import api_negotiation
+
+        return api_negotiation.formula(self, home, partner, **options)
+
+    def concessions(self, home: str, partner: str, **options: Any) -> Any:
+        """Purchases ``home`` could switch to ``partner``, against the formula (TableResult).
+
+        Options: ``dataset``, ``year``, ``level``, ``target_rate``, ``min_rca``,
+        ``min_world_share``; see :func:`tradelever.api_negotiation.concessions`.
+        """
+        from tradelever import api_negotiation
+
+        return api_negotiation.concessions(self, home, partner, **options)
+
+    def peers(self, home: str, partner: str, peers: str = "ASEAN", **options: Any) -> Any:
+        """Home and its peers in ``partner``'s market (TableResult).
+
+        Options: ``dataset``, ``year``, ``level``, ``sigma``; see
+        :func:`tradelever.api_negotiation.peers`.
+        """
+        from tradelever import api_negotiation
+
+        return api_negotiation.peers(self, home, partner, peers, **options)
+
+    # -- brief (tradelever.brief builds it from the analyses above) -----------------------
+    def brief(self, home: str, partner: str, rival: str | None = None, **options: Any) -> Any:
+        """A sourced negotiation brief (:class:`tradelever.brief.Brief`).
+
+        Options: ``peers``, ``dataset``, ``year``, ``level``, ``scenarios``, ``currency``,
+        ``fx``, ``fx_date``, ``fx_source``, ``top``; see :func:`tradelever.brief.build.brief`.
+        Render with ``.to_markdown()``, ``.to_html()`` or ``.to_pdf(path)``.
+        """
+        from tradelever.brief.build import brief
+
+        return brief(self, home, partner, rival, **options)
+
 
 def _provenance(manifest: dict[str, Any], year: int) -> dict[str, Any]:
     keys = (
@@ -440,3 +515,59 @@ def leverage(
     return Session(data_dir).leverage(
         home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma, groups=groups
     )
+
+
+def substitutes(
+    home: str,
+    partner: str,
+    rival: str,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> Any:
+    """Rival substitution; see :meth:`Session.substitutes`."""
+    return Session(data_dir).substitutes(home, partner, rival, **options)
+
+
+def exposure(
+    home: str, partner: str, *, data_dir: str | os.PathLike[str] | None = None, **options: Any
+) -> Any:
+    """Exposure to the partner; see :meth:`Session.exposure`."""
+    return Session(data_dir).exposure(home, partner, **options)
+
+
+def formula(
+    home: str,
+    partner: str = "USA",
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> Any:
+    """The reciprocal formula; see :meth:`Session.formula`.
+
+    With ``imports_usd`` and ``exports_usd`` no data directory is opened.
+    """
+    if options.get("imports_usd") is not None or options.get("exports_usd") is not None:
+        from tradelever import api_negotiation
+
+        return api_negotiation.formula(None, home, partner, **options)
+    return Session(data_dir).formula(home, partner, **options)
+
+
+def concessions(
+    home: str, partner: str, *, data_dir: str | os.PathLike[str] | None = None, **options: Any
+) -> Any:
+    """Concession finder; see :meth:`Session.concessions`."""
+    return Session(data_dir).concessions(home, partner, **options)
+
+
+def peers(
+    home: str,
+    partner: str,
+    peers: str = "ASEAN",
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> Any:
+    """Peers comparison; see :meth:`Session.peers`."""
+    return Session(data_dir).peers(home, partner, peers, **options)

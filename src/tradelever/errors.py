@@ -87,3 +87,7 @@ class FetchError(TradeleverError):
         super().__init__(message)
         self.url = url
         self.status = status
+
+
+class EmptyResultError(FetchError):
+    """An API answered, but with no data; the message says what was asked and why."""

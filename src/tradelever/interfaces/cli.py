@@ -15,6 +15,7 @@ import sys
 from tradelever.interfaces import (
     commands_core,  # noqa: F401
     commands_data,  # noqa: F401
+    commands_fetch,  # noqa: F401
     commands_negotiation,  # noqa: F401
     commands_network,  # noqa: F401
 )

@@ -1,0 +1,300 @@
+"""Fetch real data into the store: UN Comtrade, US Census, CEPII BACI downloads.
+
+The public names are re-exported by :mod:`tradelever.api` (``fetch_comtrade``,
+``fetch_census``, ``fetch_baci``). Each call validates its parameters before any request,
+fetches through the shared HTTP layer (retries, backoff, on-disk cache under
+``<data_dir>/cache/http``), converts to canonical tables and stores one data set
+atomically. Progress goes to an optional hook ``progress(description, done, total)``;
+nothing is printed.
+
+>>> import tradelever.api as tl
+>>> r = tl.fetch_census(2024, "8542,4015")                      # doctest: +SKIP
+>>> tl.leverage("MYS", "USA", dataset=r.name, level="hs6")       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tradelever.errors import InputError
+from tradelever.sources import baci_download, census, comtrade
+from tradelever.sources.http import HttpClient, ProgressHook
+from tradelever.store import Store
+from tradelever.store.fetched import save_fetched
+
+__all__ = ["FetchResult", "fetch_baci", "fetch_census", "fetch_comtrade"]
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What a fetch stored.
+
+    Attributes
+    ----------
+    name
+        Data set name (use it as ``--dataset``).
+    rows
+        Flow rows stored.
+    manifest
+        The data set's provenance record.
+    report
+        Unmapped partner codes (kept as placeholders), totals checks, empty chunks,
+        request and cache counts; for BACI the download record.
+    """
+
+    name: str
+    rows: int
+    manifest: dict[str, Any]
+    report: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        keys = ("source", "endpoint", "retrieved_at", "licence", "years", "classification")
+        return {
+            "name": self.name,
+            "rows": self.rows,
+            **{k: self.manifest.get(k) for k in keys},
+            "assumptions": list(self.manifest.get("assumptions", [])),
+            "report": self.report,
+        }
+
+
+def _client(store: Store, client: HttpClient | None) -> tuple[HttpClient, bool]:
+    if client is not None:
+        return client, False
+    return HttpClient(cache_dir=store.root / "cache" / "http"), True
+
+
+def fetch_comtrade(
+    reporter: str | Sequence[str],
+    *,
+    hs: str | Sequence[str],
+    years: str | int | Sequence[str | int],
+    partner: str | Sequence[str] | None = "all",
+    flow: str = "M",
+    freq: str = "A",
+    classification: str = "HS",
+    name: str | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    refresh: bool = False,
+    data_dir: str | os.PathLike[str] | None = None,
+    progress: ProgressHook | None = None,
+    client: HttpClient | None = None,
+) -> FetchResult:
+    """Fetch UN Comtrade data and store it as a data set (default ``comtrade-usa-m-2023``).
+
+    Parameters
+    ----------
+    reporter
+        ISO3 code(s) of the reporting country, e.g. ``"USA"``.
+    hs
+        HS codes of one length (``"8542,4015"`` or 6-digit codes for HS6 detail).
+    years
+        ``2023``, ``"2023,2024"``; with ``freq="M"`` also ``YYYYMM`` months.
+    partner
+        ``"all"`` (default) or ISO3 codes.
+    flow
+        ``M`` (reporter's imports) or ``X`` (reporter's exports).
+    freq
+        ``A`` annual or ``M`` monthly.
+    classification
+        ``HS`` as reported, or an HS revision (``HS22``).
+    name
+        Data set name.
+    api_key
+        Default ``$COMTRADE_API_KEY``; without a key the public preview is used.
+    base_url
+        Default ``$TRADELEVER_COMTRADE_URL`` or ``https://comtradeapi.un.org``.
+    refresh
+        Ignore cached responses.
+    data_dir
+        Data directory.
+    progress
+        ``progress(description, done, total)`` hook.
+    client
+        An :class:`HttpClient` to use (tests, custom retry settings).
+
+    Raises
+    ------
+    InputError
+        Invalid parameters, before any request.
+    FetchError, EmptyResultError
+        See :func:`tradelever.sources.comtrade.fetch_comtrade`.
+    """
+    if isinstance(years, int):
+        years = str(years)
+    query = comtrade.ComtradeQuery.build(
+        reporters=reporter,
+        partners=partner,
+        hs=hs,
+        periods=years if isinstance(years, str) else [str(y) for y in years],
+        flow=str(flow).strip().upper(),
+        freq=str(freq).strip().upper(),
+        classification=classification,
+    )
+    store = Store(data_dir)
+    http, owned = _client(store, client)
+    try:
+        fetched = comtrade.fetch_comtrade(
+            query, client=http, api_key=api_key, base=base_url, progress=progress, refresh=refresh
+        )
+    finally:
+        if owned:
+            http.close()
+    manifest = save_fetched(store, fetched, name)
+    return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
+
+
+def fetch_census(
+    year: int | str,
+    hs: str | Sequence[str],
+    *,
+    flow: str = "imports",
+    name: str | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    refresh: bool = False,
+    data_dir: str | os.PathLike[str] | None = None,
+    progress: ProgressHook | None = None,
+    client: HttpClient | None = None,
+) -> FetchResult:
+    """Fetch US Census trade by HS6 and partner for one year; store it (``census-imports-2024``).
+
+    The result works with ``leverage(home, "USA", dataset=name, level="hs6")``: the home
+    country's place in US imports. Parameters as :func:`fetch_comtrade`; ``api_key``
+    defaults to ``$CENSUS_API_KEY`` (optional), ``base_url`` to ``$TRADELEVER_CENSUS_URL``.
+
+    Raises
+    ------
+    InputError, FetchError, EmptyResultError, DataFileError
+        See :func:`tradelever.sources.census.fetch_census`.
+    """
+    query = census.CensusQuery.build(year=year, hs=hs, flow=flow)
+    store = Store(data_dir)
+    http, owned = _client(store, client)
+    try:
+        fetched = census.fetch_census(
+            query, client=http, api_key=api_key, base=base_url, progress=progress, refresh=refresh
+        )
+    finally:
+        if owned:
+            http.close()
+    manifest = save_fetched(store, fetched, name)
+    return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
+
+
+def _baci_ingest() -> Callable[..., Any]:
+    from tradelever import api
+
+    ingest = getattr(api, "ingest_baci", None)
+    if ingest is None:  # pragma: no cover - the BACI ingest is developed alongside
+        raise InputError(
+            "this installation has no BACI ingest (tradelever.api.ingest_baci); the zip was "
+            "downloaded and verified but not ingested"
+        )
+    return ingest
+
+
+def fetch_baci(
+    release: str,
+    hs: str,
+    *,
+    years: str | Sequence[int | str] | None = None,
+    name: str | None = None,
+    base_url: str | None = None,
+    sha256: str | None = None,
+    force: bool = False,
+    data_dir: str | os.PathLike[str] | None = None,
+    progress: ProgressHook | None = None,
+    ingest_progress: Callable[[Any], None] | None = None,
+    client: HttpClient | None = None,
+) -> FetchResult:
+    """Download ``BACI_{hs}_{release}.zip`` from CEPII (resumable, verified) and ingest it.
+
+    The zip goes to ``<data_dir>/downloads/baci/`` and stays there (re-running reuses it
+    after re-checking its sha256). Ingesting is :func:`tradelever.api.ingest_baci`'s job.
+
+    Parameters
+    ----------
+    release, hs
+        ``V202501`` and ``HS22``.
+    years
+        Years to ingest, if the BACI ingest supports a year filter; otherwise an
+        :class:`InputError` is raised before anything is downloaded (the ingest then takes
+        every year of the release).
+    name
+        Data set name (default from the release, e.g. ``baci-hs22-v202501``).
+    base_url
+        Default ``$TRADELEVER_BACI_URL`` or CEPII's data folder.
+    sha256
+        Expected digest of the zip, if known.
+    force
+        Download again even if a verified zip is present.
+    progress
+        Download progress hook (bytes).
+    ingest_progress
+        Passed to the ingest as its ``progress`` callback.
+
+    Raises
+    ------
+    InputError, FetchError, DataFileError
+        Invalid options; download failures (the ``.part`` file is kept for resuming);
+        a corrupt archive (deleted) or an ingest error.
+    """
+    release, hs = baci_download.validate_release(release, hs)
+    ingest = _baci_ingest()
+    accepted = inspect.signature(ingest).parameters
+    year_list: list[int] | None = None
+    if years is not None:
+        items = years.split(",") if isinstance(years, str) else [str(y) for y in years]
+        try:
+            year_list = sorted({int(str(y).strip()) for y in items if str(y).strip()})
+        except ValueError:
+            raise InputError(f"--years: {years!r} is not a list of years YYYY") from None
+        if "years" not in accepted:
+            raise InputError(
+                "--years: the BACI ingest of this version takes every year of a release; "
+                "omit --years (analyses choose a year with --year)"
+            )
+    store = Store(data_dir)
+    http, owned = _client(store, client)
+    try:
+        download = baci_download.download_baci(
+            release,
+            hs,
+            dest_dir=store.root / "downloads" / "baci",
+            client=http,
+            base=base_url,
+            expected_sha256=sha256,
+            progress=progress,
+            force=force,
+        )
+    finally:
+        if owned:
+            http.close()
+    if year_list is not None:
+        absent = [y for y in year_list if y not in download.years]
+        if absent:
+            raise InputError(
+                f"--years: {', '.join(map(str, absent))} not in {download.path.name} (years "
+                f"{', '.join(map(str, download.years))})"
+            )
+    kwargs: dict[str, Any] = {"name": name}
+    if "data_dir" in accepted:
+        kwargs["data_dir"] = store.root
+    if year_list is not None:
+        kwargs["years"] = year_list
+    if ingest_progress is not None and "progress" in accepted:
+        kwargs["progress"] = ingest_progress
+    result = ingest(download.path, **kwargs)
+    ds_name = getattr(result, "name", None) or (
+        result.get("name") if isinstance(result, dict) else name
+    )
+    manifest = store.manifest(ds_name)
+    rows = int(manifest.get("rows") or 0)
+    return FetchResult(ds_name, rows, manifest, {"download": download.record()})
