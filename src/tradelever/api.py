@@ -18,6 +18,7 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.analysis.leverage import LEVELS, LeverageResult, leverage_table, product_code_expr
+from tradelever.api_fetch import FetchResult, fetch_baci, fetch_census, fetch_comtrade
 from tradelever.errors import InputError, UnknownDatasetError
 from tradelever.reference.countries import resolve_country
 from tradelever.sources import icio
@@ -26,10 +27,14 @@ from tradelever.store.embedded import ensure_icio
 
 __all__ = [
     "DEFAULT_DATASET",
+    "FetchResult",
     "Session",
     "concessions",
     "datasets",
     "exposure",
+    "fetch_baci",
+    "fetch_census",
+    "fetch_comtrade",
     "formula",
     "ingest_baci",
     "leverage",
