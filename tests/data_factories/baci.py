@@ -49,11 +49,25 @@ ROWS_2020: list[str] = [
 
 
 def filler_rows(year: int, n: int) -> list[str]:
-    """``n`` synthetic THA -> VNM rice rows (for multi-block streaming tests).
+    """``n`` distinct synthetic Thailand -> ASEAN rows in HS chapters 01-24.
 
-    They do not touch MYS, USA or CHN, so they leave the leverage figures unchanged.
+    Each row is a different flow (importer, product); products come from the real HS17
+    dictionary, many with a leading zero written without it (``10121``). They do not touch
+    MYS, USA or CHN nor chapters 40 and 85, so they leave the hand-worked figures unchanged.
     """
-    return [f"{year},764,704,100630,{1 + (r % 97)}.25,{r % 5}" for r in range(n)]
+    codes = [
+        line.split(",", 1)[0]
+        for line in (DATA / PRODUCT_SAMPLE).read_text("utf-8").splitlines()[1:]
+        if line[:2] < "25"
+    ]
+    importers = (704, 360, 608, 116)  # Viet Nam, Indonesia, Philippines, Cambodia
+    if n > len(codes) * len(importers):
+        raise ValueError(f"at most {len(codes) * len(importers)} distinct filler rows")
+    return [
+        f"{year},764,{importers[r // len(codes)]},{int(codes[r % len(codes)])},"
+        f"{1 + (r % 97)}.25,{r % 5}"
+        for r in range(n)
+    ]
 
 
 def trade_csv(rows: list[str]) -> str:

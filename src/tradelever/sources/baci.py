@@ -94,10 +94,11 @@ _VERSION = r"V\d{6}[a-z]?"
 _TRADE_RE: Final = re.compile(rf"^BACI_(HS\d{{2}})_Y(\d{{4}})_({_VERSION})\.csv$")
 _COUNTRY_RE: Final = re.compile(rf"^country_codes_({_VERSION})\.csv$")
 _PRODUCT_RE: Final = re.compile(rf"^product_codes_(HS\d{{2}})_({_VERSION})(?:_\w+)?\.csv$")
-_PRODUCT_CODE_RE: Final = re.compile(r"^(?:\d{5,6}|\d{4}[0-9A-Z]{2})$")  # 9999AA in HS92
+_PRODUCT_CODE_RE: Final = re.compile(r"^(?:\d{5,6}|9999AA)$")  # 9999AA: HS92 files
 _ISO3_RE: Final = re.compile(r"^[A-Z][A-Z0-9]{2}$")
 _HISTORICAL_RE: Final = re.compile(r"\(\.\.\.(\d{4})\)")
 _MISSING_Q: Final = ("", "NA")
+_EMPTY_LINE: Final = "expected 6 columns, found 0 (empty line)"
 # Latin-1 text shown through Mac Roman (V202201: "CÙte d'Ivoire", "CuraÁao"): an upper-case
 # accented letter between letters, where the original had a lower-case one.
 _MAC_ROMAN_RE: Final = re.compile(r"[A-Za-z][\u00c0-\u00de][a-z]")
@@ -767,12 +768,29 @@ class TradeFileReader:
 
     # -- validation and conversion ----------------------------------------------------
     def _fail(self, fault: _Fault) -> DataFileError:
+        line = self.rows + fault.row + 2
+        value = fault.value
+        raw = self._raw_line(line)
+        if raw is not None:  # show the value exactly as written in the file
+            fields = next(csv.reader([raw]), [])
+            if fault.field in TRADE_COLUMNS and len(fields) == len(TRADE_COLUMNS):
+                value = fields[TRADE_COLUMNS.index(fault.field)]
+            elif fault.field not in TRADE_COLUMNS:
+                value = raw
         return DataFileError(
-            f"{fault.message} (value {fault.value!r})",
+            f"{fault.message} (value {value!r})",
             path=self.member.display,
-            line=self.rows + fault.row + 2,
+            line=line,
             field=fault.field,
         )
+
+    def _raw_line(self, line: int) -> str | None:
+        """Text of one line of the file (error path only: reads up to that line)."""
+        with self.member.open() as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == line:
+                    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        return None
 
     def _padded(self, raw: str) -> str | None:
         hit = self._pad.get(raw, "")
@@ -797,6 +815,12 @@ class TradeFileReader:
                 )
 
         cols = {name: batch.column(name) for name in TRADE_COLUMNS}
+        if cols["t"].null_count:
+            empty = np.ones(n, dtype=bool)
+            for name in ("t", "i", "j", "v", "q"):
+                empty &= pc.is_null(cols[name]).to_numpy(zero_copy_only=False)
+            empty &= pc.equal(pc.cast(cols["k"], pa.string()), "").to_numpy(zero_copy_only=False)
+            first(empty, -1, "t,i,j,k,v,q", _Lazy([""], np.zeros(n, np.int8)), _EMPTY_LINE)
         for order, name in enumerate(("t", "i", "j", "k", "v")):
             if cols[name].null_count:
                 mask = pc.is_null(cols[name]).to_numpy(zero_copy_only=False)
@@ -929,6 +953,8 @@ def _check_line(
 ) -> tuple[str, str, str] | None:
     """Validate one data line of a trade file; return (field, value, message) or None."""
     fields = next(csv.reader([text]), [])
+    if not fields:
+        return ("t,i,j,k,v,q", text, _EMPTY_LINE)
     if len(fields) != len(TRADE_COLUMNS):
         return ("t,i,j,k,v,q", text, f"expected 6 columns, found {len(fields)}")
     t, i, j, k, v, q = (x.strip() for x in fields)

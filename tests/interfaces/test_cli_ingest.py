@@ -1,0 +1,97 @@
+"""``tradelever ingest baci`` end to end, then ``leverage`` on the ingested data set.
+
+Trade rows are SYNTHETIC (tests/data_factories/baci.py); dictionaries are real CEPII files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.data_factories import baci as factory
+from tradelever.interfaces.cli import app
+
+runner = CliRunner()
+NAME = "baci-hs17-v202201"
+
+
+def _run(data_dir: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--data-dir", str(data_dir), *args])
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, icio_data_dir: Path) -> Path:
+    target = tmp_path / "store"
+    shutil.copytree(icio_data_dir, target)
+    return target
+
+
+def test_ingest_then_noop_then_leverage(data_dir: Path, tmp_path: Path) -> None:
+    zipped = factory.write_release_zip(tmp_path / "dl")
+    first = _run(data_dir, "ingest", "baci", str(zipped), "--format", "json")
+    assert first.exit_code == 0, first.output
+    payload = json.loads(first.stdout)
+    assert payload["name"] == NAME and payload["rows"] == 16 and not payload["unchanged"]
+    assert payload["manifest"]["licence"] == "Etalab Open Licence 2.0"
+
+    again = _run(data_dir, "ingest", "baci", str(zipped))
+    assert again.exit_code == 0
+    assert "unchanged" in again.stdout
+
+    listed = _run(data_dir, "datasets", "--format", "json")
+    assert NAME in {d["name"] for d in json.loads(listed.stdout)}
+
+    lev = _run(
+        data_dir,
+        "leverage",
+        "MYS",
+        "--partner",
+        "USA",
+        "--rival",
+        "CHN",
+        "--dataset",
+        NAME,
+        "--level",
+        "hs4",
+        "--sigma",
+        "5",
+        "--format",
+        "json",
+    )
+    assert lev.exit_code == 0, lev.output
+    rows = {r["code"]: r for r in json.loads(lev.stdout)["rows"]}
+    m = 500_123 + 300_000 + 200_000 + 15_000 + 400_000 + 100_000  # US imports of 8542
+    assert rows["8542"]["partner_imports_usd"] == pytest.approx(m)
+    assert rows["8542"]["home_share_of_partner_imports"] == pytest.approx(600_123 / m)
+    assert rows["4015"]["home_share_of_partner_imports"] == pytest.approx(600 / 801)
+
+
+def test_ingest_with_name_and_table_output(data_dir: Path, tmp_path: Path) -> None:
+    folder = factory.write_release_folder(tmp_path / "rel")
+    result = _run(data_dir, "ingest", "baci", str(folder), "--name", "my-baci")
+    assert result.exit_code == 0, result.output
+    assert "my-baci" in result.stdout and "stored" in result.stdout
+    assert "Etalab" in result.stdout
+
+
+def test_corrupted_file_is_one_line_error(data_dir: Path, tmp_path: Path) -> None:
+    rows = [*factory.ROWS_2021[:4], "2021,458,842,854231,-3,1", *factory.ROWS_2021[4:]]
+    bad = factory.write_release_zip(tmp_path / "bad", {2021: rows})
+    result = _run(data_dir, "ingest", "baci", str(bad))
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "line 6" in message and "field 'v'" in message and "value is negative" in message
+    assert "'-3'" in message
+    assert NAME not in _run(data_dir, "datasets", "--format", "json").stdout
+
+
+def test_missing_path_and_bad_years(data_dir: Path, tmp_path: Path) -> None:
+    result = _run(data_dir, "ingest", "baci", str(tmp_path / "nope.zip"))
+    assert result.exit_code == 1 and "no such file" in result.stderr
+    zipped = factory.write_release_zip(tmp_path / "dl")
+    result = _run(data_dir, "ingest", "baci", str(zipped), "--years", "20x1")
+    assert result.exit_code == 1 and "--years" in result.stderr

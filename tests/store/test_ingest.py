@@ -1,0 +1,293 @@
+"""BACI ingest into the store: hand-checked values, atomicity, no-op re-ingest, leverage.
+
+The trade rows are SYNTHETIC (tests/data_factories/baci.py); the dictionaries are real.
+Values in the CSV are thousands of US dollars; the figures below are worked out by hand in
+US dollars from those rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.data_factories import baci as factory
+from tradelever.errors import DataFileError, InputError
+from tradelever.store import Store
+from tradelever.store.ingest import IngestProgress, ingest_baci
+
+NAME = "baci-hs17-v202201"
+
+
+def _flows(store: Store, name: str = NAME) -> pd.DataFrame:
+    frame = store.table(name, "flows").to_pandas()
+    keys = ["year", "exporter", "importer", "product"]
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def _snapshot(store: Store, name: str = NAME) -> dict[str, bytes]:
+    """Every file of a data set, by relative path, with its bytes."""
+    root = store.dataset_path(name)
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def _staging_empty(store: Store) -> bool:
+    staging = store.root / ".staging"
+    return not staging.exists() or not any(staging.iterdir())
+
+
+@pytest.fixture
+def release_zip(tmp_path: Path) -> Path:
+    return factory.write_release_zip(tmp_path / "download")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "store")
+
+
+def test_ingest_zip_stores_dollars_iso3_and_padded_codes(store: Store, release_zip: Path) -> None:
+    result = ingest_baci(store, release_zip)
+    assert result.name == NAME and not result.unchanged
+    flows = _flows(store)
+    # 3 rows in 2020, 14 in 2021 of which two (276 and 280 -> DEU) are summed into one
+    assert len(flows) == result.rows == 16
+    assert result.manifest["rows_read"] == 17
+    f = flows.set_index(["year", "exporter", "importer", "product"])
+    assert f.loc[(2021, "MYS", "USA", "854231"), "value_usd"] == 500_123.0  # v = 500.123
+    assert f.loc[(2021, "MYS", "USA", "854231"), "quantity"] == 1.5
+    assert f.loc[(2021, "TWN", "USA", "854231"), "value_usd"] == 200_000.0  # BACI 490
+    assert pd.isna(f.loc[(2021, "TWN", "USA", "854231"), "quantity"])  # q = NA
+    assert pd.isna(f.loc[(2021, "CHN", "USA", "854231"), "quantity"])  # q empty
+    assert f.loc[(2021, "USA", "MYS", "010121"), "value_usd"] == 12_345.0  # k = 10121
+    assert f.loc[(2021, "X697", "USA", "401519"), "value_usd"] == 1_000.0
+    assert f.loc[(2021, "CIV", "USA", "180100"), "value_usd"] == 250_000.0
+    # 276 Germany (10 thousand, 2 t) + 280 Fmr Fed. Rep. of Germany (5 thousand, 1 t)
+    assert f.loc[(2021, "DEU", "USA", "854231"), "value_usd"] == 15_000.0
+    assert f.loc[(2021, "DEU", "USA", "854231"), "quantity"] == 3.0
+    assert f.loc[(2020, "MYS", "CHN", "401519"), "value_usd"] == 40_500.0
+    assert set(flows["dataset"]) == {NAME} and set(flows["classification"]) == {"HS17"}
+    assert flows["product"].str.len().eq(6).all()
+
+
+def test_ingest_writes_products_countries_and_year_partitions(
+    store: Store, release_zip: Path
+) -> None:
+    ingest_baci(store, release_zip)
+    root = store.dataset_path(NAME)
+    assert sorted(p.parent.name for p in (root / "flows").rglob("*.parquet")) == [
+        "year=2020",
+        "year=2021",
+    ]
+    products = store.table(NAME, "products").to_pandas()
+    assert len(products) == 5384
+    assert products.set_index("code").loc["010121", "parent"] == "0101"
+    countries = store.table(NAME, "countries").to_pandas().set_index("baci_code")
+    assert list(countries.columns) == ["iso3", "name", "note"]
+    assert countries.loc[490, "iso3"] == "TWN"
+    assert countries.loc[384, "name"] == "Côte d'Ivoire"  # repaired from "CÙte d'Ivoire"
+
+
+def test_manifest_carries_provenance(store: Store, release_zip: Path) -> None:
+    manifest = ingest_baci(store, release_zip).manifest
+    sha = hashlib.sha256(release_zip.read_bytes()).hexdigest()
+    assert manifest["files"] == [
+        {"name": "BACI_HS17_V202201.zip", "bytes": release_zip.stat().st_size, "sha256": sha}
+    ]
+    assert manifest["sha256"] == sha
+    assert manifest["source"] == "CEPII BACI"
+    assert manifest["version"] == "V202201"
+    assert manifest["years"] == [2020, 2021]
+    assert manifest["classification"] == "HS17"
+    assert manifest["level"] == "hs6"
+    assert manifest["licence"] == "Etalab Open Licence 2.0"
+    assert "Gaulier" in manifest["citation"] and "Zignago" in manifest["citation"]
+    assert manifest["merged_codes"] == {"2021": {"DEU": [276, 280]}}
+    assert any("FOB in current US dollars" in a for a in manifest["assumptions"])
+    assert any("276, 280 summed as DEU" in a for a in manifest["assumptions"])
+    assert {m["name"] for m in manifest["members"]} >= {
+        "BACI_HS17_Y2020_V202201.csv",
+        "country_codes_V202201.csv",
+    }
+    row = store.datasets().set_index("name").loc[NAME]
+    assert row["rows"] == 16 and row["licence"] == "Etalab Open Licence 2.0"
+
+
+def test_reingest_of_identical_files_is_a_noop(store: Store, release_zip: Path) -> None:
+    ingest_baci(store, release_zip)
+    before = _snapshot(store)
+    again = ingest_baci(store, release_zip)
+    assert again.unchanged and again.rows == 16
+    assert _snapshot(store) == before  # nothing rewritten (retrieved_at included)
+
+
+def test_changed_files_replace_the_data_set(store: Store, tmp_path: Path) -> None:
+    first = factory.write_release_zip(tmp_path / "a")
+    ingest_baci(store, first)
+    rows = [*factory.ROWS_2021[:-1], "2021,384,842,180100,999.5,100"]
+    second = factory.write_release_zip(tmp_path / "b", {2020: factory.ROWS_2020, 2021: rows})
+    result = ingest_baci(store, second)
+    assert not result.unchanged
+    f = _flows(store).set_index(["year", "exporter", "importer", "product"])
+    assert f.loc[(2021, "CIV", "USA", "180100"), "value_usd"] == 999_500.0
+
+
+def test_corrupted_line_is_rejected_and_nothing_is_lost(store: Store, tmp_path: Path) -> None:
+    ingest_baci(store, factory.write_release_zip(tmp_path / "good"))
+    before_files = _snapshot(store)
+    before_flows = _flows(store)
+    rows = [*factory.ROWS_2021, *factory.filler_rows(2021, 50)]
+    rows[30] = "2021,458,842,854231,12x,1"  # line 32 of the file (header is line 1)
+    bad = factory.write_release_zip(tmp_path / "bad", {2020: factory.ROWS_2020, 2021: rows})
+    with pytest.raises(DataFileError) as err:
+        ingest_baci(store, bad, block_size=512)
+    assert err.value.line == 32 and err.value.field == "v"
+    assert err.value.path.endswith("BACI_HS17_V202201.zip/BACI_HS17_Y2021_V202201.csv")
+    assert "'12x'" in str(err.value)
+    assert _snapshot(store) == before_files
+    assert _flows(store).equals(before_flows)
+    assert _staging_empty(store)
+
+
+def test_failed_first_ingest_leaves_no_data_set(store: Store, tmp_path: Path) -> None:
+    rows = [*factory.ROWS_2021, "2021,458,842,854231,5,1,extra"]
+    bad = factory.write_release_zip(tmp_path / "bad", {2021: rows})
+    with pytest.raises(DataFileError, match="expected 6 columns, found 7") as err:
+        ingest_baci(store, bad)
+    assert err.value.line == len(factory.ROWS_2021) + 2
+    assert not store.has(NAME) and store.names() == []
+    assert _staging_empty(store)
+
+
+def test_interrupted_ingest_leaves_nothing_visible(store: Store, tmp_path: Path) -> None:
+    ingest_baci(store, factory.write_release_zip(tmp_path / "good"))
+    before = _snapshot(store)
+    rows = [*factory.ROWS_2021, *factory.filler_rows(2021, 3000)]
+    bigger = factory.write_release_zip(tmp_path / "big", {2020: factory.ROWS_2020, 2021: rows})
+    seen: list[int] = []
+
+    def interrupt(event: IngestProgress) -> None:
+        if event.phase == "read":
+            seen.append(event.rows)
+            if len(seen) == 3:  # mid-stream: some Parquet row groups already written
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest_baci(store, bigger, progress=interrupt, block_size=4096)
+    assert 0 < seen[-1] < len(rows) + len(factory.ROWS_2020)
+    assert _snapshot(store) == before
+    assert _staging_empty(store)
+    # ... and the interrupted files ingest fine afterwards
+    assert ingest_baci(store, bigger).rows == len(factory.ROWS_2020) + len(rows) - 1
+
+
+def test_progress_reports_rows_and_bytes(store: Store, tmp_path: Path) -> None:
+    rows = [*factory.ROWS_2021, *factory.filler_rows(2021, 1000)]
+    folder = factory.write_release_folder(tmp_path / "rel", {2021: rows})
+    events: list[IngestProgress] = []
+    ingest_baci(store, folder, progress=events.append, block_size=4096)
+    reads = [e for e in events if e.phase == "read"]
+    assert len(reads) > 1
+    assert [e.rows for e in reads] == sorted(e.rows for e in reads)
+    size = (folder / "BACI_HS17_Y2021_V202201.csv").stat().st_size
+    assert reads[-1].rows == len(rows) and reads[-1].bytes_done == reads[-1].bytes_total == size
+    assert events[0].phase == "checksum"
+
+
+def test_folder_single_file_and_year_selection(store: Store, tmp_path: Path) -> None:
+    folder = factory.write_release_folder(tmp_path / "rel")
+    assert ingest_baci(store, folder).name == NAME
+    single = ingest_baci(store, folder / "BACI_HS17_Y2020_V202201.csv")
+    assert single.name == f"{NAME}-y2020" and single.manifest["years"] == [2020]
+    assert single.rows == 3
+    chosen = ingest_baci(store, folder, years=[2021])
+    assert chosen.name == f"{NAME}-y2021" and chosen.manifest["years"] == [2021]
+    assert {d["name"] for d in chosen.manifest["files"]} == {
+        "BACI_HS17_Y2021_V202201.csv",
+        "country_codes_V202201.csv",
+        "product_codes_HS17_V202201.csv",
+    }
+    with pytest.raises(InputError, match="--years: 2019"):
+        ingest_baci(store, folder, years=[2019])
+    with pytest.raises(InputError, match="--name"):
+        ingest_baci(store, folder, name="Bad Name")
+    assert sorted(store.names()) == [NAME, f"{NAME}-y2020", f"{NAME}-y2021"]
+
+
+# -- leverage on the ingested data set, worked out by hand ------------------------------
+@pytest.fixture
+def baci_session(tmp_path: Path, icio_data_dir: Path):  # type: ignore[no-untyped-def]
+    from tradelever.api import Session
+
+    data_dir = tmp_path / "with-icio"
+    shutil.copytree(icio_data_dir, data_dir)
+    ingest_baci(Store(data_dir), factory.write_release_zip(tmp_path / "dl"))
+    return Session(data_dir)
+
+
+def _cost(m: float, s: float, sigma: float) -> float:
+    return m * ((1 - s) ** (1 / (1 - sigma)) - 1)
+
+
+def test_leverage_hs6_by_hand(baci_session) -> None:  # type: ignore[no-untyped-def]
+    result = baci_session.leverage("MYS", "USA", "CHN", dataset=NAME, level="hs6", sigma=5.0)
+    assert result.year == 2021  # latest year by default
+    rows = result.rows.set_index("code")
+    chips = rows.loc["854231"]
+    m = 500_123 + 300_000 + 200_000 + 15_000  # MYS + CHN + TWN + DEU (276 + 280)
+    s = 500_123 / m
+    assert chips["partner_imports_usd"] == pytest.approx(m)
+    assert chips["home_exports_to_partner_usd"] == pytest.approx(500_123)
+    assert chips["home_share_of_partner_imports"] == pytest.approx(s)
+    assert chips["rival_share_of_partner_imports"] == pytest.approx(300_000 / m)
+    hhi = (500_123**2 + 300_000**2 + 200_000**2 + 15_000**2) / m**2
+    assert chips["partner_import_hhi"] == pytest.approx(hhi)
+    # X(MYS, 854231) = 500,123 to USA + 100,000 to CHN; W = X + CHN + TWN + DEU to USA
+    assert chips["home_world_export_share"] == pytest.approx(600_123 / 1_115_123)
+    # MYS exports in 2021: 600,123 (854231) + 100,000 (854232) + 600,000 (401519)
+    assert chips["home_export_weight"] == pytest.approx(600_123 / 1_300_123)
+    assert chips["partner_cost_of_losing_home_usd"] == pytest.approx(_cost(m, s, 5.0))
+    gloves = rows.loc["401519"]
+    assert gloves["home_share_of_partner_imports"] == pytest.approx(600 / 801)
+    assert gloves["partner_import_hhi"] == pytest.approx((600**2 + 200**2 + 1**2) / 801**2)
+    assert rows.loc["010121", "partner_imports_usd"] == pytest.approx(7_500)  # THA only
+    assert rows.loc["854231", "description"].startswith("Electronic integrated circuits")
+    assert result.provenance["source"] == "CEPII BACI"
+    assert any("US dollars" in a for a in result.assumptions)
+
+
+def test_leverage_hs4_and_hs2_by_hand(baci_session) -> None:  # type: ignore[no-untyped-def]
+    hs4 = baci_session.leverage("MYS", "USA", "CHN", dataset=NAME, level="hs4", sigma=5.0)
+    ics = hs4.rows.set_index("code").loc["8542"]
+    m = 1_015_123 + 400_000 + 100_000  # 854231 + 854232 imports of the USA
+    s = (500_123 + 100_000) / m
+    assert ics["partner_imports_usd"] == pytest.approx(m)
+    assert ics["home_share_of_partner_imports"] == pytest.approx(s)
+    assert ics["rival_share_of_partner_imports"] == pytest.approx((300_000 + 400_000) / m)
+    hhi = (600_123**2 + 700_000**2 + 200_000**2 + 15_000**2) / m**2
+    assert ics["partner_import_hhi"] == pytest.approx(hhi)
+    assert ics["home_world_export_share"] == pytest.approx(700_123 / 1_615_123)
+    assert ics["partner_cost_of_losing_home_usd"] == pytest.approx(_cost(m, s, 5.0))
+    hs2 = baci_session.leverage("MYS", "USA", "CHN", dataset=NAME, level="hs2", sigma=5.0)
+    ch85 = hs2.rows.set_index("code").loc["85"]
+    assert ch85["partner_imports_usd"] == pytest.approx(m)  # chapter 85 = heading 8542 here
+    earlier = baci_session.leverage(
+        "MYS", "USA", "CHN", dataset=NAME, year=2020, level="hs6", sigma=5.0
+    )
+    assert earlier.rows.set_index("code").loc[
+        "854231", "home_share_of_partner_imports"
+    ] == pytest.approx(0.5)
+
+
+def test_taiwan_and_pseudo_codes_are_countries_of_the_data_set(baci_session) -> None:  # type: ignore[no-untyped-def]
+    available = baci_session.countries(NAME)
+    assert {"TWN", "X697", "CIV", "DEU"} <= set(available)
+    assert "S19" not in available
+    result = baci_session.leverage("TWN", "USA", dataset=NAME, level="hs6", sigma=5.0)
+    chips = result.rows.set_index("code").loc["854231"]
+    assert chips["home_share_of_partner_imports"] == pytest.approx(200_000 / 1_015_123)
