@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.interfaces.http.helpers import cli_json, same
 from tradelever import schema
 
 LEVERAGE_KEYS = ["home", "partner", "rival", "dataset", "year", "level"]
-
-
-def _cli_json(data_dir: Path, *args: str):  # type: ignore[no-untyped-def]
-    from tradelever.interfaces.cli import app
-
-    result = CliRunner().invoke(app, ["--data-dir", str(data_dir), *args, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 # -- catalogue ----------------------------------------------------------------------------
@@ -30,7 +21,7 @@ def test_datasets_is_the_cli_listing(client, http_data_dir: Path) -> None:
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert {d["name"] for d in body} == {"icio2022", "hand-hs17"}
-    assert body == _cli_json(http_data_dir, "datasets")
+    assert body == cli_json(http_data_dir, "datasets")
 
 
 def test_countries_of_the_hand_data_set(client) -> None:
@@ -56,13 +47,13 @@ def test_countries_default_to_the_embedded_network(client) -> None:
 
 
 # -- leverage -----------------------------------------------------------------------------
-def test_leverage_is_the_cli_json(client, http_data_dir: Path) -> None:
+def test_leverage_is_thecli_json(client, http_data_dir: Path) -> None:
     response = client.get("/api/leverage", params={"home": "MYS", "partner": "USA", "rival": "CHN"})
     assert response.status_code == 200
     body = response.json()
     assert list(body)[:9] == [*LEVERAGE_KEYS, "provenance", "assumptions", "rows"]
-    cli = _cli_json(http_data_dir, "leverage", "MYS", "--partner", "USA", "--rival", "CHN")
-    assert _same(body, cli)
+    cli = cli_json(http_data_dir, "leverage", "MYS", "--partner", "USA", "--rival", "CHN")
+    assert same(body, cli)
     fields = set(body["rows"][0])
     assert set(schema.LEVERAGE_FIELDS) <= fields and {"code", "description"} <= fields
 
@@ -207,17 +198,6 @@ def test_openapi_lists_the_endpoints(client) -> None:
 
 
 # -- concurrency --------------------------------------------------------------------------
-def _same(a: object, b: object) -> bool:
-    """Equal, with floats compared to 1e-12 relative (summation order)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return a == pytest.approx(b, rel=1e-12, abs=1e-300)
-    return a == b
-
-
 def test_concurrent_requests_get_the_sequential_answers(http_data_dir: Path) -> None:
     """Sessions (DuckDB connections) are never shared between threads: answers stay right."""
     from fastapi.testclient import TestClient
@@ -251,5 +231,5 @@ def test_concurrent_requests_get_the_sequential_answers(http_data_dir: Path) -> 
         status, body = results[i]  # type: ignore[misc]
         assert status == 200
         # DuckDB's parallel sums may differ in the last bit between runs; nothing more.
-        assert _same(body, expected[pair]), pair
+        assert same(body, expected[pair]), pair
     assert len(app.state.engine.cache) == 0  # cache disabled: every answer was computed

@@ -197,18 +197,19 @@ class SessionPool:
 
 
 class ResultCache:
-    """A thread-safe LRU cache of JSON bytes bounded by total size, with single flight.
+    """A thread-safe LRU cache of answers bounded by total size, with single flight.
 
-    ``get_or_compute(key, compute)`` returns the cached bytes, or runs ``compute`` once
+    ``get_or_compute(key, compute)`` returns the cached value, or runs ``compute`` once
     while concurrent callers with the same key wait for its result (or its exception;
-    errors are not cached).
+    errors are not cached). Values are bytes, or tuples whose first item is the bytes
+    (their size is what counts against ``max_bytes``).
     """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._data: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._inflight: dict[Hashable, Future[bytes]] = {}
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._inflight: dict[Hashable, Future[Any]] = {}
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -223,13 +224,18 @@ class ResultCache:
             self._data.clear()
             self._bytes = 0
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
+    @staticmethod
+    def _size(value: Any) -> int:
+        body = value[0] if isinstance(value, tuple) else value
+        return len(body)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Cached value for ``key``, computing it (once) if absent."""
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
                 self.hits += 1
-                return self._data[key]
+                return self._data[key]  # type: ignore[no-any-return]
             future = self._inflight.get(key)
             owner = future is None
             if future is None:
@@ -237,7 +243,7 @@ class ResultCache:
                 self._inflight[key] = future
                 self.misses += 1
         if not owner:
-            return future.result()
+            return future.result()  # type: ignore[no-any-return]
         try:
             value = compute()
         except BaseException as exc:
@@ -247,12 +253,13 @@ class ResultCache:
             raise
         with self._lock:
             self._inflight.pop(key, None)
-            if self.max_bytes > 0 and len(value) <= self.max_bytes:
+            size = self._size(value)
+            if self.max_bytes > 0 and size <= self.max_bytes:
                 self._data[key] = value
-                self._bytes += len(value)
+                self._bytes += size
                 while self._bytes > self.max_bytes:
                     _, old = self._data.popitem(last=False)
-                    self._bytes -= len(old)
+                    self._bytes -= self._size(old)
         future.set_result(value)
         return value
 

@@ -250,3 +250,311 @@ def get_leverage(
         ).head(top or None),
         dataset=dataset,
     )
+
+
+# -- analyses returning a TableResult -----------------------------------------------------
+def _number(description: str, **bounds: Any) -> Any:
+    return Query(allow_inf_nan=False, description=description, **bounds)
+
+
+def _table(
+    request: Request,
+    endpoint: str,
+    params: dict[str, Any],
+    compute: Callable[[Session], Any],
+    top: int | None,
+) -> Response:
+    dataset = params.get("dataset") or DEFAULT_DATASET
+    return run_json(
+        request,
+        endpoint,
+        {**params, "top": top},
+        lambda s: compute(s).head(top or None),
+        dataset=dataset,
+    )
+
+
+_TABLE_OK = {
+    **_ok(
+        "A result table: the parameters first, then provenance, assumptions, summary and "
+        "rows (as the CLI's `--format json`).",
+        _RESULT_SCHEMA,
+    ),
+    **_errors(404, 422),
+}
+
+
+@router.get(
+    "/substitutes",
+    summary="Rival substitution: where the partner buys from the rival and home could supply",
+    response_class=Response,
+    responses=_TABLE_OK,
+)
+def get_substitutes(
+    request: Request,
+    home: Home,
+    partner: Partner,
+    rival: Annotated[
+        str, Query(min_length=1, max_length=64, description="Rival supplier, ISO3 (e.g. CHN).")
+    ],
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    level: Level = None,
+    min_rca: Annotated[float, _number("Home's Balassa RCA must exceed this.")] = 1.0,
+    min_world_share: Annotated[
+        float, _number("Home's world export share must be at least this.")
+    ] = 0.0,
+    min_rival_share: Annotated[
+        float, _number("Rival's share of partner imports must exceed this.")
+    ] = 0.0,
+    top: Top = None,
+) -> Response:
+    """As ``tradelever substitutes HOME --partner P --rival R --format json``."""
+    params = {
+        "home": home,
+        "partner": partner,
+        "rival": rival,
+        "dataset": dataset,
+        "year": year,
+        "level": level,
+        "min_rca": min_rca,
+        "min_world_share": min_world_share,
+        "min_rival_share": min_rival_share,
+    }
+    return _table(
+        request,
+        "substitutes",
+        params,
+        lambda s: s.substitutes(
+            home,
+            partner,
+            rival,
+            dataset=dataset,
+            year=year,
+            level=level,
+            min_rca=min_rca,
+            min_world_share=min_world_share,
+            min_rival_share=min_rival_share,
+        ),
+        top,
+    )
+
+
+@router.get(
+    "/exposure",
+    summary="Our exposure: home's exports to the partner as shares of exports and GDP",
+    response_class=Response,
+    responses=_TABLE_OK,
+)
+def get_exposure(
+    request: Request,
+    home: Home,
+    partner: Partner,
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    level: Level = None,
+    gdp_usd: Annotated[
+        float | None, _number("Home's GDP in US dollars (default: from the data set).")
+    ] = None,
+    top: Top = None,
+) -> Response:
+    """As ``tradelever exposure HOME --partner P --format json``."""
+    params = {
+        "home": home,
+        "partner": partner,
+        "dataset": dataset,
+        "year": year,
+        "level": level,
+        "gdp_usd": gdp_usd,
+    }
+    return _table(
+        request,
+        "exposure",
+        params,
+        lambda s: s.exposure(
+            home, partner, dataset=dataset, year=year, level=level, gdp_usd=gdp_usd
+        ),
+        top,
+    )
+
+
+@router.get(
+    "/formula",
+    summary='The US "reciprocal" tariff formula of April 2025, with a what-if on purchases',
+    response_class=Response,
+    responses=_TABLE_OK,
+)
+def get_formula(
+    request: Request,
+    home: Home,
+    partner: Annotated[
+        str,
+        Query(min_length=1, max_length=64, description="Country setting the tariff (ISO3)."),
+    ] = "USA",
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    imports: Annotated[
+        float | None, _number("m: partner's goods imports from home, US dollars.")
+    ] = None,
+    exports: Annotated[
+        float | None, _number("x: partner's goods exports to home, US dollars.")
+    ] = None,
+    target_rate: Annotated[
+        float | None, _number("Target rate (e.g. 0.15): purchases needed to reach it.")
+    ] = None,
+) -> Response:
+    """As ``tradelever formula HOME --format json``: rate = max(10%, (m - x) / (2 m))."""
+    params = {
+        "home": home,
+        "partner": partner,
+        "dataset": dataset,
+        "year": year,
+        "imports": imports,
+        "exports": exports,
+        "target_rate": target_rate,
+    }
+    options: dict[str, Any] = {"dataset": dataset, "year": year, "target_rate": target_rate}
+    if imports is not None or exports is not None:
+        options |= {"imports_usd": imports, "exports_usd": exports}
+    return _table(request, "formula", params, lambda s: s.formula(home, partner, **options), None)
+
+
+@router.get(
+    "/concessions",
+    summary="Concession finder: purchases home could switch to the partner",
+    response_class=Response,
+    responses=_TABLE_OK,
+)
+def get_concessions(
+    request: Request,
+    home: Home,
+    partner: Partner,
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    level: Level = None,
+    target_rate: Annotated[float, _number("Formula rate to reach (default the 10% floor).")] = 0.10,
+    min_rca: Annotated[
+        float, _number("The partner is competitive if its RCA exceeds this...")
+    ] = 1.0,
+    min_world_share: Annotated[
+        float, _number("...or if its world export share is at least this.")
+    ] = 0.10,
+    top: Top = None,
+) -> Response:
+    """As ``tradelever concessions HOME --partner P --format json``."""
+    params = {
+        "home": home,
+        "partner": partner,
+        "dataset": dataset,
+        "year": year,
+        "level": level,
+        "target_rate": target_rate,
+        "min_rca": min_rca,
+        "min_world_share": min_world_share,
+    }
+    return _table(
+        request,
+        "concessions",
+        params,
+        lambda s: s.concessions(
+            home,
+            partner,
+            dataset=dataset,
+            year=year,
+            level=level,
+            target_rate=target_rate,
+            min_rca=min_rca,
+            min_world_share=min_world_share,
+        ),
+        top,
+    )
+
+
+@router.get(
+    "/peers",
+    summary="Home and its peers (ASEAN by default) in the partner's market",
+    response_class=Response,
+    responses=_TABLE_OK,
+)
+def get_peers(
+    request: Request,
+    home: Home,
+    partner: Partner,
+    peers: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=1000,
+            description="Group (ASEAN, EU27, G20) or ISO3 codes, comma-separated.",
+        ),
+    ] = "ASEAN",
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    level: Level = None,
+    sigma: Annotated[
+        float | None, _number("One elasticity of substitution (> 1) for the leverage.")
+    ] = None,
+    top: Top = None,
+) -> Response:
+    """As ``tradelever peers HOME --partner P --peers ASEAN --format json``."""
+    params = {
+        "home": home,
+        "partner": partner,
+        "peers": peers,
+        "dataset": dataset,
+        "year": year,
+        "level": level,
+        "sigma": sigma,
+    }
+    return _table(
+        request,
+        "peers",
+        params,
+        lambda s: s.peers(
+            home, partner, peers, dataset=dataset, year=year, level=level, sigma=sigma
+        ),
+        top,
+    )
+
+
+@router.get(
+    "/supply-chain",
+    summary="Supply-chain dependence of the partner on home (ICIO network)",
+    response_class=Response,
+    responses=_TABLE_OK,
+)
+def get_supply_chain(
+    request: Request,
+    home: Home,
+    partner: Partner,
+    industry: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=1000,
+            description="Home industry code(s), comma-separated (e.g. C26,C22); default all.",
+        ),
+    ] = None,
+    dataset: Dataset = DEFAULT_DATASET,
+    share_lost: Annotated[
+        float, _number("Fraction of home's deliveries that stops, in [0, 1].")
+    ] = 1.0,
+    top: Top = None,
+) -> Response:
+    """As ``tradelever supply-chain HOME --partner P --format json``."""
+    params = {
+        "home": home,
+        "partner": partner,
+        "industry": industry,
+        "dataset": dataset,
+        "share_lost": share_lost,
+    }
+    return _table(
+        request,
+        "supply-chain",
+        params,
+        lambda s: s.supply_chain(
+            home, partner, industry=industry, dataset=dataset, share_lost=share_lost
+        ),
+        top,
+    )
