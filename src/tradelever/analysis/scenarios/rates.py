@@ -1,0 +1,246 @@
+"""Assemble a scenario's tariff schedule on the rows of a data set, and its elasticities.
+
+For every row (importer j, exporter i, product k) the schedule gives the baseline rate
+t0 and the scenario rate t1 (ad valorem fractions):
+
+    t_base(i,j,k)  = last matching ``baseline`` rate (default 0)
+    d_b(i,j,k)     = duty of basis b: last matching ``new_rate`` of that basis, plus every
+                     matching ``change``; ``all_in`` rates are max(0, rate - t_base)
+    d_reciprocal = d_section122 = 0 where a section232 measure applies (s232 replaces them)
+    t_scenario     = t_base + sum over bases b of d_b
+    t0 = t_base, or t_scenario of the ``relative_to`` scenario; t1 = t_scenario
+
+Masks are computed on the unique importers, exporters and codes and gathered onto the rows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from tradelever.analysis.scenarios.model import BASES, Scenario
+from tradelever.analysis.scenarios.selectors import Notes, product_mask, resolve_countries_spec
+from tradelever.errors import InputError
+
+__all__ = [
+    "DEFAULT_IMPORT_DEMAND",
+    "WITS_DEFAULT_SUBSTITUTION",
+    "Elasticity",
+    "RowIndex",
+    "Schedule",
+    "code_elasticities",
+    "schedule",
+]
+
+DEFAULT_IMPORT_DEMAND = -1.0
+WITS_DEFAULT_SUBSTITUTION = 1.5
+
+
+@dataclass(frozen=True)
+class RowIndex:
+    """Rows as integer indices into unique importers, exporters and codes."""
+
+    imp_idx: np.ndarray
+    imp_u: np.ndarray
+    exp_idx: np.ndarray
+    exp_u: np.ndarray
+    code_idx: np.ndarray
+    code_u: np.ndarray
+    industry_level: bool
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return len(self.imp_idx)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Baseline and scenario rates per row, plus the duty of each basis in the scenario."""
+
+    t0: np.ndarray
+    t1: np.ndarray
+    duties: dict[str, np.ndarray]
+
+
+def _rows_mask(
+    rows: RowIndex,
+    importer: object,
+    exporters: object,
+    products: object,
+    exempt: list[str],
+    path: str,
+    notes: Notes,
+) -> np.ndarray:
+    imp = resolve_countries_spec(importer, f"{path}.importer").mask(rows.imp_u)  # type: ignore[arg-type]
+    exp = resolve_countries_spec(exporters, f"{path}.exporters").mask(rows.exp_u)  # type: ignore[arg-type]
+    prod = product_mask(
+        products,  # type: ignore[arg-type]
+        rows.code_u,
+        industry_level=rows.industry_level,
+        path=f"{path}.products",
+        notes=notes,
+    )
+    if exempt:
+        prod &= ~product_mask(
+            exempt,
+            rows.code_u,
+            industry_level=rows.industry_level,
+            path=f"{path}.exempt",
+            notes=notes,
+        )
+    out = prod[rows.code_idx]
+    if not imp.all():
+        out &= imp[rows.imp_idx]
+    if not exp.all():
+        out &= exp[rows.exp_idx]
+    return out
+
+
+def _scenario_rates(
+    scenario: Scenario, rows: RowIndex, notes: Notes
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    base = np.zeros(rows.n)
+    for n, b in enumerate(scenario.baseline):
+        mask = _rows_mask(rows, b.importer, b.exporters, b.products, [], f"baseline[{n}]", notes)
+        base[mask] = b.rate
+    duties = {basis: np.zeros(rows.n) for basis in BASES}
+    covered232 = np.zeros(rows.n, dtype=bool)
+    for n, m in enumerate(scenario.measures):
+        path = f"measures[{n}]"
+        mask = _rows_mask(rows, m.importer, m.exporters, m.products, m.exempt, path, notes)
+        if m.new_rate is not None:
+            if m.all_in:
+                duties[m.basis][mask] = np.maximum(0.0, m.new_rate - base[mask])
+            else:
+                duties[m.basis][mask] = m.new_rate
+        else:
+            duties[m.basis][mask] += float(m.change or 0.0)
+        if m.basis == "section232":
+            covered232 |= mask
+    if covered232.any():
+        duties["reciprocal"][covered232] = 0.0
+        duties["section122"][covered232] = 0.0
+    total = base + sum(duties.values())
+    if (total < 0).any():
+        raise InputError(
+            f"scenario {scenario.name}: 'change' values make some rates negative "
+            f"(minimum {total.min():.4f}); check the measures' change fields"
+        )
+    return base, total, duties
+
+
+def schedule(scenario: Scenario, rows: RowIndex, notes: Notes) -> Schedule:
+    """Baseline rate t0 and scenario rate t1 for every row (see module docstring).
+
+    Raises
+    ------
+    InputError
+        Unknown countries, sets or industries (naming the key path), or negative rates.
+    """
+    base, total, duties = _scenario_rates(scenario, rows, notes)
+    t0 = base
+    if scenario.relative_to:
+        from tradelever.analysis.scenarios.presets import load_scenario
+
+        other = load_scenario(scenario.relative_to)
+        if other.relative_to:
+            raise InputError(
+                f"relative_to: {scenario.relative_to} is itself relative to "
+                f"{other.relative_to}; chain at most one level"
+            )
+        _, t0, _ = _scenario_rates(other, rows, notes)
+        notes.add(f"baseline rates are those of scenario {scenario.relative_to}")
+    return Schedule(t0=t0, t1=total, duties=duties)
+
+
+@dataclass(frozen=True)
+class Elasticity:
+    """Elasticities per unique code and where each comes from."""
+
+    sigma: np.ndarray
+    import_demand: np.ndarray
+    export_supply: np.ndarray
+    sigma_source: np.ndarray
+
+
+def _override(scenario: Scenario, code: str, key: str) -> float | None:
+    best: tuple[int, float] | None = None
+    for prefix, values in scenario.elasticities.products.items():
+        value = getattr(values, key)
+        if (
+            value is not None
+            and code.startswith(prefix)
+            and (best is None or len(prefix) > best[0])
+        ):
+            best = (len(prefix), value)
+    return None if best is None else best[1]
+
+
+def code_elasticities(
+    scenario: Scenario, codes: np.ndarray, classification: str, notes: Notes
+) -> Elasticity:
+    """Substitution, import-demand and export-supply elasticities for each unique code.
+
+    Precedence: per-product override (longest prefix) > scenario value > default. Defaults:
+    sigma from Caliendo and Parro (2015), sigma = 1 + theta, per industry or HS chapter
+    (:mod:`tradelever.analysis.elasticities`); where no default exists, the WITS-SMART
+    default 1.5; import demand -1.0; export supply infinite (perfectly elastic).
+    """
+    from tradelever.analysis.elasticities import icio_elasticities
+    from tradelever.analysis.hs_elasticities import hs_sigma
+
+    el = scenario.elasticities
+    n = len(codes)
+    sigma = np.empty(n)
+    source = np.empty(n, dtype=object)
+    eps_m = np.empty(n)
+    eps_x = np.empty(n)
+    icio = icio_elasticities() if classification.upper().startswith("ICIO") else {}
+    fallback = False
+    for k, code in enumerate(codes):
+        code = str(code)
+        ov = _override(scenario, code, "substitution")
+        if ov is not None:
+            sigma[k], source[k] = ov, "scenario override (elasticities.products)"
+        elif el.substitution is not None:
+            sigma[k], source[k] = el.substitution, "scenario (elasticities.substitution)"
+        elif icio:
+            hit = icio.get(code)
+            if hit is None:
+                sigma[k], source[k] = WITS_DEFAULT_SUBSTITUTION, "WITS-SMART default 1.5"
+                fallback = True
+            else:
+                sigma[k], source[k] = hit.sigma, hit.source
+        else:
+            try:
+                sigma[k], source[k] = hs_sigma(code)
+            except InputError:
+                sigma[k], source[k] = WITS_DEFAULT_SUBSTITUTION, "WITS-SMART default 1.5"
+                fallback = True
+        ov = _override(scenario, code, "import_demand")
+        eps_m[k] = ov if ov is not None else (el.import_demand or DEFAULT_IMPORT_DEMAND)
+        ov = _override(scenario, code, "export_supply")
+        eps_x[k] = ov if ov is not None else (el.export_supply or math.inf)
+    if el.substitution is None:
+        notes.add(
+            "substitution elasticity between suppliers: Caliendo and Parro (2015) trade "
+            "elasticity theta per sector, sigma = 1 + theta (WITS-SMART's own default is 1.5)"
+            + ("; codes without a default use 1.5" if fallback else "")
+        )
+    else:
+        notes.add(f"substitution elasticity between suppliers sigma = {el.substitution}")
+    notes.add(
+        f"import demand elasticity {el.import_demand or DEFAULT_IMPORT_DEMAND}"
+        + (" (default: unit-elastic total import demand)" if el.import_demand is None else "")
+    )
+    notes.add(
+        "export supply perfectly elastic (world prices given; SMART's default of 99)"
+        if el.export_supply is None
+        else f"export supply elasticity {el.export_supply}"
+    )
+    if el.products:
+        notes.add(f"per-product elasticity overrides for {', '.join(sorted(el.products))}")
+    return Elasticity(sigma, eps_m, eps_x, source)
