@@ -383,6 +383,39 @@ class Session:
 
         return api_negotiation.peers(self, home, partner, peers, **options)
 
+    # -- tariff scenarios (tradelever.api_scenarios) --------------------------------------
+    def scenarios(self) -> pd.DataFrame:
+        """The preset tariff scenarios (name, date, description, measures, sources)."""
+        from tradelever import api_scenarios
+
+        return api_scenarios.scenarios()
+
+    def scenario(self, spec: Any) -> Any:
+        """A preset name, YAML path or mapping as a validated Scenario (extends resolved)."""
+        from tradelever import api_scenarios
+
+        return api_scenarios.scenario(spec)
+
+    def run_scenario(self, spec: Any, **options: Any) -> Any:
+        """Run a tariff scenario over all its markets (ScenarioResult).
+
+        Options: ``dataset``, ``year``, ``mode`` (``ces`` or ``smart``), ``home``,
+        ``draws``, ``progress``; see :func:`tradelever.api_scenarios.run_scenario`.
+        """
+        from tradelever import api_scenarios
+
+        return api_scenarios.run_scenario(self, spec, **options)
+
+    def compare_scenarios(self, a: Any, b: Any, *, home: str, **options: Any) -> Any:
+        """Home's exports under scenarios A and B and the difference (TableResult).
+
+        Options: ``dataset``, ``year``, ``mode``; see
+        :func:`tradelever.api_scenarios.compare_scenarios`.
+        """
+        from tradelever import api_scenarios
+
+        return api_scenarios.compare_scenarios(self, a, b, home=home, **options)
+
     # -- brief (tradelever.brief builds it from the analyses above) -----------------------
     def brief(self, home: str, partner: str, rival: str | None = None, **options: Any) -> Any:
         """A sourced negotiation brief (:class:`tradelever.brief.Brief`).
