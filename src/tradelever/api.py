@@ -363,6 +363,15 @@ class Session:
 
         return api_negotiation.formula(self, home, partner, **options)
 
+    def formula_annex(self, **options: Any) -> Any:
+        """The formula for every Annex I partner against the announced rate (TableResult).
+
+        Options: ``dataset``, ``year``; see :func:`tradelever.api_negotiation.formula_annex`.
+        """
+        from tradelever import api_negotiation
+
+        return api_negotiation.formula_annex(self, **options)
+
     def concessions(self, home: str, partner: str, **options: Any) -> Any:
         """Purchases ``home`` could switch to ``partner``, against the formula (TableResult).
 

@@ -38,7 +38,7 @@ from tradelever.reference.countries import (
 if TYPE_CHECKING:
     from tradelever.api import Session
 
-__all__ = ["concessions", "exposure", "formula", "peers", "substitutes"]
+__all__ = ["concessions", "exposure", "formula", "formula_annex", "peers", "substitutes"]
 
 DEFAULT_DATASET = "icio2022"
 
@@ -307,11 +307,22 @@ def formula(
         if session is None:
             raise InputError("dataset: a session is needed to read m and x from a data set")
         ctx = _context(session, dataset, year, None)
-        c = _countries(session, dataset, home=home, partner=partner)
-        home_code, partner_code = c["home"], c["partner"]
+        members: list[str] | None = None
+        if isinstance(home, str) and home.strip().upper() in {g.upper() for g in group_names()}:
+            home_code = home.strip().upper()
+            available = session.countries(dataset)
+            members = [m for m in group_members(home_code) if m in available]
+            if not members:
+                raise InputError(f"home: no member of {home_code} is covered by {dataset}")
+            partner_code = _countries(session, dataset, partner=partner)["partner"]
+            if partner_code in members:
+                raise InputError(f"--partner: {partner_code} is a member of {home_code}")
+        else:
+            c = _countries(session, dataset, home=home, partner=partner)
+            home_code, partner_code = c["home"], c["partner"]
         goods = fm.goods_codes(ctx.level)
         trade = fm.bilateral_goods_trade(
-            ctx.coded, home=home_code, partner=partner_code, codes=goods
+            ctx.coded, home=members or home_code, partner=partner_code, codes=goods
         )
         if ctx.year not in set(trade["year"]):
             raise InputError(
@@ -322,6 +333,12 @@ def formula(
         provenance = ctx.provenance
         provenance = {**provenance, "years": [int(y) for y in trade["year"]]}
         assumptions = [*ctx.assumptions]
+        if members is not None:
+            params["members"] = members
+            assumptions.append(
+                f"home {home_code}: m and x summed over its {len(members)} members in {dataset} "
+                "(trade among members not counted)"
+            )
         if goods is not None:
             assumptions.append(
                 "goods only: m and x sum the ICIO goods industries A01-B08 and C10T12-C31T33 "
@@ -398,6 +415,57 @@ def formula(
         provenance=provenance,
         assumptions=assumptions,
         columns=tuple(cols),
+        summary=summary,
+    )
+
+
+def formula_annex(
+    session: Session,
+    *,
+    dataset: str = DEFAULT_DATASET,
+    year: int | None = None,
+) -> TableResult:
+    """The formula on a data set for every Annex I partner, against the announced rate.
+
+    One row per Annex I entry with a member in the data set (the European Union as one
+    entry, its members' trade summed); shows how often rounding up and rounding to the
+    nearest whole percent reproduce the announced rates. See
+    :func:`tradelever.analysis.formula.annex_reproduction`.
+    """
+    ctx = _context(session, dataset, year, None)
+    partner = _countries(session, dataset, partner=fm.ANNEX_PARTNER)["partner"]
+    goods = fm.goods_codes(ctx.level)
+    trade = fm.partner_trade_by_country(ctx.coded, partner=partner, year=ctx.year, codes=goods)
+    rows, skipped = fm.annex_reproduction(trade, set(session.countries(dataset)))
+    n = len(rows)
+    summary = {
+        "entries": n,
+        "share_matching_rounded_up": float(rows["matches_rounded_up"].mean()) if n else None,
+        "share_matching_nearest": float(rows["matches_nearest"].mean()) if n else None,
+        "mean_absolute_difference": float(rows["difference"].abs().mean()) if n else None,
+        "skipped": skipped,
+    }
+    assumptions = [
+        *ctx.assumptions,
+        "formula_rate = max(0.10, (m - x) / (2 m)) with m, x the US goods imports from and "
+        "exports to the partner in the data set; difference = rounded-up rate - announced",
+        "Annex I rates were computed by the US from 2024 US Census goods trade; a data set "
+        "of another year, scope or valuation will not reproduce them exactly",
+    ]
+    if goods is not None:
+        assumptions.append(
+            "icio2022: intermediate goods only (goods industries A01-B08, C10T12-C31T33), "
+            "2022: the formula here measures the intermediate-goods deficit, which differs "
+            "widely from the total goods deficit (final goods such as consumer electronics, "
+            "clothing and cars are missing)"
+        )
+    return TableResult(
+        kind="formula_annex",
+        params={"partner": partner, "dataset": ctx.dataset, "year": ctx.year, "level": ctx.level},
+        rows=rows,
+        provenance=ctx.provenance,
+        assumptions=assumptions,
+        columns=fm.ANNEX_COLUMNS,
         summary=summary,
     )
 

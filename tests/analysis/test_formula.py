@@ -207,3 +207,67 @@ def test_formula_icio_goods_only(icio_session: Session, icio_data_dir: Path) -> 
     # services are excluded: the goods total is below the all-industry total
     allv = flows[(flows.exporter == "MYS") & (flows.importer == "USA")].value_usd.sum()
     assert m < allv
+
+
+def test_nearest_percent() -> None:
+    assert fm.nearest_percent(0.452) == 0.45
+    assert fm.nearest_percent(0.455) == 0.46  # halves up
+    assert fm.nearest_percent(0.2361) == 0.24
+
+
+def test_annex_reproduction_by_hand() -> None:
+    import pandas as pd
+
+    # VNM: (1000 - 96)/1000 = 0.904 -> 0.452: rounded up 46% = Annex I, nearest 45% is not.
+    # EU: DEU + FRA, m = 800, x = 480 -> 0.4 -> 0.20 = the EU's 20%.
+    trade = pd.DataFrame(
+        {
+            "country": ["VNM", "DEU", "FRA"],
+            "partner_imports_from_home_usd": [1000.0, 600.0, 200.0],
+            "partner_exports_to_home_usd": [96.0, 300.0, 180.0],
+        }
+    )
+    rows, skipped = fm.annex_reproduction(trade, {"VNM", "DEU", "FRA", "USA"})
+    by = rows.set_index("code")
+    assert list(by.index) == ["VNM", "EU27"]  # Annex I order; others skipped
+    assert "MYS" in skipped
+    vnm = by.loc["VNM"]
+    assert vnm.formula_rate == pytest.approx(0.452)
+    assert vnm.formula_rate_whole_percent == 0.46 and vnm.formula_rate_nearest_percent == 0.45
+    assert bool(vnm.matches_rounded_up) and not bool(vnm.matches_nearest)
+    eu = by.loc["EU27"]
+    assert eu.members_covered == 2
+    assert eu.partner_imports_from_home_usd == 800.0
+    assert eu.formula_rate == pytest.approx(0.20)
+    assert eu.difference == pytest.approx(0.0)
+
+
+def test_group_home(session: Session, icio_session: Session, icio_data_dir: Path) -> None:
+    import pandas as pd
+
+    with pytest.raises(InputError, match="no member of EU27"):
+        session.formula("EU27", "USA", dataset="hand-hs17")
+    files = sorted((icio_data_dir / "datasets" / "icio2022" / "flows").rglob("*.parquet"))
+    flows = pd.concat([pd.read_parquet(p) for p in files])
+    goods = flows[flows["product"].isin(fm.ICIO_GOODS_INDUSTRIES)]
+    from tradelever.reference.countries import group_members
+
+    eu = list(group_members("EU27"))
+    m = goods[goods.exporter.isin(eu) & (goods.importer == "USA")].value_usd.sum()
+    x = goods[(goods.exporter == "USA") & goods.importer.isin(eu)].value_usd.sum()
+    r = icio_session.formula("EU27", "USA")
+    assert r.params["home"] == "EU27"
+    assert r.summary["partner_imports_from_home_usd"] == pytest.approx(m, rel=1e-9)
+    assert r.summary["partner_exports_to_home_usd"] == pytest.approx(x, rel=1e-9)
+    assert r.summary["announced_rate"] == pytest.approx(0.20)
+
+
+def test_annex_table_on_icio(icio_session: Session) -> None:
+    r = icio_session.formula_annex()
+    rows = r.rows.set_index("code")
+    assert "EU27" in rows.index and rows.loc["EU27"].members_covered == 27
+    assert "LIE" in r.summary["skipped"]  # not in the 80-economy network
+    mys = icio_session.formula("MYS", "USA").summary
+    assert rows.loc["MYS"].formula_rate == pytest.approx(mys["formula_rate"])
+    assert 0.0 <= r.summary["share_matching_rounded_up"] <= 1.0
+    assert (rows.difference == rows.formula_rate_whole_percent - rows.announced_rate).all()

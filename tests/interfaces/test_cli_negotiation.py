@@ -165,3 +165,12 @@ def test_errors_are_one_line(icio_data_dir: Path, args: list[str], needle: str) 
     assert result.exit_code == 1
     assert needle in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_formula_annex_json(icio_data_dir: Path) -> None:
+    d = _json(icio_data_dir, "formula-annex")
+    assert d["partner"] == "USA" and d["dataset"] == "icio2022"
+    codes = [r["code"] for r in d["rows"]]
+    assert "MYS" in codes and "EU27" in codes
+    assert {"formula_rate", "announced_rate", "difference"} <= set(d["rows"][0])
+    assert "share_matching_rounded_up" in d["summary"]

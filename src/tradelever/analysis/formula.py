@@ -46,15 +46,21 @@ from tradelever import schema as f
 from tradelever.errors import InputError
 
 __all__ = [
+    "ANNEX_COLUMNS",
     "FLOOR_RATE",
     "ICIO_GOODS_INDUSTRIES",
+    "AnnexEntry",
     "AnnexRate",
     "additional_exports_needed",
+    "annex_entries",
+    "annex_reproduction",
     "announced_rate",
     "bilateral_goods_trade",
     "deficit_over_imports",
     "formula_rate",
     "goods_codes",
+    "nearest_percent",
+    "partner_trade_by_country",
     "whole_percent",
 ]
 
@@ -177,20 +183,13 @@ class AnnexRate:
     source: str
 
 
-@cache
 def _annex_table() -> dict[str, AnnexRate]:
-    from tradelever.reference.countries import group_members
-
-    text = (
-        resources.files("tradelever.data").joinpath("reciprocal_rates_2025.csv").read_text("utf-8")
-    )
-    out: dict[str, AnnexRate] = {}
-    for row in csv.DictReader(text.splitlines()):
-        rate = float(row["annex_i_rate_percent"]) / 100.0
-        members = group_members("EU27") if row["iso3"] == "EU27" else (row["iso3"],)
-        for iso3 in members:
-            out[iso3] = AnnexRate(iso3, row["partner_name"], rate, row["source"])
-    return out
+    """ISO3 -> Annex I rate (EU members get the European Union's row)."""
+    return {
+        iso3: AnnexRate(iso3, e.partner_name, e.rate, e.source)
+        for e in annex_entries()
+        for iso3 in e.members
+    }
 
 
 def announced_rate(home: str, partner: str = ANNEX_PARTNER) -> AnnexRate | None:
@@ -202,13 +201,23 @@ def announced_rate(home: str, partner: str = ANNEX_PARTNER) -> AnnexRate | None:
     """
     if partner != ANNEX_PARTNER:
         return None
+    if home == "EU27":
+        return next(
+            AnnexRate("EU27", e.partner_name, e.rate, e.source)
+            for e in annex_entries()
+            if e.code == "EU27"
+        )
     return _annex_table().get(home)
 
 
 def bilateral_goods_trade(
-    coded: Any, *, home: str, partner: str, codes: tuple[str, ...] | None
+    coded: Any, *, home: str | list[str], partner: str, codes: tuple[str, ...] | None
 ) -> pd.DataFrame:
     """Partner's goods imports from and exports to home, by year (one Ibis query).
+
+    ``home`` may be a list of countries (a group such as the EU), in which case m and x
+    are summed over the members (trade among members is not counted: only flows with the
+    partner enter).
 
     Returns
     -------
@@ -216,18 +225,18 @@ def bilateral_goods_trade(
         ``year``, ``partner_imports_from_home_usd`` (m), ``partner_exports_to_home_usd``
         (x), sorted by year; years with no flow in either direction are absent.
     """
+    members = [home] if isinstance(home, str) else list(home)
     t = coded
     if codes is not None:
         t = t.filter(t["code"].isin(list(codes)))
-    t = t.filter(
-        ((t[f.EXPORTER] == home) & (t[f.IMPORTER] == partner))
-        | ((t[f.EXPORTER] == partner) & (t[f.IMPORTER] == home))
-    )
+    from_home = t[f.EXPORTER].isin(members) & (t[f.IMPORTER] == partner)
+    to_home = (t[f.EXPORTER] == partner) & t[f.IMPORTER].isin(members)
+    t = t.filter(from_home | to_home)
     v = t[f.VALUE_USD]
     out = (
         t.group_by(f.YEAR)
         .aggregate(
-            partner_imports_from_home_usd=v.sum(where=t[f.EXPORTER] == home),
+            partner_imports_from_home_usd=v.sum(where=t[f.EXPORTER].isin(members)),
             partner_exports_to_home_usd=v.sum(where=t[f.EXPORTER] == partner),
         )
         .to_pandas()
@@ -236,6 +245,133 @@ def bilateral_goods_trade(
         out[col] = out[col].astype(float).fillna(0.0)
     out[f.YEAR] = out[f.YEAR].astype(int)
     return out.sort_values(f.YEAR).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class AnnexEntry:
+    """One row of Annex I: a partner (country or the European Union) and its rate."""
+
+    code: str
+    partner_name: str
+    members: tuple[str, ...]
+    rate: float
+    source: str
+
+
+@cache
+def annex_entries() -> tuple[AnnexEntry, ...]:
+    """The rows of Annex I as shipped in ``data/reciprocal_rates_2025.csv``.
+
+    The European Union is one entry (code ``EU27``) whose members are the 27 member states.
+    """
+    from tradelever.reference.countries import group_members
+
+    text = (
+        resources.files("tradelever.data").joinpath("reciprocal_rates_2025.csv").read_text("utf-8")
+    )
+    out = []
+    for row in csv.DictReader(text.splitlines()):
+        code = row["iso3"]
+        members = group_members(code) if code == "EU27" else (code,)
+        rate = float(row["annex_i_rate_percent"]) / 100.0
+        out.append(AnnexEntry(code, row["partner_name"], tuple(members), rate, row["source"]))
+    return tuple(out)
+
+
+def partner_trade_by_country(
+    coded: Any, *, partner: str, year: int, codes: tuple[str, ...] | None
+) -> pd.DataFrame:
+    """Partner's goods imports from (m) and exports to (x) every country in one year.
+
+    One Ibis query. Returns ``country``, ``partner_imports_from_home_usd``,
+    ``partner_exports_to_home_usd`` (zero where there is no flow).
+    """
+    t = coded.filter((coded[f.YEAR] == year) & (coded[f.EXPORTER] != coded[f.IMPORTER]))
+    if codes is not None:
+        t = t.filter(t["code"].isin(list(codes)))
+    t = t.filter((t[f.IMPORTER] == partner) | (t[f.EXPORTER] == partner))
+    frame = t.group_by([f.EXPORTER, f.IMPORTER]).aggregate(v=t[f.VALUE_USD].sum()).to_pandas()
+    m = frame[frame[f.IMPORTER] == partner].groupby(f.EXPORTER)["v"].sum()
+    x = frame[frame[f.EXPORTER] == partner].groupby(f.IMPORTER)["v"].sum()
+    idx = m.index.union(x.index)
+    return pd.DataFrame(
+        {
+            "country": idx.astype(str),
+            "partner_imports_from_home_usd": m.reindex(idx).fillna(0.0).astype(float).values,
+            "partner_exports_to_home_usd": x.reindex(idx).fillna(0.0).astype(float).values,
+        }
+    )
+
+
+def nearest_percent(rate: float) -> float:
+    """Round a rate to the nearest whole percent, halves up: floor(100 r + 0.5) / 100."""
+    return math.floor(100.0 * rate + 0.5 + 1e-9) / 100.0
+
+
+ANNEX_COLUMNS: Final = (
+    "code",
+    "partner_name",
+    "members_covered",
+    "partner_imports_from_home_usd",
+    "partner_exports_to_home_usd",
+    "deficit_over_imports",
+    "formula_rate",
+    "formula_rate_whole_percent",
+    "formula_rate_nearest_percent",
+    "announced_rate",
+    "difference",
+    "matches_rounded_up",
+    "matches_nearest",
+)
+
+
+def annex_reproduction(trade: pd.DataFrame, available: set[str]) -> tuple[pd.DataFrame, list]:
+    """Compare the formula on ``trade`` with every Annex I rate whose partner is covered.
+
+    Parameters
+    ----------
+    trade
+        Output of :func:`partner_trade_by_country` (partner = USA).
+    available
+        Countries in the data set.
+
+    Returns
+    -------
+    (pandas.DataFrame, list)
+        Rows of :data:`ANNEX_COLUMNS` (``difference`` = rounded-up formula rate minus the
+        announced rate) and the codes of Annex I entries with no member in the data set.
+    """
+    by_country = trade.set_index("country")
+    rows = []
+    skipped = []
+    for entry in annex_entries():
+        members = [c for c in entry.members if c in available]
+        if not members:
+            skipped.append(entry.code)
+            continue
+        part = by_country.reindex(members).fillna(0.0)
+        m = float(part["partner_imports_from_home_usd"].sum())
+        x = float(part["partner_exports_to_home_usd"].sum())
+        rate = formula_rate(m, x)
+        up, near = whole_percent(rate), nearest_percent(rate)
+        rows.append(
+            {
+                "code": entry.code,
+                "partner_name": entry.partner_name,
+                "members_covered": len(members),
+                "partner_imports_from_home_usd": m,
+                "partner_exports_to_home_usd": x,
+                "deficit_over_imports": deficit_over_imports(m, x),
+                "formula_rate": rate,
+                "formula_rate_whole_percent": up,
+                "formula_rate_nearest_percent": near,
+                "announced_rate": entry.rate,
+                "difference": up - entry.rate,
+                "matches_rounded_up": math.isclose(up, entry.rate, abs_tol=1e-9),
+                "matches_nearest": math.isclose(near, entry.rate, abs_tol=1e-9),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(ANNEX_COLUMNS)), skipped
 
 
 def formula_rows(trade: pd.DataFrame, target: float | None) -> pd.DataFrame:

@@ -232,7 +232,13 @@ _FORMULA_COLUMNS: list[Column] = [
 @app.command("formula")
 @handle_errors
 def formula_cmd(
-    home: HomeArg,
+    home: Annotated[
+        str,
+        typer.Argument(
+            help="Home country, ISO3 (e.g. MYS), or a group (EU27) summed over its members.",
+            show_default=False,
+        ),
+    ],
     partner: Annotated[
         str, typer.Option("--partner", "-p", help="Country setting the tariff (ISO3).")
     ] = "USA",
@@ -287,6 +293,47 @@ def formula_cmd(
         )
     title = f"Reciprocal formula, {_name(p['partner'])} on {_name(p['home'])} - {_where(result)}"
     _render(result, fmt, columns, title=title, top=0, summary_lines=lines)
+
+
+_ANNEX_COLUMNS: list[Column] = [
+    ("code", "code", str),
+    ("partner_name", "partner", _text(24)),
+    ("partner_imports_from_home_usd", "m: US imports", fmt_usd),
+    ("partner_exports_to_home_usd", "x: US exports", fmt_usd),
+    ("formula_rate", "formula rate", fmt_pct),
+    ("formula_rate_whole_percent", "rounded up", lambda v: fmt_pct(v, 0)),
+    ("formula_rate_nearest_percent", "nearest", lambda v: fmt_pct(v, 0)),
+    ("announced_rate", "announced", lambda v: fmt_pct(v, 0)),
+    ("difference", "difference", lambda v: fmt_pct(v, 0)),
+]
+
+
+@app.command("formula-annex")
+@handle_errors
+def formula_annex_cmd(
+    dataset: DatasetOption = "icio2022",
+    year: YearOption = None,
+    top: TopOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The formula on a data set for every Annex I partner, against the announced rate."""
+    result = session().formula_annex(dataset=dataset, year=year)
+    s = result.summary
+    lines = [
+        f"{s['entries']} Annex I entries covered; rounded-up rate matches the announced rate "
+        f"for {fmt_pct(s['share_matching_rounded_up'])}, nearest for "
+        f"{fmt_pct(s['share_matching_nearest'])}; mean |difference| "
+        f"{fmt_pct(s['mean_absolute_difference'])}"
+    ]
+    title = f"Reciprocal formula vs Annex I of EO 14257 - {_where(result)}"
+    _render(
+        result,
+        fmt,
+        _ANNEX_COLUMNS,
+        title=title,
+        top=top if top is not None else 0,
+        summary_lines=lines,
+    )
 
 
 # -- concessions ----------------------------------------------------------------------------
