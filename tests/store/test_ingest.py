@@ -291,3 +291,31 @@ def test_taiwan_and_pseudo_codes_are_countries_of_the_data_set(baci_session) -> 
     result = baci_session.leverage("TWN", "USA", dataset=NAME, level="hs6", sigma=5.0)
     chips = result.rows.set_index("code").loc["854231"]
     assert chips["home_share_of_partner_imports"] == pytest.approx(200_000 / 1_015_123)
+
+
+def test_summing_shared_codes_keeps_quantity_only_when_all_known(
+    store: Store, tmp_path: Path
+) -> None:
+    rows = [
+        "2021,276,842,854231,10,2",  # Germany
+        "2021,280,842,854231,5,",  # Fmr Fed. Rep. of Germany, quantity missing
+        "2021,842,276,854231,1,1",  # USA -> Germany
+        "2021,842,280,854231,2,3",  # USA -> Fmr Fed. Rep. of Germany
+        "2021,458,842,854231,7,1",  # untouched row
+    ]
+    folder = factory.write_release_folder(tmp_path / "rel", {2021: rows})
+    result = ingest_baci(store, folder)
+    f = _flows(store).set_index(["exporter", "importer", "product"])
+    assert result.rows == 3
+    assert f.loc[("DEU", "USA", "854231"), "value_usd"] == 15_000.0
+    assert pd.isna(f.loc[("DEU", "USA", "854231"), "quantity"])  # one part unknown
+    assert f.loc[("USA", "DEU", "854231"), "value_usd"] == 3_000.0
+    assert f.loc[("USA", "DEU", "854231"), "quantity"] == 4.0
+    assert f.loc[("MYS", "USA", "854231"), "value_usd"] == 7_000.0
+
+
+def test_year_file_with_header_only(store: Store, tmp_path: Path) -> None:
+    folder = factory.write_release_folder(tmp_path / "rel", {2020: [], 2021: factory.ROWS_2021[:2]})
+    result = ingest_baci(store, folder)
+    assert result.rows == 2 and result.manifest["years"] == [2020, 2021]
+    assert sorted(_flows(store)["year"].unique()) == [2021]

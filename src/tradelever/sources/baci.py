@@ -648,7 +648,6 @@ class _Fault:
     row: int  # 0-based row within the batch
     order: int  # column position, to break ties
     field: str
-    value: Any
     message: str
 
 
@@ -769,7 +768,7 @@ class TradeFileReader:
     # -- validation and conversion ----------------------------------------------------
     def _fail(self, fault: _Fault) -> DataFileError:
         line = self.rows + fault.row + 2
-        value = fault.value
+        value: str | None = None
         raw = self._raw_line(line)
         if raw is not None:  # show the value exactly as written in the file
             fields = next(csv.reader([raw]), [])
@@ -806,13 +805,10 @@ class TradeFileReader:
         n = batch.num_rows
         faults: list[_Fault] = []
 
-        def first(mask: np.ndarray, order: int, name: str, values: Any, message: str) -> None:
+        def first(mask: np.ndarray, order: int, name: str, message: str) -> None:
+            """Record the first row flagged by ``mask`` (the value is read back at failure)."""
             if mask.any():
-                row = int(np.argmax(mask))
-                value = values[row]
-                faults.append(
-                    _Fault(row, order, name, getattr(value, "item", lambda: value)(), message)
-                )
+                faults.append(_Fault(int(np.argmax(mask)), order, name, message))
 
         cols = {name: batch.column(name) for name in TRADE_COLUMNS}
         if cols["t"].null_count:
@@ -820,20 +816,14 @@ class TradeFileReader:
             for name in ("t", "i", "j", "v", "q"):
                 empty &= pc.is_null(cols[name]).to_numpy(zero_copy_only=False)
             empty &= pc.equal(pc.cast(cols["k"], pa.string()), "").to_numpy(zero_copy_only=False)
-            first(empty, -1, "t,i,j,k,v,q", _Lazy([""], np.zeros(n, np.int8)), _EMPTY_LINE)
+            first(empty, -1, "t,i,j,k,v,q", _EMPTY_LINE)
         for order, name in enumerate(("t", "i", "j", "k", "v")):
             if cols[name].null_count:
                 mask = pc.is_null(cols[name]).to_numpy(zero_copy_only=False)
-                first(mask, order, name, _Lazy([""], np.zeros(n, np.int8)), "missing value")
+                first(mask, order, name, "missing value")
         if not faults:
             t = cols["t"].to_numpy()
-            first(
-                t != self.year,
-                0,
-                "t",
-                t,
-                f"year does not match the file name ({self.year})",
-            )
+            first(t != self.year, 0, "t", f"year does not match the file name ({self.year})")
             lookup = self.countries.lookup
             indices = {}
             for order, name, role in ((1, "i", "exporter"), (2, "j", "importer")):
@@ -844,7 +834,6 @@ class TradeFileReader:
                     mapped < 0,
                     order,
                     name,
-                    codes,
                     f"{role} code is not in the release's country dictionary "
                     f"{self.countries.source}",
                 )
@@ -859,28 +848,22 @@ class TradeFileReader:
             bad = np.array([p is None for p in padded], dtype=bool)
             k_idx = k.indices.to_numpy()
             if bad.any():
-                first(
-                    bad[k_idx],
-                    3,
-                    "k",
-                    _Lazy(values, k_idx),
-                    "product code is not an HS 6-digit code",
-                )
+                first(bad[k_idx], 3, "k", "product code is not an HS 6-digit code")
             v = cols["v"].to_numpy()
-            first(~np.isfinite(v), 4, "v", v, "value is not a finite number")
-            first(v < 0, 4, "v", v, "value is negative")
+            first(~np.isfinite(v), 4, "v", "value is not a finite number")
+            first(v < 0, 4, "v", "value is negative")
             q = cols["q"]
             if q.null_count < n:
                 qv = q.to_numpy(zero_copy_only=False)
                 with np.errstate(invalid="ignore"):
-                    first(np.isinf(qv), 5, "q", qv, "quantity is not a finite number")
-                    first(qv < 0, 5, "q", qv, "quantity is negative")
+                    first(np.isinf(qv), 5, "q", "quantity is not a finite number")
+                    first(qv < 0, 5, "q", "quantity is negative")
         if faults:
             raise self._fail(min(faults, key=lambda x: (x.row, x.order)))
         if self.products is not None:
-            for code, count in zip(*np.unique(k_idx, return_counts=True), strict=True):
-                p = padded[int(code)]
-                if p not in self.products:
+            counts = np.bincount(k_idx, minlength=len(padded))
+            for p, count in zip(padded, counts, strict=True):
+                if count and p not in self.products:
                     self.unknown_products[p] = self.unknown_products.get(p, 0) + int(count)
         text_codes = pa.array(self.countries.codes, pa.string())
         product = pa.DictionaryArray.from_arrays(k.indices, pa.array(padded, pa.string()))
@@ -928,17 +911,6 @@ class TradeFileReader:
         raise DataFileError(
             f"cannot parse the file after line {start - 1}: {exc}", path=self.member.display
         ) from exc
-
-
-class _Lazy:
-    """Index into dictionary values without materialising every row."""
-
-    def __init__(self, values: list[str], indices: np.ndarray) -> None:
-        self.values = values
-        self.indices = indices
-
-    def __getitem__(self, row: int) -> str:
-        return self.values[int(self.indices[row])]
 
 
 def _number(text: str, kind: type) -> Any:

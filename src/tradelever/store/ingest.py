@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -146,34 +147,42 @@ def _select_years(
     return chosen, default_name + "-y" + "-".join(map(str, wanted))
 
 
-def _merge_shared(folder: Path, staging: Path) -> None:
+def _merge_shared(folder: Path, staging: Path, codes: list[str]) -> None:
     """Sum flows of BACI codes that map to one ISO3 code: one row per flow again.
 
-    ``value_usd`` is summed; ``quantity`` is summed when known for every summed row and
-    null otherwise.
+    Only rows whose exporter or importer is one of ``codes`` (the ISO3 codes shared by
+    several BACI codes that trade in this year) are grouped; ``value_usd`` is summed and
+    ``quantity`` is summed when known for every summed row, null otherwise. Other rows are
+    copied unchanged.
     """
     import duckdb
 
     parts = sorted(folder.glob("*.parquet"))
     target = folder / f"part-{len(parts)}.parquet"
-    con = duckdb.connect(
-        config={"memory_limit": "1GB", "temp_directory": str(staging / ".duckdb-tmp")}
-    )
+    spill = staging / ".duckdb-tmp"  # inside the staged folder: removed with it on failure
+    con = duckdb.connect(config={"memory_limit": "768MB", "temp_directory": str(spill)})
     try:
         files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
+        shared = ", ".join("'" + c.replace("'", "''") + "'" for c in codes)
+        touched = f"(exporter IN ({shared}) OR importer IN ({shared}))"
         con.execute(
             f"""
             COPY (
+                SELECT * FROM read_parquet([{files}], hive_partitioning = false)
+                WHERE NOT {touched}
+                UNION ALL
                 SELECT dataset, year, exporter, importer, product, classification,
                        sum(value_usd) AS value_usd,
                        CASE WHEN count(quantity) = count(*) THEN sum(quantity) END AS quantity
                 FROM read_parquet([{files}], hive_partitioning = false)
+                WHERE {touched}
                 GROUP BY dataset, year, exporter, importer, product, classification
             ) TO '{str(target).replace("'", "''")}' (FORMAT parquet)
             """
         )
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     for p in parts:
         p.unlink()
 
@@ -308,7 +317,7 @@ def ingest_baci(
             if collide:
                 if progress is not None:
                     progress(IngestProgress("merge", member.display, rows_total, 0, 0))
-                _merge_shared(folder, staged.path)
+                _merge_shared(folder, staged.path, sorted(collide))
                 merged[str(year)] = collide
         staged.write_table("products", products)
         staged.write_table("countries", countries.table)
