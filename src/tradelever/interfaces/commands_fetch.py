@@ -215,5 +215,9 @@ def baci_cmd(
             force=force,
             data_dir=_STATE["data_dir"],
             progress=hook,
+            # BACI ingest events (phase, file, rows, bytes_done, bytes_total): one bar a phase
+            ingest_progress=lambda e: hook(
+                f"ingest: {e.phase}", e.bytes_done, e.bytes_total or None
+            ),
         )
     _summary(result, fmt)
