@@ -237,6 +237,9 @@ def test_value_conversion_is_exact_to_the_dollar(tmp_path: Path) -> None:
 # appended after 300 good filler rows, so with a 4 KiB block it is found several blocks in.
 CORRUPTIONS = [
     ("2021,458,842,854231,abc,1", "v", "value is not a number"),
+    ("2021,458,842,854231,1_000,1", "v", "value is not a number"),
+    ("2021,458.0,842,854231,5,1", "i", "exporter code is not an integer"),
+    ("2021,458,842, 854231,5,1", "k", "product code is not an HS 6-digit code"),
     ("2021,458,842,854231,5", "t,i,j,k,v,q", "expected 6 columns, found 5"),
     ("2021,458,842,854231,5,1,7", "t,i,j,k,v,q", "expected 6 columns, found 7"),
     ("2021,999,842,854231,5,1", "i", "exporter code is not in the release's country dictionary"),

@@ -913,11 +913,16 @@ class TradeFileReader:
         ) from exc
 
 
+_INT_RE: Final = re.compile(r"^[+-]?\d+$")
+_FLOAT_RE: Final = re.compile(
+    r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|nan)$", re.I
+)
+
+
 def _number(text: str, kind: type) -> Any:
-    try:
-        return kind(text)
-    except ValueError:
-        return None
+    """Parse like pyarrow's CSV reader does (no ``_`` separators, no inner spaces)."""
+    pattern = _INT_RE if kind is int else _FLOAT_RE
+    return kind(text) if pattern.match(text) else None
 
 
 def _check_line(
@@ -929,7 +934,8 @@ def _check_line(
         return ("t,i,j,k,v,q", text, _EMPTY_LINE)
     if len(fields) != len(TRADE_COLUMNS):
         return ("t,i,j,k,v,q", text, f"expected 6 columns, found {len(fields)}")
-    t, i, j, k, v, q = (x.strip() for x in fields)
+    t, i, j, _, v, q = (x.strip() for x in fields)  # numbers may be padded, as for pyarrow
+    k = fields[3]
     for name, value in (("t", t), ("i", i), ("j", j), ("k", k), ("v", v)):
         if value in _MISSING_Q:
             return (name, value, "missing value")
