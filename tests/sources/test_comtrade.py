@@ -242,3 +242,47 @@ def test_fetch_stores_a_dataset(local_server: LocalServer, tmp_path, monkeypatch
     products = store.table("comtrade-usa-m-2023", "products").to_pandas()
     assert set(products["code"]) == {"8542", "4015"}
     assert (tmp_path / "store" / "cache" / "http").is_dir()
+
+
+def test_monthly_records_keep_their_period(local_server: LocalServer, tmp_path) -> None:
+    def respond(req: Recorded) -> Reply:
+        months = req.query["period"].split(",")
+        data = [record(842, 458, "8542", 10.0 * int(m[4:]), period=m) for m in months[:2]]
+        return Reply(200, envelope(data))
+
+    local_server.route("/public/v1/preview/C/M/HS", respond)
+    with HttpClient(cache_dir=None, timeout=5) as client:
+        q = ComtradeQuery.build(
+            reporters="USA", partners="MYS", hs="8542", periods="2023", freq="M"
+        )
+        fetched = fetch_comtrade(q, client=client, api_key="", base=local_server.url)
+    assert local_server.hits("/public/v1/preview/C/M/HS")[0].query["period"] == ",".join(
+        f"2023{m:02d}" for m in range(1, 13)
+    )
+    assert fetched.flows["period"].tolist() == ["202301", "202302"]
+    assert fetched.flows["value_usd"].tolist() == [10.0, 20.0]
+    assert any(
+        "sums of the months fetched (202301, 202302)" in a for a in fetched.manifest["assumptions"]
+    )
+
+
+def test_world_only_answer_is_explained(local_server: LocalServer, http) -> None:
+    local_server.route(PREVIEW, Reply(200, envelope([record(842, 0, "8542", 5.0)])))
+    q = ComtradeQuery.build(reporters="USA", hs="8542", periods="2023")
+    with pytest.raises(EmptyResultError, match="only World or aggregate rows"):
+        fetch_comtrade(q, client=http, api_key="", base=local_server.url)
+
+
+def test_a_year_without_data_is_named_in_the_assumptions(local_server: LocalServer, http) -> None:
+    def respond(req: Recorded) -> Reply:
+        if req.query["period"] == "2024":
+            return Reply(200, envelope([]))
+        return Reply(200, envelope([record(842, 458, "8542", 1.0)]))
+
+    local_server.route(PREVIEW, respond)
+    q = ComtradeQuery.build(reporters="USA", partners="MYS", hs="8542", periods="2023,2024")
+    fetched = fetch_comtrade(q, client=http, api_key="", base=local_server.url)
+    assert fetched.report["empty_chunks"] == ["reporter USA, period 2024, HS 8542"]
+    assert any(
+        "no records for: reporter USA, period 2024" in a for a in fetched.manifest["assumptions"]
+    )

@@ -711,6 +711,10 @@ def _manifest(
         assumptions.append(
             f"partner areas without an ISO3 code kept as placeholders CT<code>: {kept}"
         )
+    if report.get("empty_chunks"):
+        assumptions.append(
+            "UN Comtrade returned no records for: " + "; ".join(report["empty_chunks"])
+        )
     if report["totals_check"].get("mismatches"):
         assumptions.append(
             f"{len(report['totals_check']['mismatches'])} reporter-product-periods where "

@@ -229,8 +229,7 @@ class HttpClient:
         return hashlib.sha256(json.dumps([url, public]).encode("utf-8")).hexdigest()
 
     def _cache_paths(self, key: str) -> tuple[Path, Path]:
-        assert self.cache_dir is not None  # callers check
-        folder = self.cache_dir / key[:2]
+        folder = Path(self.cache_dir or ".") / key[:2]  # callers check cache_dir first
         return folder / f"{key}.json", folder / f"{key}.body"
 
     def _cache_get(self, key: str) -> HttpResponse | None:
