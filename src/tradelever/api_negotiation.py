@@ -27,7 +27,7 @@ from tradelever.analysis.leverage import LEVELS, product_code_expr
 from tradelever.analysis.peers import PEER_COLUMNS, peer_flows, peer_rows
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.substitution import SUBSTITUTION_COLUMNS, substitution_table
-from tradelever.errors import InputError, UnknownCountryError
+from tradelever.errors import InputError, UnknownCountryError, UnknownDatasetError
 from tradelever.reference.countries import (
     country_name,
     group_members,
@@ -182,7 +182,7 @@ def _icio_gdp(session: Session, dataset: str, country: str, year: int) -> float 
     """Sum of value added over the industries of ``country`` in a network data set."""
     try:
         nodes = session.store.table(dataset, "nodes")
-    except Exception:  # no nodes table: a product data set
+    except UnknownDatasetError:  # no nodes table: a product data set
         return None
     if "value_added_usd" not in nodes.columns:
         return None

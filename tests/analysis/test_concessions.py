@@ -78,3 +78,10 @@ def test_icio_goods_only(icio_session: Session) -> None:
     assert r.summary["additional_partner_exports_needed_usd"] == pytest.approx(
         form.summary["additional_partner_exports_needed_usd"]
     )
+
+
+def test_concessions_hs2(session: Session) -> None:
+    # HS2 10 (rice) and 88 (aircraft) hold one HS6 code each: same figures as at HS6
+    r = session.concessions("MYS", "USA", dataset="hand-hs17", level="hs2")
+    assert list(r.rows.code) == ["10", "88"]
+    assert r.rows.switchable_usd.tolist() == [30.0, 5.0]

@@ -77,3 +77,14 @@ def test_exposure_icio_gdp_is_value_added(icio_session: Session, icio_data_dir: 
     assert r.rows.share_of_home_exports.sum() == pytest.approx(s["share_of_home_exports"])
     assert (r.rows.partner_share_of_home_product_exports <= 1 + 1e-12).all()
     assert any("value added" in a for a in r.assumptions)
+
+
+def test_exposure_hs2(session: Session) -> None:
+    # HS2 85 = 854231 + 854232: MYS sells USA 50 of its 100; W(85) = 290,
+    # M(USA, 85) = 140, M(MYS, 85) = 0 -> rest of the world 150 (CHN 50 + THA 100)
+    r = session.exposure("MYS", "USA", dataset="hand-hs17", level="hs2")
+    row = r.rows.set_index("code").loc["85"]
+    assert row.home_exports_to_partner_usd == 50.0
+    assert row.rest_of_world_imports_usd == pytest.approx(150.0)
+    assert row.home_share_of_row_imports_if_redirected == pytest.approx(100 / 150)
+    assert r.params["level"] == "hs2"

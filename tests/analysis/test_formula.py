@@ -270,4 +270,6 @@ def test_annex_table_on_icio(icio_session: Session) -> None:
     mys = icio_session.formula("MYS", "USA").summary
     assert rows.loc["MYS"].formula_rate == pytest.approx(mys["formula_rate"])
     assert 0.0 <= r.summary["share_matching_rounded_up"] <= 1.0
-    assert (rows.difference == rows.formula_rate_whole_percent - rows.announced_rate).all()
+    assert rows.difference.tolist() == pytest.approx(
+        (rows.formula_rate_whole_percent - rows.announced_rate).tolist(), abs=1e-9
+    )

@@ -366,7 +366,7 @@ def annex_reproduction(trade: pd.DataFrame, available: set[str]) -> tuple[pd.Dat
                 "formula_rate_whole_percent": up,
                 "formula_rate_nearest_percent": near,
                 "announced_rate": entry.rate,
-                "difference": up - entry.rate,
+                "difference": round(up - entry.rate, 6),
                 "matches_rounded_up": math.isclose(up, entry.rate, abs_tol=1e-9),
                 "matches_nearest": math.isclose(near, entry.rate, abs_tol=1e-9),
             }
