@@ -20,11 +20,17 @@ Because the rate never falls below the 10% floor, a target t <= 0.10 needs
 d = max(0, m - x - 0.2 m), the purchases that reach the floor.
 
 Rounding. Annex I rates are whole percentages. :func:`whole_percent` rounds the formula
-rate *up* to the next whole percent (ceiling), the rule that reproduces published rates
-whose half-ratio has a fractional part below one half (the press reconstructions of the
-USTR calculation from 2024 Census goods trade give Viet Nam 45.2% -> 46%, not 45%).
-The bilateral US figures behind Annex I are not shipped with tradelever, so this is a
-documented choice, not a tested reproduction; ``formula_rate`` itself is unrounded.
+rate *up* to the next whole percent (ceiling); :func:`nearest_percent` rounds to the
+nearest. Ceiling is the rule that reproduces the published rates in the press
+reconstructions of the USTR calculation from 2024 US Census goods trade (e.g. Viet Nam:
+deficit/imports about 90.4%, half 45.2%, announced 46%, where nearest rounding gives 45%)
+**(verify: those bilateral figures are not in shared/reference and are not shipped)**.
+The test suite therefore checks the algebra and the rounding rules, not a reproduction
+from US data; ``formula_rate`` itself is unrounded. ``tradelever formula-annex``
+(:func:`annex_reproduction`) sets both roundings against every Annex I rate on whatever
+data set is loaded: on ``icio2022`` (intermediate goods, 2022) neither reproduces the
+rates (about one entry in nine matches), because the intermediate-goods deficit is not
+the goods deficit.
 
 On the embedded ``icio2022`` network, m and x are intermediate goods only (the network has
 no bilateral final demand) and are restricted to the goods industries of
