@@ -175,6 +175,11 @@ def test_group_level_by_hand(session: Session) -> None:
     assert "weighted" in chips.sigma_source
     expected = 140 * ((1 - 50 / 140) ** (1 / (1 - 4.95)) - 1)
     assert chips.partner_cost_of_losing_home_usd == pytest.approx(expected)
+    one_sigma = session.leverage(
+        "MYS", "USA", dataset="hand-hs17", year=2023, level="group", sigma=3.0
+    )
+    assert _row(one_sigma, "semiconductors").sigma == 3.0
+    assert _row(one_sigma, "semiconductors").sigma_source == "user-supplied (--sigma)"
     gloves = _row(r, "gloves")  # HS17: 401511 + 401519, only 401519 traded
     assert gloves.partner_imports_usd == 80.0 and gloves.sigma == pytest.approx(2.67)
     assert any(
