@@ -286,3 +286,27 @@ def test_a_year_without_data_is_named_in_the_assumptions(local_server: LocalServ
     assert any(
         "no records for: reporter USA, period 2024" in a for a in fetched.manifest["assumptions"]
     )
+
+
+def test_rerun_after_a_failure_asks_only_for_missing_chunks(
+    local_server: LocalServer, tmp_path
+) -> None:
+    state = {"fail_2024": True}
+
+    def respond(req: Recorded) -> Reply:
+        if req.query["period"] == "2024" and state["fail_2024"]:
+            return Reply(500, "internal error")
+        return Reply(200, envelope([record(842, 458, "8542", 1.0, period=req.query["period"])]))
+
+    local_server.route(PREVIEW, respond)
+    q = ComtradeQuery.build(reporters="USA", partners="MYS", hs="8542", periods="2023,2024")
+    with HttpClient(cache_dir=tmp_path / "c", sleep=SleepRecorder(), max_retries=1) as client:
+        with pytest.raises(FetchError) as err:
+            fetch_comtrade(q, client=client, api_key="", base=local_server.url)
+        assert err.value.status == 500
+        state["fail_2024"] = False
+        fetched = fetch_comtrade(q, client=client, api_key="", base=local_server.url)
+    periods = [h.query["period"] for h in local_server.hits(PREVIEW)]
+    assert periods == ["2023", "2024", "2024", "2024"]  # 2023 once; 2024 failed twice, then ok
+    assert fetched.report["cached_responses"] == 1
+    assert sorted(fetched.flows["year"].tolist()) == [2023, 2024]

@@ -28,6 +28,14 @@ by partner, stored as ``exporter = partner, importer = USA``; ``flow=X`` gives U
 are fetched or reconciled, unlike CEPII BACI: the data set's assumptions say so. Import
 values (``primaryValue``) are normally CIF and export values FOB, as reported.
 
+Chunks and resuming
+-------------------
+A query is split into chunks (reporter x year x groups of HS codes) sized so that the
+expected record count stays under the endpoint's cap; a chunk whose answer reaches the cap
+(``count == cap``) is split again, and one that cannot be split raises rather than
+returning a truncated table. Every completed chunk is in the on-disk cache, so re-running
+a fetch that failed half-way (quota, network) asks only for the chunks still missing.
+
 Country codes
 -------------
 Comtrade area codes are M49-like but not M49 (USA 842, France 251, India 699, Italy 380 and
