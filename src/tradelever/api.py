@@ -280,6 +280,27 @@ class Session:
             )
         return selector, group_set, notes
 
+    def coded_flows(
+        self, dataset: str, level: str, groups: str | os.PathLike[str] | None = None
+    ) -> tuple[Any, dict[str, str], list[str]]:
+        """The data set's Ibis ``flows`` with a ``code`` column at ``level``, for any analysis.
+
+        Returns ``(coded, descriptions, notes)``: at ``group`` level ``coded`` has one row
+        per (flow, group) (a product may be in several groups) and a ``member_sigma``
+        column, ``descriptions`` are the group descriptions and ``notes`` the assumption
+        sentences on the group definitions; at other levels ``notes`` is empty.
+        """
+        if level != "group":
+            if groups is not None:
+                raise InputError("--groups: only used with --level group")
+            flows = self.store.table(dataset, "flows")
+            return product_code_expr(flows, level), self.descriptions(dataset, level), []
+        classification = str(self.store.manifest(dataset).get("classification", ""))
+        selector, group_set, notes = self._group_selector(dataset, classification, groups)
+        flows = self.store.table(dataset, "flows")
+        coded = product_code_expr(flows, "group", selector)
+        return coded, self.descriptions(dataset, "group", group_set), notes
+
     def supply_chain(
         self,
         home: str,

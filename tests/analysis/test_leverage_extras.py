@@ -330,3 +330,17 @@ def test_cli_group_level_with_groups_file(hand_data_dir: Path, tmp_path: Path) -
         ],
     )
     assert bad.exit_code == 1 and "does not exist" in bad.output
+
+
+def test_coded_flows_for_other_analyses(session: Session) -> None:
+    coded, names, notes = session.coded_flows("hand-hs17", "group")
+    frame = coded.filter((coded.year == 2023) & (coded.importer == "USA")).to_pandas()
+    totals = frame.groupby("code").value_usd.sum()
+    # semiconductors = 854231 (100) + 854232 (40); the same flows are also E&E
+    assert totals["semiconductors"] == 140.0 and totals["electrical_electronic"] == 140.0
+    assert names["gloves"].startswith("Gloves")
+    assert any(n.startswith("group semiconductors (HS17)") for n in notes)
+    _coded4, names4, notes4 = session.coded_flows("hand-hs17", "hs4")
+    assert notes4 == [] and names4["8542"] == "Electronic integrated circuits"
+    with pytest.raises(InputError, match="--groups: only used with --level group"):
+        session.coded_flows("hand-hs17", "hs6", groups="x.yaml")
