@@ -87,6 +87,17 @@ def _check_rate(value: float, what: str = "rate") -> float:
     return value
 
 
+def _check_tokens(values: list[str]) -> list[str]:
+    """Check each token; a failure names its list index (moved into the key path)."""
+    out = []
+    for n, v in enumerate(values):
+        try:
+            out.append(_check_product_token(v))
+        except ValueError as exc:
+            raise ValueError(f"@[{n}]@{exc}") from None
+    return out
+
+
 def _check_product_token(token: str) -> str:
     token = str(token).strip()
     if token == "all":
@@ -211,7 +222,7 @@ class BaselineRate(_Strict):
     def _products(cls, value: str | list[str]) -> str | list[str]:
         if isinstance(value, str):
             return _check_product_token(value)
-        return [_check_product_token(v) for v in value]
+        return _check_tokens(value)
 
 
 class Measure(_Strict):
@@ -248,12 +259,12 @@ class Measure(_Strict):
             return _check_product_token(value)
         if not value:
             raise ValueError("list is empty; give product codes or 'all'")
-        return [_check_product_token(v) for v in value]
+        return _check_tokens(value)
 
     @field_validator("exempt")
     @classmethod
     def _exempt(cls, value: list[str]) -> list[str]:
-        out = [_check_product_token(v) for v in value]
+        out = _check_tokens(value)
         if "all" in out:
             raise ValueError("'all' cannot be exempt; drop the measure instead")
         return out
@@ -320,6 +331,10 @@ def format_validation_error(exc: ValidationError, where: str) -> str:
         seen.add(path)
         msg = str(err["msg"]).removeprefix("Value error, ")
         got = err.get("input")
+        if msg.startswith("@["):  # an item of a list: put its index into the key path
+            index, msg = msg[1:].split("@", 1)
+            path += index
+            got = got[int(index[1:-1])] if isinstance(got, list) else got
         shown = "" if isinstance(got, dict) else f" (got {got!r})"
         lines.append(f"{path}: {msg}{shown}")
     head = f"{where}: invalid scenario: " if where else "invalid scenario: "

@@ -1,0 +1,80 @@
+"""Preset scenarios load, and every measure carries a source document and a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tradelever.analysis.scenarios import preset_names, preset_scenario, product_sets
+from tradelever.analysis.scenarios.presets import expand_set, load_scenario
+
+REQUIRED = (
+    "us-2025-04-02",
+    "us-2025-04-10",
+    "us-2025-05-14",
+    "us-2025-08-07",
+    "us-2025-11-10",
+    "us-2026-02-24",
+)
+
+
+def test_required_presets_exist() -> None:
+    assert set(REQUIRED) <= set(preset_names())
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_every_measure_has_source_and_date(name: str) -> None:
+    sc = preset_scenario(name)
+    assert sc.description and sc.sources
+    assert sc.measures
+    for m in sc.measures:
+        assert m.source.strip()
+        assert isinstance(m.effective, dt.date)
+        assert m.effective <= (sc.date or dt.date.max)
+
+
+def test_product_sets_have_sources_and_resolve() -> None:
+    sets = product_sets()
+    for name, ps in sets.items():
+        assert ps.source, name
+        expand_set(name)
+    hs, industries = expand_set("apr11-semiconductors")
+    assert "8542" in hs and "85171300" in hs and len(hs) == 20
+    assert industries == ("C26",)
+
+
+def _rate(name: str, exporter: str, basis: str = "reciprocal") -> list[float]:
+    return [
+        m.new_rate
+        for m in preset_scenario(name).measures
+        if m.basis == basis and isinstance(m.exporters, list) and exporter in m.exporters
+    ]
+
+
+def test_rates_follow_the_reference() -> None:
+    # tariffs-2025.md s.2: Malaysia 24 (Annex I), 19 (July 31); China 125 + 20 on April 10
+    assert _rate("us-2025-04-02", "MYS") == [0.24]
+    assert _rate("us-2025-08-07", "MYS") == [0.19]
+    assert _rate("us-2025-08-07", "VNM") == [0.20]
+    assert _rate("us-2025-04-10", "CHN") == [1.25]
+    assert _rate("us-2025-04-10", "CHN", "fentanyl") == [0.20]
+    assert _rate("us-2025-11-10", "CHN", "fentanyl") == [0.10]
+    assert not _rate("us-2026-02-24", "CHN")  # IEEPA duties ended
+    s122 = [m for m in preset_scenario("us-2026-02-24").measures if m.basis == "section122"]
+    assert [m.new_rate for m in s122] == [0.10]
+    assert s122[0].effective == dt.date(2026, 2, 24)
+
+
+def test_reciprocal_measures_carry_annex_ii_exemptions() -> None:
+    for name in ("us-2025-04-02", "us-2025-04-10", "us-2025-08-07"):
+        for m in preset_scenario(name).measures:
+            if m.basis == "reciprocal":
+                assert "eo14257-annex-ii" in m.exempt, (name, m.exporters)
+
+
+def test_extends_appends_measures() -> None:
+    child = load_scenario("us-2025-08-07-mys-no-deal")
+    parent = load_scenario("us-2025-08-07")
+    assert len(child.measures) == len(parent.measures) + 1
+    assert child.measures[-1].new_rate == 0.25
