@@ -1,0 +1,406 @@
+"""Build a :class:`~tradelever.brief.model.Brief` by running the analyses on a session.
+
+Layering. The brief package sits between analysis and interfaces: its section builders
+(:mod:`tradelever.brief.sections`) are pure functions of analysis results and never touch the
+store. Running the analyses, though, needs the validation and defaults that live in
+:class:`tradelever.api.Session` (country codes, data set, year, level). Rather than import the
+API from below it, :func:`build_brief` takes the session as a duck-typed argument: any object
+with ``leverage(...)`` and, optionally, ``substitutes``, ``exposure``, ``formula``,
+``concessions``, ``peers``, ``supply_chain``, ``scenarios`` and ``run_scenario``. The API's
+``Session.brief`` passes itself in. Nothing in this package imports :mod:`tradelever.api`, so
+a test can build a brief from a stub session with hand-made results.
+
+Missing analyses. An optional method that is absent, raises :class:`NotImplementedError`, or
+raises a :class:`~tradelever.errors.TradeleverError` (e.g. an analysis that does not apply to
+the data set) turns its section into a plain "Not available: <why>" with no figures; any other
+exception is a bug and propagates. Keyword arguments a method does not accept are not passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from tradelever.brief import narrative as nar
+from tradelever.brief import sections as sec
+from tradelever.brief.model import Brief, Paragraph, Section
+from tradelever.brief.money import FxRate
+from tradelever.brief.rules import Rules
+from tradelever.errors import InputError, TradeleverError
+
+__all__ = ["Outcome", "brief", "build_brief", "call_optional", "parse_fx"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of an optional analysis, or why there is none."""
+
+    result: Any | None
+    reason: str | None
+
+
+def call_optional(session: Any, method: str, what: str, *args: Any, **kwargs: Any) -> Outcome:
+    """Call ``session.<method>`` if it exists; turn "not there" into a reason, not a failure.
+
+    Keyword arguments the method's signature does not accept are dropped (``None`` values are
+    dropped too, so the method's own defaults apply).
+    """
+    fn = getattr(session, method, None)
+    if fn is None or not callable(fn):
+        return Outcome(
+            None,
+            f"this installation of tradelever has no {what} analysis (Session.{method} is "
+            "missing), so this section has no figures.",
+        )
+    try:
+        params = inspect.signature(fn).parameters
+        open_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    except (TypeError, ValueError):
+        params, open_kw = {}, True
+    kw = {k: v for k, v in kwargs.items() if v is not None and (open_kw or k in params)}
+    try:
+        return Outcome(fn(*args, **kw), None)
+    except NotImplementedError as exc:
+        detail = f" ({exc})" if str(exc) else ""
+        return Outcome(None, f"the {what} analysis is not implemented yet{detail}.")
+    except TradeleverError as exc:
+        return Outcome(None, f"the {what} analysis could not run on this input: {exc}")
+
+
+def parse_fx(
+    currency: str | None,
+    fx: float | str | None,
+    fx_date: str | dt.date | None,
+    fx_source: str | None = None,
+) -> FxRate | None:
+    """Validate ``--currency``, ``--fx`` and ``--fx-date`` (all three, or none)."""
+    given = {"--currency": currency, "--fx": fx, "--fx-date": fx_date}
+    if all(v is None for v in given.values()):
+        return None
+    missing = [k for k, v in given.items() if v is None]
+    if missing:
+        raise InputError(
+            f"{', '.join(missing)}: home-currency figures need --currency, --fx (units per US "
+            "dollar) and --fx-date together; no rate is fetched online"
+        )
+    return FxRate.parse(str(currency), fx, fx_date, fx_source)  # type: ignore[arg-type]
+
+
+def brief(
+    session: Any,
+    home: str,
+    partner: str,
+    rival: str | None = None,
+    *,
+    currency: str | None = None,
+    fx: float | str | None = None,
+    fx_date: str | dt.date | None = None,
+    fx_source: str | None = None,
+    **options: Any,
+) -> Brief:
+    """:func:`build_brief` with the exchange rate given as plain values (``Session.brief``).
+
+    ``currency``, ``fx`` (home-currency units per US dollar) and ``fx_date`` go together;
+    ``options`` are those of :func:`build_brief`.
+    """
+    rate = parse_fx(currency, fx, fx_date, fx_source)
+    return build_brief(session, home, partner, rival=rival, fx=rate, **options)
+
+
+def _country_name(code: str | None) -> str | None:
+    if code is None:
+        return None
+    from tradelever.reference.countries import country_name
+
+    return country_name(code)
+
+
+def build_brief(
+    session: Any,
+    home: str,
+    partner: str,
+    *,
+    rival: str | None = None,
+    peers: str | Sequence[str] | None = "ASEAN",
+    dataset: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    scenarios: Sequence[str] = (),
+    fx: FxRate | None = None,
+    top: int = 5,
+    rules: Rules | None = None,
+    today: dt.date | None = None,
+) -> Brief:
+    """Run the analyses for one home-partner pair and assemble the brief.
+
+    Parameters
+    ----------
+    session
+        A :class:`tradelever.api.Session` (or any object with the same methods).
+    home, partner, rival
+        ISO3 codes (validated by the session).
+    peers
+        Group name (``ASEAN``) or ISO3 codes for the peers section; ``None`` to skip it.
+    dataset, year, level
+        As for :meth:`Session.leverage`; default the session's default data set and its
+        latest year.
+    scenarios
+        Scenario preset names or YAML files to run (``Session.run_scenario``).
+    fx
+        Home-currency rate; every US-dollar figure is also printed in that currency.
+    top
+        Number of leverage points and of table rows per section.
+    rules
+        Counts for the asks-and-offers rules (:mod:`tradelever.brief.rules`).
+    today
+        Date printed on the brief (default: today).
+    """
+    if top < 1:
+        raise InputError(f"--top: must be 1 or more, got {top}")
+    rules = rules or Rules()
+    lev_kw: dict[str, Any] = {"year": year, "level": level}
+    if dataset is not None:
+        lev_kw["dataset"] = dataset
+    leverage = session.leverage(
+        home, partner, rival, **{k: v for k, v in lev_kw.items() if v is not None}
+    )
+    home, partner, rival = leverage.home, leverage.partner, leverage.rival
+    dataset, year, level = leverage.dataset, leverage.year, leverage.level
+    ctx = sec.Context(
+        home=home,
+        partner=partner,
+        rival=rival,
+        home_name=_country_name(home) or home,
+        partner_name=_country_name(partner) or partner,
+        rival_name=_country_name(rival),
+        dataset=dataset,
+        year=year,
+        level=level,
+        classification=str(leverage.provenance.get("classification", "")),
+        intermediate_only=sec.is_intermediate_only(leverage),
+        fx=fx,
+        top=top,
+        rules=rules,
+    )
+    common = {"dataset": dataset, "year": year}
+    # 1. Run every analysis (or learn why it is not available).
+    runs: dict[str, Outcome] = {}
+    if rival is not None:
+        runs["substitutes"] = call_optional(
+            session,
+            "substitutes",
+            "rival-substitution",
+            home,
+            partner,
+            rival,
+            level=level,
+            **common,
+        )
+    runs["exposure"] = call_optional(
+        session, "exposure", "exposure", home, partner, level=level, **common
+    )
+    runs["supply_chain"] = call_optional(
+        session, "supply_chain", "supply-chain (input-output)", home, partner, **common
+    )
+    runs["formula"] = call_optional(
+        session, "formula", "reciprocal-formula", home, partner, **common
+    )
+    runs["concessions"] = call_optional(
+        session, "concessions", "concession-finder", home, partner, level=level, **common
+    )
+    peer_label = None
+    if peers is not None:
+        peer_label = peers if isinstance(peers, str) else ",".join(peers)
+        runs["peers"] = call_optional(
+            session, "peers", "peers", home, partner, peers=peer_label, **common
+        )
+    results: dict[str, Any] = {"leverage": leverage}
+    results.update({k: o.result for k, o in runs.items() if o.result is not None})
+    scenario_runs = _run_scenarios(session, scenarios, home, common)
+    results.update({k: o.result for k, o in scenario_runs if o.result is not None})
+
+    # 2. Notes stated by two or more analyses go to the method section once.
+    counts: dict[str, int] = {}
+    for result in results.values():
+        for a in dict.fromkeys(map(str, getattr(result, "assumptions", []) or [])):
+            counts[a] = counts.get(a, 0) + 1
+    ctx = replace(ctx, shared_notes=frozenset(a for a, n in counts.items() if n > 1))
+
+    # 3. Sections, in the order of a research note.
+    body: list[Section] = [sec.leverage_section(ctx, leverage)]
+    offers: list[Paragraph] = []
+    protect: list[Paragraph] = []
+    extra_heads: list[Paragraph] = []
+    missing: list[str] = []
+
+    title = "Rival-substitution offers"
+    if rival is None:
+        reason = "no rival was given (--rival ISO3), so there is no rival supply to replace."
+        body.append(sec.unavailable_section("substitutes", title, reason))
+        missing.append(f"OFFER-SUBSTITUTE: {reason}")
+    elif runs["substitutes"].result is None:
+        body.append(sec.unavailable_section("substitutes", title, runs["substitutes"].reason or ""))
+        missing.append(f"OFFER-SUBSTITUTE: {runs['substitutes'].reason}")
+    else:
+        section, found = nar.substitutes_section(ctx, runs["substitutes"].result)
+        body.append(section)
+        offers.extend(found)
+
+    out = runs["exposure"]
+    if out.result is None:
+        body.append(sec.unavailable_section("exposure", "Exposure", out.reason or ""))
+        missing.append(f"PROTECT-EXPOSURE: {out.reason}")
+    else:
+        section, protect = nar.exposure_section(ctx, out.result)
+        body.append(section)
+
+    out = runs["supply_chain"]
+    if out.result is None:
+        body.append(
+            sec.unavailable_section("supply_chain", "Supply-chain dependence", out.reason or "")
+        )
+    else:
+        body.append(nar.supply_chain_section(ctx, out.result))
+
+    out = runs["formula"]
+    if out.result is None:
+        body.append(
+            sec.unavailable_section(
+                "formula", "The reciprocal formula and the purchases that move it", out.reason or ""
+            )
+        )
+    else:
+        section, heads = nar.formula_section(ctx, out.result)
+        body.append(section)
+        extra_heads.extend(heads)
+
+    out = runs["concessions"]
+    if out.result is None:
+        body.append(
+            sec.unavailable_section("concessions", "Concession shortlist", out.reason or "")
+        )
+        missing.append(f"OFFER-PURCHASES: {out.reason}")
+    else:
+        section, found = nar.concessions_section(ctx, out.result)
+        body.append(section)
+        offers.extend(found)
+
+    body.append(_scenario_section(ctx, session, scenarios, scenario_runs))
+
+    if peer_label is None:
+        body.append(sec.unavailable_section("peers", "Peers", "no peer group was requested."))
+    elif runs["peers"].result is None:
+        body.append(
+            sec.unavailable_section("peers", f"Peers ({peer_label})", runs["peers"].reason or "")
+        )
+    else:
+        body.append(nar.peers_section(ctx, runs["peers"].result, peer_label))
+
+    body.append(sec.asks_offers_section(ctx, leverage, [*offers, *protect], missing))
+    assumptions = _assumptions(results)
+    body.append(sec.method_section(ctx, assumptions))
+    sources = sec.sources_from_results(results)
+    schedule = _tariff_schedule(results)
+    heads = sec.headline(ctx, leverage, extra_heads)
+    title = f"{ctx.home_name} and {ctx.partner_name}: leverage, exposure and what to ask"
+    subtitle = (
+        f"{dataset}, {year}; {ctx.classification} codes at {level} level"
+        + (f"; rival {ctx.rival_name}" if rival else "")
+        + (f"; {sec.INTERMEDIATE_ONLY}" if ctx.intermediate_only else "")
+    )
+    return Brief(
+        title=title,
+        subtitle=subtitle,
+        home=home,
+        partner=partner,
+        rival=rival,
+        dataset=dataset,
+        year=year,
+        level=level,
+        generated_on=today or dt.date.today(),
+        headline=heads,
+        sections=(sec.summary_section(ctx, leverage), *body),
+        sources=sources,
+        assumptions=tuple(assumptions),
+        fx=fx,
+        tariff_schedule=schedule,
+        results=results,
+    )
+
+
+def _run_scenarios(
+    session: Any, names: Sequence[str], home: str, common: dict[str, Any]
+) -> list[tuple[str, Outcome]]:
+    runs = []
+    for i, name in enumerate(names):
+        out = call_optional(session, "run_scenario", "tariff-scenario", name, home=home, **common)
+        runs.append((f"scenario_{i + 1}", out))
+    return runs
+
+
+def _scenario_section(
+    ctx: sec.Context,
+    session: Any,
+    names: Sequence[str],
+    runs: Sequence[tuple[str, Outcome]],
+) -> Section:
+    title = "Scenario outcomes"
+    if not hasattr(session, "run_scenario"):
+        return sec.unavailable_section(
+            "scenarios",
+            title,
+            "this installation of tradelever has no tariff-scenario analysis "
+            "(Session.run_scenario is missing), so there are no no-deal, deal or "
+            "competitors-first outcomes.",
+        )
+    if not names:
+        return sec.unavailable_section(
+            "scenarios",
+            title,
+            "no scenario was requested; pass --scenario NAME (see `tradelever scenario list`).",
+        )
+    parts: list[Section] = []
+    for (key, out), name in zip(runs, names, strict=True):
+        if out.result is None:
+            parts.append(sec.unavailable_section(key, f"Scenario {name}", out.reason or ""))
+        else:
+            parts.append(
+                sec.table_section(
+                    ctx, key, f"Scenario {name}", out.result, intro=f"Scenario {name}."
+                )
+            )
+    available = any(s.available for s in parts)
+    return Section(
+        key="scenarios",
+        title=title,
+        available=available,
+        unavailable_reason=None
+        if available
+        else "; ".join(s.unavailable_reason or "" for s in parts),
+        paragraphs=tuple(p for s in parts for p in s.paragraphs),
+        tables=tuple(t for s in parts for t in s.tables),
+        notes=tuple(dict.fromkeys(n for s in parts for n in s.notes)),
+    )
+
+
+def _assumptions(results: dict[str, Any]) -> list[str]:
+    seen: dict[str, None] = {}
+    for result in results.values():
+        for a in getattr(result, "assumptions", []) or []:
+            seen.setdefault(str(a), None)
+    return list(seen)
+
+
+def _tariff_schedule(results: dict[str, Any]) -> str | None:
+    dates = []
+    for key, result in results.items():
+        if key.startswith("scenario_"):
+            params = getattr(result, "params", {}) or {}
+            for k in ("effective_date", "schedule_date", "date", "name", "scenario"):
+                if params.get(k):
+                    dates.append(f"{k.replace('_', ' ')}: {params[k]}")
+                    break
+    return "; ".join(dates) or None

@@ -1,0 +1,180 @@
+"""Making :class:`~tradelever.brief.model.Figure` objects from analysis results.
+
+A :class:`FigureMaker` is bound to one analysis result (its key in ``Brief.results``, its
+provenance) and the brief's exchange rate; every figure it makes records the column and row
+it was read from, so :meth:`Brief.check_figures` can compare it with the result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from tradelever.brief.model import Figure, FigureSource, figure_text, summary_value
+from tradelever.brief.money import FxRate, is_number
+
+__all__ = ["FigureMaker", "humanise", "unit_for"]
+
+_SHARE_HINTS = ("share", "weight", "_rate", "rate_", "_over_", "fraction", "pct")
+
+
+def unit_for(field: str) -> str:
+    """The display unit of a column, from its name (``*_usd`` -> usd, shares -> share)."""
+    name = field.lower()
+    if name.endswith("_usd") or name.startswith("usd_"):
+        return "usd"
+    if name in ("rate", "formula_rate", "announced_rate", "target_rate") or any(
+        h in name for h in _SHARE_HINTS
+    ):
+        return "share"
+    return "number"
+
+
+_WORDS = {
+    "usd": "(US$)",
+    "hhi": "HHI",
+    "rca": "RCA",
+    "ces": "CES",
+    "iso3": "ISO3",
+    "gdp": "GDP",
+    "va": "VA",
+    "row": "rest of world",
+}
+
+
+def humanise(field: str) -> str:
+    """A column name as a table header: ``partner_imports_usd`` -> ``Partner imports (US$)``."""
+    words = [_WORDS.get(w, w) for w in field.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _float(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+class FigureMaker:
+    """Figures read from one analysis result."""
+
+    def __init__(
+        self,
+        analysis: str,
+        result: Any,
+        fx: FxRate | None,
+        *,
+        row_field: str = "code",
+        default_codes: Sequence[str] = (),
+    ) -> None:
+        self.analysis = analysis
+        self.result = result
+        self.fx = fx
+        self.row_field = row_field
+        self.default_codes = tuple(default_codes)
+        prov: Mapping[str, Any] = getattr(result, "provenance", {}) or {}
+        params: Mapping[str, Any] = getattr(result, "params", {}) or {}
+        self.dataset = str(
+            prov.get("name") or params.get("dataset") or getattr(result, "dataset", "")
+        )
+        self.release = str(prov.get("version") or "")
+        year = prov.get("year", params.get("year", getattr(result, "year", None)))
+        self.year = int(year) if is_number(year) else None
+        self.classification = str(prov.get("classification") or "")
+
+    def _source(
+        self,
+        field: str,
+        row: str | None,
+        *,
+        codes: Sequence[str],
+        aggregate: str | None = None,
+        row_field: str | None = None,
+    ) -> FigureSource:
+        return FigureSource(
+            analysis=self.analysis,
+            field=field,
+            row=row,
+            row_field=row_field,
+            aggregate=aggregate,
+            dataset=self.dataset,
+            release=self.release,
+            year=self.year,
+            classification=self.classification,
+            codes=tuple(str(c) for c in codes),
+        )
+
+    def make(self, key: str, label: str, value: Any, unit: str, source: FigureSource) -> Figure:
+        """A figure from a value already read (the caller names its source)."""
+        v = _float(value)
+        return Figure(
+            key=key,
+            label=label,
+            value=v,
+            unit=unit,
+            text=figure_text(v, unit, self.fx),
+            source=source,
+        )
+
+    def cell(
+        self,
+        row: Mapping[str, Any],
+        field: str,
+        *,
+        label: str | None = None,
+        unit: str | None = None,
+        position: int | None = None,
+    ) -> Figure:
+        """The value of ``field`` in one row (identified by ``row_field`` or by position)."""
+        if position is not None or self.row_field not in row:
+            ident, row_field = str(position), "#"
+            codes: Sequence[str] = self.default_codes
+        else:
+            ident, row_field = str(row[self.row_field]), self.row_field
+            codes = row.get("codes") or (ident,)
+            if isinstance(codes, str):
+                codes = tuple(c.strip() for c in codes.split(",") if c.strip())
+        src = self._source(field, ident, codes=codes, row_field=row_field)
+        return self.make(
+            f"{self.analysis}.{ident}.{field}",
+            label or humanise(field),
+            row.get(field),
+            unit or unit_for(field),
+            src,
+        )
+
+    def summary(self, field: str, *, label: str | None = None, unit: str | None = None) -> Figure:
+        """A scalar from the result's ``summary`` (or an attribute of the result)."""
+        value = summary_value(self.result, field)
+        src = self._source(field, None, codes=self.default_codes)
+        return self.make(
+            f"{self.analysis}.summary.{field}",
+            label or humanise(field),
+            value,
+            unit or unit_for(field),
+            src,
+        )
+
+    def total(
+        self,
+        field: str,
+        *,
+        label: str,
+        unit: str | None = None,
+        codes: Sequence[str] = (),
+    ) -> Figure:
+        """The sum of ``field`` over the rows whose ``row_field`` is in ``codes`` (all if empty)."""
+        rows = self.result.rows
+        frame = rows
+        if codes:
+            frame = rows[rows[self.row_field].astype(str).isin([str(c) for c in codes])]
+        value = float(pd.to_numeric(frame[field], errors="coerce").sum())
+        src = self._source(field, None, codes=codes, aggregate="sum", row_field=self.row_field)
+        return self.make(f"{self.analysis}.sum.{field}", label, value, unit or unit_for(field), src)

@@ -1,0 +1,83 @@
+"""Rules that turn the numbers into recommended asks and offers.
+
+The rules are stated here once and printed in the brief's method section (:data:`RULES`), so
+a reader can check every recommendation against the figures it cites. They rank; they do not
+invent thresholds the data cannot support. Each rule names the analysis it reads; when that
+analysis is missing from the brief the rule yields nothing and the brief says so.
+
+ASK-LEVERAGE (leverage)
+    Ask for relief (exemption or a lower rate) on the codes where the counterpart would pay most
+    to replace the home country's supply: the top ``n`` codes by
+    ``partner_cost_of_losing_home_usd`` (the rise in the counterpart's CES import bill), with
+    "unbounded" (home is the sole supplier) ranked first and codes with no cost left out.
+OFFER-SUBSTITUTE (substitutes)
+    Offer to supply more of the codes where the counterpart depends on the rival and the home
+    country is a credible alternative supplier: the first ``n`` rows of the substitution
+    ranking, in its own order.
+OFFER-PURCHASES (concessions, formula)
+    Offer purchases from the counterpart in the products the home country buys from third
+    countries and the counterpart exports competitively: the first ``n`` rows of the concession
+    ranking; when the reciprocal formula reports the purchases needed to reach a target rate,
+    the offer is set against that amount.
+PROTECT-EXPOSURE (exposure)
+    Protect the home exports most exposed to the counterpart: the first ``n`` rows of the
+    exposure ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RULES", "Rules", "leverage_asks"]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How many recommendations each rule gives (the only parameter of the rules)."""
+
+    n_asks: int = 3
+    n_offers: int = 3
+    n_protect: int = 3
+
+
+RULES: dict[str, str] = {
+    "ASK-LEVERAGE": (
+        "Ask for relief on the codes with the largest cost to the counterpart of losing the home "
+        "country's supply (partner_cost_of_losing_home_usd, CES import price index); sole-supplier "
+        "codes (unbounded cost) first; codes with no cost are not asks."
+    ),
+    "OFFER-SUBSTITUTE": (
+        "Offer to replace the rival's supply in the first rows of the rival-substitution ranking "
+        "(products where the counterpart depends on the rival and the home country is a credible "
+        "alternative supplier)."
+    ),
+    "OFFER-PURCHASES": (
+        "Offer purchases from the counterpart in the first rows of the concession ranking "
+        "(products the home country buys from third countries that the counterpart exports "
+        "competitively), set against the purchases the reciprocal formula needs."
+    ),
+    "PROTECT-EXPOSURE": (
+        "Protect the home exports most exposed to the counterpart: the first rows of the "
+        "exposure ranking."
+    ),
+}
+
+
+def leverage_asks(rows: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Rows selected by ASK-LEVERAGE, in order (sole supplier first, then by cost).
+
+    Parameters
+    ----------
+    rows
+        Leverage rows with ``code`` and ``partner_cost_of_losing_home_usd``.
+    n
+        Number of asks.
+    """
+    cost = rows["partner_cost_of_losing_home_usd"].astype(float)
+    keep = rows[(cost > 0) | np.isposinf(cost)].copy()
+    keep["_rank"] = keep["partner_cost_of_losing_home_usd"].astype(float)
+    keep = keep.sort_values(["_rank", "code"], ascending=[False, True], kind="mergesort")
+    return keep.drop(columns="_rank").head(n).reset_index(drop=True)

@@ -1,0 +1,237 @@
+"""The brief built from the analyses: every figure equals the output it came from."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tradelever.brief import build_brief
+from tradelever.brief.build import call_optional, parse_fx
+from tradelever.brief.model import lookup_value
+from tradelever.brief.rules import leverage_asks
+from tradelever.errors import InputError, UnknownCountryError
+
+
+def _fresh_result(session, brief, key):  # type: ignore[no-untyped-def]
+    """Run the analysis behind ``key`` again, independently of the brief."""
+    home, partner, rival = brief.home, brief.partner, brief.rival
+    common = {"dataset": brief.dataset, "year": brief.year}
+    if key == "leverage":
+        return session.leverage(home, partner, rival, level=brief.level, **common)
+    if key == "substitutes":
+        return session.substitutes(home, partner, rival, level=brief.level, **common)
+    if key in ("exposure", "concessions"):
+        return getattr(session, key)(home, partner, level=brief.level, **common)
+    if key == "formula":
+        return session.formula(home, partner, **common)
+    if key == "peers":
+        return session.peers(home, partner, "ASEAN", **common)
+    if key == "supply_chain":
+        return session.supply_chain(home, partner, dataset=brief.dataset)
+    raise AssertionError(f"no fresh run for {key}")
+
+
+def _equal(a, b) -> bool:  # type: ignore[no-untyped-def]
+    if a is None:
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=0.0)
+
+
+def test_every_figure_equals_the_analysis_output(icio_brief) -> None:  # type: ignore[no-untyped-def]
+    figures = icio_brief.figures()
+    assert len(figures) > 50
+    assert icio_brief.check_figures() == []
+
+
+def test_every_figure_equals_a_fresh_run_of_its_analysis(icio_session, icio_brief) -> None:  # type: ignore[no-untyped-def]
+    fresh = {}
+    for fig in icio_brief.figures():
+        key = fig.source.analysis
+        if key not in fresh:
+            fresh[key] = _fresh_result(icio_session, icio_brief, key)
+        assert _equal(fig.value, lookup_value(fresh[key], fig.source)), fig.key
+
+
+def test_every_figure_carries_its_source(icio_brief) -> None:  # type: ignore[no-untyped-def]
+    for fig in icio_brief.figures():
+        src = fig.source
+        assert src.dataset == "icio2022", fig.key
+        assert "OECD ICIO 2025" in src.release, fig.key
+        assert src.year == 2022, fig.key
+        assert src.classification == "ICIO2025", fig.key
+        if src.row is not None and src.row_field not in (None, "#", "country"):
+            assert src.codes == (src.row,), fig.key
+        assert "icio2022" in src.tag() and "2022" in src.tag()
+
+
+def test_every_figure_is_printed_in_markdown_and_html(
+    icio_brief, icio_brief_md, icio_brief_html
+) -> None:  # type: ignore[no-untyped-def]
+    from html import escape
+
+    for fig in icio_brief.figures():
+        assert fig.text in icio_brief_md, fig.key
+        assert escape(fig.text) in icio_brief_html, fig.key
+        assert f'data-figure="{fig.key}"' in icio_brief_html, fig.key
+
+
+def test_headline_has_three_to_five_numbers(icio_brief) -> None:  # type: ignore[no-untyped-def]
+    assert 3 <= len(icio_brief.headline) <= 5
+    assert all(p.figures and p.source_tag for p in icio_brief.headline)
+
+
+def test_top_leverage_sentence_is_the_negotiator_quote(icio_session, icio_brief) -> None:  # type: ignore[no-untyped-def]
+    lev = icio_session.leverage("MYS", "USA", "CHN")
+    top = lev.rows.iloc[0]  # rows are ranked by the partner's cost of losing home
+    share = f"{100 * top['home_share_of_partner_imports']:.1f}%"
+    value = top["home_exports_to_partner_usd"]
+    scale, suffix = (1e9, "bn") if value >= 1e9 else (1e6, "m")
+    text = icio_brief.headline[0].text
+    assert text.startswith(f"Malaysia supplies {share} of United States imports of ")
+    assert f"US${value / scale:,.2f} {suffix}" in text
+    assert "(intermediate goods only)" in text and "in 2022" in text
+    assert icio_brief.headline[0].source_tag.endswith(f"ICIO2025: {top['code']}")
+
+
+def test_ringgit_figures_at_the_stated_rate(icio_brief, icio_brief_md) -> None:  # type: ignore[no-untyped-def]
+    fig = next(f for f in icio_brief.figures() if f.unit == "usd" and f.value and f.value > 1e9)
+    assert f"(RM{fig.value * 4.4510 / 1e9:,.2f} bn)" in fig.text
+    assert "4.4510 MYR per US dollar" in icio_brief_md
+    assert "2025-04-02" in icio_brief_md and "Bernama closing quote" in icio_brief_md
+
+
+def test_icio_brief_says_intermediate_goods_only(icio_brief_md, icio_brief_html) -> None:  # type: ignore[no-untyped-def]
+    for text in (icio_brief_md, icio_brief_html):
+        assert "intermediate goods only" in text
+        assert "Industry-level shares are small" in text
+
+
+def test_sources_section(icio_brief, icio_brief_md, icio_brief_html) -> None:  # type: ignore[no-untyped-def]
+    assert "## Sources" in icio_brief_md
+    assert '<section id="sources"' in icio_brief_html
+    (src,) = icio_brief.sources
+    assert src.name == "icio2022" and src.year == 2022 and src.sha256
+    for text in (icio_brief_md, icio_brief_html):
+        assert "CC BY 4.0" in text and "OECD ICIO 2025 release" in text
+        assert "Tariff schedule" in text
+
+
+def test_asks_follow_the_leverage_rule(icio_brief) -> None:  # type: ignore[no-untyped-def]
+    lev = icio_brief.results["leverage"]
+    expected = leverage_asks(lev.rows, 3)["code"].tolist()
+    asks = [b for b in icio_brief.section("asks_offers").bullets if "ASK-LEVERAGE" in b.text]
+    assert [b.figures[0].source.row for b in asks] == expected
+
+
+def test_leverage_asks_rule_orders_sole_supplier_first() -> None:
+    rows = pd.DataFrame(
+        {
+            "code": ["a", "b", "c", "d"],
+            "partner_cost_of_losing_home_usd": [5.0, np.inf, 0.0, 7.0],
+        }
+    )
+    assert leverage_asks(rows, 3)["code"].tolist() == ["b", "d", "a"]
+
+
+def test_unavailable_analyses_say_so(icio_session) -> None:  # type: ignore[no-untyped-def]
+    class OnlyLeverage:
+        def leverage(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return icio_session.leverage(*args, **kwargs)
+
+        def formula(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise NotImplementedError("pending")
+
+    brief = build_brief(OnlyLeverage(), "MYS", "USA", rival="CHN")
+    for key in (
+        "substitutes",
+        "exposure",
+        "supply_chain",
+        "formula",
+        "concessions",
+        "peers",
+        "scenarios",
+    ):
+        section = brief.section(key)
+        assert not section.available, key
+        assert section.paragraphs[0].text.startswith("Not available: "), key
+        assert list(section.figures()) == [], key
+    assert "not implemented yet (pending)" in brief.section("formula").unavailable_reason
+    assert "Session.exposure is missing" in brief.section("exposure").unavailable_reason
+    assert brief.check_figures() == []
+    md = brief.to_markdown()
+    assert "Not available: " in md and "OFFER-SUBSTITUTE" in md
+
+
+def test_call_optional_drops_unknown_keywords_and_reports_input_errors() -> None:
+    class S:
+        def exposure(self, home, partner, *, dataset="x"):  # type: ignore[no-untyped-def]
+            return (home, partner, dataset)
+
+        def peers(self, home, partner, **kw):  # type: ignore[no-untyped-def]
+            raise InputError("--peers: bad group")
+
+    assert call_optional(S(), "exposure", "exposure", "A", "B", dataset="d", year=1).result == (
+        "A",
+        "B",
+        "d",
+    )
+    out = call_optional(S(), "peers", "peers", "A", "B")
+    assert out.result is None and "--peers: bad group" in out.reason
+
+
+def test_bugs_in_an_analysis_propagate(icio_session) -> None:  # type: ignore[no-untyped-def]
+    class Broken:
+        def leverage(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return icio_session.leverage(*args, **kwargs)
+
+        def exposure(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise ZeroDivisionError("bug")
+
+    with pytest.raises(ZeroDivisionError):
+        build_brief(Broken(), "MYS", "USA")
+
+
+def test_input_errors(icio_session) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UnknownCountryError):
+        build_brief(icio_session, "XXX", "USA")
+    with pytest.raises(InputError, match="--fx-date"):
+        parse_fx("MYR", 4.45, None)
+    with pytest.raises(InputError, match="--fx"):
+        parse_fx("MYR", -1, "2025-04-02")
+    with pytest.raises(InputError, match="--currency"):
+        parse_fx("ringgit", 4.45, "2025-04-02")
+    with pytest.raises(InputError, match="--fx-date"):
+        parse_fx("MYR", 4.45, "2 April 2025")
+    assert parse_fx(None, None, None) is None
+
+
+def test_session_brief_method(icio_session) -> None:  # type: ignore[no-untyped-def]
+    brief = icio_session.brief(
+        "MYS", "USA", currency="MYR", fx=4.4100, fx_date="2025-04-15", peers=None, top=2
+    )
+    assert brief.fx is not None and brief.fx.rate == 4.41
+    assert len(brief.section("leverage").bullets) == 2
+    assert not brief.section("substitutes").available  # no rival given
+    assert brief.check_figures() == []
+
+
+def test_product_dataset_brief(hand_data_dir) -> None:  # type: ignore[no-untyped-def]
+    """On the synthetic hand data set (see tests/synthetic.py for the arithmetic)."""
+    from tradelever.api import Session
+
+    session = Session(hand_data_dir)
+    brief = build_brief(session, "MYS", "USA", rival="CHN", dataset="hand-hs17", peers=None)
+    assert brief.check_figures() == []
+    md = brief.to_markdown()
+    assert "intermediate goods only" not in md
+    # 854231: USA imports 100 = MYS 50 + CHN 30 + THA 20, so MYS supplies 50.0%, US$50.
+    sentence = next(b.text for b in brief.section("leverage").bullets if "processors" in b.text)
+    assert sentence.startswith(
+        "Malaysia supplies 50.0% of United States imports of electronic integrated circuits: "
+        "processors and controllers, US$50 in 2023."
+    )
+    tags = [b.source_tag for b in brief.section("leverage").bullets]
+    assert any(t.endswith("HS17: 854231") for t in tags)
