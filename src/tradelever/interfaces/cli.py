@@ -13,6 +13,7 @@ import sys
 
 # Command modules register themselves on `app` when imported (one line per module).
 from tradelever.interfaces import (
+    commands_brief,  # noqa: F401
     commands_core,  # noqa: F401
     commands_data,  # noqa: F401
     commands_fetch,  # noqa: F401
