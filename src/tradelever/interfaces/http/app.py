@@ -52,6 +52,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from tradelever import __version__
@@ -120,7 +121,8 @@ class ApiError(Exception):
         )
 
 
-_LEADING_NAME = re.compile(r"^\s*-{0,2}([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*")
+_NAME = r"-{0,2}[A-Za-z_][A-Za-z0-9_-]*"
+_LEADING_NAMES = re.compile(rf"^\s*((?:{_NAME}\s*,\s*)*{_NAME})\s*:\s*")
 
 
 def _status_for(exc: TradeleverError) -> int:
@@ -141,21 +143,23 @@ def error_for(
     """Map a library error to an :class:`ApiError` that names the HTTP parameter at fault.
 
     The library's messages start with the parameter (``"--year: 1999 is not in ..."``, the
-    CLI spelling) or with the offending value (``"MAS: unknown country"``). The leading
-    name is matched against the request's parameters (``--rival`` -> ``rival``); failing
-    that, the leading value is matched against the parameter values. The detail always
+    CLI spelling; possibly several: ``"--fx, --fx-date: ..."``) or with the offending value
+    (``"MAS: unknown country"``). Leading names are matched against the request's
+    parameters (``--rival`` -> ``rival``, the first known one is reported); failing that,
+    the leading value is matched against the parameter values. The detail always
     starts with the HTTP parameter name when one is found.
     """
     params = params or {}
     message = str(exc)
     parameter: str | None = None
     detail = message
-    match = _LEADING_NAME.match(message)
+    match = _LEADING_NAMES.match(message)
     if match:
-        name = match.group(1).replace("-", "_")
-        if name in params:
-            parameter = name
-            detail = f"{name}: {message[match.end() :]}"
+        names = [n.strip().lstrip("-").replace("-", "_") for n in match.group(1).split(",")]
+        known = [n for n in names if n in params]
+        if known:
+            parameter = known[0]
+            detail = f"{', '.join(names)}: {message[match.end() :]}"
     if parameter is None:
         for name, value in params.items():
             if value is None or isinstance(value, (dict, list, bytes)):
@@ -349,7 +353,7 @@ def create_app(
         Accepted ``Host`` header names; default the loopback names (``127.0.0.1``,
         ``localhost``, ``::1``), ``["*"]`` accepts any.
     """
-    from tradelever.interfaces.http.routes import router
+    from tradelever.interfaces.http import routes, routes_brief, routes_scenarios
 
     if pool_size is None:
         pool_size = max(1, min(4, os.cpu_count() or 1))
@@ -377,6 +381,14 @@ def create_app(
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return exc.response()
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Routing errors (unknown path, wrong method) in the same shape as the others.
+        if exc.status_code < 400:
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        body = {"detail": str(exc.detail), "parameter": None}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _validation_error(exc).response()
@@ -395,7 +407,9 @@ def create_app(
             response.headers.setdefault("Content-Security-Policy", _CSP)
         return response
 
-    app.include_router(router)
+    app.include_router(routes.router)
+    app.include_router(routes_scenarios.router)
+    app.include_router(routes_brief.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -106,8 +106,14 @@ def engine_of(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
-def _norm(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
+COUNTRY_PARAMS = ("home", "partner", "rival")
+
+
+def _norm(name: str, value: Any) -> Any:
+    """Cache-key form of a parameter: country codes are case-insensitive, the rest exact."""
+    if name in COUNTRY_PARAMS and isinstance(value, str):
+        return value.strip().upper()
+    return value
 
 
 def run_json(
@@ -136,7 +142,7 @@ def run_json(
         return json_bytes(result.to_dict() if hasattr(result, "to_dict") else result)
 
     if cache:
-        key = (endpoint, tuple(sorted((k, _norm(v)) for k, v in params.items())), fingerprint)
+        key = (endpoint, tuple(sorted((k, _norm(k, v)) for k, v in params.items())), fingerprint)
         body = engine.cache.get_or_compute(key, produce)
     else:
         body = produce()

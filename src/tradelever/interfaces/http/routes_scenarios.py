@@ -1,0 +1,306 @@
+"""Tariff scenarios over HTTP: list and show the presets, run a preset or a posted document.
+
+``POST /api/scenarios/run`` runs either a preset (``?name=us-2025-04-02``) or a scenario
+document sent as the body (YAML or JSON, the format of the preset files). The body is
+read with a size limit, parsed without YAML aliases (no "billion laughs"), and only ever
+treated as data: a string is never taken as a file path, and ``extends`` can only name a
+preset.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from tradelever.api import DEFAULT_DATASET, Session
+from tradelever.api_scenarios import MODES
+from tradelever.errors import TradeleverError
+from tradelever.interfaces.http.app import ApiError, error_for, json_bytes
+from tradelever.interfaces.http.routes import Dataset, Top, Year, _errors, _ok, engine_of
+
+__all__ = ["check_scenario_names", "parse_body", "router"]
+
+router = APIRouter(prefix="/api")
+
+ScenarioMode = StrEnum("ScenarioMode", {m: m for m in MODES})  # type: ignore[misc]
+DEFAULT_MODE = ScenarioMode("ces")
+MAX_DRAWS = 2000
+
+_JSON_TYPES = ("application/json",)
+_YAML_TYPES = (
+    "application/yaml",
+    "application/x-yaml",
+    "text/yaml",
+    "text/x-yaml",
+    "text/plain",
+)
+
+
+def preset_names(session: Session) -> list[str]:
+    """Names of the preset scenarios."""
+    return [str(n) for n in session.scenarios()["name"]]
+
+
+def check_scenario_names(session: Session, names: list[str], *, parameter: str) -> None:
+    """Raise a 404 naming ``parameter`` unless every name is a preset scenario.
+
+    HTTP callers may only name presets: the library would also read a YAML file path.
+    """
+    known = preset_names(session)
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise ApiError(
+                404,
+                f"{parameter}: {name!r} is not a preset scenario{hint} (see /api/scenarios; "
+                "post your own scenario document to /api/scenarios/run)",
+                parameter,
+            )
+
+
+# -- body parsing ---------------------------------------------------------------------------
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors/aliases, so a small body cannot expand into a huge one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def parse_body(text: str, content_type: str) -> dict[str, Any]:
+    """Parse a scenario document (JSON or YAML) into a mapping.
+
+    Raises
+    ------
+    ApiError
+        415 for another media type; 422 naming ``body`` for a syntax error (with the line)
+        or a document that is not a mapping.
+    """
+    media = content_type.split(";", 1)[0].strip().lower()
+    try:
+        if media in _JSON_TYPES:
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ApiError(
+                    422, f"body: not valid JSON: {exc.msg} (line {exc.lineno})", "body"
+                ) from None
+        elif media in _YAML_TYPES or media == "":
+            try:
+                data = yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = f" (line {mark.line + 1})" if mark is not None else ""
+                problem = getattr(exc, "problem", None) or str(exc)
+                raise ApiError(422, f"body: not valid YAML: {problem}{line}", "body") from None
+        else:
+            raise ApiError(
+                415,
+                f"body: media type {media!r} is not accepted; send application/json or "
+                "application/yaml",
+                "body",
+            )
+    except RecursionError:
+        raise ApiError(422, "body: the document is nested too deeply", "body") from None
+    if not isinstance(data, dict):
+        raise ApiError(
+            422,
+            f"body: a scenario document must be a mapping (name, measures, ...), got "
+            f"{type(data).__name__}",
+            "body",
+        )
+    return data
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) more than ``limit`` bytes without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, f"body: {declared} bytes is over the limit of {limit} bytes", "body")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"body: over the limit of {limit} bytes", "body")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# -- routes ---------------------------------------------------------------------------------
+@router.get(
+    "/scenarios",
+    summary="The preset tariff scenarios",
+    response_class=Response,
+    responses=_ok(
+        "As `tradelever scenario list --format json`: name, date, description, measures, sources.",
+        {"type": "array", "items": {"type": "object"}},
+    ),
+)
+def get_scenarios(request: Request) -> Response:
+    """Preset scenarios (the 2025-26 US actions), each with its date and sources."""
+    engine = engine_of(request)
+
+    def produce() -> bytes:
+        return json_bytes(engine.call(lambda s: s.scenarios().to_dict(orient="records")))
+
+    body = engine.cache.get_or_compute(("scenarios",), produce)
+    return Response(content=body, media_type="application/json")
+
+
+@router.get(
+    "/scenarios/{name}",
+    summary="One preset scenario: its measures, with legal basis, source and date",
+    response_class=Response,
+    responses={
+        **_ok("As `tradelever scenario show NAME --format json` (extends resolved)."),
+        **_errors(404, 422),
+    },
+)
+def get_scenario(
+    request: Request,
+    name: Annotated[str, Path(min_length=1, max_length=200, description="Preset name.")],
+) -> Response:
+    """A preset scenario with ``extends`` resolved."""
+    engine = engine_of(request)
+
+    def produce() -> bytes:
+        def compute(s: Session) -> Any:
+            check_scenario_names(s, [name], parameter="name")
+            return s.scenario(name).model_dump(mode="json")
+
+        try:
+            return json_bytes(engine.call(compute))
+        except TradeleverError as exc:
+            raise error_for(exc, {"name": name}) from exc
+
+    body = engine.cache.get_or_compute(("scenario", name), produce)
+    return Response(content=body, media_type="application/json")
+
+
+_BODY_DOC = {
+    "requestBody": {
+        "required": False,
+        "description": (
+            "A scenario document (the YAML format of the presets, or the same as JSON). Leave "
+            "empty to run the preset given by `name`."
+        ),
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/yaml": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/scenarios/run",
+    summary="Run a preset or a posted tariff scenario over all its markets",
+    response_class=Response,
+    openapi_extra=_BODY_DOC,
+    responses={
+        **_ok(
+            "As `tradelever scenario run --format json`: parameters, provenance, assumptions, "
+            "summary, rows per (importer, exporter, code), markets, exporters, and the home "
+            "view when `home` is given."
+        ),
+        **_errors(404, 413, 415, 422),
+    },
+)
+async def post_scenario_run(
+    request: Request,
+    name: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Preset to run (see /api/scenarios); omit when posting a document.",
+        ),
+    ] = None,
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    mode: Annotated[
+        ScenarioMode,
+        Query(description="ces: CES/Armington (exact hat algebra); smart: WITS-SMART."),
+    ] = DEFAULT_MODE,
+    home: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            description="Home country, ISO3: adds its losses and diversion gains.",
+        ),
+    ] = None,
+    draws: Annotated[
+        int,
+        Query(ge=0, le=MAX_DRAWS, description="Monte Carlo draws over elasticities (p5/p50/p95)."),
+    ] = 0,
+    top: Top = None,
+) -> Response:
+    """Simulate a scenario: trade creation, diversion, revenue and welfare per market."""
+    engine = engine_of(request)
+    raw = await read_limited(request, engine.max_body_bytes)
+    try:
+        text = raw.decode("utf-8") if raw.strip() else ""
+    except UnicodeDecodeError as exc:
+        raise ApiError(422, f"body: not UTF-8 text (byte {exc.start})", "body") from None
+    if text and name is not None:
+        raise ApiError(
+            422, "name: give either a preset name or a scenario document, not both", "name"
+        )
+    if not text and name is None:
+        raise ApiError(
+            422,
+            "name: give a preset name (see /api/scenarios) or post a scenario document",
+            "name",
+        )
+    document = parse_body(text, request.headers.get("content-type", "")) if text else None
+    params = {
+        "name": name,
+        "dataset": dataset,
+        "year": year,
+        "mode": mode.value,
+        "home": home,
+        "draws": draws,
+        "top": top,
+    }
+
+    def compute(s: Session) -> Any:
+        if name is not None:
+            check_scenario_names(s, [name], parameter="name")
+        spec: Any = name if document is None else document
+        result = s.run_scenario(
+            spec, dataset=dataset, year=year, mode=mode.value, home=home, draws=draws
+        )
+        return result.head(top or None)
+
+    def produce() -> bytes:
+        try:
+            result = engine.call(compute)
+        except ApiError:
+            raise
+        except TradeleverError as exc:
+            err = error_for(exc, params)
+            if err.parameter is None and document is not None:
+                err = ApiError(err.status, f"body: {err.detail}", "body")
+            raise err from exc
+        return json_bytes(result.to_dict())
+
+    fingerprint = engine.fingerprint(dataset)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
+    key = ("scenario-run", tuple(sorted(params.items(), key=lambda kv: kv[0])), digest)
+    body = await run_in_threadpool(engine.cache.get_or_compute, (*key, fingerprint), produce)
+    return Response(content=body, media_type="application/json")
