@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +41,8 @@ class Reply:
     """Send the headers (full Content-Length) but only this many body bytes, then close."""
     ranges: bool = False
     """Serve ``body`` honouring a ``Range: bytes=N-`` request header."""
+    delay: float = 0.0
+    """Seconds to wait before answering (to trigger client timeouts)."""
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -77,7 +80,9 @@ class LocalServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -102,6 +107,8 @@ class LocalServer:
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, reply: Reply, rec: Recorded) -> None:
+        if reply.delay:
+            time.sleep(reply.delay)
         body = reply.payload()
         status = reply.status
         headers = dict(reply.headers)

@@ -27,7 +27,8 @@ def client(tmp_path):
     def make(_tmp=None, **kw) -> tuple[HttpClient, SleepRecorder]:
         sleep = SleepRecorder()
         kw.setdefault("cache_dir", tmp_path / "cache")
-        http = HttpClient(sleep=sleep, timeout=5, **kw)
+        kw.setdefault("timeout", 5)
+        http = HttpClient(sleep=sleep, **kw)
         made.append(http)
         return http, sleep
 
@@ -228,3 +229,26 @@ def test_download_complete_part_file_gets_416(client, local_server: LocalServer,
     result = http.download(f"{local_server.url}/f.zip", tmp_path / "f.zip")
     assert (tmp_path / "f.zip").read_bytes() == BLOB
     assert result.bytes == len(BLOB)
+
+
+def test_read_timeout_is_retried_then_raised(client, local_server: LocalServer, tmp_path) -> None:
+    local_server.route("/slow", Reply(200, {"late": True}, delay=1.0))
+    http, sleep = client(tmp_path, timeout=0.2, max_retries=1, backoff=0.1)
+    with pytest.raises(FetchError, match="timed out after 2 attempts"):
+        http.get(f"{local_server.url}/slow")
+    assert sleep.waits == [0.1]
+
+
+def test_truncated_json_body_is_retried(client, local_server: LocalServer, tmp_path) -> None:
+    body = {"count": 1, "data": [{"a": 1}], "error": ""}
+    local_server.route("/api", Reply(200, body, cut_after=10), Reply(200, body))
+    http, sleep = client(tmp_path, backoff=0.1)
+    assert http.get(f"{local_server.url}/api").json() == body
+    assert sleep.waits == [0.1]
+
+
+def test_non_json_body_raises_with_a_snippet(client, local_server: LocalServer, tmp_path) -> None:
+    local_server.route("/api", Reply(200, "<html>Service Unavailable</html>"))
+    http, _ = client(tmp_path)
+    with pytest.raises(FetchError, match=r"not valid JSON.*Service Unavailable"):
+        http.get(f"{local_server.url}/api").json()
