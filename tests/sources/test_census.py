@@ -227,3 +227,31 @@ def test_census_dataset_feeds_leverage(
     assert rows.loc["854231", "description"] == cf.PROC
     assert any("partial" in a for a in lev.assumptions)
     assert lev.provenance["licence"].startswith("Public domain")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("KOREA, SOUTH", "SOUTH KOREA", True),
+        ("TURKEY", "TURKIYE", True),
+        ("CZECH REPUBLIC", "CZECHIA", True),
+        ("MALAYSIA", "MALAYSIA", True),
+        ("MALAYSIA", "MALDIVES", False),
+        ("ITALY", "GERMANY", False),
+    ],
+)
+def test_names_agree(a, b, same) -> None:
+    assert census.names_agree(a, b) is same
+
+
+def test_code_whose_name_disagrees_is_not_mapped(local_server: LocalServer, http) -> None:
+    body = cf.imports_4015()
+    body[2] = cf.row("5570", "MALDIVES", "401519", cf.GLOVES, "150")  # 5570 is Malaysia here
+    local_server.route(IMPORTS, Reply(200, body))
+    fetched = fetch_census(
+        CensusQuery.build(year=2024, hs="4015"), client=http, api_key="", base=local_server.url
+    )
+    assert "MYS" not in set(fetched.flows["exporter"])
+    assert "CTY5570" in set(fetched.flows["exporter"])
+    [entry] = fetched.report["unmapped_partners"]
+    assert entry["code"] == "5570" and "maps 5570 to MYS (MALAYSIA)" in entry["note"]

@@ -59,6 +59,7 @@ __all__ = [
     "census_country_table",
     "fetch_census",
     "hs_revision",
+    "names_agree",
     "parse_census_json",
     "rows_to_flows",
 ]
@@ -91,6 +92,26 @@ def census_country_table() -> pd.DataFrame:
 def _cty_to_iso3() -> dict[str, str]:
     t = census_country_table()
     return dict(zip(t["cty_code"], t["iso3"], strict=True))
+
+
+@cache
+def _cty_names() -> dict[str, str]:
+    t = census_country_table()
+    return dict(zip(t["cty_code"], t["census_name"], strict=True))
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[^A-Z]+", name.upper()) if len(t) >= 3]
+
+
+def names_agree(expected: str, got: str) -> bool:
+    """Whether two spellings of a country name plausibly name the same country.
+
+    True when a word of one shares its first four letters with a word of the other
+    ("KOREA, SOUTH" / "SOUTH KOREA", "TURKEY" / "TURKIYE", "CZECH REPUBLIC" / "CZECHIA").
+    """
+    a, b = _tokens(expected), _tokens(got)
+    return any(x[:4] == y[:4] for x in a for y in b)
 
 
 def hs_revision(year: int) -> str:
@@ -239,16 +260,30 @@ def rows_to_flows(
     totals = frame[frame["code"] == "-"]
     mapping = _cty_to_iso3()
     detail["partner"] = detail["code"].map(mapping)
+    # A code whose name in the response does not resemble the table's name is not trusted:
+    # kept under a placeholder and reported (the table, not the data, is then suspect).
+    names = _cty_names()
+    suspect = [
+        c
+        for c, n in zip(detail["code"], detail["CTY_NAME"], strict=True)
+        if c in names and not names_agree(names[c], n)
+    ]
+    detail.loc[detail["code"].isin(suspect), "partner"] = None
     unmapped = detail[detail["partner"].isna()]
-    unmapped_report = [
-        {
+    unmapped_report = []
+    for c, g in unmapped.groupby("code"):
+        entry = {
             "code": c,
             "name": str(g["CTY_NAME"].iloc[0]),
             "kept_as": country_code_placeholder("census", c),
             "value_usd": float(g["value"].sum()),
         }
-        for c, g in unmapped.groupby("code")
-    ]
+        if c in names:
+            entry["note"] = (
+                f"tradelever's table maps {c} to {mapping[c]} ({names[c]}), but the API names "
+                "it differently: mapping not applied; check data/census_countries.csv"
+            )
+        unmapped_report.append(entry)
     detail.loc[detail["partner"].isna(), "partner"] = detail.loc[
         detail["partner"].isna(), "code"
     ].map(lambda c: country_code_placeholder("census", c))
