@@ -528,7 +528,9 @@ def _indicator_assumptions(
         "EU 2021 dependency criteria adapted to one partner as CEPII GeoDep does: eu_hhi_flag "
         "= partner_import_hhi > 0.4; world_export_hhi_flag = HHI of world exports > 0.4; "
         "eu_import_share_flag = partner_imports_to_exports (partner imports / partner exports "
-        "of the product, exports standing in for production) > 1; no persistence test",
+        "of the product, exports standing in for production) > 1; no persistence test; "
+        "partner_imports_to_exports is null in JSON when the partner exports none of the "
+        "product (the ratio is infinite and the flag true)",
         "rest_of_world_supply_ratio = (world exports - home exports) / home exports to the "
         "partner; home_rca and rival_rca are Balassa RCAs against world exports of all "
         "products in the data set",
