@@ -27,7 +27,7 @@ FastAPI validation (type, range)        422
 malformed scenario body                 422
 body too large / wrong media type       413 / 415
 other ``TradeleverError``               400
-``StoreError`` (data directory)         500
+``StoreError``, ``DataFileError``       500  (the store's files: not user input)
 ``FetchError`` (remote source)          502
 ======================================  ======
 """
@@ -59,6 +59,7 @@ from tradelever import __version__
 from tradelever.analysis.result import json_value
 from tradelever.api import Session
 from tradelever.errors import (
+    DataFileError,
     FetchError,
     InputError,
     StoreError,
@@ -126,7 +127,8 @@ _LEADING_NAMES = re.compile(rf"^\s*((?:{_NAME}\s*,\s*)*{_NAME})\s*:\s*")
 
 
 def _status_for(exc: TradeleverError) -> int:
-    if isinstance(exc, StoreError):
+    if isinstance(exc, (StoreError, DataFileError)):
+        # Over HTTP the only data files are the store's own: a bad one is the server's fault.
         return 500
     if isinstance(exc, FetchError):
         return 502

@@ -1,0 +1,164 @@
+"""Building blocks of the HTTP app: error attribution, the result cache, loopback checks."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from tradelever.errors import (
+    DataFileError,
+    FetchError,
+    InputError,
+    StoreError,
+    UnknownCountryError,
+    UnknownDatasetError,
+)
+from tradelever.interfaces.commands_serve import is_loopback
+from tradelever.interfaces.http.app import ResultCache, error_for
+
+
+# -- error_for ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("exc", "params", "status", "parameter", "detail"),
+    [
+        (
+            InputError("--year: 1999 is not in data set x"),
+            {"year": 1999},
+            422,
+            "year",
+            "year: 1999 is not in data set x",
+        ),
+        (
+            InputError("--min-rca: must be >= 0"),
+            {"min_rca": -1},
+            422,
+            "min_rca",
+            "min_rca: must be >= 0",
+        ),
+        (
+            UnknownCountryError("MAS: unknown country"),
+            {"home": "MAS", "partner": "USA"},
+            404,
+            "home",
+            "home: MAS: unknown country",
+        ),
+        (
+            UnknownCountryError("mas: unknown country"),
+            {"partner": "mas"},
+            404,
+            "partner",
+            "partner: mas: unknown country",
+        ),
+        (
+            InputError("--fx, --fx-date: give all three"),
+            {"fx": None, "fx_date": None},
+            422,
+            "fx",
+            "fx, fx_date: give all three",
+        ),
+        (
+            UnknownDatasetError("nope: unknown data set"),
+            {"dataset": "other"},
+            404,
+            "dataset",
+            "dataset: nope: unknown data set",
+        ),
+        (InputError("something odd"), {"home": "MYS"}, 422, None, "something odd"),
+        (DataFileError("bad", path="x.csv", line=3), {}, 500, None, "x.csv, line 3: bad"),
+        (StoreError("disk full"), {}, 500, None, "disk full"),
+        (FetchError("timeout", url="u"), {}, 502, None, "timeout"),
+    ],
+)
+def test_error_for(exc, params, status, parameter, detail) -> None:  # type: ignore[no-untyped-def]
+    err = error_for(exc, params)
+    assert (err.status, err.parameter, err.detail) == (status, parameter, detail)
+
+
+def test_error_for_ignores_unknown_leading_names() -> None:
+    # "C26" leads the message but is no parameter; its value belongs to "industry".
+    err = error_for(UnknownCountryError("C26: unknown"), {"industry": "C26", "home": "MYS"})
+    assert err.parameter == "industry"
+
+
+# -- ResultCache ----------------------------------------------------------------------------
+def test_cache_computes_once_for_concurrent_callers() -> None:
+    cache = ResultCache(1_000)
+    calls = 0
+    gate = threading.Event()
+
+    def compute() -> bytes:
+        nonlocal calls
+        calls += 1
+        gate.wait(5)
+        return b"answer"
+
+    results: list[bytes] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get_or_compute("k", compute)))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)  # let every thread reach the cache before the computation ends
+    gate.set()
+    for t in threads:
+        t.join()
+    assert results == [b"answer"] * 8
+    assert calls == 1
+    assert cache.get_or_compute("k", compute) == b"answer" and calls == 1
+
+
+def test_cache_does_not_keep_errors_and_shares_them_with_waiters() -> None:
+    cache = ResultCache(1_000)
+    attempts = 0
+
+    def failing() -> bytes:
+        nonlocal attempts
+        attempts += 1
+        raise InputError("home: bad")
+
+    for _ in range(2):
+        with pytest.raises(InputError):
+            cache.get_or_compute("k", failing)
+    assert attempts == 2 and len(cache) == 0
+
+
+def test_cache_evicts_least_recently_used_by_size() -> None:
+    cache = ResultCache(10)
+    cache.get_or_compute("a", lambda: b"aaaa")
+    cache.get_or_compute("b", lambda: b"bbbb")
+    cache.get_or_compute("a", lambda: b"xxxx")  # hit: "a" becomes the most recent
+    cache.get_or_compute("c", lambda: b"cccc")  # 12 bytes > 10: evict "b"
+    assert cache.get_or_compute("a", lambda: b"new!") == b"aaaa"
+    assert cache.get_or_compute("b", lambda: b"new!") == b"new!"
+    # Values too large for the cache are returned but not kept; tuples count their bytes.
+    assert cache.get_or_compute("big", lambda: (b"z" * 50, "name")) == (b"z" * 50, "name")
+    assert cache.get_or_compute("big", lambda: (b"y", "name")) == (b"y", "name")
+
+
+def test_cache_disabled_with_zero_bytes() -> None:
+    cache = ResultCache(0)
+    assert cache.get_or_compute("a", lambda: b"1") == b"1"
+    assert cache.get_or_compute("a", lambda: b"2") == b"2"
+    assert len(cache) == 0
+
+
+# -- loopback -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.10", False),
+        ("example.org", False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
