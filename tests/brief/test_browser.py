@@ -51,7 +51,7 @@ def test_html_opens_in_chromium_with_visible_charts(icio_brief_html, tmp_path: P
             page.on("request", lambda r: requests.append(r.url))
             page.goto(url, wait_until="load")
             charts = page.query_selector_all("svg.chart")
-            assert len(charts) >= 3
+            assert len(charts) >= 4
             for chart in charts:
                 chart.scroll_into_view_if_needed()
                 box = chart.bounding_box()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tradelever.brief import narrative as nar
+from tradelever.brief import scenarios as scen
 from tradelever.brief import sections as sec
 from tradelever.brief.model import Brief, Paragraph, Section
 from tradelever.brief.money import FxRate
@@ -148,7 +149,9 @@ def build_brief(
         As for :meth:`Session.leverage`; default the session's default data set and its
         latest year.
     scenarios
-        Scenario preset names or YAML files to run (``Session.run_scenario``).
+        Scenario preset names or YAML files to run (``Session.run_scenario``), each optionally
+        labelled ``"LABEL=NAME"`` (``"deal=us-2025-08-07"``). Default: the outcomes listed for
+        the pair in ``data/brief_scenarios.yaml`` (none for pairs not listed).
     fx
         Home-currency rate; every US-dollar figure is also printed in that currency.
     top
@@ -219,8 +222,8 @@ def build_brief(
         )
     results: dict[str, Any] = {"leverage": leverage}
     results.update({k: o.result for k, o in runs.items() if o.result is not None})
-    scenario_runs = _run_scenarios(session, scenarios, home, common)
-    results.update({k: o.result for k, o in scenario_runs if o.result is not None})
+    outcomes, defaulted, scenario_reason = _run_scenarios(session, scenarios, home, partner, common)
+    results.update({o.key: o.result for o in outcomes if o.result is not None})
 
     # 2. Notes stated by two or more analyses go to the method section once.
     counts: dict[str, int] = {}
@@ -288,7 +291,12 @@ def build_brief(
         body.append(section)
         offers.extend(found)
 
-    body.append(_scenario_section(ctx, session, scenarios, scenario_runs))
+    if scenario_reason is not None:
+        body.append(sec.unavailable_section("scenarios", "Scenario outcomes", scenario_reason))
+    else:
+        section, heads = scen.scenario_section(ctx, outcomes, defaulted=defaulted)
+        body.append(section)
+        extra_heads.extend(heads)
 
     if peer_label is None:
         body.append(sec.unavailable_section("peers", "Peers", "no peer group was requested."))
@@ -303,7 +311,7 @@ def build_brief(
     assumptions = _assumptions(results)
     body.append(sec.method_section(ctx, assumptions))
     sources = sec.sources_from_results(results)
-    schedule = _tariff_schedule(results)
+    schedule = _tariff_schedule(session, outcomes)
     heads = sec.headline(ctx, leverage, extra_heads)
     title = f"{ctx.home_name} and {ctx.partner_name}: leverage, exposure and what to ask"
     subtitle = (
@@ -332,58 +340,64 @@ def build_brief(
 
 
 def _run_scenarios(
-    session: Any, names: Sequence[str], home: str, common: dict[str, Any]
-) -> list[tuple[str, Outcome]]:
-    runs = []
-    for i, name in enumerate(names):
-        out = call_optional(session, "run_scenario", "tariff-scenario", name, home=home, **common)
-        runs.append((f"scenario_{i + 1}", out))
-    return runs
-
-
-def _scenario_section(
-    ctx: sec.Context,
-    session: Any,
-    names: Sequence[str],
-    runs: Sequence[tuple[str, Outcome]],
-) -> Section:
-    title = "Scenario outcomes"
-    if not hasattr(session, "run_scenario"):
-        return sec.unavailable_section(
-            "scenarios",
-            title,
+    session: Any, specs: Sequence[str], home: str, partner: str, common: dict[str, Any]
+) -> tuple[list[scen.ScenarioOutcome], bool, str | None]:
+    """Run the requested scenarios (or the pair's defaults); (outcomes, defaulted, reason)."""
+    if not callable(getattr(session, "run_scenario", None)):
+        return (
+            [],
+            False,
             "this installation of tradelever has no tariff-scenario analysis "
             "(Session.run_scenario is missing), so there are no no-deal, deal or "
             "competitors-first outcomes.",
         )
-    if not names:
-        return sec.unavailable_section(
-            "scenarios",
-            title,
-            "no scenario was requested; pass --scenario NAME (see `tradelever scenario list`).",
+    requests = [(label, name, "") for label, name in scen.parse_requests(specs)]
+    defaulted = not requests
+    if defaulted:
+        requests = scen.default_outcomes(home, partner)
+    if not requests:
+        return (
+            [],
+            False,
+            "no scenario was requested and this pair has no default outcomes; pass "
+            "--scenario NAME or --scenario 'LABEL=NAME' (presets: `tradelever scenario list`).",
         )
-    parts: list[Section] = []
-    for (key, out), name in zip(runs, names, strict=True):
-        if out.result is None:
-            parts.append(sec.unavailable_section(key, f"Scenario {name}", out.reason or ""))
-        else:
-            parts.append(
-                sec.table_section(
-                    ctx, key, f"Scenario {name}", out.result, intro=f"Scenario {name}."
-                )
+    outcomes = []
+    for i, (label, name, why) in enumerate(requests):
+        out = call_optional(session, "run_scenario", "tariff-scenario", name, home=home, **common)
+        outcomes.append(
+            scen.ScenarioOutcome(
+                key=f"scenario_{i + 1}",
+                label=label,
+                scenario=name,
+                why=why,
+                result=out.result,
+                reason=out.reason,
             )
-    available = any(s.available for s in parts)
-    return Section(
-        key="scenarios",
-        title=title,
-        available=available,
-        unavailable_reason=None
-        if available
-        else "; ".join(s.unavailable_reason or "" for s in parts),
-        paragraphs=tuple(p for s in parts for p in s.paragraphs),
-        tables=tuple(t for s in parts for t in s.tables),
-        notes=tuple(dict.fromkeys(n for s in parts for n in s.notes)),
-    )
+        )
+    return outcomes, defaulted, None
+
+
+def _tariff_schedule(session: Any, outcomes: Sequence[scen.ScenarioOutcome]) -> str | None:
+    """The tariff schedules used: name, schedule date and the documents they come from."""
+    parts = []
+    for o in outcomes:
+        if o.result is None:
+            continue
+        params = getattr(o.result, "params", {}) or {}
+        text = f"{o.label}: {params.get('scenario', o.scenario)}"
+        if params.get("date"):
+            text += f", schedule of {params['date']}"
+        sources: list[str] = []
+        if callable(getattr(session, "scenario", None)):
+            try:
+                sources = [str(x) for x in session.scenario(o.scenario).sources]
+            except TradeleverError:
+                sources = []
+        if sources:
+            text += f" (sources: {', '.join(sources)})"
+        parts.append(text)
+    return "; ".join(parts) or None
 
 
 def _assumptions(results: dict[str, Any]) -> list[str]:
@@ -392,15 +406,3 @@ def _assumptions(results: dict[str, Any]) -> list[str]:
         for a in getattr(result, "assumptions", []) or []:
             seen.setdefault(str(a), None)
     return list(seen)
-
-
-def _tariff_schedule(results: dict[str, Any]) -> str | None:
-    dates = []
-    for key, result in results.items():
-        if key.startswith("scenario_"):
-            params = getattr(result, "params", {}) or {}
-            for k in ("effective_date", "schedule_date", "date", "name", "scenario"):
-                if params.get(k):
-                    dates.append(f"{k.replace('_', ' ')}: {params[k]}")
-                    break
-    return "; ".join(dates) or None

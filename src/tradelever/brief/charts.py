@@ -26,7 +26,7 @@ import pandas as pd
 
 from tradelever.brief.model import Chart
 
-__all__ = ["leverage_bars", "ranked_bars", "share_scatter", "svg_text", "waterfall"]
+__all__ = ["leverage_bars", "ranked_bars", "share_scatter", "svg_text", "waterfall", "waterfalls"]
 
 _INK = "#1f2d3d"
 _ACCENT = "#1b6ca8"
@@ -264,4 +264,61 @@ def waterfall(
     svg = svg_text(fig, key, title)
     plt.close(fig)
     alt = "; ".join(f"{label}: {value / scale:+,.2f} {suffix}" for label, value in steps)
+    return Chart(key=key, title=title, svg=svg, alt=alt, caption=caption)
+
+
+def waterfalls(
+    panels: Sequence[tuple[str, float, Sequence[tuple[str, float]]]],
+    *,
+    title: str,
+    caption: str,
+    key: str = "scenario-waterfall",
+) -> Chart:
+    """One waterfall per outcome, side by side on a shared scale.
+
+    ``panels`` holds (outcome label, start value, [(step label, signed value), ...]); each
+    panel draws the start bar, the steps and the end bar (start + sum of steps).
+    """
+    plt = _plt()
+    every = [v for _, start, steps in panels for v in (start, *(s for _, s in steps))]
+    ends = [start + sum(s for _, s in steps) for _, start, steps in panels]
+    scale, suffix = _usd_scale([*every, *ends])
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(2.6 * len(panels) + 1.2, 3.9), sharey=True, squeeze=False
+    )
+    for ax, (label, start, steps) in zip(axes[0], panels, strict=True):
+        names = ["before"]
+        ax.bar(0, start / scale, color=_MUTED)
+        level = start
+        for i, (step, value) in enumerate(steps, start=1):
+            color = _ACCENT if value >= 0 else _RIVAL
+            ax.bar(i, value / scale, bottom=level / scale, color=color)
+            ax.text(
+                i,
+                (level + max(value, 0.0)) / scale,
+                f"{value / scale:+,.2f}",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+            names.append(step)
+            level += value
+        ax.bar(len(steps) + 1, level / scale, color=_INK)
+        names.append("after")
+        ax.set_xticks(
+            range(len(names)), [_short(n, 20) for n in names], rotation=30, ha="right", fontsize=7
+        )
+        ax.set_title(_short(label, 28), fontsize=9, color=_INK, pad=12)
+        ax.axhline(0, color=_MUTED, linewidth=0.8)
+        ax.margins(y=0.15)
+    axes[0][0].set_ylabel(f"US$ {suffix}".strip())
+    fig.suptitle(title, fontsize=10, x=0.01, ha="left", color=_INK)
+    svg = svg_text(fig, key, title)
+    plt.close(fig)
+    alt = "; ".join(
+        f"{label}: {start / scale:,.2f} before, "
+        + ", ".join(f"{n} {v / scale:+,.2f}" for n, v in steps)
+        + f", {(start + sum(v for _, v in steps)) / scale:,.2f} after ({suffix})"
+        for label, start, steps in panels
+    )
     return Chart(key=key, title=title, svg=svg, alt=alt, caption=caption)

@@ -18,7 +18,7 @@ from tradelever.brief.money import FxRate, is_number
 
 __all__ = ["FigureMaker", "humanise", "unit_for"]
 
-_SHARE_HINTS = ("share", "weight", "_rate", "rate_", "_over_", "fraction", "pct")
+_SHARE_HINTS = ("share", "weight", "_rate", "rate_", "_over_", "fraction", "pct", "overlap")
 
 
 def unit_for(field: str) -> str:
@@ -26,7 +26,7 @@ def unit_for(field: str) -> str:
     name = field.lower()
     if name.endswith("_usd") or name.startswith("usd_"):
         return "usd"
-    if name in ("rate", "formula_rate", "announced_rate", "target_rate") or any(
+    if name in ("rate", "exposure", "formula_rate", "announced_rate", "target_rate") or any(
         h in name for h in _SHARE_HINTS
     ):
         return "share"
@@ -97,6 +97,7 @@ class FigureMaker:
         codes: Sequence[str],
         aggregate: str | None = None,
         row_field: str | None = None,
+        table: str = "rows",
     ) -> FigureSource:
         return FigureSource(
             analysis=self.analysis,
@@ -109,6 +110,7 @@ class FigureMaker:
             year=self.year,
             classification=self.classification,
             codes=tuple(str(c) for c in codes),
+            table=table,
         )
 
     def make(self, key: str, label: str, value: Any, unit: str, source: FigureSource) -> Figure:
@@ -131,8 +133,12 @@ class FigureMaker:
         label: str | None = None,
         unit: str | None = None,
         position: int | None = None,
+        table: str = "rows",
     ) -> Figure:
-        """The value of ``field`` in one row (identified by ``row_field`` or by position)."""
+        """The value of ``field`` in one row (identified by ``row_field`` or by position).
+
+        ``table`` names the attribute of the result that holds the row (default ``rows``).
+        """
         if position is not None or self.row_field not in row:
             ident, row_field = str(position), "#"
             codes: Sequence[str] = self.default_codes
@@ -141,9 +147,10 @@ class FigureMaker:
             codes = row.get("codes") or (ident,)
             if isinstance(codes, str):
                 codes = tuple(c.strip() for c in codes.split(",") if c.strip())
-        src = self._source(field, ident, codes=codes, row_field=row_field)
+        src = self._source(field, ident, codes=codes, row_field=row_field, table=table)
+        prefix = self.analysis if table == "rows" else f"{self.analysis}.{table}"
         return self.make(
-            f"{self.analysis}.{ident}.{field}",
+            f"{prefix}.{ident}.{field}",
             label or humanise(field),
             row.get(field),
             unit or unit_for(field),

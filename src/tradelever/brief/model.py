@@ -60,6 +60,9 @@ class FigureSource:
         The data set record behind the analysis.
     codes
         The code list the figure covers (product codes, industries or countries).
+    table
+        Attribute of the result holding the rows (``rows``; ``home_rows`` for the home view of
+        a scenario).
     """
 
     analysis: str
@@ -72,6 +75,7 @@ class FigureSource:
     year: int | None
     classification: str
     codes: tuple[str, ...] = ()
+    table: str = "rows"
 
     def tag(self) -> str:
         """One-line citation: data set (release), year, classification and codes."""
@@ -97,6 +101,7 @@ class FigureSource:
             "year": self.year,
             "classification": self.classification,
             "codes": list(self.codes),
+            "table": self.table,
         }
 
 
@@ -288,20 +293,25 @@ def _value_equal(a: Any, b: Any) -> bool:
 def summary_value(result: Any, name: str) -> Any:
     """A scalar of a result's ``summary``; ``a.b`` reads key ``b`` of the mapping ``a``.
 
+    ``a`` may also be an attribute of the result holding a mapping (``ScenarioResult.home``).
     Falls back to an attribute of the result (``LeverageResult.year``).
     """
     summary = getattr(result, "summary", None) or {}
     if name in summary:
         return summary[name]
     head, _, tail = name.partition(".")
-    if tail and isinstance(summary.get(head), Mapping):
-        return summary[head][tail]
+    if tail:
+        block = summary.get(head)
+        if not isinstance(block, Mapping):
+            block = getattr(result, head, None)
+        if isinstance(block, Mapping):
+            return block[tail]
     return getattr(result, name)
 
 
 def lookup_value(result: Any, source: FigureSource) -> Any:
     """Read the value a :class:`FigureSource` points at from an analysis result."""
-    rows = getattr(result, "rows", None)
+    rows = getattr(result, source.table, None)
     if source.aggregate == "sum":
         frame = rows
         if source.codes and source.row_field:

@@ -40,6 +40,8 @@ th, td { border-bottom: 1px solid var(--rule); padding: 3px 5px; text-align: rig
          vertical-align: top; }
 th { background: #f2f4f7; }
 td.text, th.text { text-align: left; }
+td.num { white-space: nowrap; }
+.fx { color: var(--muted); }
 caption { caption-side: bottom; text-align: left; color: var(--muted); font-size: 8pt;
           padding-top: 3px; }
 figure { margin: 12px 0; break-inside: avoid; }
@@ -73,8 +75,18 @@ def _para(p: Paragraph, tag: str = "p") -> str:
     return f"<{tag}>{_text_with_figures(p)}{src}</{tag}>"
 
 
+def _cell_html(text: str) -> str:
+    """A figure's text; the home-currency part, when present, on its own line."""
+    usd, sep, home = text.partition(" (")
+    if not sep:
+        return escape(text)
+    return f'{escape(usd)}<br><span class="fx">({escape(home)}</span>'
+
+
 def _table(t: Table) -> str:
-    text_cols = {i for i, h in enumerate(t.headers) if h.lower() in ("code", "description")}
+    text_cols = {
+        i for i in range(len(t.headers)) if not any(hasattr(row[i], "source") for row in t.rows)
+    }
     head = "".join(
         f'<th class="{"text" if i in text_cols else "num"}">{escape(h)}</th>'
         for i, h in enumerate(t.headers)
@@ -87,7 +99,7 @@ def _table(t: Table) -> str:
             if hasattr(c, "source"):
                 cells.append(
                     f'<td class="{cls}"><span data-figure="{escape(c.key)}" '
-                    f'title="{escape(c.source.tag())}">{escape(c.text)}</span></td>'
+                    f'title="{escape(c.source.tag())}">{_cell_html(c.text)}</span></td>'
                 )
             else:
                 cells.append(f'<td class="{cls}">{escape(str(c))}</td>')
