@@ -281,3 +281,22 @@ def test_labelled_scenario_and_pair_without_defaults(icio_session) -> None:  # t
     none = build_brief(icio_session, "THA", "USA", peers=None)
     assert not none.section("scenarios").available
     assert "--scenario" in none.section("scenarios").unavailable_reason
+
+
+def test_group_level_brief_cites_the_group_definition(hand_data_dir) -> None:  # type: ignore[no-untyped-def]
+    """Semiconductors on the hand data: USA imports 100 (854231) + 40 (854232), MYS 50."""
+    from tradelever.api import Session
+
+    brief = Session(hand_data_dir).brief(
+        "MYS", "USA", "CHN", dataset="hand-hs17", level="group", peers=None
+    )
+    assert brief.check_figures() == []
+    bullet = next(b for b in brief.section("leverage").bullets if "semiconductor" in b.text)
+    assert bullet.text.startswith("Malaysia supplies 35.7% of United States imports of ")
+    assert ", US$50 in 2023." in bullet.text
+    assert bullet.source_tag.endswith("HS17 semiconductors: 8541, 8542 excluding 854140")
+    # Analyses that do not work at group level (or on product data) say so, without figures.
+    for section in brief.sections:
+        if not section.available:
+            assert section.paragraphs[0].text.startswith("Not available: ")
+            assert list(section.figures()) == []

@@ -8,6 +8,7 @@ it was read from, so :meth:`Brief.check_figures` can compare it with the result.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,7 +17,25 @@ import pandas as pd
 from tradelever.brief.model import Figure, FigureSource, figure_text, summary_value
 from tradelever.brief.money import FxRate, is_number
 
-__all__ = ["FigureMaker", "humanise", "unit_for"]
+__all__ = ["FigureMaker", "group_codes", "humanise", "unit_for"]
+
+_GROUP_NOTE = re.compile(r"^group (\S+) \([^)]*\): HS ([^;]+);")
+
+
+def group_codes(result: Any) -> dict[str, tuple[str, ...]]:
+    """Member codes of each product group, from the group notes of a group-level result.
+
+    The leverage analysis states each group's definition in its assumptions as
+    ``group NAME (HS17): HS 8541, 8542 excluding 854140; ...``; the code list of a group-level
+    figure is that definition.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for note in getattr(result, "assumptions", None) or ():
+        m = _GROUP_NOTE.match(str(note))
+        if m:
+            out[m.group(1)] = tuple(c.strip() for c in m.group(2).split(",") if c.strip())
+    return out
+
 
 _SHARE_HINTS = ("share", "weight", "_rate", "rate_", "_over_", "fraction", "pct", "overlap")
 
@@ -88,6 +107,7 @@ class FigureMaker:
         year = prov.get("year", params.get("year", getattr(result, "year", None)))
         self.year = int(year) if is_number(year) else None
         self.classification = str(prov.get("classification") or "")
+        self.group_codes = group_codes(result)
 
     def _source(
         self,
@@ -144,7 +164,7 @@ class FigureMaker:
             codes: Sequence[str] = self.default_codes
         else:
             ident, row_field = str(row[self.row_field]), self.row_field
-            codes = row.get("codes") or (ident,)
+            codes = row.get("codes") or self.group_codes.get(ident) or (ident,)
             if isinstance(codes, str):
                 codes = tuple(c.strip() for c in codes.split(",") if c.strip())
         src = self._source(field, ident, codes=codes, row_field=row_field, table=table)

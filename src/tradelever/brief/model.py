@@ -85,7 +85,10 @@ class FigureSource:
         codes = ", ".join(self.codes) if self.codes else "all codes"
         if len(self.codes) > 12:
             codes = ", ".join(self.codes[:12]) + f" and {len(self.codes) - 12} more"
-        parts.append(f"{self.classification}: {codes}" if self.classification else codes)
+        label = self.classification
+        if self.row is not None and self.codes and self.codes != (self.row,):
+            label = f"{label} {self.row}".strip()  # a group: its name, then its member codes
+        parts.append(f"{label}: {codes}" if label else codes)
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
