@@ -88,3 +88,26 @@ def test_formatting() -> None:
     assert fx.fmt(6.0e9) == "RM26.71 bn"
     assert "stated by the user; not fetched" in fx.statement()
     assert FxRate.parse("THB", 33.0, "2025-04-02").fmt(1e6) == "THB 33.00 m"
+
+
+def test_json_form_is_serialisable(icio_brief) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    data = json.loads(json.dumps(icio_brief.to_dict(), allow_nan=False))
+    assert data["home"] == "MYS" and data["fx"]["rate"] == 4.4510
+    assert [s["key"] for s in data["sections"]][:2] == ["summary", "leverage"]
+    first = data["headline"][0]["figures"][0]
+    assert first["source"]["dataset"] == "icio2022" and first["source"]["codes"]
+
+
+def test_product_phrase() -> None:
+    from tradelever.brief.sections import product_phrase
+
+    assert product_phrase("Manufacture of machinery and equipment n.e.c.", "C28") == (
+        "machinery and equipment n.e.c."
+    )
+    assert product_phrase("Gloves of vulcanised rubber (HS 4015.1x).", "g") == (
+        "gloves of vulcanised rubber (HS 4015.1x)"
+    )
+    assert product_phrase("", "854231") == "code 854231"
+    assert product_phrase("ICT services", "J62") == "ICT services"

@@ -168,7 +168,7 @@ def share_scatter(
     ax.scatter(x, y, s=size, color=_ACCENT, alpha=0.55, edgecolors="white", linewidths=0.5)
     top = float(max(x.max(initial=0.0), y.max(initial=0.0))) * 1.08 or 1.0
     ax.plot([0, top], [0, top], color=_MUTED, linestyle="--", linewidth=0.8)
-    ax.text(top, top, "  equal shares", fontsize=7, color=_MUTED, va="bottom", ha="right")
+    ax.text(0.97 * top, 0.9 * top, "equal shares", fontsize=7, color=_MUTED, va="top", ha="right")
     wanted = set(label_codes)
     for code, xi, yi in zip(data["code"], x, y, strict=True):
         if code in wanted:

@@ -71,7 +71,8 @@ def is_intermediate_only(result: Any) -> bool:
 
 def product_phrase(description: str, code: str) -> str:
     """Lower-case product wording for a sentence (ICIO's "Manufacture of" dropped)."""
-    text = re.sub(r"^Manufacture of ", "", str(description or "")).strip().rstrip(".")
+    text = re.sub(r"^Manufacture of ", "", str(description or "")).strip()
+    text = re.sub(r"(?<=[a-z)]{2})\.$", "", text)  # a closing full stop, not "n.e.c."
     if not text:
         return f"code {code}"
     if not (len(text) > 1 and text[1].isupper()):
