@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 import pytest
-
-pytest.importorskip("pyspark")
-if shutil.which("java") is None:  # pragma: no cover - CI machines have Java 17
-    pytest.skip("Spark needs a Java runtime on PATH", allow_module_level=True)
 
 pytestmark = [
     pytest.mark.spark,
@@ -19,31 +13,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
-
-
-@pytest.fixture(scope="module")
-def spark_flows() -> Iterator[Any]:
-    import ibis
-    from pyspark.sql import SparkSession
-
-    from tests.synthetic import hand_flows
-
-    spark = (
-        SparkSession.builder.master("local[1]")
-        .appName("tradelever-tests-groups")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    frame = hand_flows()
-    frame["quantity"] = frame["quantity"].astype(float)
-    spark.createDataFrame(frame).createOrReplaceTempView("flows_groups")
-    con = ibis.pyspark.connect(spark)
-    yield con.table("flows_groups")
-    spark.stop()
 
 
 def test_group_level_with_trends_spark_equals_duckdb(spark_flows: Any) -> None:
