@@ -63,18 +63,20 @@ def _log_price_index(
     one_minus_sigma: np.ndarray,
     n: int,
 ) -> np.ndarray:
-    """Ln P̂ per market; σ = 1 rows use the geometric (Cobb-Douglas) limit."""
-    cd = np.abs(one_minus_sigma) < 1e-9
-    safe = np.where(cd, 1.0, one_minus_sigma)
+    """Log of the price index change per market (σ = 1: the geometric limit)."""
+    sigma_m = np.ones(n)
+    sigma_m[market] = one_minus_sigma  # σ is constant within a market
+    cd_m = np.abs(sigma_m) < 1e-9
     # No overflow guard needed: |(1-σ) ln ĉ| stays far below 700 for any tariff factor
     # (σ <= 100 and ĉ between 1/6 and 6 give at most about 180).
+    if not cd_m.any():
+        ssum = _msum(market, w * np.exp(one_minus_sigma * log_cost), n)
+        return np.log(np.where(ssum > 0, ssum, 1.0)) / sigma_m
+    cd = cd_m[market]
+    safe = np.where(cd, 1.0, one_minus_sigma)
     ssum = _msum(market, np.where(cd, 0.0, w * np.exp(safe * log_cost)), n)
-    sigma_m = np.ones(n)
-    sigma_m[market] = safe  # σ is constant within a market
-    ces_part = np.log(np.where(ssum > 0, ssum, 1.0)) / sigma_m
+    ces_part = np.log(np.where(ssum > 0, ssum, 1.0)) / np.where(cd_m, 1.0, sigma_m)
     geo = _msum(market, np.where(cd, w * log_cost, 0.0), n)
-    cd_m = np.zeros(n, dtype=bool)
-    cd_m[market] = cd
     return np.where(cd_m, geo, ces_part)
 
 
@@ -121,12 +123,14 @@ def ces(
     E = _msum(market, spend, n)
     w = spend / np.where(E > 0, E, 1.0)[market]
     oms = 1.0 - sigma
-    inv_supply = np.where(np.isinf(eps_x), 0.0, 1.0 / np.where(np.isinf(eps_x), 1.0, eps_x))
-    # ln p̂ = (-σ lnτ + (σ+ε_m) lnP) / (ε_x + σ) = (-σ lnτ + (σ+ε_m) lnP) · a, a = 1/(ε_x+σ)
-    a = inv_supply / (1.0 + sigma * inv_supply)
-    ln_p = np.zeros_like(M)
     ln_P = _log_price_index(market, w, ln_tau, oms, n)
-    if np.any(a > 0):
+    elastic = bool(np.isinf(eps_x).all())
+    if elastic:
+        ln_p: np.ndarray | float = 0.0  # perfectly elastic supply: one step is exact
+    else:
+        inv_supply = np.where(np.isinf(eps_x), 0.0, 1.0 / np.where(np.isinf(eps_x), 1.0, eps_x))
+        # ln p̂ = (-σ lnτ + (σ+ε_m) lnP) · a with a = 1/(ε_x + σ) (0 where ε_x = ∞)
+        a = inv_supply / (1.0 + sigma * inv_supply)
         for _ in range(_MAX_ITER):
             ln_p = a * (-sigma * ln_tau + (sigma + eps_m) * ln_P[market])
             new = _log_price_index(market, w, ln_tau + ln_p, oms, n)
@@ -159,7 +163,7 @@ def ces(
         creation=creation,
         diversion=diversion,
         total=total,
-        export_price_change=np.expm1(ln_p),
+        export_price_change=np.zeros_like(M) if elastic else np.expm1(ln_p),
         market_baseline=m0,
         market_total=m1 - m0,
         revenue_change=revenue,

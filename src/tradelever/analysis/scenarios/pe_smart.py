@@ -16,9 +16,9 @@ sources, with P = 1 + t averaged over K with initial import weights:
     r_k = [(1 + t_k') / (1 + t_k)] / [P_K' / P_K] - 1        (relative price change of k)
     L_k = M_k · M_K · σ · r_k / (M_k + M_K + M_K · σ · r_k)   (imports k loses to K)
 
-capped at existing trade (0 <= L_k <= M_k; when the denominator is not positive the
-formula has passed its ceiling and L_k = M_k). Sources whose relative price rose (r_k > 0)
-lose L_k; the total lost in the market goes to the sources whose relative price fell
+which never exceeds existing trade (for r_k > 0 the denominator exceeds M_k + M_K, so
+0 < L_k < M_k: the ceiling is approached but not passed). Sources whose relative price
+rose (r_k > 0) lose L_k; the total lost in the market goes to the sources whose relative price fell
 (r_c < 0) in proportion to their initial imports:
 
     TD_c = -L_c                                       if r_c > 0
@@ -114,37 +114,38 @@ def smart(
     t0 = np.asarray(t0, dtype=float)
     t1 = np.asarray(t1, dtype=float)
     n = int(market.max()) + 1 if n_markets is None and len(market) else int(n_markets or 0)
-    dt = t1 - t0
-    supply_term = np.where(np.isinf(eps_x), 1.0, 1.0 - eps_m / np.where(np.isinf(eps_x), 1, eps_x))
-    creation = eps_m * M * dt / ((1.0 + t0) * supply_term)
-    creation = np.maximum(creation, -M)
+    g0 = 1.0 + t0
+    g1 = 1.0 + t1
+    creation = eps_m * M * (t1 - t0) / g0
+    if not np.isinf(eps_x).all():
+        finite = ~np.isinf(eps_x)
+        creation[finite] /= 1.0 - eps_m[finite] / eps_x[finite]
+    np.maximum(creation, -M, out=creation)
 
-    m_tot = _msum(market, M, n)[market]
-    s0 = _msum(market, M * (1.0 + t0), n)[market]
-    s1 = _msum(market, M * (1.0 + t1), n)[market]
-    mk = m_tot - M
-    has_rest = mk > 0
-    safe_mk = np.where(has_rest, mk, 1.0)
-    p0k = np.where(has_rest, (s0 - M * (1.0 + t0)) / safe_mk, 1.0)
-    p1k = np.where(has_rest, (s1 - M * (1.0 + t1)) / safe_mk, 1.0)
-    r = ((1.0 + t1) / (1.0 + t0)) / (p1k / p0k) - 1.0
-    denom = M + mk + mk * sigma * r
+    # Relative price of each source against the composite of the others:
+    # P_K = (S - M_k g_k) / M_K with S = sum of M g over the market, so
+    # r_k = (g1_k / g0_k) / (P1_K / P0_K) - 1 = g1_k (S0 - M_k g0_k) / (g0_k (S1 - M_k g1_k)) - 1
+    mk = _msum(market, M, n)[market] - M
+    rest0 = _msum(market, M * g0, n)[market] - M * g0
+    rest1 = _msum(market, M * g1, n)[market] - M * g1
     with np.errstate(divide="ignore", invalid="ignore"):
-        loss = np.where(denom > 0, M * mk * sigma * r / np.where(denom > 0, denom, 1.0), -mk)
-    loss = np.where(has_rest & (M > 0) & (r > 0), np.clip(loss, 0.0, M), 0.0)
+        r = (g1 * rest0) / (g0 * rest1) - 1.0
+    r[~((mk > 0) & (rest1 > 0))] = 0.0  # a sole supplier has no one to divert to
+    x = mk * sigma * r
+    # For r > 0 the denominator exceeds M + M_K, so 0 < L < M: the loss never exceeds trade.
+    loss = np.where(r > 0, M * x / (M + mk + x), 0.0)
     # The imports lost by sources whose relative price rose go to the sources whose
     # relative price fell, in proportion to their initial imports.
+    gainer = np.where(r < 0, M, 0.0)
+    weight = _msum(market, gainer, n)
     lost = _msum(market, loss, n)
-    gainer_weight = np.where(r < 0, M, 0.0)
-    weight_sum = _msum(market, gainer_weight, n)
-    diversion = -loss + np.where(
-        weight_sum[market] > 0,
-        lost[market] * gainer_weight / np.where(weight_sum > 0, weight_sum, 1.0)[market],
-        0.0,
-    )
+    has_gainer = weight > 0
+    share = np.where(has_gainer, lost / np.where(has_gainer, weight, 1.0), 0.0)
+    diversion = share[market] * gainer - loss
     # A market where some relative prices rose must have some that fell; if rounding left
     # no gainer, return the loss (no diversion) to keep the sum at zero.
-    diversion = np.where(weight_sum[market] > 0, diversion, 0.0)
+    if not has_gainer.all():
+        diversion *= has_gainer[market]
     total = creation + diversion
     revenue = _msum(market, t1 * (M + total) - t0 * M, n)
     welfare = _msum(market, 0.5 * (t0 - t1) * np.abs(creation), n)

@@ -16,7 +16,7 @@ the two are combined by a Shapley split so that they add up to the total.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -65,6 +65,10 @@ _MAX_ROW_DRAW_CELLS = 20_000_000
 class ScenarioResult(TableResult):
     """Rows per (importer, exporter, code) plus markets, exporters and the home view.
 
+    ``rows`` are in market order (importer, product; suppliers as in the data);
+    :meth:`head` returns the largest effects first. ``markets`` and ``exporters`` are
+    sorted by total effect, most negative first.
+
     JSON: ``{params..., provenance, assumptions, summary, rows, markets, exporters,
     home_summary?, uncertainty?}``.
     """
@@ -74,6 +78,15 @@ class ScenarioResult(TableResult):
     home: dict[str, Any] | None = None
     home_rows: pd.DataFrame | None = None
     uncertainty: dict[str, Any] | None = None
+
+    def head(self, n: int | None) -> ScenarioResult:
+        """The ``n`` rows with the largest absolute total effect, largest first (None/0: all)."""
+        if n is None or n == 0:
+            return self
+        if n < 0:
+            raise InputError(f"--top: must be 0 or more, got {n}")
+        top = self.rows["total_effect_usd"].abs().nlargest(n).index
+        return replace(self, rows=self.rows.loc[top].reset_index(drop=True))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready object (see class docstring)."""
@@ -119,9 +132,28 @@ def load_flows(flows: Any, *, year: int, importers: list[str] | None) -> pd.Data
     if importers is not None:
         t = t.filter(t[f.IMPORTER].isin(importers))
     t = t.group_by([f.IMPORTER, f.EXPORTER, f.PRODUCT]).aggregate(value=t[f.VALUE_USD].sum())
-    frame = t.to_pandas()
-    frame = frame[frame["value"] > 0]
-    return frame.rename(columns={f.PRODUCT: "code"}).reset_index(drop=True)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = t.filter(t["value"] > 0).to_pyarrow()
+    # Country and product codes come back dictionary-encoded (pandas categoricals): the
+    # model works on their integer codes and never materialises millions of strings.
+    columns = {
+        "importer": pc.dictionary_encode(table[f.IMPORTER].cast(pa.string())),
+        "exporter": pc.dictionary_encode(table[f.EXPORTER].cast(pa.string())),
+        "code": pc.dictionary_encode(table[f.PRODUCT].cast(pa.string())),
+        "value": table["value"].cast(pa.float64()),
+    }
+    return pa.table(columns).to_pandas()
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and unique values of a column (categorical or not)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = np.asarray(column.cat.categories.astype(str), dtype=object)
+        return column.cat.codes.to_numpy(dtype=np.int64), cats
+    idx, uniques = pd.factorize(column.astype(str), sort=True)
+    return np.asarray(idx, dtype=np.int64), np.asarray(uniques, dtype=object)
 
 
 def _solve(mode: str) -> Callable[..., PEOutcome]:
@@ -145,6 +177,7 @@ class _Prepared:
     keep: np.ndarray  # rows in markets where a rate changes
     market: np.ndarray  # market id of kept rows (0..n_markets-1)
     n_markets: int
+    all_kept: bool = False
 
 
 def _prepare(
@@ -155,24 +188,27 @@ def _prepare(
     classification: str,
     notes: Notes,
 ) -> _Prepared:
-    imp_idx, imp_u = pd.factorize(frame[f.IMPORTER].astype(str), sort=True)
-    exp_idx, exp_u = pd.factorize(frame[f.EXPORTER].astype(str), sort=True)
-    code_idx, code_u = pd.factorize(frame["code"].astype(str), sort=True)
+    imp_idx, imp_u = _codes(frame[f.IMPORTER])
+    exp_idx, exp_u = _codes(frame[f.EXPORTER])
+    code_idx, code_u = _codes(frame["code"])
     rows = RowIndex(
-        imp_idx=np.asarray(imp_idx),
-        imp_u=np.asarray(imp_u, dtype=object),
-        exp_idx=np.asarray(exp_idx),
-        exp_u=np.asarray(exp_u, dtype=object),
-        code_idx=np.asarray(code_idx),
-        code_u=np.asarray(code_u, dtype=object),
+        imp_idx=imp_idx,
+        imp_u=imp_u,
+        exp_idx=exp_idx,
+        exp_u=exp_u,
+        code_idx=code_idx,
+        code_u=code_u,
         industry_level=industry_level,
     )
     sched = schedule(scenario, rows, notes)
     market_all = rows.imp_idx.astype(np.int64) * max(len(code_u), 1) + rows.code_idx
     changed = sched.t0 != sched.t1
-    changed_markets = np.unique(market_all[changed])
-    keep = np.isin(market_all, changed_markets)
-    market = np.searchsorted(changed_markets, market_all[keep])
+    n_all = int(market_all.max()) + 1 if len(market_all) else 0
+    market_changed = np.bincount(market_all, weights=changed, minlength=n_all) > 0
+    keep = market_changed[market_all]
+    new_id = np.cumsum(market_changed) - 1  # ids of changed markets, in market order
+    market = new_id[market_all[keep]]
+    n_changed = int(market_changed.sum())
     el = code_elasticities(scenario, rows.code_u, classification, notes)
     cidx = rows.code_idx
     return _Prepared(
@@ -186,12 +222,13 @@ def _prepare(
         sigma_source=el.sigma_source,
         keep=keep,
         market=market,
-        n_markets=len(changed_markets),
+        n_markets=n_changed,
+        all_kept=bool(keep.all()),
     )
 
 
 def _run(p: _Prepared, mode: str, t1: np.ndarray | None = None, elast: Any = None) -> PEOutcome:
-    k = p.keep
+    k = slice(None) if p.all_kept else p.keep  # a slice avoids copying every array
     sigma, eps_m, eps_x = (p.sigma[k], p.eps_m[k], p.eps_x[k]) if elast is None else elast
     return _solve(mode)(
         p.market,
@@ -254,20 +291,28 @@ def run_on_flows(
         frame, scenario, industry_level=industry_level, classification=classification, notes=notes
     )
     descriptions = descriptions or {}
-    rows, k = p.rows, p.keep
+    rows = p.rows
+    k = slice(None) if p.all_kept else p.keep  # a slice avoids copies
     out = _run(p, mode)
-    imp = rows.imp_u[rows.imp_idx[k]]
-    exp = rows.exp_u[rows.exp_idx[k]]
-    code = rows.code_u[rows.code_idx[k]]
+    imp_i, exp_i, code_i = rows.imp_idx[k], rows.exp_idx[k], rows.code_idx[k]
     base = p.value[k]
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(base > 0, out.total / base, np.nan)
+    desc_u = np.asarray([descriptions.get(c, "") for c in rows.code_u], dtype=object)
+    desc_cats, desc_of_code = np.unique(desc_u.astype(str), return_inverse=True)
+
+    # Rows stay in market order (importer, product); head(n) picks the largest effects.
+    def cat(idx: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(idx, categories=pd.Index(uniques).astype(str))
+
     row_frame = pd.DataFrame(
         {
-            "importer": imp,
-            "exporter": exp,
-            "code": code,
-            "description": [descriptions.get(c, "") for c in code],
+            "importer": cat(imp_i, rows.imp_u),
+            "exporter": cat(exp_i, rows.exp_u),
+            "code": cat(code_i, rows.code_u),
+            "description": pd.Categorical.from_codes(
+                desc_of_code[code_i], categories=pd.Index(desc_cats)
+            ),
             "baseline_imports_usd": base,
             "old_rate": p.t0[k],
             "new_rate": p.t1[k],
@@ -276,21 +321,22 @@ def run_on_flows(
             "total_effect_usd": out.total,
             "change_pct": pct,
             "export_price_change": out.export_price_change,
-        }
+        },
+        copy=False,
     )
-    order = np.argsort(-np.abs(out.total), kind="stable")
-    row_frame = row_frame.iloc[order].reset_index(drop=True)
 
     # markets
     first = np.full(p.n_markets, -1, dtype=np.int64)
     first[p.market[::-1]] = np.arange(len(p.market))[::-1]
-    m_imp, m_code = imp[first], code[first]
+    m_imp = pd.Categorical.from_codes(imp_i[first], categories=pd.Index(rows.imp_u).astype(str))
+    m_code = pd.Categorical.from_codes(code_i[first], categories=pd.Index(rows.code_u).astype(str))
+    m_desc = pd.Categorical.from_codes(desc_of_code[code_i[first]], categories=pd.Index(desc_cats))
     markets = (
         pd.DataFrame(
             {
                 "importer": m_imp,
                 "code": m_code,
-                "description": [descriptions.get(c, "") for c in m_code],
+                "description": m_desc,
                 "baseline_imports_usd": out.market_baseline,
                 "total_effect_usd": out.market_total,
                 "tariff_revenue_change_usd": out.revenue_change,
@@ -300,27 +346,31 @@ def run_on_flows(
                 "sigma": p.sigma[k][first],
                 "import_demand": p.eps_m[k][first],
                 "export_supply": p.eps_x[k][first],
-            }
+            },
+            copy=False,
         )
         .sort_values("total_effect_usd", kind="stable")
         .reset_index(drop=True)
     )
 
-    # exporters
-    exporters = (
-        row_frame.groupby("exporter", sort=False)[
-            [
-                "baseline_imports_usd",
-                "trade_creation_usd",
-                "trade_diversion_usd",
-                "total_effect_usd",
-            ]
-        ]
-        .sum()
-        .reset_index()
-    )
-    scope = pd.Series(p.value).groupby(rows.exp_u[rows.exp_idx]).sum()
-    exporters["exports_to_importers_usd"] = exporters["exporter"].map(scope).astype(float)
+    # exporters (sums over their rows in changed markets; scope = all their exports loaded)
+    n_exp = len(rows.exp_u)
+
+    def by_exporter(values: np.ndarray) -> np.ndarray:
+        return np.bincount(exp_i, weights=values, minlength=n_exp)
+
+    present = np.bincount(exp_i, minlength=n_exp) > 0
+    scope = np.bincount(rows.exp_idx, weights=p.value, minlength=n_exp)
+    exporters = pd.DataFrame(
+        {
+            "exporter": rows.exp_u,
+            "baseline_imports_usd": by_exporter(base),
+            "trade_creation_usd": by_exporter(out.creation),
+            "trade_diversion_usd": by_exporter(out.diversion),
+            "total_effect_usd": by_exporter(out.total),
+            "exports_to_importers_usd": scope,
+        }
+    )[present]
     with np.errstate(divide="ignore", invalid="ignore"):
         exporters["change_pct"] = (
             exporters["total_effect_usd"] / exporters["exports_to_importers_usd"]
@@ -568,13 +618,15 @@ def compare_home(
     baseline + total effect (0 effect where the scenario changes no rate).
     """
     descriptions = descriptions or {}
-    base = frame[frame[f.EXPORTER] == home].groupby([f.IMPORTER, "code"])["value"].sum()
+    base = (
+        frame[frame[f.EXPORTER] == home].groupby([f.IMPORTER, "code"], observed=True)["value"].sum()
+    )
     if base.empty:
         raise InputError(f"--home: {home} exports nothing to the scenarios' importers")
 
     def effect(res: ScenarioResult) -> pd.Series:
         r = res.rows[res.rows["exporter"] == home]
-        return r.groupby(["importer", "code"])["total_effect_usd"].sum()
+        return r.groupby(["importer", "code"], observed=True)["total_effect_usd"].sum()
 
     ea = effect(a).reindex(base.index, fill_value=0.0)
     eb = effect(b).reindex(base.index, fill_value=0.0)
