@@ -9,17 +9,18 @@ const $ = (id) => document.getElementById(id);
 const FORM_FIELDS = ["dataset", "year", "home", "partner", "rival", "top"];
 const DEFAULTS = { home: "MYS", partner: "USA", rival: "CHN" };
 
+// The CLI's fields; the ranking column comes right after the description on screen.
 const LEVERAGE_COLUMNS = [
   { key: "code", header: "code" },
   { key: "description", header: "description" },
+  { key: "partner_cost_of_losing_home_usd", header: "partner cost of losing home", format: fmtUsd, numeric: true },
   { key: "home_share_of_partner_imports", header: "home share", format: fmtPct, numeric: true },
+  { key: "rival_share_of_partner_imports", header: "rival share", format: fmtPct, numeric: true },
   { key: "partner_imports_usd", header: "partner imports", format: fmtUsd, numeric: true },
   { key: "home_exports_to_partner_usd", header: "home exports to partner", format: fmtUsd, numeric: true },
   { key: "home_world_export_share", header: "home world share", format: fmtPct, numeric: true },
-  { key: "rival_share_of_partner_imports", header: "rival share", format: fmtPct, numeric: true },
   { key: "partner_import_hhi", header: "HHI", format: (v) => fmtNumber(v, 3), numeric: true },
   { key: "home_export_weight", header: "export weight", format: fmtPct, numeric: true },
-  { key: "partner_cost_of_losing_home_usd", header: "partner cost of losing home", format: fmtUsd, numeric: true },
   { key: "sigma", header: "sigma", format: (v) => fmtNumber(v, 2), numeric: true },
 ];
 
@@ -34,6 +35,19 @@ const ANALYSES = [
 ];
 
 const state = { countries: [], leverage: null, schema: null, scenarios: [] };
+
+const MODE_LABELS = {
+  ces: "CES / Armington (exact hat algebra)",
+  smart: "WITS-SMART formulas",
+};
+
+function resolveRef(ref) {
+  // "#/components/schemas/ScenarioMode" -> the schema object
+  return ref
+    .replace(/^#\//, "")
+    .split("/")
+    .reduce((node, key) => (node ? node[key] : undefined), state.schema) || {};
+}
 
 // -- status and errors ---------------------------------------------------------------------
 function setStatus(text, kind = "info") {
@@ -291,16 +305,29 @@ async function setupScenarios() {
   select.replaceChildren();
   for (const item of items) {
     const name = scenarioName(item);
-    const title = typeof item === "object" && (item.title || item.description);
-    select.append(option(name, title ? `${name} – ${title}` : name));
+    const date = typeof item === "object" && item.date;
+    select.append(option(name, date ? `${name} (schedule of ${date})` : name));
   }
   const runParams = ((state.schema.paths["/api/scenarios/run"] || {}).post || {}).parameters || [];
   const mode = runParams.find((p) => p.name === "mode");
-  const modes = mode?.schema?.enum || mode?.schema?.anyOf?.find((s) => s.enum)?.enum || [];
-  for (const m of modes) $("scenario-mode").append(option(m, m));
+  let modeSchema = mode?.schema || {};
+  if (modeSchema.$ref) modeSchema = resolveRef(modeSchema.$ref);
+  const modes = modeSchema.enum || [];
+  const modeSelect = $("scenario-mode");
+  modeSelect.replaceChildren();
+  for (const m of modes) modeSelect.append(option(m, MODE_LABELS[m] || m, m === mode?.schema?.default));
   select.addEventListener("change", showScenario);
   $("run-scenario").addEventListener("click", runScenario);
   if (items.length) await showScenario();
+}
+
+const MEASURE_COLUMNS = ["importer", "exporters", "products", "exempt", "new_rate", "change", "basis", "effective", "source"];
+
+function describeExporters(value) {
+  if (value && typeof value === "object" && !Array.isArray(value) && value.all_except) {
+    return `all except ${value.all_except.join(", ")}`;
+  }
+  return value;
 }
 
 async function showScenario() {
@@ -311,10 +338,16 @@ async function showScenario() {
   try {
     const detail = await getJSON(`/api/scenarios/${encodeURIComponent(name)}`);
     const p = document.createElement("p");
-    p.textContent = detail.description || detail.title || "";
+    p.textContent = detail.description || "";
     box.append(p);
-    if (Array.isArray(detail.rows) && detail.rows.length) {
-      box.append(renderTable({ caption: `Tariff changes in ${name}`, columns: inferColumns(detail.rows), rows: detail.rows }));
+    const measures = (detail.measures || []).map((m) => ({ ...m, exporters: describeExporters(m.exporters) }));
+    if (measures.length) {
+      const details = document.createElement("details");
+      const summary = document.createElement("summary");
+      summary.textContent = `${measures.length} measures, each with its legal basis and source`;
+      const columns = inferColumns(measures, MEASURE_COLUMNS).filter((c) => MEASURE_COLUMNS.includes(c.key));
+      details.append(summary, renderTable({ caption: `Measures of ${name}`, columns, rows: measures }));
+      box.append(details);
     }
   } catch (error) {
     showError(error, "scenario");
@@ -340,8 +373,27 @@ async function runScenario() {
   $("run-scenario").disabled = true;
   try {
     const result = await postText("/api/scenarios/run", params, body, type);
-    renderResult($("scenario-result"), result, `Scenario ${result.scenario || params.name || ""}`.trim());
-    setStatus(`Scenario: ${(result.rows || []).length} rows.`, "ok");
+    const box = $("scenario-result");
+    renderResult(box, result, `Scenario ${result.scenario}: effects per importer, exporter and product`);
+    // The home view: "home_summary" (or, in older servers, "home" as an object).
+    const view = result.home_summary || (result.home && typeof result.home === "object" ? result.home : null);
+    if (view) {
+      const code = typeof view.home === "string" ? view.home : params.home;
+      const h = document.createElement("h3");
+      h.textContent = `What it means for ${countryLabel(code)}`;
+      const { rows: homeRows, explanation, home: _code, ...homeSummary } = view;
+      const scalars = Object.fromEntries(Object.entries(homeSummary).filter(([, v]) => v === null || typeof v !== "object"));
+      const note = document.createElement("p");
+      note.className = "hint";
+      note.textContent = explanation || "";
+      const parts = [h, renderSummary(scalars), note];
+      if (Array.isArray(homeRows) && homeRows.length) {
+        const caption = `${countryLabel(code)}'s exports by market and product (20 largest effects)`;
+        parts.push(renderTable({ caption, columns: inferColumns(homeRows, ["importer", "code", "description"]), rows: homeRows.slice(0, 20) }));
+      }
+      box.prepend(...parts);
+    }
+    setStatus(`Scenario ${result.scenario}: ${(result.rows || []).length} rows.`, "ok");
     $("scenario-result").setAttribute("data-done", "true");
   } catch (error) {
     showError(error, "scenario");
@@ -352,7 +404,10 @@ async function runScenario() {
 
 // -- brief ---------------------------------------------------------------------------------
 function briefParams(format, extra = {}) {
-  return { ...paramsFor("/api/brief"), format, ...extra };
+  const params = { ...paramsFor("/api/brief"), format, ...extra };
+  delete params.top; // "rows to show" is for the table; the brief has its own length
+  if ($("brief-with-scenario").checked && $("scenario").value) params.scenario = $("scenario").value;
+  return params;
 }
 
 function updateBriefLink() {
@@ -369,6 +424,8 @@ async function setupBrief() {
     return;
   }
   $("brief-format").addEventListener("change", updateBriefLink);
+  $("brief-with-scenario").addEventListener("change", updateBriefLink);
+  $("scenario").addEventListener("change", updateBriefLink);
   $("preview-brief").addEventListener("click", previewBrief);
   updateBriefLink();
 }

@@ -31,9 +31,9 @@ export function barChart({ title, items, series, format, id }) {
   caption.textContent = title;
   figure.append(caption);
 
-  const labelWidth = 230;
-  const valueWidth = 110;
-  const plotWidth = 360;
+  const labelWidth = 220;
+  const valueWidth = 90;
+  const plotWidth = 330;
   const barHeight = 14;
   const gap = 3;
   const groupGap = 10;

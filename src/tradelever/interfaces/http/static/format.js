@@ -3,6 +3,7 @@
 export function fmtUsd(value) {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
   const v = Number(value);
+  if (v < 0) return `−${fmtUsd(-v)}`;
   const scales = [
     [1e12, "tn"],
     [1e9, "bn"],

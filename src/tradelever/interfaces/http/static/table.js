@@ -32,6 +32,7 @@ export function renderTable({ caption, columns, rows, id }) {
       cell.textContent = (col.format || display)(value);
       if (typeof value === "number") cell.title = String(value);
       if (col.numeric) cell.className = "num";
+      else if (col.key === "description") cell.className = "desc";
       tr.append(cell);
     });
   }
