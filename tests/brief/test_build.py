@@ -31,6 +31,11 @@ def _fresh_result(session, brief, key):  # type: ignore[no-untyped-def]
         return session.peers(home, partner, "ASEAN", **common)
     if key == "supply_chain":
         return session.supply_chain(home, partner, dataset=brief.dataset)
+    if key == "sequencing":
+        params = brief.results[key].params
+        return session.compare_scenarios(
+            params["scenario_a"], params["scenario_b"], home=home, **common
+        )
     if key.startswith("scenario_"):
         name = brief.results[key].params["scenario"]
         return session.run_scenario(name, home=home, **common)
@@ -300,3 +305,14 @@ def test_group_level_brief_cites_the_group_definition(hand_data_dir) -> None:  #
         if not section.available:
             assert section.paragraphs[0].text.startswith("Not available: ")
             assert list(section.figures()) == []
+
+
+def test_sequencing_ask_states_the_cost_of_waiting(icio_session, icio_brief) -> None:  # type: ignore[no-untyped-def]
+    (ask,) = [b for b in icio_brief.section("asks_offers").bullets if "ASK-SEQUENCING" in b.text]
+    fresh = icio_session.compare_scenarios("us-2025-08-07-mys-no-deal", "us-2025-08-07", home="MYS")
+    diff = next(f for f in ask.figures if f.source.field == "difference_usd")
+    assert diff.value == fresh.summary["difference_usd"]
+    assert math.isclose(
+        fresh.summary["exports_b_usd"] - fresh.summary["exports_a_usd"], diff.value, rel_tol=1e-9
+    )
+    assert "us-2025-08-07-mys-no-deal" in ask.text and diff.text in ask.text

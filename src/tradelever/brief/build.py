@@ -29,7 +29,7 @@ from tradelever.brief import scenarios as scen
 from tradelever.brief import sections as sec
 from tradelever.brief.model import Brief, Paragraph, Section
 from tradelever.brief.money import FxRate
-from tradelever.brief.rules import Rules
+from tradelever.brief.rules import COMPETITORS_FIRST, DEAL, Rules
 from tradelever.errors import InputError, TradeleverError
 
 __all__ = ["Outcome", "brief", "build_brief", "call_optional", "parse_fx"]
@@ -224,6 +224,9 @@ def build_brief(
     results.update({k: o.result for k, o in runs.items() if o.result is not None})
     outcomes, defaulted, scenario_reason = _run_scenarios(session, scenarios, home, partner, common)
     results.update({o.key: o.result for o in outcomes if o.result is not None})
+    sequencing = _compare_deal_and_first(session, outcomes, home, common)
+    if sequencing is not None:
+        results["sequencing"] = sequencing[0]
 
     # 2. Notes stated by two or more analyses go to the method section once.
     counts: dict[str, int] = {}
@@ -307,7 +310,10 @@ def build_brief(
     else:
         body.append(nar.peers_section(ctx, runs["peers"].result, peer_label))
 
-    body.append(sec.asks_offers_section(ctx, leverage, [*offers, *protect], missing))
+    asks: list[Paragraph] = []
+    if sequencing is not None:
+        asks = scen.sequencing_ask(ctx, *sequencing)
+    body.append(sec.asks_offers_section(ctx, leverage, [*asks, *offers, *protect], missing))
     assumptions = _assumptions(results)
     body.append(sec.method_section(ctx, assumptions))
     sources = sec.sources_from_results(results)
@@ -376,6 +382,31 @@ def _run_scenarios(
             )
         )
     return outcomes, defaulted, None
+
+
+def _compare_deal_and_first(
+    session: Any,
+    outcomes: Sequence[scen.ScenarioOutcome],
+    home: str,
+    common: dict[str, Any],
+) -> tuple[Any, str, str] | None:
+    """Scenario comparison for ASK-SEQUENCING: (result, deal name, competitors-first name)."""
+    by_label = {o.label.lower(): o for o in outcomes if o.result is not None}
+    deal, first = by_label.get(DEAL), by_label.get(COMPETITORS_FIRST)
+    if deal is None or first is None:
+        return None
+    out = call_optional(
+        session,
+        "compare_scenarios",
+        "scenario-comparison",
+        first.scenario,
+        deal.scenario,
+        home=home,
+        **common,
+    )
+    if out.result is None:
+        return None
+    return out.result, deal.scenario, first.scenario
 
 
 def _tariff_schedule(session: Any, outcomes: Sequence[scen.ScenarioOutcome]) -> str | None:

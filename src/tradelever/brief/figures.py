@@ -17,7 +17,22 @@ import pandas as pd
 from tradelever.brief.model import Figure, FigureSource, figure_text, summary_value
 from tradelever.brief.money import FxRate, is_number
 
-__all__ = ["FigureMaker", "group_codes", "humanise", "unit_for"]
+__all__ = ["FigureMaker", "group_codes", "humanise", "provenances", "unit_for"]
+
+
+def provenances(result: Any) -> list[Mapping[str, Any]]:
+    """The data set records behind a result.
+
+    Usually ``result.provenance`` itself; a comparison of two runs nests one record per run
+    (``{"a": {...}, "b": {...}}``), and each is returned.
+    """
+    prov = getattr(result, "provenance", None) or {}
+    if not isinstance(prov, Mapping):
+        return []
+    if "name" in prov or "source" in prov:
+        return [prov]
+    return [v for v in prov.values() if isinstance(v, Mapping) and ("name" in v or "source" in v)]
+
 
 _GROUP_NOTE = re.compile(r"^group (\S+) \([^)]*\): HS ([^;]+);")
 
@@ -98,7 +113,8 @@ class FigureMaker:
         self.fx = fx
         self.row_field = row_field
         self.default_codes = tuple(default_codes)
-        prov: Mapping[str, Any] = getattr(result, "provenance", {}) or {}
+        records = provenances(result)
+        prov: Mapping[str, Any] = records[0] if records else {}
         params: Mapping[str, Any] = getattr(result, "params", {}) or {}
         self.dataset = str(
             prov.get("name") or params.get("dataset") or getattr(result, "dataset", "")

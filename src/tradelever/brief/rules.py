@@ -22,6 +22,10 @@ OFFER-PURCHASES (concessions, formula)
 PROTECT-EXPOSURE (exposure)
     Protect the home exports most exposed to the counterpart: the first ``n`` rows of the
     exposure ranking.
+ASK-SEQUENCING (compare_scenarios)
+    When the brief has both a "deal" and a "competitors first" outcome, ask to settle on terms
+    no worse than the competitors' and no later: the cost of waiting is the difference in home
+    exports between the two schedules (``compare_scenarios``: deal minus competitors first).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["RULES", "Rules", "leverage_asks"]
+__all__ = ["COMPETITORS_FIRST", "DEAL", "RULES", "Rules", "leverage_asks"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,15 @@ RULES: dict[str, str] = {
         "Protect the home exports most exposed to the counterpart: the first rows of the "
         "exposure ranking."
     ),
+    "ASK-SEQUENCING": (
+        "With a 'deal' and a 'competitors first' outcome, ask to settle no later than the "
+        "competitors and on terms no worse: the cost of waiting is the difference in home exports "
+        "between the two schedules (scenario comparison, deal minus competitors first)."
+    ),
 }
+
+#: Outcome labels the ASK-SEQUENCING rule compares (``--scenario "deal=NAME"``).
+DEAL, COMPETITORS_FIRST = "deal", "competitors first"
 
 
 def leverage_asks(rows: pd.DataFrame, n: int) -> pd.DataFrame:

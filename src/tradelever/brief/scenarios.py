@@ -26,7 +26,13 @@ from tradelever.brief.model import Paragraph, Section, Table
 from tradelever.brief.money import is_number
 from tradelever.brief.sections import INTERMEDIATE_ONLY, Context, possessive, product_phrase
 
-__all__ = ["ScenarioOutcome", "default_outcomes", "parse_requests", "scenario_section"]
+__all__ = [
+    "ScenarioOutcome",
+    "default_outcomes",
+    "parse_requests",
+    "scenario_section",
+    "sequencing_ask",
+]
 
 _HOME_FIELDS = ("exports_in_changed_markets_usd", "total_effect_usd")
 
@@ -218,3 +224,27 @@ def _home_table(ctx: Context, o: ScenarioOutcome, maker: FigureMaker) -> Table |
         f"{maker.year}, {maker.classification} codes."
     )
     return Table(("code", "description", *(lab for _, lab in fields)), body, caption)
+
+
+def sequencing_ask(ctx: Context, result: Any, deal: str, first: str) -> list[Paragraph]:
+    """ASK-SEQUENCING from a scenario comparison (A = competitors first, B = deal)."""
+    summary = getattr(result, "summary", None) or {}
+    if not all(
+        is_number(summary.get(k)) for k in ("difference_usd", "exports_a_usd", "exports_b_usd")
+    ):
+        return []
+    maker = FigureMaker("sequencing", result, ctx.fx)
+    diff = maker.summary("difference_usd", label="cost of letting competitors settle first")
+    a = maker.summary("exports_a_usd", label="exports if competitors settle first")
+    b = maker.summary("exports_b_usd", label="exports under the deal")
+    scope = f" ({INTERMEDIATE_ONLY})" if ctx.intermediate_only else ""
+    return [
+        Paragraph(
+            f"Ask (ASK-SEQUENCING): settle no later than the competitors and on terms no worse: "
+            f"if they settle first ({first}), {possessive(ctx.home_name)} exports to the markets "
+            f"modelled are {a.text} against {b.text} under the deal ({deal}), {diff.text} "
+            f"less{scope}.",
+            (a, b, diff),
+            diff.source.tag(),
+        )
+    ]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tradelever.brief import charts
-from tradelever.brief.figures import FigureMaker, humanise, unit_for
+from tradelever.brief.figures import FigureMaker, humanise, provenances, unit_for
 from tradelever.brief.model import Figure, Paragraph, Section, SourceRecord, Table
 from tradelever.brief.money import FxRate
 from tradelever.brief.rules import RULES, Rules, leverage_asks
@@ -423,12 +423,11 @@ def sources_from_results(results: dict[str, Any]) -> tuple[SourceRecord, ...]:
     """One record per data set (name, release, year) behind the results, with their users."""
     records: dict[tuple[str, str, Any], dict[str, Any]] = {}
     for key, result in results.items():
-        prov = getattr(result, "provenance", None) or {}
-        if not prov:
-            continue
-        ident = (str(prov.get("name", "")), str(prov.get("version", "")), prov.get("year"))
-        rec = records.setdefault(ident, {"prov": prov, "used_by": []})
-        rec["used_by"].append(key)
+        for prov in provenances(result):
+            ident = (str(prov.get("name", "")), str(prov.get("version", "")), prov.get("year"))
+            rec = records.setdefault(ident, {"prov": prov, "used_by": []})
+            if key not in rec["used_by"]:
+                rec["used_by"].append(key)
     out = []
     for (name, release, year), rec in records.items():
         prov = rec["prov"]
