@@ -121,6 +121,7 @@ def smart(
         finite = ~np.isinf(eps_x)
         creation[finite] /= 1.0 - eps_m[finite] / eps_x[finite]
     np.maximum(creation, -M, out=creation)
+    creation += 0.0  # turn -0.0 (no change times a negative elasticity) into 0.0
 
     # Relative price of each source against the composite of the others:
     # P_K = (S - M_k g_k) / M_K with S = sum of M g over the market, so

@@ -377,6 +377,15 @@ def run_on_flows(
         )
     exporters = exporters.sort_values("total_effect_usd", kind="stable").reset_index(drop=True)
 
+    if mode == "smart":
+        over = int(np.count_nonzero(base + out.total < -1e-9 * np.maximum(base, 1.0)))
+        if over:
+            notes.add(
+                f"in {over} rows SMART's trade creation and diversion together exceed the "
+                "initial imports: the two linear formulas are computed independently on the "
+                "initial flows, as in WITS, and are meant for small changes; the CES mode "
+                "(--mode ces) keeps imports non-negative"
+            )
     summary = {
         "markets_changed": int(p.n_markets),
         "rows": len(row_frame),
