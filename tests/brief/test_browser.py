@@ -60,7 +60,7 @@ def test_html_opens_in_chromium_with_visible_charts(icio_brief_html, tmp_path: P
                 # Something is drawn inside: bars or points with a real size.
                 drawn = chart.evaluate("e => e.getBBox().width * e.getBBox().height")
                 assert drawn > 0
-            assert page.title().startswith("Malaysia and United States")
+            assert page.title().startswith("Malaysia and the United States")
             assert page.locator("#sources").is_visible()
         finally:
             browser.close()

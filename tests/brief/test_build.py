@@ -100,7 +100,7 @@ def test_top_leverage_sentence_is_the_negotiator_quote(icio_session, icio_brief)
     value = top["home_exports_to_partner_usd"]
     scale, suffix = (1e9, "bn") if value >= 1e9 else (1e6, "m")
     text = icio_brief.headline[0].text
-    assert text.startswith(f"Malaysia supplies {share} of United States imports of ")
+    assert text.startswith(f"Malaysia supplies {share} of the United States' imports of ")
     assert f"US${value / scale:,.2f} {suffix}" in text
     assert "(intermediate goods only)" in text and "in 2022" in text
     assert icio_brief.headline[0].source_tag.endswith(f"ICIO2025: {top['code']}")
@@ -240,7 +240,7 @@ def test_product_dataset_brief(hand_data_dir) -> None:  # type: ignore[no-untype
     # 854231: USA imports 100 = MYS 50 + CHN 30 + THA 20, so MYS supplies 50.0%, US$50.
     sentence = next(b.text for b in brief.section("leverage").bullets if "processors" in b.text)
     assert sentence.startswith(
-        "Malaysia supplies 50.0% of United States imports of electronic integrated circuits: "
+        "Malaysia supplies 50.0% of the United States' imports of electronic integrated circuits: "
         "processors and controllers, US$50 in 2023."
     )
     tags = [b.source_tag for b in brief.section("leverage").bullets]
@@ -297,7 +297,7 @@ def test_group_level_brief_cites_the_group_definition(hand_data_dir) -> None:  #
     )
     assert brief.check_figures() == []
     bullet = next(b for b in brief.section("leverage").bullets if "semiconductor" in b.text)
-    assert bullet.text.startswith("Malaysia supplies 35.7% of United States imports of ")
+    assert bullet.text.startswith("Malaysia supplies 35.7% of the United States' imports of ")
     assert ", US$50 in 2023." in bullet.text
     assert bullet.source_tag.endswith("HS17 semiconductors: 8541, 8542 excluding 854140")
     # Analyses that do not work at group level (or on product data) say so, without figures.

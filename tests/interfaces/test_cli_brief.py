@@ -53,7 +53,7 @@ def test_brief_markdown_with_rival_and_ringgit(icio_data_dir: Path, tmp_path: Pa
     )
     assert result.exit_code == 0, result.output
     md = out.read_text(encoding="utf-8")
-    assert md.startswith("# Malaysia and United States")
+    assert md.startswith("# Malaysia and the United States")
     assert "## Rival-substitution offers" in md and "China" in md
     assert "4.4510 MYR per US dollar, the rate of 2025-04-02" in md
     assert re.search(r"US\$[\d.,]+ bn \(RM[\d.,]+ bn\)", md)

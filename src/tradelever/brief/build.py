@@ -176,9 +176,9 @@ def build_brief(
         home=home,
         partner=partner,
         rival=rival,
-        home_name=_country_name(home) or home,
-        partner_name=_country_name(partner) or partner,
-        rival_name=_country_name(rival),
+        home_name=sec.country_phrase(home, _country_name(home) or home),
+        partner_name=sec.country_phrase(partner, _country_name(partner) or partner),
+        rival_name=sec.country_phrase(rival, _country_name(rival) or rival) if rival else None,
         dataset=dataset,
         year=year,
         level=level,
@@ -319,7 +319,7 @@ def build_brief(
     sources = sec.sources_from_results(results)
     schedule = _tariff_schedule(session, outcomes)
     heads = sec.headline(ctx, leverage, extra_heads)
-    title = f"{ctx.home_name} and {ctx.partner_name}: leverage, exposure and what to ask"
+    title = f"{sec.cap(ctx.home_name)} and {ctx.partner_name}: leverage, exposure and what to ask"
     subtitle = (
         f"{dataset}, {year}; {ctx.classification} codes at {level} level"
         + (f"; rival {ctx.rival_name}" if rival else "")

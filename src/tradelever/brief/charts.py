@@ -99,6 +99,10 @@ def _pos(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _short(text: str, width: int = 38) -> str:
     text = re.sub(r"^Manufacture of ", "", str(text)).strip()
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
@@ -175,9 +179,9 @@ def share_scatter(
             ax.annotate(str(code), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    ax.set_xlabel(f"{_pos(home_name)} share of world exports (%)")
-    ax.set_ylabel(f"{_pos(home_name)} share of {_pos(partner_name)} imports (%)")
-    title = (
+    ax.set_xlabel(_cap(f"{_pos(home_name)} share of world exports (%)"))
+    ax.set_ylabel(_cap(f"{_pos(home_name)} share of {_pos(partner_name)} imports (%)"))
+    title = _cap(
         f"{_pos(home_name)} share of {_pos(partner_name)} imports against its world export share"
     )
     ax.set_title(title, fontsize=10, loc="left", color=_INK)
@@ -312,6 +316,7 @@ def waterfalls(
         ax.axhline(0, color=_MUTED, linewidth=0.8)
         ax.margins(y=0.15)
     axes[0][0].set_ylabel(f"US$ {suffix}".strip())
+    title = _cap(title)
     fig.suptitle(title, fontsize=10, x=0.01, ha="left", color=_INK)
     svg = svg_text(fig, key, title)
     plt.close(fig)

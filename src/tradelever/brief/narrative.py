@@ -21,6 +21,7 @@ from tradelever.brief.money import is_number
 from tradelever.brief.sections import (
     INTERMEDIATE_ONLY,
     Context,
+    cap,
     possessive,
     product_phrase,
     table_section,
@@ -90,7 +91,7 @@ def substitutes_section(ctx: Context, result: Any) -> tuple[Section, list[Paragr
         rv = maker.cell(r, "rival_exports_to_partner_usd", label="rival exports to partner")
         ps = maker.cell(r, "plausible_supply_usd", label="plausible supply")
         text = (
-            f"{ctx.partner_name} buys {rs.text} of its imports of {what}{_scope(ctx)} from "
+            f"{cap(ctx.partner_name)} buys {rs.text} of its imports of {what}{_scope(ctx)} from "
             f"{ctx.rival_name} ({rv.text} in {ctx.year}); {ctx.home_name} could plausibly "
             f"supply {ps.text} of it from its proven exports."
         )
@@ -166,7 +167,7 @@ def exposure_section(ctx: Context, result: Any) -> tuple[Section, list[Paragraph
         sh = maker.summary("share_of_home_exports", label="share of home exports")
         figs = [v, sh]
         text = (
-            f"{ctx.home_name} sold {v.text} to {ctx.partner_name} in {ctx.year}{_scope(ctx)}, "
+            f"{cap(ctx.home_name)} sold {v.text} to {ctx.partner_name} in {ctx.year}{_scope(ctx)}, "
             f"{sh.text} of its exports"
         )
         if is_number((result.summary or {}).get("share_of_gdp")):
@@ -222,7 +223,7 @@ def formula_section(ctx: Context, result: Any) -> tuple[Section, list[Paragraph]
     rate = maker.summary("formula_rate", label="formula rate")
     figs = [m, x, rate]
     text = (
-        f"{ctx.partner_name} imported {m.text} of goods from {ctx.home_name} and exported "
+        f"{cap(ctx.partner_name)} imported {m.text} of goods from {ctx.home_name} and exported "
         f"{x.text} to it in {ctx.year}{_scope(ctx)}; the formula gives {rate.text}"
     )
     summary = result.summary or {}
@@ -309,6 +310,22 @@ def concessions_section(ctx: Context, result: Any) -> tuple[Section, list[Paragr
             text += f", and the first {k.text} product(s) of the shortlist cover the need"
         paras.append(Paragraph(text + ".", tuple(figs), need.source.tag()))
     offers = []
+    if all(
+        is_number(summary.get(k))
+        for k in ("additional_partner_exports_needed_usd", "target_rate", "formula_rate")
+    ):
+        need = maker.summary("additional_partner_exports_needed_usd", label="purchases needed")
+        tgt = maker.summary("target_rate", label="target rate")
+        rate = maker.summary("formula_rate", label="formula rate")
+        offers.append(
+            Paragraph(
+                f"Offer (OFFER-PURCHASES): buy {need.text} a year more from {ctx.partner_name}, "
+                f"which brings the formula rate from {rate.text} to {tgt.text}{_scope(ctx)}; the "
+                "products below are where the purchases can come from.",
+                (need, rate, tgt),
+                need.source.tag(),
+            )
+        )
     for r in _records(result, ctx.rules.n_offers):
         what = product_phrase(r.get("description", ""), str(r["code"]))
         sw = maker.cell(r, "switchable_usd", label="switchable purchases")

@@ -57,6 +57,44 @@ class Context:
     shared_notes: frozenset[str] = frozenset()
 
 
+# Countries whose English short name takes the definite article ("the United States").
+_THE = frozenset(
+    {
+        "USA",
+        "GBR",
+        "NLD",
+        "PHL",
+        "ARE",
+        "CZE",
+        "DOM",
+        "BHS",
+        "GMB",
+        "CAF",
+        "COM",
+        "MDV",
+        "MHL",
+        "SLB",
+        "SYC",
+        "CYM",
+        "VGB",
+        "TCA",
+        "FSM",
+        "COD",
+        "COG",
+    }
+)
+
+
+def country_phrase(iso3: str, name: str) -> str:
+    """The name as used inside a sentence: "the United States", "Malaysia"."""
+    return f"the {name}" if iso3 in _THE and not name.lower().startswith("the ") else name
+
+
+def cap(text: str) -> str:
+    """Capitalise the first letter of a sentence ("the United States" -> "The United States")."""
+    return text[:1].upper() + text[1:]
+
+
 def possessive(name: str) -> str:
     """English possessive of a country name: "Malaysia's", "the United States'"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
@@ -92,7 +130,8 @@ def leverage_sentence(ctx: Context, maker: FigureMaker, row: dict[str, Any]) -> 
     sigma = maker.cell(row, "sigma", label="elasticity of substitution")
     what = product_phrase(row.get("description", ""), str(row["code"]))
     text = (
-        f"{ctx.home_name} supplies {share.text} of {ctx.partner_name} imports of {what}"
+        f"{cap(ctx.home_name)} supplies {share.text} of {possessive(ctx.partner_name)} imports of "
+        f"{what}"
         f"{_scope(ctx)}, {value.text} in {ctx.year}."
     )
     if cost.value is None:
@@ -128,7 +167,7 @@ def headline(ctx: Context, leverage: Any, extra: Sequence[Paragraph] = ()) -> tu
             out.append(
                 Paragraph(
                     text=f"Largest share: {ctx.home_name} supplies {share.text} of "
-                    f"{ctx.partner_name} imports of {what}{_scope(ctx)} in {ctx.year}.",
+                    f"{possessive(ctx.partner_name)} imports of {what}{_scope(ctx)} in {ctx.year}.",
                     figures=(share,),
                     source_tag=share.source.tag(),
                 )
@@ -139,8 +178,8 @@ def headline(ctx: Context, leverage: Any, extra: Sequence[Paragraph] = ()) -> tu
     )
     out.append(
         Paragraph(
-            text=f"{possessive(ctx.home_name)} exports to {ctx.partner_name} in {ctx.dataset}: "
-            f"{total.text} in {ctx.year}{_scope(ctx)}, all {len(rows)} codes.",
+            text=f"{cap(possessive(ctx.home_name))} exports to {ctx.partner_name} in "
+            f"{ctx.dataset}: {total.text} in {ctx.year}{_scope(ctx)}, all {len(rows)} codes.",
             figures=(total,),
             source_tag=total.source.tag(),
         )
@@ -207,8 +246,8 @@ def leverage_section(ctx: Context, leverage: Any) -> Section:
             title="Leverage points",
             paragraphs=(
                 Paragraph(
-                    f"{ctx.partner_name} imports nothing from {ctx.home_name} in {ctx.dataset}, "
-                    f"{ctx.year}: no leverage point."
+                    f"{cap(ctx.partner_name)} imports nothing from {ctx.home_name} in "
+                    f"{ctx.dataset}, {ctx.year}: no leverage point."
                 ),
             ),
         )
