@@ -7,6 +7,7 @@ t0 and the scenario rate t1 (ad valorem fractions):
     d_b(i,j,k)     = duty of basis b: last matching ``new_rate`` of that basis, plus every
                      matching ``change``; ``all_in`` rates are max(0, rate - t_base)
     d_reciprocal = d_section122 = 0 where a section232 measure applies (s232 replaces them)
+    (measures whose ``effective`` date is after the scenario's ``date`` are skipped)
     t_scenario     = t_base + sum over bases b of d_b
     t0 = t_base, or t_scenario of the ``relative_to`` scenario; t1 = t_scenario
 
@@ -110,6 +111,12 @@ def _scenario_rates(
     covered232 = np.zeros(rows.n, dtype=bool)
     for n, m in enumerate(scenario.measures):
         path = f"measures[{n}]"
+        if scenario.date is not None and m.effective is not None and m.effective > scenario.date:
+            notes.add(
+                f"{path} ({m.basis}, effective {m.effective}) is after the schedule date "
+                f"{scenario.date} of scenario {scenario.name} and is not applied"
+            )
+            continue
         mask = _rows_mask(rows, m.importer, m.exporters, m.products, m.exempt, path, notes)
         if m.new_rate is not None:
             if m.all_in:
