@@ -315,7 +315,8 @@ def build_brief(
         asks = scen.sequencing_ask(ctx, *sequencing)
     body.append(sec.asks_offers_section(ctx, leverage, [*asks, *offers, *protect], missing))
     assumptions = _assumptions(results)
-    body.append(sec.method_section(ctx, assumptions))
+    # Notes shared by several analyses are stated once here; the others sit in their section.
+    body.append(sec.method_section(ctx, [a for a in assumptions if a in ctx.shared_notes]))
     sources = sec.sources_from_results(results)
     schedule = _tariff_schedule(session, outcomes)
     heads = sec.headline(ctx, leverage, extra_heads)

@@ -441,9 +441,16 @@ def asks_offers_section(
 
 
 def method_section(ctx: Context, assumptions: Sequence[str], extra: Sequence[str] = ()) -> Section:
-    """Method and assumptions: formulas, rules for asks and offers, exchange rate."""
+    """Method and assumptions: notes common to the analyses, rules for asks and offers, rate.
+
+    Notes particular to one analysis are printed in that analysis's section.
+    """
     paras = [
-        Paragraph(a[:1].upper() + a[1:] + ("" if a.endswith(".") else ".")) for a in assumptions
+        Paragraph(
+            "Common to the analyses (each section adds its own notes): the figures come from "
+            "tradelever's analyses of the data sets listed under Sources."
+        ),
+        *(Paragraph(cap(a) + ("" if a.endswith(".") else ".")) for a in assumptions),
     ]
     rules = tuple(Paragraph(f"{name}: {text}") for name, text in RULES.items())
     notes = list(extra)
