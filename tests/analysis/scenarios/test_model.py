@@ -138,3 +138,24 @@ def test_product_selectors_on_hs_and_industry_data() -> None:
         product_mask(["C99"], ind, industry_level=True, path="p", notes=notes)
     with pytest.raises(InputError, match=r"p\[0\]: 'chips' is not a known product set"):
         product_mask(["chips"], hs, industry_level=False, path="p", notes=notes)
+
+
+def test_project_groups_follow_the_hs_revision() -> None:
+    notes = Notes()
+    codes = np.array(["854140", "854231", "401519"], dtype=object)
+    hs17 = product_mask(
+        ["semiconductors"],
+        codes,
+        industry_level=False,
+        path="p",
+        notes=notes,
+        classification="HS17",
+    )
+    assert hs17.tolist() == [False, True, False]  # HS17 semiconductors exclude 8541.40
+    with pytest.raises(InputError, match=r"p\[0\]: product group 'gloves' has no definition"):
+        product_mask(
+            ["gloves"], codes, industry_level=False, path="p", notes=notes, classification="HS99"
+        )
+    ind = np.array(["C22", "C26"], dtype=object)
+    assert not product_mask(["gloves"], ind, industry_level=True, path="p", notes=notes).any()
+    assert any("product group gloves is defined in HS codes" in n for n in notes.items)

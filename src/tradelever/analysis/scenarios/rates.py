@@ -50,6 +50,7 @@ class RowIndex:
     code_idx: np.ndarray
     code_u: np.ndarray
     industry_level: bool
+    classification: str = ""
 
     @property
     def n(self) -> int:
@@ -83,6 +84,7 @@ def _rows_mask(
         industry_level=rows.industry_level,
         path=f"{path}.products",
         notes=notes,
+        classification=rows.classification,
     )
     if exempt:
         prod &= ~product_mask(
@@ -91,6 +93,7 @@ def _rows_mask(
             industry_level=rows.industry_level,
             path=f"{path}.exempt",
             notes=notes,
+            classification=rows.classification,
         )
     out = prod[rows.code_idx]
     if not imp.all():

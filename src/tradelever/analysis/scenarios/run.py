@@ -199,6 +199,7 @@ def _prepare(
         code_idx=code_idx,
         code_u=code_u,
         industry_level=industry_level,
+        classification=classification,
     )
     sched = schedule(scenario, rows, notes)
     market_all = rows.imp_idx.astype(np.int64) * max(len(code_u), 1) + rows.code_idx

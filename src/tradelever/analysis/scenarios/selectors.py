@@ -12,8 +12,10 @@ token                       HS product data (hs6)               ICIO industries 
 HS code or prefix           codes starting with it (codes of    not applicable: noted in the
 (2-10 digits)               7-10 digits act on their HS6)       assumptions, not applied
 industry code (``C26``)     error                               that industry
-set name (``gloves``)       the set's HS codes                  the set's ``industries``
+set name (``s232-steel``)   the set's HS codes                  the set's ``industries``
                                                                 (none: noted, not applied)
+group (``gloves``)          the project's group definition      not applicable: noted
+                            for the data's HS revision
 ==========================  ==================================  ============================
 
 Everything is evaluated on the unique codes of the data and gathered onto the rows, so a
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -113,6 +116,33 @@ def _prefix_mask(codes: np.ndarray, prefixes: Sequence[str]) -> np.ndarray:
     return hit
 
 
+def _project_groups() -> Any:
+    """The project's named product groups (``tradelever.analysis.groups``), if available."""
+    try:
+        from tradelever.analysis.groups import default_groups
+    except ImportError:  # pragma: no cover - the groups module ships with the package
+        return {}
+    return default_groups()
+
+
+def _group_mask(
+    token: str, codes: np.ndarray, classification: str, where: str, notes: Notes
+) -> np.ndarray:
+    group = _project_groups()[token]
+    definition = group.definition(classification.upper()) if classification else None
+    if definition is None:
+        revisions = sorted(group.definitions)
+        if classification:
+            raise InputError(
+                f"{where}: product group {token!r} has no definition for {classification} "
+                f"(revisions: {', '.join(revisions)})"
+            )
+        definition = group.definitions[revisions[-1]]
+        notes.add(f"product group {token} taken in its {revisions[-1]} definition")
+    notes.add(f"product group {token}: {group.description} ({group.source})")
+    return np.asarray([definition.matches(c) for c in codes], dtype=bool)
+
+
 def product_mask(
     tokens: str | Sequence[str],
     codes: np.ndarray,
@@ -120,6 +150,7 @@ def product_mask(
     industry_level: bool,
     path: str,
     notes: Notes,
+    classification: str = "",
 ) -> np.ndarray:
     """Boolean mask of product selectors over the data set's unique codes.
 
@@ -131,6 +162,10 @@ def product_mask(
         Unique product codes of the data (HS6 strings or ICIO industry codes).
     industry_level
         True for ICIO industries, False for HS product data.
+    classification
+        HS revision of the codes (``HS17``...), for the project's product groups
+        (``semiconductors``, ``gloves``, ``rare_earths``... of
+        :mod:`tradelever.analysis.groups`, defined per revision).
     path
         Key path of the selector, for messages (``measures[3].exempt``).
     notes
@@ -194,6 +229,14 @@ def product_mask(
                         "HTS codes longer than 6 digits are applied to their whole HS "
                         "6-digit subheading (the finest level of the trade data)"
                     )
+        elif token in _project_groups():
+            if industry_level:
+                notes.add(
+                    f"product group {token} is defined in HS codes and has no industry "
+                    "equivalent; it is not applied on industry data"
+                )
+            else:
+                hit |= _group_mask(token, codes, classification, where, notes)
         elif is_industry_token(token):
             if not industry_level:
                 raise InputError(
@@ -207,9 +250,9 @@ def product_mask(
                 )
             industries.append(token)
         else:
+            known = sorted({*product_sets(), *_project_groups()})
             raise InputError(
-                f"{where}: {token!r} is not a known product set; sets: "
-                f"{', '.join(sorted(product_sets()))}"
+                f"{where}: {token!r} is not a known product set or group; known: {', '.join(known)}"
             )
     if hs_tokens:
         if industry_level:
