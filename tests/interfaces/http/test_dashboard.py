@@ -141,10 +141,11 @@ def test_keyboard_only(page: Any) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
     order = []
-    for _ in range(7):
+    for _ in range(8):
         page.keyboard.press("Tab")
         order.append(page.evaluate("document.activeElement.id"))
-    assert order == ["dataset", "year", "home", "partner", "rival", "top", "run-leverage"]
+    expected = ["dataset", "year", "home", "partner", "rival", "level", "top", "run-leverage"]
+    assert order == expected
     # Choose countries with the keyboard and submit with Enter.
     page.focus("#home")
     page.keyboard.type("Malaysia")
@@ -174,3 +175,26 @@ def test_error_names_the_field(page: Any) -> None:
     assert page.get_attribute("#partner", "aria-invalid") == "true"
     assert page.evaluate("document.activeElement.id") == "partner"
     _shot(page, "dashboard-error.png")
+
+
+def test_product_data_set_and_level(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    _ready(page)
+    page.select_option("#dataset", "hand-hs17")
+    # The country, year and level lists follow the data set.
+    expect(page.locator("#home option")).to_have_count(4)
+    assert page.locator("#year option").all_inner_texts() == ["2023", "2022"]
+    levels = page.locator("#level option").evaluate_all("os => os.map(o => o.value)")
+    assert levels == ["hs6", "hs4", "hs2", "group"]
+    page.select_option("#home", "MYS")
+    page.select_option("#partner", "USA")
+    page.select_option("#rival", "CHN")
+    page.select_option("#level", "hs4")
+    page.get_by_role("button", name="Show leverage").click()
+    page.wait_for_selector("#leverage-rows tbody tr")
+    assert "hand-hs17, 2023, level hs4" in page.inner_text("#leverage-rows caption")
+    row = page.locator("#leverage-rows tbody tr", has=page.locator("th", has_text="8542"))
+    cells = row.locator("td").all_inner_texts()
+    # tests/synthetic.py: USA imports 8542 for 140 (854231 100 + 854232 40), MYS 50 of it.
+    assert "US$140" in cells and "35.7%" in cells

@@ -6,7 +6,16 @@ import { fmtNumber, fmtPct, fmtUsd } from "./format.js";
 import { inferColumns, renderSources, renderSummary, renderTable } from "./table.js";
 
 const $ = (id) => document.getElementById(id);
-const FORM_FIELDS = ["dataset", "year", "home", "partner", "rival", "top"];
+const FORM_FIELDS = ["dataset", "year", "home", "partner", "rival", "level", "top"];
+const LEVELS = {
+  industry: [["industry", "industry (ICIO)"]],
+  product: [
+    ["hs6", "HS 6-digit"],
+    ["hs4", "HS 4-digit"],
+    ["hs2", "HS 2-digit (chapters)"],
+    ["group", "named product groups"],
+  ],
+};
 const DEFAULTS = { home: "MYS", partner: "USA", rival: "CHN" };
 
 // The CLI's fields; the ranking column comes right after the description on screen.
@@ -117,7 +126,8 @@ async function loadCountries(wanted = {}) {
   const info = await getJSON("/api/countries", { dataset });
   state.countries = info.countries;
   const year = $("year");
-  const previousYear = year.value || wanted.year;
+  // A new data set starts at its latest year (unless the URL asked for one).
+  const previousYear = wanted.year;
   year.replaceChildren();
   for (const y of [...info.years].reverse()) year.append(option(String(y), String(y)));
   if (previousYear && info.years.map(String).includes(String(previousYear))) year.value = String(previousYear);
@@ -126,6 +136,13 @@ async function loadCountries(wanted = {}) {
   fillCountries($("rival"), info.countries, wanted.rival ?? DEFAULTS.rival, { allowNone: true });
   const meta = (state.datasets || []).find((d) => d.name === dataset);
   $("dataset-note").textContent = meta && meta.note ? `Note: ${meta.note}.` : "";
+  const level = $("level");
+  const previousLevel = level.value || wanted.level;
+  level.replaceChildren();
+  for (const [value, text] of LEVELS[meta && meta.level === "industry" ? "industry" : "product"]) {
+    level.append(option(value, text));
+  }
+  if (previousLevel && [...level.options].some((o) => o.value === previousLevel)) level.value = previousLevel;
 }
 
 function syncUrl(values) {
