@@ -128,23 +128,25 @@ def main() -> None:
             )
             del res
         pair = flows[flows["importer"] == "USA"]
-        t = time.perf_counter()
-        res = run_on_flows(
-            pair,
-            sc,
-            mode="ces",
-            home="MYS",
-            draws=args.draws,
-            industry_level=False,
-            classification="HS17",
-        )
-        t_draws = time.perf_counter() - t
-        hp = res.uncertainty["home_total_effect_usd"]
-        print(
-            f"ces, {args.draws} draws for USA-MYS ({len(pair):,} rows in USA's markets): "
-            f"{t_draws:.1f} s; MYS total effect p5/p50/p95 = "
-            f"{hp['p5']:.3g} / {hp['p50']:.3g} / {hp['p95']:.3g} (synthetic US$)"
-        )
+        finite = load_scenario({**SCENARIO, "elasticities": {"export_supply": 2.0}})
+        for label, scen in (("perfectly elastic supply", sc), ("export supply 2.0", finite)):
+            t = time.perf_counter()
+            res = run_on_flows(
+                pair,
+                scen,
+                mode="ces",
+                home="MYS",
+                draws=args.draws,
+                industry_level=False,
+                classification="HS17",
+            )
+            t_draws = time.perf_counter() - t
+            hp = res.uncertainty["home_total_effect_usd"]
+            print(
+                f"ces, {label}, {args.draws} draws for USA-MYS ({len(pair):,} rows in USA's "
+                f"markets): {t_draws:.1f} s; MYS total effect p5/p50/p95 = {hp['p5']:.3g} / "
+                f"{hp['p50']:.3g} / {hp['p95']:.3g} (synthetic US$)"
+            )
 
 
 if __name__ == "__main__":
