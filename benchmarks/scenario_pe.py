@@ -91,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from tradelever.analysis.scenarios import load_flows, load_scenario, run_on_flows
-    from tradelever.analysis.scenarios.run import _importer_filter
+    from tradelever.analysis.scenarios.run import scenario_importers
     from tradelever.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,7 +114,7 @@ def main() -> None:
         sc = load_scenario(SCENARIO)
         t = time.perf_counter()
         flows = load_flows(
-            store.table("synthetic-bench", "flows"), year=2023, importers=_importer_filter(sc)
+            store.table("synthetic-bench", "flows"), year=2023, importers=scenario_importers(sc)
         )
         t_query = time.perf_counter() - t
         print(f"query (DuckDB via Ibis -> pandas): {t_query:.2f} s, {len(flows):,} rows")

@@ -24,7 +24,7 @@ from tradelever.analysis.scenarios import (
     preset_scenario,
     run_on_flows,
 )
-from tradelever.analysis.scenarios.run import _importer_filter
+from tradelever.analysis.scenarios.run import scenario_importers
 from tradelever.errors import InputError
 from tradelever.reference.countries import resolve_country
 
@@ -84,7 +84,7 @@ def run_scenario(
     frame = _frame
     if frame is None:
         frame = load_flows(
-            session.store.table(dataset, "flows"), year=year, importers=_importer_filter(sc)
+            session.store.table(dataset, "flows"), year=year, importers=scenario_importers(sc)
         )
     if frame.empty:
         raise InputError(
@@ -140,7 +140,7 @@ def compare_scenarios(
     sa, sb = load_scenario(a), load_scenario(b)
     _, year = _dataset_context(session, dataset, year)
     home = resolve_country(home, session.countries(dataset), parameter="--home")
-    fa, fb = _importer_filter(sa), _importer_filter(sb)
+    fa, fb = scenario_importers(sa), scenario_importers(sb)
     importers = None if fa is None or fb is None else sorted(set(fa) | set(fb))
     frame = load_flows(session.store.table(dataset, "flows"), year=year, importers=importers)
     ra = run_scenario(session, sa, dataset=dataset, year=year, mode=mode, home=home, _frame=frame)

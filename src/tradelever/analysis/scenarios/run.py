@@ -39,6 +39,7 @@ __all__ = [
     "compare_home",
     "load_flows",
     "run_on_flows",
+    "scenario_importers",
 ]
 
 Mode = Literal["smart", "ces"]
@@ -103,7 +104,7 @@ class ScenarioResult(TableResult):
         return out
 
 
-def _importer_filter(scenario: Scenario) -> list[str] | None:
+def scenario_importers(scenario: Scenario) -> list[str] | None:
     """ISO3 importers named by the scenario, or None when a measure covers all importers."""
     out: set[str] = set()
     specs = [(m.importer, f"measures[{n}].importer") for n, m in enumerate(scenario.measures)]
