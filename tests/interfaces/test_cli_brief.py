@@ -90,3 +90,17 @@ def test_brief_errors_name_the_option(icio_data_dir: Path, tmp_path: Path) -> No
     )
     assert result.exit_code == 1 and "ZZZ" in result.output
     assert not (tmp_path / "b.md").exists()
+
+
+def test_brief_labelled_scenarios_and_no_peers(icio_data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "brief.md"
+    result = _run(
+        icio_data_dir, "brief", "MYS", "-p", "USA", "--peers", "none",
+        "-s", "deal=us-2025-08-07", "-s", "competitors first=us-2025-08-07-mys-no-deal",
+        "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    md = out.read_text(encoding="utf-8")
+    assert "Deal (us-2025-08-07, schedule of 2025-08-07)" in md
+    assert "Ask (ASK-SEQUENCING)" in md
+    assert "## Peers\n\nNot available: no peer group was requested." in md

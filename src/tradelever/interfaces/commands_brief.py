@@ -34,7 +34,10 @@ def brief_cmd(
         str | None, typer.Option("--rival", "-r", help="Rival supplier, ISO3 (e.g. CHN).")
     ] = None,
     peers: Annotated[
-        str, typer.Option("--peers", help="Peer group (ASEAN, EU27, G20) or ISO3,ISO3,...")
+        str,
+        typer.Option(
+            "--peers", help="Peer group (ASEAN, EU27, G20), ISO3,ISO3,... or 'none' (no section)."
+        ),
     ] = "ASEAN",
     dataset: Annotated[
         str, typer.Option("--dataset", "-d", help="Data set name (see `tradelever datasets`).")
@@ -88,7 +91,7 @@ def brief_cmd(
             home,
             partner,
             rival,
-            peers=peers,
+            peers=None if peers.strip().lower() == "none" else peers,
             dataset=dataset,
             year=year,
             level=level,
