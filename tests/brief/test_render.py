@@ -32,7 +32,13 @@ def test_html_is_self_contained(icio_brief_html) -> None:  # type: ignore[no-unt
 
 
 def test_html_has_the_charts_and_sections(icio_brief, icio_brief_html) -> None:  # type: ignore[no-untyped-def]
-    for key in ("leverage-bars", "share-scatter", "peers-bars", "scenario-waterfall"):
+    for key in (
+        "leverage-bars",
+        "share-scatter",
+        "exposure-bars",
+        "peers-bars",
+        "scenario-waterfall",
+    ):
         assert f'data-chart="{key}"' in icio_brief_html
     for section in icio_brief.sections:
         assert f'<section id="{section.key}"' in icio_brief_html

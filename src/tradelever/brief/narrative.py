@@ -191,6 +191,20 @@ def exposure_section(ctx: Context, result: Any) -> tuple[Section, list[Paragraph
                 v.source.tag(),
             )
         )
+    top = result.rows.head(ctx.top)
+    labels = [
+        f"{c} {product_phrase(d, str(c))}"
+        for c, d in zip(top["code"], top.get("description", top["code"]), strict=True)
+    ]
+    chart = charts.ranked_bars(
+        list(zip(labels, top["home_exports_to_partner_usd"].astype(float), strict=True)),
+        title=cap(f"{possessive(ctx.home_name)} largest exports to {ctx.partner_name}"),
+        caption=(
+            f"Source: {maker.dataset} ({maker.release}), {maker.year}, {maker.classification} "
+            f"codes{_scope(ctx)}. The first {len(top)} rows of the exposure table."
+        ),
+        key="exposure-bars",
+    )
     section = table_section(
         ctx,
         "exposure",
@@ -200,6 +214,7 @@ def exposure_section(ctx: Context, result: Any) -> tuple[Section, list[Paragraph
         summary_fields=[],
         columns=_EXPOSURE,
         paragraphs=paras,
+        charts=(chart,),
     )
     return section, protect
 
