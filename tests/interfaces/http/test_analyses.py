@@ -22,6 +22,7 @@ SAME_AS_CLI = [
         {"home": "MYS", "imports": 100, "exports": 50, "target_rate": 0.15},
         ["formula", "MYS", "--imports", "100", "--exports", "50", "--target-rate", "0.15"],
     ),
+    ("/api/formula-annex", {}, ["formula-annex"]),
     (
         "/api/concessions",
         {"home": "MYS", "partner": "USA"},
@@ -125,6 +126,8 @@ BAD = [
         "dataset",
     ),
     ("/api/supply-chain", {"home": "MYS", "partner": "USA", "dataset": "none"}, 404, "dataset"),
+    ("/api/formula-annex", {"year": 1999}, 422, "year"),
+    ("/api/formula-annex", {"dataset": "nope"}, 404, "dataset"),
 ]
 
 

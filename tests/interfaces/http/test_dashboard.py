@@ -105,6 +105,15 @@ def test_leverage_scenario_and_brief(page: Any, tmp_path: Path) -> None:
     assert "total effect (US$)" in home_view and "US$" in home_view.split("total effect")[1]
     _shot(page, "dashboard-scenario.png")
 
+    # Competitors settle first (A) against Malaysia settles too (B).
+    page.select_option("#scenario", "us-2025-08-07-mys-no-deal")
+    page.select_option("#scenario-b", "us-2025-08-07")
+    page.get_by_role("button", name="Compare A and B for the home country").click()
+    page.locator("#scenario-result caption", has_text="difference B − A").wait_for()
+    assert "Compared us-2025-08-07-mys-no-deal and us-2025-08-07" in page.inner_text("#status")
+    compare_headers = page.locator("#scenario-result thead th").all_inner_texts()
+    assert "difference (US$)" in compare_headers
+
     # Brief: preview in a sandboxed frame, then downloads (HTML and PDF).
     page.get_by_role("button", name="Preview brief").click()
     frame = page.wait_for_selector("#brief-preview iframe")

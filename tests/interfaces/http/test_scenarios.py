@@ -78,10 +78,11 @@ def test_json_body_equals_yaml_body(client) -> None:
     assert same(as_json.json(), as_yaml)
 
 
-def test_top_limits_rows(client) -> None:
+def test_top_is_the_cli_top(client, http_data_dir: Path) -> None:
     full = _run(client, name=PRESET).json()
     top = _run(client, name=PRESET, top=3).json()
-    assert len(full["rows"]) > 3 and top["rows"] == full["rows"][:3]
+    assert len(full["rows"]) > 3 and len(top["rows"]) == 3
+    assert same(top, cli_json(http_data_dir, "scenario", "run", PRESET, "--top", "3"))
 
 
 BAD_RUNS = [
@@ -153,3 +154,31 @@ def test_body_limit_is_configurable(http_data_dir: Path) -> None:
     with TestClient(app, base_url="http://127.0.0.1") as small:
         response = _run(small, DOC)
         assert response.status_code == 413 and response.json()["parameter"] == "body"
+
+
+def test_compare_is_the_cli_compare(client, http_data_dir: Path) -> None:
+    a, b = "us-2025-08-07-mys-no-deal", PRESET
+    response = client.get("/api/scenarios/compare", params={"a": a, "b": b, "home": "MYS"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["scenario_a"], body["scenario_b"], body["home"]) == (a, b, "MYS")
+    assert same(body, cli_json(http_data_dir, "scenario", "compare", a, b, "--home", "MYS"))
+    # B - A, product by product; the totals add up.
+    total = sum(r["difference_usd"] for r in body["rows"])
+    assert body["summary"]["difference_usd"] == pytest.approx(total, rel=1e-9, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "parameter"),
+    [
+        ({"a": "nope", "b": PRESET, "home": "MYS"}, 404, "a"),
+        ({"a": PRESET, "b": "../x.yaml", "home": "MYS"}, 404, "b"),
+        ({"a": PRESET, "b": PRESET}, 422, "home"),
+        ({"a": PRESET, "b": PRESET, "home": "QQQ"}, 404, "home"),
+        ({"a": PRESET, "b": PRESET, "home": "MYS", "mode": "x"}, 422, "mode"),
+    ],
+)
+def test_bad_compare(client, query, status, parameter) -> None:
+    response = client.get("/api/scenarios/compare", params=query)
+    assert response.status_code == status, response.text
+    assert response.json()["parameter"] == parameter

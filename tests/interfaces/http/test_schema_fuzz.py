@@ -27,12 +27,18 @@ OPERATIONS = [
     ("GET", "/api/concessions"),
     ("GET", "/api/peers"),
     ("GET", "/api/supply-chain"),
+    ("GET", "/api/formula-annex"),
     ("GET", "/api/scenarios"),
+    ("GET", "/api/scenarios/compare"),
     ("GET", "/api/scenarios/{name}"),
     ("POST", "/api/scenarios/run"),
     ("GET", "/api/brief"),
 ]
-MAX_EXAMPLES = {"/api/brief": 8, "/api/supply-chain": 15}  # slow when valid; others 40
+MAX_EXAMPLES = {
+    "/api/brief": 8,
+    "/api/supply-chain": 15,
+    "/api/scenarios/compare": 15,
+}  # slow when valid; others 40
 HOST = {"Host": "127.0.0.1"}
 
 # Random strings are almost never valid codes, so half of the cases get valid ones for some
@@ -43,6 +49,8 @@ VALID = {
     "rival": ["CHN", "VNM", "USA"],
     "dataset": ["icio2022", "hand-hs17"],
     "name": ["us-2025-08-07", "us-2025-04-02"],
+    "a": ["us-2025-08-07-mys-no-deal"],
+    "b": ["us-2025-08-07"],
     "peers": ["ASEAN", "THA,VNM"],
     "scenario": [["us-2025-08-07"]],
 }

@@ -564,3 +564,26 @@ def get_supply_chain(
         ),
         top,
     )
+
+
+@router.get(
+    "/formula-annex",
+    summary="The reciprocal formula for every Annex I partner against the announced rate",
+    response_class=Response,
+    responses=_TABLE_OK,
+)
+def get_formula_annex(
+    request: Request,
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    top: Top = None,
+) -> Response:
+    """As ``tradelever formula-annex --format json``: how well the formula reproduces Annex I."""
+    params = {"dataset": dataset, "year": year}
+    return _table(
+        request,
+        "formula-annex",
+        params,
+        lambda s: s.formula_annex(dataset=dataset, year=year),
+        top,
+    )

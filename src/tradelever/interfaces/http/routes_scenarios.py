@@ -161,6 +161,69 @@ def get_scenarios(request: Request) -> Response:
     return Response(content=body, media_type="application/json")
 
 
+PresetParam = Annotated[
+    str, Query(min_length=1, max_length=200, description="Preset scenario name.")
+]
+
+
+# Registered before /scenarios/{name}, which would otherwise take "compare" as a name.
+@router.get(
+    "/scenarios/compare",
+    summary="Home's exports under scenario A and under scenario B, and the difference",
+    response_class=Response,
+    responses={
+        **_ok(
+            "As `tradelever scenario compare A B --home H --format json`: by product, exports "
+            "under A, under B and B - A."
+        ),
+        **_errors(404, 422),
+    },
+)
+def get_scenario_compare(
+    request: Request,
+    a: PresetParam,
+    b: PresetParam,
+    home: Annotated[
+        str, Query(min_length=1, max_length=64, description="Home country, ISO3 (e.g. MYS).")
+    ],
+    dataset: Dataset = DEFAULT_DATASET,
+    year: Year = None,
+    mode: Annotated[
+        ScenarioMode,
+        Query(description="ces: CES/Armington (exact hat algebra); smart: WITS-SMART."),
+    ] = DEFAULT_MODE,
+    top: Top = None,
+) -> Response:
+    """Typical use: A = competitors settle first, B = home settles too."""
+    engine = engine_of(request)
+    params = {
+        "a": a,
+        "b": b,
+        "home": home,
+        "dataset": dataset,
+        "year": year,
+        "mode": mode.value,
+        "top": top,
+    }
+
+    def compute(s: Session) -> Any:
+        check_scenario_names(s, [a], parameter="a")
+        check_scenario_names(s, [b], parameter="b")
+        result = s.compare_scenarios(a, b, home=home, dataset=dataset, year=year, mode=mode.value)
+        return result.head(top or None)
+
+    def produce() -> bytes:
+        try:
+            return json_bytes(engine.call(compute).to_dict())
+        except TradeleverError as exc:
+            raise error_for(exc, params) from exc
+
+    fingerprint = engine.fingerprint(dataset)
+    key = ("scenario-compare", tuple(sorted(params.items())), fingerprint)
+    body = engine.cache.get_or_compute(key, produce)
+    return Response(content=body, media_type="application/json")
+
+
 @router.get(
     "/scenarios/{name}",
     summary="One preset scenario: its measures, with legal basis, source and date",

@@ -41,6 +41,7 @@ const ANALYSES = [
   { path: "/api/concessions", label: "Concession finder", help: "Purchases the home country could switch to the partner at least cost." },
   { path: "/api/peers", label: "Peers", help: "The same indicators for comparable exporters (ASEAN by default)." },
   { path: "/api/supply-chain", label: "Supply-chain dependence", help: "The partner's output loss if our deliveries stopped (ICIO network)." },
+  { path: "/api/formula-annex", label: "Formula vs Annex I rates", help: "The reciprocal formula for every Annex I partner against the rate announced on 2 April 2025." },
 ];
 
 const state = { countries: [], leverage: null, schema: null, scenarios: [] };
@@ -333,8 +334,25 @@ async function setupScenarios() {
   const modeSelect = $("scenario-mode");
   modeSelect.replaceChildren();
   for (const m of modes) modeSelect.append(option(m, MODE_LABELS[m] || m, m === mode?.schema?.default));
+  const other = $("scenario-b");
+  other.replaceChildren();
+  for (const item of items) other.append(option(scenarioName(item), scenarioName(item)));
+  // Default pair: competitors settle first (A) against home settles too (B), when present.
+  const names = items.map(scenarioName);
+  const noDeal = names.find((n) => n.endsWith("-no-deal"));
+  if (noDeal) {
+    select.value = noDeal;
+    const deal = noDeal.replace(/-[a-z]{3}-no-deal$/, "");
+    if (names.includes(deal)) other.value = deal;
+  }
   select.addEventListener("change", showScenario);
   $("run-scenario").addEventListener("click", runScenario);
+  if (state.schema.paths["/api/scenarios/compare"]) {
+    $("compare-scenarios").addEventListener("click", compareScenarios);
+  } else {
+    $("compare-scenarios").hidden = true;
+    other.closest(".field").hidden = true;
+  }
   if (items.length) await showScenario();
 }
 
@@ -416,6 +434,35 @@ async function runScenario() {
     showError(error, "scenario");
   } finally {
     $("run-scenario").disabled = false;
+  }
+}
+
+async function compareScenarios() {
+  clearInvalid();
+  const params = {
+    a: $("scenario").value,
+    b: $("scenario-b").value,
+    home: $("home").value,
+    dataset: $("dataset").value,
+    year: $("year").value,
+    mode: $("scenario-mode").value,
+    top: $("top").value,
+  };
+  setStatus("Comparing scenarios…", "busy");
+  $("compare-scenarios").disabled = true;
+  try {
+    const result = await getJSON("/api/scenarios/compare", params);
+    const caption = `${countryLabel(result.home)}'s exports: A = ${result.scenario_a}, B = ${result.scenario_b}, difference B − A`;
+    renderResult($("scenario-result"), result, caption);
+    $("scenario-result").setAttribute("data-done", "true");
+    setStatus(`Compared ${result.scenario_a} and ${result.scenario_b} for ${result.home}.`, "ok");
+  } catch (error) {
+    if (error instanceof ApiError && (error.parameter === "a" || error.parameter === "b")) {
+      error.parameter = error.parameter === "a" ? "scenario" : "scenario-b";
+    }
+    showError(error, "compare");
+  } finally {
+    $("compare-scenarios").disabled = false;
   }
 }
 
