@@ -60,7 +60,14 @@ export function renderSummary(summary) {
     const dt = document.createElement("dt");
     dt.textContent = humanize(key);
     const dd = document.createElement("dd");
-    dd.textContent = formatterFor(key)(value);
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      // A nested block (e.g. scenario A's totals): "total effect (US$) −US$78.45 bn; ..."
+      dd.textContent = Object.entries(value)
+        .map(([k, v]) => `${humanize(k)} ${formatterFor(k)(v)}`)
+        .join("; ");
+    } else {
+      dd.textContent = formatterFor(key)(value);
+    }
     dl.append(dt, dd);
   }
   return dl;
