@@ -314,10 +314,20 @@ def waterfalls(
         )
         ax.set_title(_short(label, 28), fontsize=9, color=_INK, pad=12)
         ax.axhline(0, color=_MUTED, linewidth=0.8)
-        ax.margins(y=0.15)
+    levels = [0.0]
+    for _, start, steps in panels:
+        level = start
+        levels.append(level)
+        for _, value in steps:
+            level += value
+            levels.append(level)
+    lo, hi = min(levels) / scale, max(levels) / scale
+    pad = 0.15 * (hi - lo or 1.0)
+    axes[0][0].set_ylim(lo - pad if lo < 0 else 0.0, hi + pad)  # room for the step labels
     axes[0][0].set_ylabel(f"US$ {suffix}".strip())
     title = _cap(title)
     fig.suptitle(title, fontsize=10, x=0.01, ha="left", color=_INK)
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.94))
     svg = svg_text(fig, key, title)
     plt.close(fig)
     alt = "; ".join(
