@@ -89,6 +89,9 @@ def serve_cmd(
         pool_size=workers,
         allowed_hosts=[*LOOPBACK_HOSTS, host] if loopback else ["*"],
     )
+    from tradelever.api import DEFAULT_DATASET
+
+    application.state.engine.pool.warm(DEFAULT_DATASET)
     shown = f"[{host}]" if ":" in host else host
     where = f"http://{shown}:{port}/" if port else f"http://{shown}:<port>/ (port below)"
     err.print(f"tradelever dashboard: {where} (Ctrl+C to stop)", highlight=False)

@@ -162,3 +162,13 @@ def test_cache_disabled_with_zero_bytes() -> None:
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_pool_warm_fills_every_session(http_data_dir) -> None:  # type: ignore[no-untyped-def]
+    from tradelever.interfaces.http.app import SessionPool
+
+    pool = SessionPool(http_data_dir, 3)
+    pool.warm("hand-hs17")
+    sessions = [pool._idle.get_nowait() for _ in range(3)]
+    assert len({id(s) for s in sessions}) == 3
+    assert all(s._countries.get("hand-hs17") == ["CHN", "MYS", "THA", "USA"] for s in sessions)
