@@ -134,10 +134,12 @@ def leverage_sentence(ctx: Context, maker: FigureMaker, row: dict[str, Any]) -> 
         f"{what}"
         f"{_scope(ctx)}, {value.text} in {ctx.year}."
     )
-    if cost.value is None:
-        cost_value = float(row.get("partner_cost_of_losing_home_usd", math.nan))
-        if math.isinf(cost_value):
-            text += f" {ctx.home_name} is the sole supplier: the cost of replacing it is unbounded."
+    if cost.value is None or math.isinf(cost.value):
+        if cost.value is not None:
+            text += (
+                f" {cap(ctx.home_name)} is the sole supplier: the cost of replacing it is "
+                "unbounded (CES)."
+            )
         figures: tuple[Figure, ...] = (share, value)
     else:
         text += (
@@ -414,13 +416,14 @@ def asks_offers_section(
             r, "home_share_of_partner_imports", label="home share of partner imports"
         )
         what = product_phrase(r.get("description", ""), str(r["code"]))
-        cost_text = cost.text if cost.value is not None else "an unbounded amount (sole supplier)"
+        bounded = cost.value is not None and math.isfinite(cost.value)
+        cost_text = cost.text if bounded else "an unbounded amount (sole supplier)"
         bullets.append(
             Paragraph(
                 f"Ask (ASK-LEVERAGE): relief for {what} ({r['code']}): {ctx.partner_name} would "
                 f"pay about {cost_text} more to replace {possessive(ctx.home_name)} {value.text} "
                 f"({share.text} of its imports){_scope(ctx)}.",
-                (cost, value, share) if cost.value is not None else (value, share),
+                (cost, value, share) if bounded else (value, share),
                 share.source.tag(),
             )
         )
