@@ -29,6 +29,23 @@ def test_markdown_is_the_cli_brief(client, http_data_dir: Path, tmp_path: Path) 
     assert "Malaysia" in response.text and "United States" in response.text
 
 
+def test_peers_none_is_the_cli_brief(client, http_data_dir: Path, tmp_path: Path) -> None:
+    response = client.get("/api/brief", params={**QUERY, "format": "md", "peers": "none"})
+    assert response.status_code == 200, response.text
+    cli = _cli_brief(
+        http_data_dir,
+        tmp_path / "b.md",
+        "MYS",
+        "--partner",
+        "USA",
+        "--rival",
+        "CHN",
+        "--peers",
+        "none",
+    )
+    assert response.text == cli
+
+
 def test_html_is_self_contained_and_sandboxed(client) -> None:
     response = client.get("/api/brief", params=QUERY)
     assert response.status_code == 200

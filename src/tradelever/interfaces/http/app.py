@@ -328,6 +328,38 @@ class Engine:
 
 
 # -- application ----------------------------------------------------------------------------
+class SecurityHeaders:
+    """ASGI middleware: ``nosniff``, no referrer, and the dashboard's CSP on every answer.
+
+    The brief sets its own, stricter policy (its HTML has inline styles and no scripts).
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        own_csp = str(scope.get("path", "")).startswith("/api/brief")
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                if not own_csp:
+                    extra.append((b"content-security-policy", _CSP.encode("ascii")))
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def _validation_error(exc: RequestValidationError) -> ApiError:
     errors = exc.errors()
     first = errors[0] if errors else {}
@@ -415,14 +447,7 @@ def create_app(
         params = dict(request.query_params) | dict(request.path_params)
         return error_for(exc, params).response()
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if not request.url.path.startswith("/api/brief"):
-            response.headers.setdefault("Content-Security-Policy", _CSP)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     app.include_router(routes.router)
     app.include_router(routes_scenarios.router)

@@ -101,7 +101,10 @@ def get_brief(
         Query(
             min_length=1,
             max_length=1000,
-            description="Peers section: group (ASEAN, EU27, G20) or ISO3 codes, comma-separated.",
+            description=(
+                "Peers section: group (ASEAN, EU27, G20), ISO3 codes comma-separated, or "
+                "'none' (no section)."
+            ),
         ),
     ] = "ASEAN",
     dataset: Dataset = DEFAULT_DATASET,
@@ -161,7 +164,7 @@ def get_brief(
         "top": top,
     }
     options: dict[str, Any] = {
-        "peers": peers,
+        "peers": None if peers.strip().lower() == "none" else peers,
         "dataset": dataset,
         "year": year,
         "level": level,
