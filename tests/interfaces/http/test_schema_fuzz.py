@@ -1,8 +1,9 @@
-"""Schemathesis against /openapi.json: generated input never causes a 5xx.
+"""Schemathesis against /openapi.json: no 5xx, and answers as documented.
 
 Bounded on purpose (at most 40 examples per operation, derandomized) so that the run stays
-around a minute on two cores. Besides "no server error", every error answer must have the
-``{"detail", "parameter"}`` shape, with ``detail`` naming the parameter when one is given.
+well under a minute on two cores. Checks: no server error; the status code, content type
+and body conform to the schema; every error answer has the ``{"detail", "parameter"}``
+shape, with ``detail`` naming the parameter when one is given.
 
 The operations are listed here and checked against the schema, so a new endpoint cannot
 escape the fuzzing unnoticed. (Schemathesis' lazy pytest integration does not run under
@@ -15,7 +16,12 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 OPERATIONS = [
     ("GET", "/api/datasets"),
@@ -91,7 +97,15 @@ def test_no_server_errors(api_schema, method: str, path: str) -> None:  # type: 
                 if name in params and data.draw(st.booleans()):
                     params[name] = data.draw(st.sampled_from(choices))
         response = case.call(headers=HOST)
-        case.validate_response(response, checks=[not_a_server_error])
+        case.validate_response(
+            response,
+            checks=[
+                not_a_server_error,
+                status_code_conformance,
+                content_type_conformance,
+                response_schema_conformance,
+            ],
+        )
         statuses.append(response.status_code)
         if response.status_code >= 400:
             body = response.json()

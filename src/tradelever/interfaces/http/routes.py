@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from tradelever import schema
 from tradelever.api import DEFAULT_DATASET, Session
 from tradelever.errors import TradeleverError
 from tradelever.interfaces.http.app import Engine, error_for, json_bytes
@@ -65,6 +66,44 @@ _RESULT_SCHEMA = {
         "provenance": {"type": "object"},
         "assumptions": {"type": "array", "items": {"type": "string"}},
         "rows": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_LEVERAGE_SCHEMA = {
+    "type": "object",
+    "required": [
+        "home",
+        "partner",
+        "rival",
+        "dataset",
+        "year",
+        "level",
+        "provenance",
+        "assumptions",
+        "rows",
+    ],
+    "properties": {
+        "home": {"type": "string", "description": "ISO3 code."},
+        "partner": {"type": "string", "description": "ISO3 code."},
+        "rival": {"type": ["string", "null"], "description": "ISO3 code or null."},
+        "dataset": {"type": "string"},
+        "year": {"type": "integer"},
+        "level": {"type": "string"},
+        "provenance": {"type": "object"},
+        "assumptions": {"type": "array", "items": {"type": "string"}},
+        "rows": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "description", *schema.LEVERAGE_FIELDS],
+                "properties": {
+                    "code": {"type": "string"},
+                    "description": {"type": "string"},
+                    **{name: _NUMBER_OR_NULL for name in schema.LEVERAGE_FIELDS},
+                },
+            },
+        },
     },
 }
 
@@ -212,7 +251,7 @@ def get_countries(request: Request, dataset: Dataset = DEFAULT_DATASET) -> Respo
             "As `tradelever leverage --format json`: home, partner, rival, dataset, year, "
             "level, provenance, assumptions and one row per product, ranked by the "
             "partner's cost of losing the home country's supply.",
-            _RESULT_SCHEMA,
+            _LEVERAGE_SCHEMA,
         ),
         **_errors(404, 422),
     },
