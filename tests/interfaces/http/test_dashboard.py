@@ -93,6 +93,14 @@ def test_leverage_scenario_and_brief(page: Any, tmp_path: Path) -> None:
     assert page.locator("#chart-shares svg rect.s1").count() >= 10  # rival series
     assert "home=MYS" in page.url and "partner=USA" in page.url  # shareable URL
     _shot(page, "dashboard-leverage.png")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download CSV").click()
+    csv_path = tmp_path / info.value.suggested_filename
+    info.value.save_as(csv_path)
+    assert info.value.suggested_filename == "leverage-MYS-USA-icio2022-2022.csv"
+    lines = csv_path.read_text("utf-8").splitlines()
+    assert lines[0].startswith("code,description,partner_cost_of_losing_home_usd")
+    assert len(lines) == 1 + rows.count()
 
     # A preset scenario, with the home view (home = the form's home country).
     page.select_option("#scenario", "us-2025-08-07")
