@@ -172,3 +172,23 @@ def test_pool_warm_fills_every_session(http_data_dir) -> None:  # type: ignore[n
     sessions = [pool._idle.get_nowait() for _ in range(3)]
     assert len({id(s) for s in sessions}) == 3
     assert all(s._countries.get("hand-hs17") == ["CHN", "MYS", "THA", "USA"] for s in sessions)
+
+
+def test_unexpected_fault_is_a_json_500_without_internals(http_data_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from tradelever.api import Session
+    from tradelever.interfaces.http import create_app
+
+    def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("secret internals")
+
+    monkeypatch.setattr(Session, "exposure", broken)
+    app = create_app(http_data_dir, pool_size=1, cache_bytes=0)
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+        response = c.get("/api/exposure", params={"home": "MYS", "partner": "USA"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "internal error (ZeroDivisionError); see the server log",
+        "parameter": None,
+    }

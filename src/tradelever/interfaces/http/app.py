@@ -442,6 +442,14 @@ def create_app(
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _validation_error(exc).response()
 
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        # A fault of the server, never of the input: log it in full, answer in the usual
+        # shape without internals.
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        body = {"detail": f"internal error ({type(exc).__name__}); see the server log"}
+        return JSONResponse({**body, "parameter": None}, status_code=500)
+
     @app.exception_handler(TradeleverError)
     async def _library_error(request: Request, exc: TradeleverError) -> JSONResponse:
         params = dict(request.query_params) | dict(request.path_params)
