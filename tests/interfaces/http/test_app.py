@@ -169,7 +169,7 @@ def test_pool_warm_fills_every_session(http_data_dir) -> None:  # type: ignore[n
 
     pool = SessionPool(http_data_dir, 3)
     pool.warm("hand-hs17")
-    sessions = [pool._idle.get_nowait() for _ in range(3)]
+    sessions = [pool._idle.get_nowait()[1] for _ in range(3)]
     assert len({id(s) for s in sessions}) == 3
     assert all(s._countries.get("hand-hs17") == ["CHN", "MYS", "THA", "USA"] for s in sessions)
 
@@ -192,3 +192,45 @@ def test_unexpected_fault_is_a_json_500_without_internals(http_data_dir, monkeyp
         "detail": "internal error (ZeroDivisionError); see the server log",
         "parameter": None,
     }
+
+
+def test_replaced_data_set_renews_sessions(hand_data_dir) -> None:  # type: ignore[no-untyped-def]
+    """Re-ingesting a data set while serving: new answers, not the sessions' cached look-ups."""
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from tests.synthetic import hand_flows, hand_products
+    from tradelever.interfaces.http import create_app
+    from tradelever.store import Store
+
+    app = create_app(hand_data_dir, pool_size=2)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        before = c.get("/api/countries", params={"dataset": "hand-hs17"}).json()
+        assert [x["iso3"] for x in before["countries"]] == ["CHN", "MYS", "THA", "USA"]
+        lev = c.get(
+            "/api/leverage", params={"home": "VNM", "partner": "USA", "dataset": "hand-hs17"}
+        )
+        assert lev.status_code == 404 and lev.json()["parameter"] == "home"
+
+        # Replace hand-hs17 with a version where Viet Nam also sells processors to the USA.
+        flows = hand_flows()
+        extra = flows[(flows["exporter"] == "THA") & (flows["product"] == "854231")].copy()
+        extra["exporter"] = "VNM"
+        flows = pd.concat([flows, extra], ignore_index=True)
+        store = Store(hand_data_dir)
+        manifest = {**store.manifest("hand-hs17"), "sha256": "changed-for-the-test"}
+        manifest.pop("name", None)
+        with store.stage("hand-hs17", manifest) as staged:
+            staged.write_table("flows", flows, partition_year=True)
+            staged.write_table("products", hand_products())
+            staged.manifest["rows"] = len(flows)
+
+        after = c.get("/api/countries", params={"dataset": "hand-hs17"}).json()
+        assert [x["iso3"] for x in after["countries"]] == ["CHN", "MYS", "THA", "USA", "VNM"]
+        lev = c.get(
+            "/api/leverage", params={"home": "VNM", "partner": "USA", "dataset": "hand-hs17"}
+        )
+        assert lev.status_code == 200
+        rows = {r["code"]: r for r in lev.json()["rows"]}
+        # 2023: USA imports 854231 for 100 + 20 (VNM) = 120; VNM supplies 20.
+        assert rows["854231"]["home_share_of_partner_imports"] == pytest.approx(20 / 120)

@@ -179,18 +179,37 @@ def error_for(
 
 # -- sessions and cache -------------------------------------------------------------------
 class SessionPool:
-    """A fixed set of :class:`Session` objects, each used by one thread at a time."""
+    """A fixed number of :class:`Session` objects, each used by one thread at a time.
+
+    A session caches look-ups (countries, descriptions) for the life of the object; when a
+    data set is replaced while the server runs, :meth:`renew` makes every session be
+    replaced by a fresh one the next time it is borrowed.
+    """
 
     def __init__(self, data_dir: str | os.PathLike[str] | None, size: int) -> None:
         if size < 1:
             raise InputError(f"pool_size: must be 1 or more, got {size}")
         self.size = size
-        self._idle: queue.LifoQueue[Session] = queue.LifoQueue()
+        self._generation = 0
+        self._lock = threading.Lock()
+        # Idle sessions with the generation they were made in.
+        self._idle: queue.LifoQueue[tuple[int, Session]] = queue.LifoQueue()
         first = Session(data_dir)  # materialises the embedded data set on first use
         self.data_dir = first.store.root
-        self._all = [first, *(Session(self.data_dir) for _ in range(size - 1))]
-        for session in self._all:
-            self._idle.put(session)
+        self._idle.put((0, first))
+        for _ in range(size - 1):
+            self._idle.put((0, Session(self.data_dir)))
+
+    def renew(self) -> None:
+        """Retire every session (they are replaced when next borrowed)."""
+        with self._lock:
+            self._generation += 1
+
+    def _fresh(self, born: int, session: Session) -> tuple[int, Session]:
+        generation = self._generation
+        if born == generation:
+            return born, session
+        return generation, Session(self.data_dir)
 
     def warm(self, dataset: str) -> None:
         """Fill every session's look-up caches for ``dataset`` (countries, years).
@@ -198,23 +217,23 @@ class SessionPool:
         Called by ``tradelever serve`` before it listens, so that the first requests do not
         pay for them (a few hundred milliseconds per session on the embedded data).
         """
-        borrowed = [self._idle.get() for _ in self._all]  # every session, each exclusively
+        borrowed = [self._fresh(*self._idle.get()) for _ in range(self.size)]  # all of them
         try:
-            for session in borrowed:
+            for _, session in borrowed:
                 session.countries(dataset)
                 session.years(dataset)
         finally:
-            for session in borrowed:
-                self._idle.put(session)
+            for item in borrowed:
+                self._idle.put(item)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """Borrow a session for the duration of the ``with`` block."""
-        session = self._idle.get()
+        born, session = self._fresh(*self._idle.get())
         try:
             yield session
         finally:
-            self._idle.put(session)
+            self._idle.put((born, session))
 
 
 class ResultCache:
@@ -301,6 +320,8 @@ class Engine:
         self.max_body_bytes = max_body_bytes
         # File-only reads (names, manifests) never touch DuckDB: no session needed.
         self.catalog = Store(self.pool.data_dir)
+        self._seen: dict[str, tuple[str, str]] = {}
+        self._seen_lock = threading.Lock()
 
     def call(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn(session)`` on a borrowed session."""
@@ -324,7 +345,15 @@ class Engine:
                 "dataset",
             )
         manifest = self.catalog.manifest(dataset)
-        return str(manifest.get("sha256", "")), str(manifest.get("retrieved_at", ""))
+        current = (str(manifest.get("sha256", "")), str(manifest.get("retrieved_at", "")))
+        with self._seen_lock:
+            before = self._seen.get(dataset)
+            self._seen[dataset] = current
+        if before is not None and before != current:
+            # Replaced while serving: the sessions' cached look-ups may be out of date.
+            log.info("data set %s changed; renewing the sessions", dataset)
+            self.pool.renew()
+        return current
 
 
 # -- application ----------------------------------------------------------------------------
