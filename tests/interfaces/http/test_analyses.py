@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.interfaces.http.helpers import cli_json, same
+from tests.interfaces.http.helpers import cli_json, same_records
 
 # (endpoint, query, CLI arguments) for the same question.
 SAME_AS_CLI = [
@@ -62,7 +62,7 @@ def test_endpoint_is_the_cli_json(client, http_data_dir: Path, path, query, cli)
     response = client.get(path, params=query)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert same(body, cli_json(http_data_dir, *cli))
+    assert same_records(body, cli_json(http_data_dir, *cli))
     assert {"provenance", "assumptions", "rows"} <= set(body)
 
 

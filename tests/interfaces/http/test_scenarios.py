@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.interfaces.http.helpers import cli_json, same
+from tests.interfaces.http.helpers import cli_json, same_records
 
 PRESET = "us-2025-08-07"
 
@@ -52,7 +52,7 @@ def test_run_preset_is_the_cli_run(client, http_data_dir: Path) -> None:
     body = response.json()
     assert body["scenario"] == PRESET and body["home"] == "MYS" and body["mode"] == "ces"
     assert {"provenance", "assumptions", "summary", "rows", "markets", "exporters"} <= set(body)
-    assert same(body, cli_json(http_data_dir, "scenario", "run", PRESET, "--home", "MYS"))
+    assert same_records(body, cli_json(http_data_dir, "scenario", "run", PRESET, "--home", "MYS"))
 
 
 def test_run_posted_yaml_is_the_cli_run_of_the_file(
@@ -64,7 +64,9 @@ def test_run_posted_yaml_is_the_cli_run_of_the_file(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["scenario"] == "http-test-mys-c26"
-    assert same(body, cli_json(http_data_dir, "scenario", "run", str(path), "--home", "MYS"))
+    assert same_records(
+        body, cli_json(http_data_dir, "scenario", "run", str(path), "--home", "MYS")
+    )
     # Only MYS exports of C26 to the USA are taxed: every taxed row is that market.
     taxed = [r for r in body["rows"] if (r.get("new_rate") or 0) > (r.get("old_rate") or 0)]
     assert taxed
@@ -75,14 +77,14 @@ def test_json_body_equals_yaml_body(client) -> None:
     as_yaml = _run(client, DOC, mode="smart").json()
     as_json = _run(client, json.dumps(yaml.safe_load(DOC)), "application/json", mode="smart")
     assert as_json.status_code == 200
-    assert same(as_json.json(), as_yaml)
+    assert same_records(as_json.json(), as_yaml)
 
 
 def test_top_is_the_cli_top(client, http_data_dir: Path) -> None:
     full = _run(client, name=PRESET).json()
     top = _run(client, name=PRESET, top=3).json()
     assert len(full["rows"]) > 3 and len(top["rows"]) == 3
-    assert same(top, cli_json(http_data_dir, "scenario", "run", PRESET, "--top", "3"))
+    assert same_records(top, cli_json(http_data_dir, "scenario", "run", PRESET, "--top", "3"))
 
 
 BAD_RUNS = [
@@ -162,7 +164,7 @@ def test_compare_is_the_cli_compare(client, http_data_dir: Path) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["scenario_a"], body["scenario_b"], body["home"]) == (a, b, "MYS")
-    assert same(body, cli_json(http_data_dir, "scenario", "compare", a, b, "--home", "MYS"))
+    assert same_records(body, cli_json(http_data_dir, "scenario", "compare", a, b, "--home", "MYS"))
     # B - A, product by product; the totals add up.
     total = sum(r["difference_usd"] for r in body["rows"])
     assert body["summary"]["difference_usd"] == pytest.approx(total, rel=1e-9, abs=1e-3)
