@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from tradelever.interfaces.cli_app import FormatOption, app, handle_errors, session
+from tradelever.interfaces.cli_app import (
+    DatasetOption,
+    FormatOption,
+    HomeArg,
+    LevelOption,
+    PartnerOption,
+    RivalOption,
+    TopOption,
+    YearOption,
+    app,
+    handle_errors,
+    session,
+)
 from tradelever.interfaces.output import (
     OutputFormat,
     console,
@@ -17,6 +29,7 @@ from tradelever.interfaces.output import (
     fmt_usd,
     frame_to_csv,
     rich_table,
+    source_caption,
 )
 
 
@@ -62,31 +75,13 @@ _LEVERAGE_COLUMNS = [
 @app.command("leverage")
 @handle_errors
 def leverage_cmd(
-    home: Annotated[str, typer.Argument(help="Home country, ISO3 (e.g. MYS).", show_default=False)],
-    partner: Annotated[
-        str, typer.Option("--partner", "-p", help="Counterpart country, ISO3 (e.g. USA).")
-    ],
-    rival: Annotated[
-        str | None, typer.Option("--rival", "-r", help="Rival supplier, ISO3 (e.g. CHN).")
-    ] = None,
-    dataset: Annotated[
-        str, typer.Option("--dataset", "-d", help="Data set name (see `tradelever datasets`).")
-    ] = "icio2022",
-    year: Annotated[
-        int | None, typer.Option("--year", "-y", help="Year (default: latest in the data set).")
-    ] = None,
-    level: Annotated[
-        str | None,
-        typer.Option("--level", help="industry (ICIO) or hs6|hs4|hs2|group (product data sets)."),
-    ] = None,
-    top: Annotated[
-        int | None,
-        typer.Option(
-            "--top",
-            "-n",
-            help="Show the top N rows (table default 20; json/csv default all; 0 = all).",
-        ),
-    ] = None,
+    home: HomeArg,
+    partner: PartnerOption,
+    rival: RivalOption = None,
+    dataset: DatasetOption = "icio2022",
+    year: YearOption = None,
+    level: LevelOption = None,
+    top: TopOption = None,
     sigma: Annotated[
         float | None,
         typer.Option("--sigma", help="One elasticity of substitution (> 1) for every product."),
@@ -130,9 +125,7 @@ def leverage_cmd(
     )
     if result.rival:
         title += f" (rival: {country_name(result.rival)})"
-    caption = "Source: " + str(result.provenance.get("source", result.dataset))
-    caption += f". Licence: {result.provenance.get('licence', 'see data set')}."
-    caption += "\nAssumptions:\n" + "\n".join(f"- {a}" for a in result.assumptions)
+    caption = source_caption(result.provenance, result.assumptions)
     out = console()
     optional = ("description", "home_world_export_share", "home_export_weight", "sigma")
     columns = fit_columns(_LEVERAGE_COLUMNS, optional, out.width)

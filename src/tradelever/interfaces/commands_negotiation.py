@@ -13,7 +13,18 @@ from typing import Annotated, Any
 
 import typer
 
-from tradelever.interfaces.cli_app import FormatOption, app, handle_errors, session
+from tradelever.interfaces.cli_app import (
+    DatasetOption,
+    FormatOption,
+    HomeArg,
+    LevelOption,
+    PartnerOption,
+    TopOption,
+    YearOption,
+    app,
+    handle_errors,
+    session,
+)
 from tradelever.interfaces.output import (
     OutputFormat,
     console,
@@ -22,30 +33,10 @@ from tradelever.interfaces.output import (
     fmt_usd,
     frame_to_csv,
     rich_table,
+    source_caption,
 )
 
 Column = tuple[str, str, Callable[[Any], str]]
-
-HomeArg = Annotated[str, typer.Argument(help="Home country, ISO3 (e.g. MYS).", show_default=False)]
-PartnerOption = Annotated[
-    str, typer.Option("--partner", "-p", help="Counterpart country, ISO3 (e.g. USA).")
-]
-DatasetOption = Annotated[
-    str, typer.Option("--dataset", "-d", help="Data set name (see `tradelever datasets`).")
-]
-YearOption = Annotated[
-    int | None, typer.Option("--year", "-y", help="Year (default: latest in the data set).")
-]
-LevelOption = Annotated[
-    str | None,
-    typer.Option("--level", help="industry (ICIO) or hs6|hs4|hs2 (product data sets)."),
-]
-TopOption = Annotated[
-    int | None,
-    typer.Option(
-        "--top", "-n", help="Show the top N rows (table default 20; json/csv default all; 0 = all)."
-    ),
-]
 
 
 def _num(digits: int = 2) -> Callable[[Any], str]:
@@ -79,10 +70,7 @@ def _render(
     if fmt is OutputFormat.csv:
         typer.echo(frame_to_csv(result.to_frame()), nl=False)
         return
-    caption = "Source: " + str(result.provenance.get("source", "-"))
-    if result.provenance.get("licence"):
-        caption += f". Licence: {result.provenance['licence']}."
-    caption += "\nAssumptions:\n" + "\n".join(f"- {a}" for a in result.assumptions)
+    caption = source_caption(result.provenance, result.assumptions)
     out = console()
     for line in summary_lines:
         out.print(line)

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from tradelever.interfaces.cli_app import FormatOption, app, handle_errors, session
+from tradelever.interfaces.cli_app import (
+    FormatOption,
+    HomeArg,
+    PartnerOption,
+    TopOption,
+    app,
+    handle_errors,
+    session,
+)
 from tradelever.interfaces.output import (
     OutputFormat,
     console,
@@ -15,6 +23,7 @@ from tradelever.interfaces.output import (
     fmt_usd,
     frame_to_csv,
     rich_table,
+    source_caption,
 )
 
 _COLUMNS = [
@@ -32,10 +41,8 @@ _COLUMNS = [
 @app.command("supply-chain")
 @handle_errors
 def supply_chain_cmd(
-    home: Annotated[str, typer.Argument(help="Home country, ISO3 (e.g. MYS).", show_default=False)],
-    partner: Annotated[
-        str, typer.Option("--partner", "-p", help="Counterpart country, ISO3 (e.g. USA).")
-    ],
+    home: HomeArg,
+    partner: PartnerOption,
     industry: Annotated[
         list[str] | None,
         typer.Option(
@@ -51,12 +58,7 @@ def supply_chain_cmd(
         float,
         typer.Option("--share-lost", help="Fraction of home's deliveries that stops, in [0, 1]."),
     ] = 1.0,
-    top: Annotated[
-        int | None,
-        typer.Option(
-            "--top", "-n", help="Show the top N rows (table default 20; json/csv all; 0 = all)."
-        ),
-    ] = None,
+    top: TopOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """How the partner's supply chain depends on HOME (intermediate goods, ICIO 2022).
@@ -86,16 +88,12 @@ def supply_chain_cmd(
     )
     joint = result.summary.get("selected_industries") or result.summary["all_industries"]
     scope = "all industries" if joint["industries"] == "all" else ", ".join(joint["industries"])
-    caption = (
+    lead = (
         f"If {country_name(p['home'])}'s deliveries to {country_name(p['partner'])} stopped "
         f"({scope}, share {p['share_lost']:g}, jointly): partner output falls by "
         f"{fmt_usd(joint['partner_output_loss_usd'])} "
         f"({fmt_pct(joint['partner_output_loss_share'], 3)}), home output by "
         f"{fmt_usd(joint['home_output_loss_usd'])}."
     )
-    caption += "\nSource: " + str(result.provenance.get("source", p["dataset"]))
-    caption += f". Licence: {result.provenance.get('licence', 'see data set')}."
-    caption += "\nAssumptions:\n" + "\n".join(f"- {a}" for a in result.assumptions)
-    from rich.markup import escape
-
-    console().print(rich_table(result.rows, _COLUMNS, title=title, caption=escape(caption)))
+    caption = source_caption(result.provenance, result.assumptions, lead=lead)
+    console().print(rich_table(result.rows, _COLUMNS, title=title, caption=caption))

@@ -64,6 +64,20 @@ def fmt_usd(value: Any) -> str:
     return f"US${v:,.0f}"
 
 
+def source_caption(
+    provenance: dict[str, Any], assumptions: Sequence[str], *, lead: str | None = None
+) -> str:
+    """Caption under a result table: optional lead line, source, licence, assumptions."""
+    lines = [lead] if lead else []
+    source = "Source: " + str(provenance.get("source") or provenance.get("name") or "-")
+    if provenance.get("licence"):
+        source += f". Licence: {provenance['licence']}."
+    lines.append(source)
+    if assumptions:
+        lines.append("Assumptions:\n" + "\n".join(f"- {a}" for a in assumptions))
+    return "\n".join(lines)
+
+
 def rich_table(
     frame: pd.DataFrame,
     columns: Sequence[tuple[str, str, Callable[[Any], str]]],
