@@ -162,7 +162,9 @@ def baci_cmd(
     table.add_row("time", f"{result.seconds:.1f} s")
     out.print(table)
     if manifest.get("assumptions"):
-        out.print("Assumptions:\n" + "\n".join(f"- {a}" for a in manifest["assumptions"]))
+        out.print(
+            "Assumptions:\n" + "\n".join(f"- {a}" for a in manifest["assumptions"]), markup=False
+        )
     out.print(
         f"Next: tradelever leverage HOME --partner PARTNER --dataset {result.name} --level hs6"
     )

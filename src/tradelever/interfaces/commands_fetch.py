@@ -101,7 +101,7 @@ def _summary(result: Any, fmt: OutputFormat) -> None:
             "country rows (see --format json, report.totals_check)"
         )
     if data.get("assumptions"):
-        out.print("Assumptions:\n" + "\n".join(f"- {a}" for a in data["assumptions"]))
+        out.print("Assumptions:\n" + "\n".join(f"- {a}" for a in data["assumptions"]), markup=False)
     out.print(
         f"Next: tradelever leverage HOME --partner PARTNER --dataset {data['name']} --level hs6"
     )

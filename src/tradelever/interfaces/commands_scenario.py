@@ -233,7 +233,7 @@ def run_cmd(
                 f"{result.uncertainty['draws']} draws: home total p5 {fmt_usd(hp['p5'])}, "
                 f"p50 {fmt_usd(hp['p50'])}, p95 {fmt_usd(hp['p95'])}"
             )
-    out.print("Assumptions:\n" + "\n".join(f"- {a}" for a in result.assumptions))
+    out.print("Assumptions:\n" + "\n".join(f"- {a}" for a in result.assumptions), markup=False)
 
 
 @scenario_app.command("compare")
