@@ -10,8 +10,8 @@ are written as a canonical ``flows`` data set into a temporary store, then read 
 
 Reproduce::
 
-    /work/venv/bin/python benchmarks/scenario_pe.py            # 11 M rows
-    /work/venv/bin/python benchmarks/scenario_pe.py --rows 2e6  # smaller machine
+    python benchmarks/scenario_pe.py            # 11 M rows
+    python benchmarks/scenario_pe.py --rows 2e6  # smaller machine
 
 Prints the timing of each stage: query (DuckDB -> pandas), then each model run over all
 markets (schedule, elasticities, solve, result tables), twice per mode (the first run of
@@ -60,14 +60,22 @@ def synthetic_flows(n_rows: int, seed: int = 5) -> pd.DataFrame:
     iso = [c for c in country_table()["iso3"] if c not in ("USA", "CHN", "MYS", "DEU")]
     countries = np.array(["USA", "CHN", "MYS", "DEU", *iso[:146]])
     n_c, n_p = len(countries), 5000
+    if n_c != 150:  # the supplier construction below needs C - 1 = 149 (a prime)
+        raise RuntimeError(f"expected 150 economies, got {n_c}")
     chapters = rng.integers(1, 98, n_p)
     products = np.array([f"{c:02d}{i:04d}" for c, i in zip(chapters, range(n_p), strict=True)])
     per_market = max(2, round(n_rows / (n_c * n_p)))
     n_markets = n_c * n_p
     importer = np.repeat(np.arange(n_c), n_p * per_market)
     product = np.tile(np.repeat(np.arange(n_p), per_market), n_c)
-    exporter = rng.integers(0, n_c - 1, n_markets * per_market)
-    exporter = np.where(exporter >= importer, exporter + 1, exporter)  # never the importer
+    # Distinct suppliers per market, as in BACI (one row per year, exporter, importer,
+    # product): offsets a + j*b (mod C - 1) are distinct for j < C - 1 because C - 1 = 149 is
+    # prime; exporter = importer + 1 + offset (mod C) is never the importer.
+    n_other = n_c - 1
+    a = np.repeat(rng.integers(0, n_other, n_markets), per_market)
+    b = np.repeat(rng.integers(1, n_other, n_markets), per_market)
+    j = np.tile(np.arange(per_market), n_markets)
+    exporter = (importer + 1 + (a + j * b) % n_other) % n_c
     value = np.exp(rng.normal(12.0, 2.5, len(exporter)))
     frame = pd.DataFrame(
         {
@@ -114,7 +122,10 @@ def main() -> None:
         sc = load_scenario(SCENARIO)
         t = time.perf_counter()
         flows = load_flows(
-            store.table("synthetic-bench", "flows"), year=2023, importers=scenario_importers(sc)
+            store.table("synthetic-bench", "flows"),
+            year=2023,
+            importers=scenario_importers(sc),
+            unique=True,  # one row per key, as a BACI year after ingest
         )
         t_query = time.perf_counter() - t
         print(f"query (DuckDB via Ibis -> pandas): {t_query:.2f} s, {len(flows):,} rows")

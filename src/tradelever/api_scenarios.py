@@ -84,7 +84,10 @@ def run_scenario(
     frame = _frame
     if frame is None:
         frame = load_flows(
-            session.store.table(dataset, "flows"), year=year, importers=scenario_importers(sc)
+            session.store.table(dataset, "flows"),
+            year=year,
+            importers=scenario_importers(sc),
+            unique=bool(manifest.get("unique_flow_keys")),
         )
     if frame.empty:
         raise InputError(
@@ -138,11 +141,16 @@ def compare_scenarios(
 
     dataset = dataset or DEFAULT_DATASET
     sa, sb = load_scenario(a), load_scenario(b)
-    _, year = _dataset_context(session, dataset, year)
+    manifest, year = _dataset_context(session, dataset, year)
     home = resolve_country(home, session.countries(dataset), parameter="--home")
     fa, fb = scenario_importers(sa), scenario_importers(sb)
     importers = None if fa is None or fb is None else sorted(set(fa) | set(fb))
-    frame = load_flows(session.store.table(dataset, "flows"), year=year, importers=importers)
+    frame = load_flows(
+        session.store.table(dataset, "flows"),
+        year=year,
+        importers=importers,
+        unique=bool(manifest.get("unique_flow_keys")),
+    )
     ra = run_scenario(session, sa, dataset=dataset, year=year, mode=mode, home=home, _frame=frame)
     rb = run_scenario(session, sb, dataset=dataset, year=year, mode=mode, home=home, _frame=frame)
     level = ra.params["level"]

@@ -154,6 +154,22 @@ def test_corrupted_line_is_rejected_and_nothing_is_lost(store: Store, tmp_path: 
     assert _staging_empty(store)
 
 
+def test_repeated_flow_key_is_rejected(store: Store, tmp_path: Path) -> None:
+    # The same (t, i, j, k) twice: BACI has one row per key, so the file is corrupted.
+    rows = [*factory.ROWS_2021, "2021,458,842,401519,1,1"]
+    bad = factory.write_release_zip(tmp_path / "bad", {2021: rows})
+    with pytest.raises(DataFileError, match=r"2 rows for year 2021, exporter MYS, importer USA"):
+        ingest_baci(store, bad)
+    assert not store.has(NAME) and _staging_empty(store)
+
+
+def test_manifest_records_unique_flow_keys(store: Store, release_zip: Path) -> None:
+    ingest_baci(store, release_zip)
+    assert store.manifest(NAME)["unique_flow_keys"] is True
+    flows = _flows(store)
+    assert not flows.duplicated(["year", "exporter", "importer", "product"]).any()
+
+
 def test_failed_first_ingest_leaves_no_data_set(store: Store, tmp_path: Path) -> None:
     rows = [*factory.ROWS_2021, "2021,458,842,854231,5,1,extra"]
     bad = factory.write_release_zip(tmp_path / "bad", {2021: rows})

@@ -43,6 +43,8 @@ def ensure_icio(store: Store, files: icio.IcioFiles | None = None) -> dict[str, 
     record = icio.icio_provenance(files, sha256=sha)
     record["sha256"] = sha
     record["fingerprint"] = fingerprint
+    # One row per (exporter, importer, industry) by construction of flows_table().
+    record["unique_flow_keys"] = True
     with store.stage(icio.DATASET_NAME, record) as staged:
         flows = network.flows_table()
         staged.write_table("flows", flows, partition_year=True)

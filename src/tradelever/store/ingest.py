@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-from tradelever.errors import InputError
+from tradelever.errors import DataFileError, InputError
 from tradelever.sources import baci
 from tradelever.store.catalog import Store
 
@@ -187,6 +187,34 @@ def _merge_shared(folder: Path, staging: Path, codes: list[str]) -> None:
         p.unlink()
 
 
+def _check_unique_keys(folder: Path, display: str, year: int) -> None:
+    """Refuse a year with two rows for one (exporter, importer, product).
+
+    BACI has one row per (t, i, j, k); a repeated key means a corrupted or concatenated
+    file. The check (one DuckDB aggregation over the staged Parquet) also lets queries read
+    the flows without re-summing them (manifest ``unique_flow_keys``).
+    """
+    import duckdb
+
+    pattern = str(folder / "*.parquet").replace("'", "''")
+    con = duckdb.connect()
+    try:
+        hits = con.execute(
+            "SELECT exporter, importer, product, count(*) AS n "
+            f"FROM read_parquet('{pattern}') GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
+    finally:
+        con.close()
+    if hits:
+        exporter, importer, product, n = hits[0]
+        raise DataFileError(
+            f"{n} rows for year {year}, exporter {exporter}, importer {importer}, product "
+            f"{product}: BACI has one row per (t, i, j, k); the file is corrupted or "
+            "concatenated",
+            path=display,
+        )
+
+
 def ingest_baci(
     store: Store,
     path: str | os.PathLike[str],
@@ -319,6 +347,7 @@ def ingest_baci(
                     progress(IngestProgress("merge", member.display, rows_total, 0, 0))
                 _merge_shared(folder, staged.path, sorted(collide))
                 merged[str(year)] = collide
+            _check_unique_keys(folder, member.display, year)
         staged.write_table("products", products)
         staged.write_table("countries", countries.table)
         rows_after = sum(
@@ -338,6 +367,7 @@ def ingest_baci(
                 f"as published: {listed}"
             )
         staged.manifest.update(
+            unique_flow_keys=True,
             rows=int(rows_after),
             rows_read=rows_total,
             merged_codes=merged,

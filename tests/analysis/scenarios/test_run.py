@@ -137,3 +137,18 @@ def test_preset_on_icio(icio_session: Session) -> None:
     assert mys.loc["C24A", "new_rate"] == pytest.approx(0.25)
     assert any("intermediate goods only" in a for a in r.assumptions)
     assert r.summary["trade_diversion_usd"] == pytest.approx(0.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("importers", [None, ["USA"]])
+def test_unique_keys_read_equals_summed_read(hand_session: Session, importers) -> None:  # type: ignore[no-untyped-def]
+    """Reading rows as they are (unique keys) gives the same flows as summing by key."""
+    from tradelever.analysis.scenarios import load_flows
+
+    flows = hand_session.store.table("hand-hs17", "flows")
+    keys = ["importer", "exporter", "code"]
+    fast = load_flows(flows, year=2023, importers=importers, unique=True)
+    summed = load_flows(flows, year=2023, importers=importers, unique=False)
+    fast = fast.astype({k: str for k in keys}).sort_values(keys).reset_index(drop=True)
+    summed = summed.astype({k: str for k in keys}).sort_values(keys).reset_index(drop=True)
+    assert len(fast) == (17 if importers is None else 8)  # rows of tests/synthetic.py
+    assert fast.equals(summed)
