@@ -8,8 +8,8 @@ counted), on a data directory where the embedded icio2022 data set is already ma
 
 Reproduce::
 
-    /work/venv/bin/python benchmarks/brief_icio.py            # HTML, Markdown, PDF; 3 runs each
-    /work/venv/bin/python benchmarks/brief_icio.py --runs 5 --formats html
+    python benchmarks/brief_icio.py            # HTML, Markdown, PDF; 3 runs each
+    python benchmarks/brief_icio.py --runs 5 --formats html
 
 The figures depend on the machine's load; the median of the runs is reported.
 """

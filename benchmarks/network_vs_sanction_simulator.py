@@ -21,7 +21,7 @@ leaks), which isolates the effect of their non-linear production side.
 
 Reproduce (about 10 s on 2 cores; ``--skip-model`` prints only the tradelever figures)::
 
-    /work/venv/bin/python benchmarks/network_vs_sanction_simulator.py
+    python benchmarks/network_vs_sanction_simulator.py
 """
 
 from __future__ import annotations

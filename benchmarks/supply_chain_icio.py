@@ -16,8 +16,8 @@ Target (issue 4): one ICIO extraction <= 1 s warm.
 
 Reproduce::
 
-    /work/venv/bin/python benchmarks/supply_chain_icio.py
-    /work/venv/bin/python benchmarks/supply_chain_icio.py --home MYS --partner USA \
+    python benchmarks/supply_chain_icio.py
+    python benchmarks/supply_chain_icio.py --home MYS --partner USA \
         --industry C26 --repeat 5
 """
 
