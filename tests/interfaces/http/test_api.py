@@ -96,7 +96,7 @@ def test_leverage_top_and_sigma(client) -> None:
     base = {"home": "MYS", "partner": "USA"}
     full = client.get("/api/leverage", params=base).json()
     top = client.get("/api/leverage", params={**base, "top": 3}).json()
-    assert top["rows"] == full["rows"][:3]
+    assert same(top["rows"], full["rows"][:3])  # computed apart: sums may differ in the last bit
     one_sigma = client.get("/api/leverage", params={**base, "sigma": 4}).json()
     assert {r["sigma"] for r in one_sigma["rows"]} == {4.0}
     assert any("sigma = 4" in a for a in one_sigma["assumptions"])
