@@ -211,9 +211,7 @@ def main() -> None:
         print(
             f"targets (<= 30 s, <= 1.5 GiB) at {args.rows:,} rows: {'met' if targets else 'MISSED'}"
         )
-        print(
-            "reproduce: python benchmarks/ingest_baci.py " + " ".join(sys.argv[1:])
-        )
+        print("reproduce: python benchmarks/ingest_baci.py " + " ".join(sys.argv[1:]))
     finally:
         if args.out is None:
             shutil.rmtree(work, ignore_errors=True)
