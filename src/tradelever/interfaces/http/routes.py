@@ -109,18 +109,37 @@ _LEVERAGE_SCHEMA = {
 
 # -- shared parameters --------------------------------------------------------------------
 Home = Annotated[
-    str, Query(min_length=1, max_length=64, description="Home country, ISO3 (e.g. MYS).")
+    str,
+    Query(
+        min_length=1, max_length=64, description="Home country, ISO3 (e.g. MYS).", examples=["MYS"]
+    ),
 ]
 Partner = Annotated[
-    str, Query(min_length=1, max_length=64, description="Counterpart country, ISO3 (e.g. USA).")
+    str,
+    Query(
+        min_length=1,
+        max_length=64,
+        description="Counterpart country, ISO3 (e.g. USA).",
+        examples=["USA"],
+    ),
 ]
 Rival = Annotated[
     str | None,
-    Query(min_length=1, max_length=64, description="Rival supplier, ISO3 (e.g. CHN)."),
+    Query(
+        min_length=1,
+        max_length=64,
+        description="Rival supplier, ISO3 (e.g. CHN).",
+        examples=["CHN"],
+    ),
 ]
 Dataset = Annotated[
     str,
-    Query(min_length=1, max_length=128, description="Data set name (see /api/datasets)."),
+    Query(
+        min_length=1,
+        max_length=128,
+        description="Data set name (see /api/datasets).",
+        examples=["icio2022"],
+    ),
 ]
 Year = Annotated[
     int | None,
