@@ -1,0 +1,78 @@
+"""CEPII BACI bulk files: locate a release, read its dictionaries, stream its trade files.
+
+A BACI release (``BACI_HS22_V202501.zip``) holds one CSV per year,
+``BACI_HS22_Y2022_V202501.csv`` with header ``t,i,j,k,v,q``, a country dictionary
+``country_codes_V202501.csv`` and a product dictionary ``product_codes_HS22_V202501.csv``
+(see ``reference/data-formats.md``, section (a)). This module accepts the zip itself, an
+extracted release folder, or one yearly CSV with the two dictionaries beside it.
+
+Trade columns and their canonical counterparts:
+
+======  ======================================  =============================================
+``t``   year                                    ``year`` (must equal the year in the name)
+``i``   exporter, BACI numeric country code     ``exporter`` (ISO3, from the dictionary)
+``j``   importer, BACI numeric country code     ``importer`` (ISO3, from the dictionary)
+``k``   HS 6-digit product of the file's HS     ``product`` (6 characters; ``10121`` is
+        revision                                ``010121``)
+``v``   value, thousands of current US dollars  ``value_usd`` = 1000 * v (US dollars, FOB)
+``q``   quantity, metric tons (empty or ``NA``  ``quantity`` (tonnes, null when missing)
+        when missing)
+======  ======================================  =============================================
+
+Country codes are mapped with the dictionary of the same release (numeric codes change
+between releases: Italy is 381 in V202201 and 380 in V202501). Code 490, "Other Asia, nes"
+(ISO3 ``S19`` or ``N/A``), is Taiwan and becomes ``TWN``. Other pseudo-codes (``R20``
+Europe EFTA nes, ``ZA1`` SACU until 1999, ...) are kept as their own codes and labelled in
+the ``countries`` table; a pseudo-code with no ISO3 in the dictionary becomes ``X`` plus
+the numeric code (``X697``). Codes that share an ISO3 code (historical entities such as
+``58 Belgium-Luxembourg (...1998)`` and their successors) are summed under that code.
+
+Reading streams the CSV in blocks with ``pyarrow.csv.open_csv``: memory is bounded by the
+block size whatever the file size. Each block is validated with vectorised checks; a row
+that pyarrow cannot parse (wrong number of columns, a non-numeric value) is located by
+re-reading the file from the start of the failing block line by line, so every error
+names the file, the 1-based line number, the field and the value.
+"""
+
+from __future__ import annotations
+
+from tradelever.sources.baci.dictionaries import (
+    CountryDictionary,
+    read_country_codes,
+    read_product_codes,
+)
+from tradelever.sources.baci.release import (
+    ASSUMPTIONS,
+    BLOCK_SIZE,
+    CITATION,
+    LICENCE,
+    SOURCE,
+    TAIWAN_CODE,
+    TRADE_COLUMNS,
+    BaciMember,
+    BaciRelease,
+    file_sha256,
+    locate_release,
+    repair_mojibake,
+)
+from tradelever.sources.baci.trade import TradeFileReader, flow_schema
+
+__all__ = [
+    "ASSUMPTIONS",
+    "BLOCK_SIZE",
+    "CITATION",
+    "LICENCE",
+    "SOURCE",
+    "TAIWAN_CODE",
+    "TRADE_COLUMNS",
+    "BaciMember",
+    "BaciRelease",
+    "CountryDictionary",
+    "TradeFileReader",
+    "file_sha256",
+    "flow_schema",
+    "locate_release",
+    "read_country_codes",
+    "read_product_codes",
+    "repair_mojibake",
+]

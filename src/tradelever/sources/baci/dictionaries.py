@@ -1,0 +1,246 @@
+"""BACI country and product dictionaries of one release."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from tradelever import schema as f
+from tradelever.errors import DataFileError
+from tradelever.sources.baci.release import (
+    _HISTORICAL_RE,
+    _ISO3_RE,
+    _PRODUCT_CODE_RE,
+    TAIWAN_CODE,
+    TAIWAN_ISO3,
+    BaciMember,
+    repair_mojibake,
+)
+
+# --------------------------------------------------------------------------------------
+# Dictionaries
+
+
+def _read_text(member: BaciMember) -> str:
+    with member.open() as handle:
+        raw = handle.read()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _rows(member: BaciMember) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    text = _read_text(member)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        raise DataFileError("empty file", path=member.display, line=1)
+    rows = []
+    for row in reader:
+        if row:
+            rows.append((reader.line_num, row))
+    return [h.strip() for h in header], rows
+
+
+@dataclass(frozen=True)
+class CountryDictionary:
+    """A release's country dictionary, resolved to canonical codes.
+
+    Attributes
+    ----------
+    table
+        The ``countries`` table: ``baci_code`` (int), ``iso3`` (the canonical code used in
+        flows), ``name`` (repaired), ``note`` (Taiwan, pseudo-code, historical entity,
+        shared code...).
+    lookup
+        ``lookup[baci_code]`` is the index of the code's canonical ISO3 in ``codes``, or -1
+        when the numeric code is not in the dictionary.
+    codes
+        The distinct canonical codes, in sorted order.
+    source
+        The dictionary's file name, for messages.
+    """
+
+    table: pd.DataFrame
+    lookup: np.ndarray
+    codes: tuple[str, ...]
+    source: str = "country_codes"
+
+    def shared(self) -> dict[str, list[int]]:
+        """Canonical codes that several BACI codes map to (their flows are summed)."""
+        groups = self.table.groupby("iso3")["baci_code"].apply(list)
+        return {k: sorted(v) for k, v in groups.items() if len(v) > 1}
+
+
+_COUNTRY_HEADERS: Final = {
+    # V202301 onwards
+    ("country_code", "country_name", "country_iso2", "country_iso3"): ("country_name", None),
+    # V202201 and earlier
+    (
+        "country_code",
+        "country_name_abbreviation",
+        "country_name_full",
+        "iso_2digit_alpha",
+        "iso_3digit_alpha",
+    ): ("country_name_abbreviation", "country_name_full"),
+}
+
+
+def read_country_codes(member: BaciMember) -> CountryDictionary:
+    """Read and resolve a BACI country dictionary (either header version).
+
+    Raises
+    ------
+    DataFileError
+        On an unknown header, a missing or non-numeric code, or a duplicated code; the
+        message names the file, line and field.
+    """
+    from tradelever.reference.countries import country_table
+
+    header, rows = _rows(member)
+    spec = _COUNTRY_HEADERS.get(tuple(header))
+    if spec is None:
+        known = " or ".join(",".join(h) for h in _COUNTRY_HEADERS)
+        raise DataFileError(
+            f"unexpected header {','.join(header)!r}; expected {known}",
+            path=member.display,
+            line=1,
+        )
+    name_col, full_col = spec
+    pos = {h: n for n, h in enumerate(header)}
+    iso3_col = header[-1]
+    iso_known = set(country_table()["iso3"])
+    records = []
+    seen: dict[int, int] = {}
+    for line, row in rows:
+        if len(row) != len(header):
+            raise DataFileError(
+                f"expected {len(header)} columns, found {len(row)}", path=member.display, line=line
+            )
+        raw_code = row[0].strip()
+        if not raw_code.isdigit():
+            raise DataFileError(
+                f"country code {raw_code!r} is not a number",
+                path=member.display,
+                line=line,
+                field="country_code",
+            )
+        code = int(raw_code)
+        if code in seen:
+            raise DataFileError(
+                f"country code {code} already defined on line {seen[code]}",
+                path=member.display,
+                line=line,
+                field="country_code",
+            )
+        seen[code] = line
+        name = repair_mojibake(row[pos[name_col]].strip())
+        full = repair_mojibake(row[pos[full_col]].strip()) if full_col else ""
+        given = row[pos[iso3_col]].strip()
+        notes = []
+        if full and full != name:
+            notes.append(f"full name: {full}")
+        if code == TAIWAN_CODE and name.lower().startswith("other asia"):
+            iso3 = TAIWAN_ISO3
+            notes.insert(
+                0, f"Taiwan: BACI {code} {name!r} (ISO3 in the dictionary: {given or 'empty'})"
+            )
+        elif _ISO3_RE.match(given):
+            iso3 = given
+            if iso3 not in iso_known:
+                notes.append(f"BACI pseudo-code {iso3}, not an ISO 3166 country")
+        else:
+            iso3 = f"X{code}"
+            notes.append(
+                f"BACI pseudo-code: no ISO3 in the dictionary ({given or 'empty'}); "
+                f"coded {iso3} by tradelever"
+            )
+        hist = _HISTORICAL_RE.search(name)
+        if hist:
+            notes.append(f"historical entity (until {hist.group(1)})")
+        records.append({"baci_code": code, "iso3": iso3, "name": name, "notes": notes})
+    if not records:
+        raise DataFileError("no country rows", path=member.display)
+    table = pd.DataFrame(records)
+    for iso3, part in table.groupby("iso3"):
+        if len(part) > 1:
+            codes = ", ".join(str(c) for c in part["baci_code"])
+            for idx in part.index:
+                table.at[idx, "notes"] = [
+                    *table.at[idx, "notes"],
+                    f"BACI codes {codes} share {iso3}: their flows are summed",
+                ]
+    table["note"] = table["notes"].map("; ".join)
+    table = table.drop(columns="notes").sort_values("baci_code").reset_index(drop=True)
+    codes = tuple(sorted(table["iso3"].unique()))
+    index = {c: n for n, c in enumerate(codes)}
+    lookup = np.full(int(table["baci_code"].max()) + 1, -1, dtype=np.int32)
+    lookup[table["baci_code"].to_numpy()] = table["iso3"].map(index).to_numpy()
+    return CountryDictionary(table=table, lookup=lookup, codes=codes, source=member.name)
+
+
+def read_product_codes(member: BaciMember, classification: str) -> pd.DataFrame:
+    """Read a BACI product dictionary into the canonical ``products`` table.
+
+    Codes written without their leading zero (``10121``) are padded to six characters.
+    Extra columns (some copies carry a ``bec`` column) are ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``classification``, ``code`` (6 characters), ``description``, ``parent`` (the
+        HS 4-digit heading) and ``level`` (``hs6``).
+
+    Raises
+    ------
+    DataFileError
+        On a header without ``code`` and ``description``, a malformed code or a duplicate.
+    """
+    header, rows = _rows(member)
+    if header[:2] != ["code", "description"]:
+        raise DataFileError(
+            f"unexpected header {','.join(header)!r}; expected code,description",
+            path=member.display,
+            line=1,
+        )
+    codes, descriptions = [], []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if len(row) < 2:
+            raise DataFileError(
+                f"expected at least 2 columns, found {len(row)}", path=member.display, line=line
+            )
+        raw = row[0].strip()
+        if not _PRODUCT_CODE_RE.match(raw):
+            raise DataFileError(
+                f"product code {raw!r} is not an HS 6-digit code",
+                path=member.display,
+                line=line,
+                field="code",
+            )
+        code = raw.zfill(6)
+        if code in seen:
+            raise DataFileError(
+                f"product code {code} already defined on line {seen[code]}",
+                path=member.display,
+                line=line,
+                field="code",
+            )
+        seen[code] = line
+        codes.append(code)
+        descriptions.append(repair_mojibake(row[1].strip()))
+    return pd.DataFrame(
+        {
+            f.CLASSIFICATION: classification,
+            f.CODE: codes,
+            f.DESCRIPTION: descriptions,
+            f.PARENT: [c[:4] for c in codes],
+            f.LEVEL: "hs6",
+        }
+    )
