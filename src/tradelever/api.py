@@ -67,6 +67,7 @@ class Session:
         self._countries: dict[str, list[str]] = {}
         self._descriptions: dict[str, dict[str, str]] = {}
         self._products: dict[str, list[str]] = {}
+        self._totals: dict[tuple[str, int], tuple[float, dict[str, float]]] = {}
 
     # -- catalogue ------------------------------------------------------------------------
     def datasets(self) -> pd.DataFrame:
@@ -76,6 +77,15 @@ class Session:
     def manifest(self, dataset: str) -> dict[str, Any]:
         """Provenance record of one data set."""
         return self.store.manifest(dataset)
+
+    def export_totals(self, dataset: str, year: int) -> tuple[float, dict[str, float]]:
+        """World and per-exporter total exports of a data set in a year (cached per session)."""
+        key = (dataset, int(year))
+        if key not in self._totals:
+            from tradelever.analysis.leverage import export_totals
+
+            self._totals[key] = export_totals(self.store.table(dataset, "flows"), year=int(year))
+        return self._totals[key]
 
     def countries(self, dataset: str) -> list[str]:
         """ISO3 codes that appear as exporter or importer in a data set."""
@@ -220,6 +230,7 @@ class Session:
             descriptions=self.descriptions(dataset, level, group_set),
             flows=flows,
             base_year=base_year,
+            totals=self.export_totals(dataset, year),
         )
         return LeverageResult(
             home=home,
@@ -501,25 +512,6 @@ def _assumptions(manifest: dict[str, Any], level: str, sigma: float | None) -> l
     return out
 
 
-def ingest_baci(
-    path: str | os.PathLike[str],
-    name: str | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
-    *,
-    years: list[int] | None = None,
-    progress: Any = None,
-) -> Any:
-    """Ingest a CEPII BACI release (zip, folder or one yearly CSV) into the store.
-
-    See :func:`tradelever.store.ingest.ingest_baci`; returns its ``IngestResult`` (``name``,
-    ``manifest``, ``unchanged``, ``rows``, ``seconds``). Re-ingesting identical files is a
-    no-op; a malformed row raises ``DataFileError`` and leaves the store unchanged.
-    """
-    from tradelever.store.ingest import ingest_baci as _ingest
-
-    return _ingest(Store(data_dir), path, name, years=years, progress=progress)
-
-
 def _indicator_assumptions(
     level: str, classification: str, base_year: int | None, trend_window: int
 ) -> list[str]:
@@ -562,6 +554,25 @@ def _indicator_assumptions(
             "product dictionary"
         )
     return out
+
+
+def ingest_baci(
+    path: str | os.PathLike[str],
+    name: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    years: list[int] | None = None,
+    progress: Any = None,
+) -> Any:
+    """Ingest a CEPII BACI release (zip, folder or one yearly CSV) into the store.
+
+    See :func:`tradelever.store.ingest.ingest_baci`; returns its ``IngestResult`` (``name``,
+    ``manifest``, ``unchanged``, ``rows``, ``seconds``). Re-ingesting identical files is a
+    no-op; a malformed row raises ``DataFileError`` and leaves the store unchanged.
+    """
+    from tradelever.store.ingest import ingest_baci as _ingest
+
+    return _ingest(Store(data_dir), path, name, years=years, progress=progress)
 
 
 def datasets(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:

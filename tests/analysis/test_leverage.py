@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.synthetic import HAND_FLOWS_2023
 from tradelever.api import Session
 from tradelever.errors import InputError, UnknownCountryError
 
@@ -104,3 +105,24 @@ def test_sole_supplier_cost_is_unbounded_and_null_in_json(session: Session) -> N
     assert math.isinf(memories.partner_cost_of_losing_home_usd)
     row = next(x for x in r.to_dict()["rows"] if x["code"] == "854232")
     assert row["partner_cost_of_losing_home_usd"] is None
+
+
+def test_precomputed_totals_give_the_same_rows(session: Session) -> None:
+    from tradelever.analysis.leverage import export_totals, leverage_table, product_code_expr
+
+    flows = session.store.table("hand-hs17", "flows")
+    world, by_country = export_totals(flows, year=2023)
+    assert world == pytest.approx(sum(row[3] for row in HAND_FLOWS_2023))
+    assert by_country["MYS"] == pytest.approx(201.0)  # 50 + 50 + 60 + 40 + 1, by hand
+    kwargs = {
+        "home": "MYS",
+        "partner": "USA",
+        "rival": "CHN",
+        "year": 2023,
+        "classification": "HS17",
+        "flows": flows,
+    }
+    coded = product_code_expr(flows, "hs6")
+    a = leverage_table(coded, **kwargs)
+    b = leverage_table(coded, totals=(world, by_country), **kwargs)
+    assert a.equals(b)

@@ -84,3 +84,22 @@ def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert Store(tmp_path / "explicit").root == tmp_path / "explicit"
     monkeypatch.delenv(ENV_DATA_DIR)
     assert "tradelever" in str(default_data_dir())
+
+
+def test_table_view_follows_a_replacement_by_another_process(tmp_path: Path) -> None:
+    reader = Store(tmp_path)
+    writer = Store(tmp_path)
+    with writer.stage("demo", {"source": "v1"}) as staged:
+        staged.write_table("flows", _frame(1.0))
+    assert reader.table("demo").value_usd.sum().to_pandas() == 3.0
+    assert reader.table("demo") is reader.table("demo")  # registered once, reused
+    import os
+    import time
+
+    time.sleep(0.01)
+    with writer.stage("demo", {"source": "v2"}) as staged:
+        staged.write_table("flows", _frame(10.0))
+    manifest = tmp_path / "datasets" / "demo" / "dataset.json"
+    later = manifest.stat().st_mtime_ns + 1_000_000
+    os.utime(manifest, ns=(later, later))  # coarse file-system clocks: force a new stamp
+    assert reader.table("demo").value_usd.sum().to_pandas() == 30.0

@@ -70,6 +70,7 @@ __all__ = [
     "LeverageResult",
     "aggregate_market",
     "country_totals",
+    "export_totals",
     "leverage_table",
     "product_code_expr",
 ]
@@ -208,6 +209,21 @@ def country_totals(
     return num(row["world"]), {c: num(row[f"c{i}"]) for i, c in enumerate(countries)}
 
 
+def export_totals(flows: Any, *, year: int) -> tuple[float, dict[str, float]]:
+    """World exports W and every exporter's total exports X(i) in a year (one query).
+
+    The same totals as :func:`country_totals` for all countries at once, so that a caller
+    answering many (home, partner) pairs (the HTTP server) computes them once per data set
+    and year and passes them to :func:`leverage_table` as ``totals``.
+    """
+    t = flows.filter((flows[f.YEAR] == year) & (flows[f.EXPORTER] != flows[f.IMPORTER]))
+    by = t.group_by(f.EXPORTER).aggregate(total=t[f.VALUE_USD].sum()).to_pandas()
+    totals = {
+        str(c): float(v) for c, v in zip(by[f.EXPORTER], by["total"], strict=True) if pd.notna(v)
+    }
+    return float(sum(totals.values())), totals
+
+
 def leverage_table(
     coded: Any,
     *,
@@ -220,6 +236,7 @@ def leverage_table(
     descriptions: dict[str, str] | None = None,
     flows: Any = None,
     base_year: int | None = None,
+    totals: tuple[float, dict[str, float]] | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
@@ -246,6 +263,9 @@ def leverage_table(
         ``coded`` (the same rows when every product has a code, i.e. all but group level).
     base_year
         First year of the trend window (None: trend columns are null).
+    totals
+        World and per-exporter total exports in ``year`` from :func:`export_totals`
+        (computed here when not given).
 
     Returns
     -------
@@ -275,9 +295,13 @@ def leverage_table(
     v_home = agg["home_exports_to_partner_usd"].to_numpy()
     share = ind.supplier_share(v_home, m)
     countries = (home,) if rival is None else (home, rival)
-    world_total, country_total = country_totals(
-        coded if flows is None else flows, year=year, countries=countries
-    )
+    if totals is None:
+        world_total, country_total = country_totals(
+            coded if flows is None else flows, year=year, countries=countries
+        )
+    else:
+        world_total = totals[0]
+        country_total = {c: totals[1].get(c, 0.0) for c in countries}
     if weighted:
         sigmas = ind.safe_ratio(agg["partner_imports_sigma_usd"], m)
         sources = np.full(

@@ -111,6 +111,7 @@ class Store:
         self.root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
         self.datasets_dir = self.root / "datasets"
         self._con: Any = None
+        self._tables: dict[tuple[str, str], tuple[int, Any]] = {}
         self._recover()
 
     # -- layout ---------------------------------------------------------------------------
@@ -206,6 +207,7 @@ class Store:
             shutil.rmtree(work, ignore_errors=True)
             raise
         self._con = None  # views point at old files; reconnect lazily
+        self._tables.clear()
 
     def _publish(self, name: str, work: Path) -> None:
         target = self.dataset_path(name)
@@ -225,6 +227,7 @@ class Store:
         self.dataset_path(name).rename(old)
         shutil.rmtree(old, ignore_errors=True)
         self._con = None
+        self._tables.clear()
 
     # -- reading --------------------------------------------------------------------------
     @property
@@ -244,15 +247,34 @@ class Store:
     def table(self, name: str, table: str = "flows") -> Any:
         """An Ibis table expression over one table of a data set.
 
+        The view is registered once per data set version (the manifest's modification
+        time): repeated queries, as from the HTTP server, do not re-scan the folder.
+
         Raises
         ------
         UnknownDatasetError
             If the data set or the table does not exist.
         """
+        manifest = self.dataset_path(name) / MANIFEST
+        try:
+            stamp = manifest.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        cached = self._tables.get((name, table))
+        if (
+            stamp is not None
+            and cached is not None
+            and cached[0] == stamp
+            and self._con is not None
+        ):
+            return cached[1]
         self.manifest(name)
         files = self.table_files(name, table)
         if not files:
             raise UnknownDatasetError(f"{name}: data set has no table {table!r}")
-        return self.connection.read_parquet(
+        expr = self.connection.read_parquet(
             [str(p) for p in files], table_name=f"{name}__{table}".replace("-", "_")
         )
+        if stamp is not None:
+            self._tables[(name, table)] = (stamp, expr)
+        return expr
