@@ -68,6 +68,7 @@ class Session:
         self._descriptions: dict[str, dict[str, str]] = {}
         self._products: dict[str, list[str]] = {}
         self._totals: dict[tuple[str, int], tuple[float, dict[str, float]]] = {}
+        self._cubes: dict[tuple[str, int, str], Any] = {}
 
     # -- catalogue ------------------------------------------------------------------------
     def datasets(self) -> pd.DataFrame:
@@ -77,6 +78,22 @@ class Session:
     def manifest(self, dataset: str) -> dict[str, Any]:
         """Provenance record of one data set."""
         return self.store.manifest(dataset)
+
+    def market_cube(self, dataset: str, year: int, level: str) -> Any:
+        """The dense flows cube of a small data set (None for large ones or group level).
+
+        Built once per session, data set, year and level; see
+        :class:`tradelever.analysis.leverage.MarketCube`.
+        """
+        if level == "group":
+            return None
+        key = (dataset, int(year), level)
+        if key not in self._cubes:
+            from tradelever.analysis.leverage import market_cube
+
+            coded = product_code_expr(self.store.table(dataset, "flows"), level)
+            self._cubes[key] = market_cube(coded, year=int(year))
+        return self._cubes[key]
 
     def export_totals(self, dataset: str, year: int) -> tuple[float, dict[str, float]]:
         """World and per-exporter total exports of a data set in a year (cached per session)."""
@@ -231,6 +248,7 @@ class Session:
             flows=flows,
             base_year=base_year,
             totals=self.export_totals(dataset, year),
+            cube=self.market_cube(dataset, year, level) if base_year is None else None,
         )
         return LeverageResult(
             home=home,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.synthetic import HAND_FLOWS_2023
+from tradelever.analysis.leverage import product_code_expr
 from tradelever.api import Session
 from tradelever.errors import InputError, UnknownCountryError
 
@@ -126,3 +128,29 @@ def test_precomputed_totals_give_the_same_rows(session: Session) -> None:
     a = leverage_table(coded, **kwargs)
     b = leverage_table(coded, totals=(world, by_country), **kwargs)
     assert a.equals(b)
+
+
+@pytest.mark.parametrize("level", ["hs6", "hs4", "hs2"])
+@pytest.mark.parametrize(
+    ("home", "partner", "rival"), [("MYS", "USA", "CHN"), ("USA", "CHN", None)]
+)
+def test_cube_slices_equal_the_query(
+    session: Session, level: str, home: str, partner: str, rival
+) -> None:  # type: ignore[no-untyped-def]
+    from tradelever.analysis.leverage import aggregate_from_cube, aggregate_market, market_cube
+
+    coded = product_code_expr(session.store.table("hand-hs17", "flows"), level)
+    cube = market_cube(coded, year=2023)
+    assert cube is not None and cube.values.shape[1] == 4  # MYS, USA, CHN, THA
+    queried = aggregate_market(coded, home=home, partner=partner, rival=rival, year=2023)
+    sliced = aggregate_from_cube(cube, home=home, partner=partner, rival=rival)
+    queried = queried.sort_values("code").reset_index(drop=True)
+    pd.testing.assert_frame_equal(sliced[queried.columns], queried, check_dtype=False)
+
+
+def test_cube_is_refused_when_too_big(session: Session) -> None:
+    from tradelever.analysis.leverage import market_cube
+
+    coded = product_code_expr(session.store.table("hand-hs17", "flows"), "hs6")
+    assert market_cube(coded, year=2023, max_cells=6 * 4 * 4 - 1) is None
+    assert market_cube(coded, year=2023, max_cells=6 * 4 * 4) is not None

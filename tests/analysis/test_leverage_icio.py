@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -66,3 +67,27 @@ def test_home_world_share_matches_direct_computation(icio_session) -> None:  # t
     direct = c26[c26.exporter == "MYS"].value_usd.sum() / c26.value_usd.sum()
     row = icio_session.leverage("MYS", "USA").rows.set_index("code").loc["C26"]
     assert row.home_world_export_share == pytest.approx(direct, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("home", "partner", "rival"), [("MYS", "USA", "CHN"), ("DEU", "KHM", None)]
+)
+def test_icio_cube_path_equals_query_path(icio_session, home, partner, rival) -> None:  # type: ignore[no-untyped-def]
+    from tradelever.analysis.leverage import leverage_table, product_code_expr
+
+    flows = icio_session.store.table("icio2022")
+    coded = product_code_expr(flows, "industry")
+    kwargs = {
+        "home": home,
+        "partner": partner,
+        "rival": rival,
+        "year": 2022,
+        "classification": "ICIO2025",
+        "flows": flows,
+    }
+    cube = icio_session.market_cube("icio2022", 2022, "industry")
+    # 49 industries trade internationally (T, households as employers, does not)
+    assert cube is not None and cube.values.shape == (49, 80, 80)
+    fast = leverage_table(coded, cube=cube, **kwargs)
+    slow = leverage_table(coded, **kwargs)
+    pd.testing.assert_frame_equal(fast, slow, rtol=1e-12, check_dtype=False)

@@ -66,12 +66,16 @@ from tradelever.analysis.elasticities import sigma_table
 from tradelever.errors import InputError
 
 __all__ = [
+    "CUBE_MAX_CELLS",
     "LEVELS",
     "LeverageResult",
+    "MarketCube",
+    "aggregate_from_cube",
     "aggregate_market",
     "country_totals",
     "export_totals",
     "leverage_table",
+    "market_cube",
     "product_code_expr",
 ]
 
@@ -209,6 +213,105 @@ def country_totals(
     return num(row["world"]), {c: num(row[f"c{i}"]) for i, c in enumerate(countries)}
 
 
+# A dense cube of at most this many cells (8 bytes each: 32 MB) may be held in memory.
+CUBE_MAX_CELLS = 4_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class MarketCube:
+    """All bilateral flows of one year as a dense array ``V[k, i, j]`` (US dollars).
+
+    ``k`` indexes ``codes``, ``i`` the exporter and ``j`` the importer in ``countries``;
+    domestic cells are zero. For small data sets (icio2022: 50 x 80 x 80) a caller that
+    answers many (home, partner) pairs builds it once per data set, year and level and
+    gets every pair's per-code sums by slicing (:func:`aggregate_from_cube`) instead of a
+    query; the sums equal those of :func:`aggregate_market` (tested).
+    """
+
+    codes: np.ndarray
+    countries: tuple[str, ...]
+    values: np.ndarray
+
+    def country_index(self, iso3: str | None) -> int | None:
+        """Position of a country in the cube (None when absent or not given)."""
+        if iso3 is None:
+            return None
+        try:
+            return self.countries.index(iso3)
+        except ValueError:
+            return None
+
+
+def market_cube(coded: Any, *, year: int, max_cells: int = CUBE_MAX_CELLS) -> MarketCube | None:
+    """Build the :class:`MarketCube` of a year (one query), or None if it would be too big.
+
+    ``coded`` is an Ibis flows table with a ``code`` column (not at group level, where a
+    product may count in several groups).
+    """
+    t = coded.filter((coded[f.YEAR] == year) & (coded[f.EXPORTER] != coded[f.IMPORTER]))
+    sizes = t.aggregate(
+        k=t["code"].nunique(), i=t[f.EXPORTER].nunique(), j=t[f.IMPORTER].nunique()
+    ).to_pandas()
+    n_codes = int(sizes["k"].iloc[0])
+    n_countries = max(int(sizes["i"].iloc[0]), int(sizes["j"].iloc[0]))
+    if n_codes * n_countries**2 > max_cells:  # a lower bound of the cube's size
+        return None
+    sums = (
+        t.group_by(["code", f.EXPORTER, f.IMPORTER]).aggregate(v=t[f.VALUE_USD].sum()).to_pandas()
+    )
+    codes = np.array(sorted(sums["code"].astype(str).unique()))
+    countries = tuple(sorted(set(sums[f.EXPORTER].astype(str)) | set(sums[f.IMPORTER].astype(str))))
+    if len(codes) * len(countries) ** 2 > max_cells:
+        return None
+    position = {c: n for n, c in enumerate(countries)}
+    values = np.zeros((len(codes), len(countries), len(countries)))
+    k = np.searchsorted(codes, sums["code"].astype(str).to_numpy())
+    i = sums[f.EXPORTER].astype(str).map(position).to_numpy()
+    j = sums[f.IMPORTER].astype(str).map(position).to_numpy()
+    np.add.at(values, (k, i, j), sums["v"].astype(float).fillna(0.0).to_numpy())
+    return MarketCube(codes=codes, countries=countries, values=values)
+
+
+def aggregate_from_cube(
+    cube: MarketCube, *, home: str, partner: str, rival: str | None
+) -> pd.DataFrame:
+    """The columns of :func:`aggregate_market` (no trend, no group weights) from a cube.
+
+    With V the cube, X[k, i] = sum over j of V[k, i, j] (exports; domestic cells are 0):
+    W(k) = sum over i of X[k, i], M(p, k) = sum over i of V[k, i, p], and the sums of
+    squares over suppliers give the HHIs.
+    """
+    V = cube.values
+    X = V.sum(axis=2)
+    n = len(cube.codes)
+    zeros = np.zeros(n)
+    e, p, r = (cube.country_index(c) for c in (home, partner, rival))
+    to_p = V[:, :, p] if p is not None else np.zeros(X.shape)
+    out = {
+        "code": cube.codes.astype(str),
+        "world_exports_usd": X.sum(axis=1),
+        "partner_imports_usd": to_p.sum(axis=1),
+        "home_exports_to_partner_usd": V[:, e, p] if e is not None and p is not None else zeros,
+        "home_exports_usd": X[:, e] if e is not None else zeros,
+        "partner_exports_usd": X[:, p] if p is not None else zeros,
+        "partner_import_sumsq": (to_p * to_p).sum(axis=1),
+        "world_export_sumsq": (X * X).sum(axis=1),
+        "rival_exports_to_partner_usd": (
+            (V[:, r, p] if r is not None and p is not None else zeros)
+            if rival is not None
+            else np.full(n, np.nan)
+        ),
+        "rival_exports_usd": (
+            (X[:, r] if r is not None else zeros) if rival is not None else np.full(n, np.nan)
+        ),
+        "partner_imports_base_usd": np.full(n, np.nan),
+        "home_exports_to_partner_base_usd": np.full(n, np.nan),
+        "partner_imports_sigma_usd": np.full(n, np.nan),
+    }
+    frame = pd.DataFrame(out)
+    return frame[frame["world_exports_usd"] > 0].reset_index(drop=True)
+
+
 def export_totals(flows: Any, *, year: int) -> tuple[float, dict[str, float]]:
     """World exports W and every exporter's total exports X(i) in a year (one query).
 
@@ -237,6 +340,7 @@ def leverage_table(
     flows: Any = None,
     base_year: int | None = None,
     totals: tuple[float, dict[str, float]] | None = None,
+    cube: MarketCube | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
@@ -266,6 +370,10 @@ def leverage_table(
     totals
         World and per-exporter total exports in ``year`` from :func:`export_totals`
         (computed here when not given).
+    cube
+        The year's :class:`MarketCube` of ``coded``, when the caller holds one: the
+        per-code sums are sliced from it instead of queried (used only without trends and
+        group weights).
 
     Returns
     -------
@@ -281,15 +389,18 @@ def leverage_table(
     if base_year is not None and base_year >= year:
         raise InputError(f"base_year: {base_year} must be before the year {year}")
     weighted = "member_sigma" in coded.columns and sigma is None
-    agg = aggregate_market(
-        coded,
-        home=home,
-        partner=partner,
-        rival=rival,
-        year=year,
-        base_year=base_year,
-        weighted_sigma=weighted,
-    )
+    if cube is not None and base_year is None and not weighted:
+        agg = aggregate_from_cube(cube, home=home, partner=partner, rival=rival)
+    else:
+        agg = aggregate_market(
+            coded,
+            home=home,
+            partner=partner,
+            rival=rival,
+            year=year,
+            base_year=base_year,
+            weighted_sigma=weighted,
+        )
     agg = agg[agg["partner_imports_usd"] > 0].reset_index(drop=True)
     m = agg["partner_imports_usd"].to_numpy()
     v_home = agg["home_exports_to_partner_usd"].to_numpy()

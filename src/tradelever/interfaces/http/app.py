@@ -212,7 +212,10 @@ class SessionPool:
         return generation, Session(self.data_dir)
 
     def warm(self, dataset: str) -> None:
-        """Fill every session's look-up caches for ``dataset`` (countries, years).
+        """Fill every session's look-up caches for ``dataset``.
+
+        Countries, years, and the latest year's export totals and flows cube (small data
+        sets only).
 
         Called by ``tradelever serve`` before it listens, so that the first requests do not
         pay for them (a few hundred milliseconds per session on the embedded data).
@@ -221,7 +224,11 @@ class SessionPool:
         try:
             for _, session in borrowed:
                 session.countries(dataset)
-                session.years(dataset)
+                years = session.years(dataset)
+                if years:
+                    level = session.manifest(dataset).get("level", "hs6")
+                    session.export_totals(dataset, years[-1])
+                    session.market_cube(dataset, years[-1], level)
         finally:
             for item in borrowed:
                 self._idle.put(item)
