@@ -69,6 +69,7 @@ class Session:
         self._products: dict[str, list[str]] = {}
         self._totals: dict[tuple[str, int], tuple[float, dict[str, float]]] = {}
         self._cubes: dict[tuple[str, int, str], Any] = {}
+        self._cube_requests: dict[tuple[str, int, str], int] = {}
 
     # -- catalogue ------------------------------------------------------------------------
     def datasets(self) -> pd.DataFrame:
@@ -79,16 +80,21 @@ class Session:
         """Provenance record of one data set."""
         return self.store.manifest(dataset)
 
-    def market_cube(self, dataset: str, year: int, level: str) -> Any:
+    def market_cube(self, dataset: str, year: int, level: str, *, build: bool = True) -> Any:
         """The dense flows cube of a small data set (None for large ones or group level).
 
         Built once per session, data set, year and level; see
-        :class:`tradelever.analysis.leverage.MarketCube`.
+        :class:`tradelever.analysis.leverage.MarketCube`. With ``build=False`` the cube is
+        built only when asked for a second time: a one-shot caller (the CLI) answers with
+        one query, a long-lived one (the HTTP server) slices the cube from then on.
         """
         if level == "group":
             return None
         key = (dataset, int(year), level)
         if key not in self._cubes:
+            self._cube_requests[key] = self._cube_requests.get(key, 0) + 1
+            if not build and self._cube_requests[key] < 2:
+                return None
             from tradelever.analysis.leverage import market_cube
 
             coded = product_code_expr(self.store.table(dataset, "flows"), level)
@@ -248,7 +254,7 @@ class Session:
             flows=flows,
             base_year=base_year,
             totals=self.export_totals(dataset, year),
-            cube=self.market_cube(dataset, year, level) if base_year is None else None,
+            cube=self.market_cube(dataset, year, level, build=False) if base_year is None else None,
         )
         return LeverageResult(
             home=home,
