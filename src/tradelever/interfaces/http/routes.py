@@ -321,6 +321,11 @@ def _number(description: str, **bounds: Any) -> Any:
     return Query(allow_inf_nan=False, description=description, **bounds)
 
 
+def _call(method: str, params: dict[str, Any]) -> Callable[[Session], Any]:
+    """The Session method of the same name, called with the route's parameters."""
+    return lambda s: getattr(s, method)(**params)
+
+
 def _table(
     request: Request,
     endpoint: str,
@@ -389,17 +394,7 @@ def get_substitutes(
         request,
         "substitutes",
         params,
-        lambda s: s.substitutes(
-            home,
-            partner,
-            rival,
-            dataset=dataset,
-            year=year,
-            level=level,
-            min_rca=min_rca,
-            min_world_share=min_world_share,
-            min_rival_share=min_rival_share,
-        ),
+        _call("substitutes", params),
         top,
     )
 
@@ -435,9 +430,7 @@ def get_exposure(
         request,
         "exposure",
         params,
-        lambda s: s.exposure(
-            home, partner, dataset=dataset, year=year, level=level, gdp_usd=gdp_usd
-        ),
+        _call("exposure", params),
         top,
     )
 
@@ -520,16 +513,7 @@ def get_concessions(
         request,
         "concessions",
         params,
-        lambda s: s.concessions(
-            home,
-            partner,
-            dataset=dataset,
-            year=year,
-            level=level,
-            target_rate=target_rate,
-            min_rca=min_rca,
-            min_world_share=min_world_share,
-        ),
+        _call("concessions", params),
         top,
     )
 
@@ -574,9 +558,7 @@ def get_peers(
         request,
         "peers",
         params,
-        lambda s: s.peers(
-            home, partner, peers, dataset=dataset, year=year, level=level, sigma=sigma
-        ),
+        _call("peers", params),
         top,
     )
 
@@ -617,9 +599,7 @@ def get_supply_chain(
         request,
         "supply-chain",
         params,
-        lambda s: s.supply_chain(
-            home, partner, industry=industry, dataset=dataset, share_lost=share_lost
-        ),
+        _call("supply_chain", params),
         top,
     )
 
@@ -642,6 +622,6 @@ def get_formula_annex(
         request,
         "formula-annex",
         params,
-        lambda s: s.formula_annex(dataset=dataset, year=year),
+        _call("formula_annex", params),
         top,
     )
