@@ -33,13 +33,11 @@ Direction: imports give ``exporter = partner, importer = USA``; exports give
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -47,6 +45,7 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.errors import DataFileError, EmptyResultError, InputError
+from tradelever.reference.package_data import read_code_list
 from tradelever.sources.fetched import FetchedFlows, country_code_placeholder
 from tradelever.sources.http import HttpClient, ProgressHook, base_url, redact_url
 
@@ -82,10 +81,7 @@ FIRST_YEAR: Final = 2013
 @cache
 def census_country_table() -> pd.DataFrame:
     """The packaged Schedule C table: ``cty_code, iso3, census_name, source``."""
-    text = resources.files("tradelever.data").joinpath("census_countries.csv").read_text("utf-8")
-    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
-    rows = list(csv.DictReader(lines))
-    return pd.DataFrame(rows, columns=["cty_code", "iso3", "census_name", "source"]).astype(str)
+    return read_code_list("census_countries.csv", ["cty_code", "iso3", "census_name", "source"])
 
 
 @cache

@@ -48,7 +48,6 @@ complete, and are listed in the fetch report.
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 import os
@@ -56,7 +55,6 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -65,6 +63,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from tradelever import schema as f
 from tradelever.errors import EmptyResultError, FetchError, InputError
+from tradelever.reference.package_data import read_code_list
 from tradelever.sources.fetched import FetchedFlows, country_code_placeholder, product_level
 from tradelever.sources.http import HttpClient, ProgressHook, base_url, redact_url
 
@@ -110,10 +109,7 @@ _ALL_PARTNERS_ESTIMATE: Final = 260
 @cache
 def comtrade_area_table() -> pd.DataFrame:
     """The packaged Comtrade area code table: ``code, iso3, name, kind``."""
-    text = resources.files("tradelever.data").joinpath("comtrade_areas.csv").read_text("utf-8")
-    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
-    rows = list(csv.DictReader(lines))
-    return pd.DataFrame(rows, columns=["code", "iso3", "name", "kind"]).astype(str)
+    return read_code_list("comtrade_areas.csv", ["code", "iso3", "name", "kind"])
 
 
 @cache
