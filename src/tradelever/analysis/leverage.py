@@ -53,8 +53,7 @@ per-product table.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -63,6 +62,7 @@ import pandas as pd
 from tradelever import schema as f
 from tradelever.analysis import indicators as ind
 from tradelever.analysis.elasticities import sigma_table
+from tradelever.analysis.result import json_value
 from tradelever.errors import InputError
 
 __all__ = [
@@ -494,21 +494,6 @@ def leverage_table(
     return out.reset_index(drop=True)
 
 
-def agg_total_home_exports(coded: Any, *, home: str, year: int) -> float:
-    """Home's total exports to all destinations in the year: sum over k of X(e, k)."""
-    return country_totals(coded, year=year, countries=(home,))[1][home]
-
-
-def _json_number(value: Any) -> Any:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 @dataclass(frozen=True)
 class LeverageResult:
     """Leverage rows with their provenance and assumptions.
@@ -538,17 +523,7 @@ class LeverageResult:
         if n < 0:
             raise InputError(f"--top: must be 0 or more, got {n}")
         rows = self.rows if n == 0 else self.rows.head(n)
-        return LeverageResult(
-            self.home,
-            self.partner,
-            self.rival,
-            self.dataset,
-            self.year,
-            self.level,
-            rows.reset_index(drop=True),
-            self.provenance,
-            self.assumptions,
-        )
+        return replace(self, rows=rows.reset_index(drop=True))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the public JSON contract.
@@ -559,7 +534,7 @@ class LeverageResult:
         columns = ["code", "description", *f.LEVERAGE_FIELDS, "sigma"]
         columns += [c for c in f.LEVERAGE_EXTRA_FIELDS if c in self.rows.columns]
         rows = [
-            {c: _json_number(rec[c]) for c in columns}
+            {c: json_value(rec[c]) for c in columns}
             for rec in self.rows[columns].to_dict(orient="records")
         ]
         return {

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from tradelever.analysis.result import json_value
+
 __all__ = ["OutputFormat", "dump_json", "fmt_pct", "fmt_usd", "frame_to_csv", "rich_table"]
 
 
@@ -24,19 +26,9 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 def dump_json(obj: Any) -> str:
     """Stable JSON: keys in insertion order, NaN and infinities as ``null``."""
-    return json.dumps(_clean(obj), indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    return json.dumps(json_value(obj), indent=2, ensure_ascii=False, allow_nan=False, default=str)
 
 
 def frame_to_csv(frame: pd.DataFrame) -> str:
