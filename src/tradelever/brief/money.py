@@ -15,42 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from tradelever.errors import InputError
+from tradelever.formatting import fmt_money, fmt_usd, is_number
 
 __all__ = ["FxRate", "fmt_number", "fmt_share", "fmt_usd", "is_number"]
 
 # Display symbols of a few currencies; any other ISO 4217 code prints as "XXX 1.23 bn".
 _SYMBOLS = {"MYR": "RM", "USD": "US$", "EUR": "€", "GBP": "£", "JPY": "¥", "SGD": "S$"}
-_SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
-
-
-def is_number(value: Any) -> bool:
-    """True for a finite real number (not bool, not NaN, not infinity)."""
-    if isinstance(value, bool) or value is None:
-        return False
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return False
-    return math.isfinite(v)
-
-
-def _scaled(value: float, prefix: str) -> str:
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    for scale, suffix in _SCALES:
-        if v >= scale:
-            return f"{sign}{prefix}{v / scale:,.2f} {suffix}"
-    return f"{sign}{prefix}{v:,.0f}"
-
-
-def fmt_usd(value: Any) -> str:
-    """US dollars with a scale suffix: ``US$2.47 bn``; ``unbounded`` for +inf, ``-`` if missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    v = float(value)
-    if math.isinf(v):
-        return "unbounded"
-    return _scaled(v, "US$")
 
 
 def fmt_share(value: Any, digits: int = 1) -> str:
@@ -144,7 +114,7 @@ class FxRate:
         """The home-currency text of a US-dollar value (``RM11.01 bn``)."""
         if not is_number(usd):
             return fmt_usd(usd)
-        return _scaled(self.convert(float(usd)), self.symbol)
+        return fmt_money(self.convert(float(usd)), self.symbol)
 
     def statement(self) -> str:
         """The sentence that states the rate, its date and source."""

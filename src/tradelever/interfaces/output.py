@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tradelever.analysis.result import json_value
+from tradelever.formatting import fmt_usd
 
 __all__ = ["OutputFormat", "dump_json", "fmt_pct", "fmt_usd", "frame_to_csv", "rich_table"]
 
@@ -41,19 +42,6 @@ def fmt_pct(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
     return f"{100 * float(value):.{digits}f}%"
-
-
-def fmt_usd(value: Any) -> str:
-    """Format US dollars with a scale suffix (``US$1.48 bn``); ``unbounded`` for infinity."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    v = float(value)
-    if math.isinf(v):
-        return "unbounded"
-    for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(v) >= scale:
-            return f"US${v / scale:,.2f} {suffix}"
-    return f"US${v:,.0f}"
 
 
 def source_caption(
