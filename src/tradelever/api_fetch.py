@@ -14,9 +14,9 @@ nothing is printed.
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from tradelever.sources import baci_download, census, comtrade
 from tradelever.sources.http import HttpClient, ProgressHook
 from tradelever.store import Store
 from tradelever.store.fetched import save_fetched
+from tradelever.store.ingest import ingest_baci
 
 __all__ = ["FetchResult", "fetch_baci", "fetch_census", "fetch_comtrade"]
 
@@ -63,10 +64,17 @@ class FetchResult:
         }
 
 
-def _client(store: Store, client: HttpClient | None) -> tuple[HttpClient, bool]:
+@contextlib.contextmanager
+def _client(store: Store, client: HttpClient | None) -> Iterator[HttpClient]:
+    """The caller's client, or one with the store's response cache, closed afterwards."""
     if client is not None:
-        return client, False
-    return HttpClient(cache_dir=store.root / "cache" / "http"), True
+        yield client
+        return
+    own = HttpClient(cache_dir=store.root / "cache" / "http")
+    try:
+        yield own
+    finally:
+        own.close()
 
 
 def fetch_comtrade(
@@ -138,14 +146,10 @@ def fetch_comtrade(
         classification=classification,
     )
     store = Store(data_dir)
-    http, owned = _client(store, client)
-    try:
+    with _client(store, client) as http:
         fetched = comtrade.fetch_comtrade(
             query, client=http, api_key=api_key, base=base_url, progress=progress, refresh=refresh
         )
-    finally:
-        if owned:
-            http.close()
     manifest = save_fetched(store, fetched, name)
     return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
 
@@ -176,28 +180,12 @@ def fetch_census(
     """
     query = census.CensusQuery.build(year=year, hs=hs, flow=flow)
     store = Store(data_dir)
-    http, owned = _client(store, client)
-    try:
+    with _client(store, client) as http:
         fetched = census.fetch_census(
             query, client=http, api_key=api_key, base=base_url, progress=progress, refresh=refresh
         )
-    finally:
-        if owned:
-            http.close()
     manifest = save_fetched(store, fetched, name)
     return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
-
-
-def _baci_ingest() -> Callable[..., Any]:
-    from tradelever import api
-
-    ingest = getattr(api, "ingest_baci", None)
-    if ingest is None:  # pragma: no cover - the BACI ingest is developed alongside
-        raise InputError(
-            "this installation has no BACI ingest (tradelever.api.ingest_baci); the zip was "
-            "downloaded and verified but not ingested"
-        )
-    return ingest
 
 
 def fetch_baci(
@@ -217,16 +205,15 @@ def fetch_baci(
     """Download ``BACI_{hs}_{release}.zip`` from CEPII (resumable, verified) and ingest it.
 
     The zip goes to ``<data_dir>/downloads/baci/`` and stays there (re-running reuses it
-    after re-checking its sha256). Ingesting is :func:`tradelever.api.ingest_baci`'s job.
+    after re-checking its sha256), then goes to :func:`tradelever.store.ingest.ingest_baci`.
 
     Parameters
     ----------
     release, hs
         ``V202501`` and ``HS22``.
     years
-        Years to ingest, if the BACI ingest supports a year filter; otherwise an
-        :class:`InputError` is raised before anything is downloaded (the ingest then takes
-        every year of the release).
+        Years to ingest (default all); a year absent from the release is an
+        :class:`InputError` naming the years it has.
     name
         Data set name (default from the release, e.g. ``baci-hs22-v202501``).
     base_url
@@ -247,8 +234,6 @@ def fetch_baci(
         a corrupt archive (deleted) or an ingest error.
     """
     release, hs = baci_download.validate_release(release, hs)
-    ingest = _baci_ingest()
-    accepted = inspect.signature(ingest).parameters
     year_list: list[int] | None = None
     if years is not None:
         items = years.split(",") if isinstance(years, str) else [str(y) for y in years]
@@ -256,14 +241,8 @@ def fetch_baci(
             year_list = sorted({int(str(y).strip()) for y in items if str(y).strip()})
         except ValueError:
             raise InputError(f"--years: {years!r} is not a list of years YYYY") from None
-        if "years" not in accepted:
-            raise InputError(
-                "--years: the BACI ingest of this version takes every year of a release; "
-                "omit --years (analyses choose a year with --year)"
-            )
     store = Store(data_dir)
-    http, owned = _client(store, client)
-    try:
+    with _client(store, client) as http:
         download = baci_download.download_baci(
             release,
             hs,
@@ -274,9 +253,6 @@ def fetch_baci(
             progress=progress,
             force=force,
         )
-    finally:
-        if owned:
-            http.close()
     if year_list is not None:
         absent = [y for y in year_list if y not in download.years]
         if absent:
@@ -284,17 +260,8 @@ def fetch_baci(
                 f"--years: {', '.join(map(str, absent))} not in {download.path.name} (years "
                 f"{', '.join(map(str, download.years))})"
             )
-    kwargs: dict[str, Any] = {"name": name}
-    if "data_dir" in accepted:
-        kwargs["data_dir"] = store.root
-    if year_list is not None:
-        kwargs["years"] = year_list
-    if ingest_progress is not None and "progress" in accepted:
-        kwargs["progress"] = ingest_progress
-    result = ingest(download.path, **kwargs)
-    ds_name = getattr(result, "name", None) or (
-        result.get("name") if isinstance(result, dict) else name
-    )
-    manifest = store.manifest(ds_name)
-    rows = int(manifest.get("rows") or 0)
+    result = ingest_baci(store, download.path, name, years=year_list, progress=ingest_progress)
+    rows = int(result.manifest.get("rows") or 0)
+    ds_name = result.name
+    manifest = result.manifest
     return FetchResult(ds_name, rows, manifest, {"download": download.record()})
