@@ -17,10 +17,7 @@ import typer
 
 from tradelever import __version__
 from tradelever.errors import TradeleverError
-from tradelever.interfaces.output import (
-    OutputFormat,
-    console,
-)
+from tradelever.interfaces.output import OutputFormat, console, dump_json, frame_to_csv
 
 app = typer.Typer(
     name="tradelever",
@@ -127,3 +124,21 @@ TopOption = Annotated[
         "--top", "-n", help="Show the top N rows (table default 20; json/csv default all; 0 = all)."
     ),
 ]
+
+
+def emit_data(result: Any, fmt: OutputFormat, top: int | None, *, table_top: int = 20) -> Any:
+    """Print a result as JSON or CSV, or hand it back for a table.
+
+    ``top`` rows are kept (default: all for JSON and CSV, ``table_top`` for a table).
+    Returns None when the result was printed, else the result cut to the table's rows.
+    """
+    if top is None and fmt is OutputFormat.table:
+        top = table_top
+    result = result.head(top)
+    if fmt is OutputFormat.json:
+        typer.echo(dump_json(result.to_dict()))
+        return None
+    if fmt is OutputFormat.csv:
+        typer.echo(frame_to_csv(result.to_frame()), nl=False)
+        return None
+    return result

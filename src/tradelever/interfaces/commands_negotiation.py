@@ -22,16 +22,15 @@ from tradelever.interfaces.cli_app import (
     TopOption,
     YearOption,
     app,
+    emit_data,
     handle_errors,
     session,
 )
 from tradelever.interfaces.output import (
     OutputFormat,
     console,
-    dump_json,
     fmt_pct,
     fmt_usd,
-    frame_to_csv,
     rich_table,
     source_caption,
 )
@@ -61,14 +60,8 @@ def _render(
     top: int | None,
     summary_lines: Sequence[str] = (),
 ) -> None:
-    if top is None and fmt is OutputFormat.table:
-        top = 20
-    result = result.head(top)
-    if fmt is OutputFormat.json:
-        typer.echo(dump_json(result.to_dict()))
-        return
-    if fmt is OutputFormat.csv:
-        typer.echo(frame_to_csv(result.to_frame()), nl=False)
+    result = emit_data(result, fmt, top)
+    if result is None:
         return
     caption = source_caption(result.provenance, result.assumptions)
     out = console()

@@ -12,16 +12,15 @@ from tradelever.interfaces.cli_app import (
     PartnerOption,
     TopOption,
     app,
+    emit_data,
     handle_errors,
     session,
 )
 from tradelever.interfaces.output import (
     OutputFormat,
     console,
-    dump_json,
     fmt_pct,
     fmt_usd,
-    frame_to_csv,
     rich_table,
     source_caption,
 )
@@ -70,14 +69,8 @@ def supply_chain_cmd(
     result = session().supply_chain(
         home, partner, industry=industry, dataset=dataset, share_lost=share_lost
     )
-    if top is None and fmt is OutputFormat.table:
-        top = 20
-    result = result.head(top)
-    if fmt is OutputFormat.json:
-        typer.echo(dump_json(result.to_dict()))
-        return
-    if fmt is OutputFormat.csv:
-        typer.echo(frame_to_csv(result.to_frame()), nl=False)
+    result = emit_data(result, fmt, top)
+    if result is None:
         return
     from tradelever.reference.countries import country_name
 

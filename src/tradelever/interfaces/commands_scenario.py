@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from tradelever.interfaces.cli_app import FormatOption, app, handle_errors, session
+from tradelever.interfaces.cli_app import FormatOption, app, emit_data, handle_errors, session
 from tradelever.interfaces.output import (
     OutputFormat,
     console,
@@ -191,18 +191,13 @@ def run_cmd(
         result = session().run_scenario(
             name, dataset=dataset, year=year, mode=mode, home=home, draws=draws, progress=hook
         )
-    if top is None and fmt is OutputFormat.table:
-        top = 15
-    if fmt is OutputFormat.json:
-        typer.echo(dump_json(result.head(top).to_dict()))
-        return
-    if fmt is OutputFormat.csv:
-        typer.echo(frame_to_csv(result.head(top).to_frame()), nl=False)
+    result = emit_data(result, fmt, top, table_top=15)
+    if result is None:
         return
     out = console()
     p = result.params
     title = f"Scenario {p['scenario']} - {p['dataset']} {p['year']}, mode {p['mode']}"
-    out.print(rich_table(result.head(top).rows, _ROW_COLUMNS, title=title))
+    out.print(rich_table(result.rows, _ROW_COLUMNS, title=title))
     exp_cols = [
         ("exporter", "exporter", str),
         ("baseline_imports_usd", "baseline (changed markets)", fmt_usd),
@@ -250,13 +245,8 @@ def compare_cmd(
 ) -> None:
     """Home's exports by product under A and under B, and the difference B - A."""
     result = session().compare_scenarios(a, b, home=home, dataset=dataset, year=year, mode=mode)
-    if top is None and fmt is OutputFormat.table:
-        top = 15
-    if fmt is OutputFormat.json:
-        typer.echo(dump_json(result.head(top).to_dict()))
-        return
-    if fmt is OutputFormat.csv:
-        typer.echo(frame_to_csv(result.head(top).to_frame()), nl=False)
+    result = emit_data(result, fmt, top, table_top=15)
+    if result is None:
         return
     columns = [
         ("importer", "importer", str),
@@ -270,7 +260,7 @@ def compare_cmd(
     s = result.summary
     title = f"{s['home']}: A = {a}, B = {b}"
     out = console()
-    out.print(rich_table(result.head(top).rows, columns, title=title))
+    out.print(rich_table(result.rows, columns, title=title))
     out.print(
         f"Total: under A {fmt_usd(s['exports_a_usd'])}, under B {fmt_usd(s['exports_b_usd'])}, "
         f"B - A {fmt_usd(s['difference_usd'])}"
