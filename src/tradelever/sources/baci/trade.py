@@ -427,7 +427,14 @@ class TradeFileReader:
                 if count and code not in self.products:
                     self.unknown_products[code] = self.unknown_products.get(code, 0) + int(count)
         text_codes = pa.array(self.countries.codes, pa.string())
-        product = pa.DictionaryArray.from_arrays(k.indices, pa.array(padded, pa.string()))
+        # "10121" and "010121" pad to the same code: one dictionary entry each
+        distinct = sorted({p for p in padded if p is not None})
+        position = {p: n for n, p in enumerate(distinct)}
+        remap = np.array([position.get(p, 0) for p in padded], dtype=np.int32)
+        product = pa.DictionaryArray.from_arrays(
+            pa.array(remap[k_idx] if len(padded) else np.zeros(0, np.int32)),
+            pa.array(distinct, pa.string()),
+        )
         zeros = pa.array(np.zeros(n, dtype=np.int32))
         return pa.RecordBatch.from_arrays(
             [
