@@ -147,11 +147,10 @@ def _provenance(manifest: dict[str, Any], year: int) -> dict[str, Any]:
     return out
 
 
-def _names(codes: pd.Series) -> list[str]:
+def _names(codes: pd.Series) -> pd.Series:
     from tradelever.reference.countries import country_name
 
-    names = {c: country_name(c) for c in codes.unique()}
-    return [names[c] for c in codes]
+    return _mapped(codes, {c: country_name(c) for c in codes.unique()})
 
 
 def _rank(frame: pd.DataFrame, cost: str, value: str) -> pd.DataFrame:
@@ -175,57 +174,46 @@ def _positions(
     min_imports_usd: float,
     sigma: float | None,
 ) -> pd.DataFrame:
-    """Join V(i, p, k) rows to the partner's market rows; compute s, the cost and flags."""
+    """Attach the partner's market row to each V(i, p, k); compute s, the cost and flags."""
     markets = indicators.whole("markets", year)
-    joined = flows.merge(
-        markets[
-            [
-                f.IMPORTER,
-                "code",
-                "imports_usd",
-                "import_hhi",
-                "suppliers",
-                "top_supplier",
-                "top_supplier_share",
-            ]
-        ],
-        on=[f.IMPORTER, "code"],
-        how="inner",
-        validate="many_to_one",
-    )
-    m = joined["imports_usd"].to_numpy(dtype=float)
-    v = joined[f.VALUE_USD].to_numpy(dtype=float)
+    at = indicators.market_rows(year, flows[f.IMPORTER], flows["code"])
+    v = flows[f.VALUE_USD].to_numpy(dtype=float)
+    m = np.where(at >= 0, markets["imports_usd"].to_numpy(dtype=float)[at], np.nan)
     share = ind.supplier_share(v, m)
-    keep = (v > 0) & (m > 0) & (share >= min_share) & (m >= min_imports_usd)
-    joined = joined[keep].reset_index(drop=True)
-    share = share[keep]
-    codes = sorted(joined["code"].astype(str).unique())
+    with np.errstate(invalid="ignore"):
+        keep = (at >= 0) & (v > 0) & (m > 0) & (share >= min_share) & (m >= min_imports_usd)
+    rows = flows[keep].reset_index(drop=True)
+    at, share, m = at[keep], share[keep], m[keep]
+    picked = markets.iloc[at].reset_index(drop=True)
+    codes = sorted(rows["code"].astype(str).unique())
     classification = str(indicators.manifest.get("classification", ""))
     sigmas = sigma_table(codes, classification, sigma).set_index("code")["sigma"]
-    sig = joined["code"].map(sigmas).to_numpy(dtype=float)
-    m = joined["imports_usd"].to_numpy(dtype=float)
-    hhi = joined["import_hhi"].to_numpy(dtype=float)
+    sig = rows["code"].astype(str).map(sigmas).to_numpy(dtype=float)
+    hhi = picked["import_hhi"].to_numpy(dtype=float)
     cost = ind.cost_of_losing_supplier(m, share, sig)
+    flags = np.full(len(rows), "", dtype=object)
     with np.errstate(invalid="ignore"):
-        labels = []
-        for critical, dominant, sole in zip(
-            (share >= ind.CRITICAL_SHARE) & (hhi >= ind.CRITICAL_HHI),
-            share >= ind.DOMINANT_SHARE,
-            share >= 1.0 - 1e-12,
-            strict=True,
+        for name, mask in (
+            ("critical_supplier", (share >= ind.CRITICAL_SHARE) & (hhi >= ind.CRITICAL_HHI)),
+            ("dominant_supplier", share >= ind.DOMINANT_SHARE),
+            ("sole_supplier", share >= 1.0 - 1e-12),
         ):
-            names = [
-                n
-                for n, on in (
-                    ("critical_supplier", critical),
-                    ("dominant_supplier", dominant),
-                    ("sole_supplier", sole),
-                )
-                if on
-            ]
-            labels.append(";".join(names))
-    flags = pd.Series(labels, index=joined.index, dtype="str")
-    return joined.assign(share=share, cost=cost, sigma=sig, flags=flags)
+            flags[mask] = [f"{x};{name}" if x else name for x in flags[mask]]
+    return rows.assign(
+        imports_usd=m,
+        import_hhi=hhi,
+        suppliers=picked["suppliers"].to_numpy(),
+        top_supplier=picked["top_supplier"].astype(str).to_numpy(),
+        top_supplier_share=picked["top_supplier_share"].to_numpy(dtype=float),
+        share=share,
+        cost=cost,
+        sigma=sig,
+        flags=pd.Series(flags, dtype="str"),
+    )
+
+
+def _mapped(codes: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    return pd.Series([mapping.get(c, "") for c in codes.tolist()], dtype="str")
 
 
 def _assumptions(
@@ -262,8 +250,9 @@ def _assumptions(
         "this cost, unbounded first (by the partner's imports)"
     )
     out.append(
-        "top_supplier: the partner's largest supplier of the code in the year (ties: first "
-        "ISO3 code); flags: critical_supplier (share >= 25% and HHI >= 0.25), "
+        "top_supplier: the partner's largest supplier of the code in the year (between "
+        "suppliers of exactly equal value, any one of them); flags: critical_supplier "
+        "(share >= 25% and HHI >= 0.25), "
         "dominant_supplier (share >= 50%), sole_supplier"
     )
     if min_share > 0 or min_imports_usd > 0:
@@ -337,7 +326,7 @@ def leverage_scan(
             "partner": rows[f.IMPORTER].astype(str),
             "partner_name": _names(rows[f.IMPORTER].astype(str)),
             "code": rows["code"].astype(str),
-            "description": [(descriptions or {}).get(c, "") for c in rows["code"].astype(str)],
+            "description": _mapped(rows["code"].astype(str), descriptions or {}),
             "home_share_of_partner_imports": rows["share"],
             "partner_imports_usd": rows["imports_usd"].astype(float),
             "home_exports_to_partner_usd": rows[f.VALUE_USD].astype(float),
@@ -434,7 +423,7 @@ def leverage_over(
             "supplier": rows[f.EXPORTER].astype(str),
             "supplier_name": _names(rows[f.EXPORTER].astype(str)),
             "code": rows["code"].astype(str),
-            "description": [(descriptions or {}).get(c, "") for c in rows["code"].astype(str)],
+            "description": _mapped(rows["code"].astype(str), descriptions or {}),
             "supplier_share_of_partner_imports": rows["share"],
             "partner_imports_usd": rows["imports_usd"].astype(float),
             "supplier_exports_to_partner_usd": rows[f.VALUE_USD].astype(float),
