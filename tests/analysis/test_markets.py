@@ -87,6 +87,17 @@ def test_exporters_world_and_totals_by_hand(hand_store: Store) -> None:
     assert gloves.rca == pytest.approx((100 / 201) / (120 / 815))
 
 
+def test_export_totals_equal_the_query_over_flows(hand_store: Store) -> None:
+    from tradelever.analysis.markets import export_totals
+
+    tables = market_indicators(hand_store, HAND)
+    for year in (2022, 2023):
+        world, by_exporter = export_totals(tables, year)
+        expected_world, expected = lev.export_totals(hand_store.table(HAND, "flows"), year=year)
+        assert world == pytest.approx(expected_world) and by_exporter == pytest.approx(expected)
+    assert export_totals(tables, 2023)[1]["MYS"] == 201.0
+
+
 def test_supplier_shares_sum_to_one_per_market(hand_store: Store) -> None:
     import ibis
 

@@ -59,6 +59,7 @@ __all__ = [
     "MARKETS_VERSION",
     "TABLES",
     "MarketIndicators",
+    "export_totals",
     "market_indicators",
     "market_tables",
     "pair_sums",
@@ -575,3 +576,16 @@ def pair_sums(
     out = out.reset_index().rename(columns={"index": "code"})
     out["code"] = out["code"].astype(str)
     return out.sort_values("code").reset_index(drop=True)
+
+
+def export_totals(indicators: MarketIndicators, year: int) -> tuple[float, dict[str, float]]:
+    """World exports W and every exporter's X(i) in a year, read from ``exporter_totals``.
+
+    The same values as :func:`tradelever.analysis.leverage.export_totals` (the ``totals``
+    argument of ``leverage_table``), without a query over the flows.
+    """
+    table = indicators.whole("exporter_totals", year)
+    totals = dict(
+        zip(table[f.EXPORTER].astype(str), table["total_exports_usd"].astype(float), strict=True)
+    )
+    return float(sum(totals.values())), totals

@@ -45,6 +45,7 @@ digits before anything is allocated from them.
 
 from __future__ import annotations
 
+from tradelever.sources.baci.convert import ConvertResult, convert_trade_file
 from tradelever.sources.baci.dictionaries import (
     CountryDictionary,
     read_country_codes,
@@ -80,10 +81,12 @@ __all__ = [
     "TRADE_COLUMNS",
     "BaciMember",
     "BaciRelease",
+    "ConvertResult",
     "CountryDictionary",
     "LineScan",
     "TradeFileReader",
     "TradeRules",
+    "convert_trade_file",
     "file_sha256",
     "flow_schema",
     "locate_release",

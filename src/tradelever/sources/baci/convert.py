@@ -24,8 +24,8 @@ finite number >= 0 (no ``nan`` text)
 no empty line, no ``_`` in a number     the line count and a byte scan made while hashing
                                         the file (the engine skips empty lines and reads
                                         ``1_000`` as 1000)
-one row per (t, i, j, k)                ``count(DISTINCT hash(exporter, importer,
-                                        product))`` against the row count
+one row per (t, i, j, k)                64-bit hashes of (exporter, importer, product),
+                                        sorted: no two equal neighbours
 ======================================  ==================================================
 
 The statistics come with the ``COPY`` itself (``RETURN_STATS``; a query over the written
@@ -247,9 +247,7 @@ def _engine_error(exc: Exception) -> bool:
     """True for errors caused by the file's content (as opposed to disk or memory)."""
     import duckdb
 
-    return isinstance(
-        exc, (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.ParserException)
-    )
+    return isinstance(exc, (duckdb.ConversionException, duckdb.InvalidInputException))
 
 
 def convert_trade_file(
@@ -381,18 +379,35 @@ def convert_trade_file(
         lines = scan()
         if lines.underscore or lines.lines - 1 != rows:
             raise _locate(**locate, reason="an empty line or a number with '_'")
-        keys, marked = con.execute(
-            "SELECT count(DISTINCT hash(exporter, importer, product)), "
-            f"bool_or(exporter < 'A' OR importer < 'A') FROM read_parquet({out})"
-        ).fetchone()
-        if keys != rows:
+        if _has_repeated_hash(con, out):
             _repeated_key(con, out, member.display, year)
+        (marked,) = con.execute(
+            f"SELECT bool_or(exporter < 'A' OR importer < 'A') FROM read_parquet({out})"
+        ).fetchone()
         merged: dict[str, list[int]] = {}
         if markers and marked:
             rows, merged = _merge_historical(con, target, markers, countries)
     return ConvertResult(
         rows=rows, rows_read=sum(products.values()), products=products, merged=merged
     )
+
+
+def _has_repeated_hash(con: Any, out: str) -> bool:
+    """Whether two rows share a 64-bit hash of (exporter, importer, product).
+
+    DuckDB hashes the keys (in parallel, from the Parquet dictionaries); numpy's vectorised
+    sort orders the 11 million hashes of a BACI year in about 0.15 s, and equal neighbours
+    reveal a repeated key. This costs a quarter of ``count(DISTINCT ...)`` in DuckDB, whose
+    hash table of 11 million entries misses the cache at every row. A hash collision
+    (probability about 1e-6 a year) only sends the file to the exact query.
+    """
+    import numpy as np
+
+    hashes = con.execute(
+        f"SELECT hash(exporter, importer, product) AS h FROM read_parquet({out})"
+    ).fetchnumpy()["h"]
+    ordered = np.sort(np.asarray(hashes, dtype=np.uint64))
+    return bool(np.any(ordered[1:] == ordered[:-1]))
 
 
 def _repeated_key(con: Any, out: str, display: str, year: int) -> None:
