@@ -131,7 +131,8 @@ def test_values_are_rounded_like_the_reference_reader(
     import numpy as np
 
     rng = np.random.default_rng(7)
-    values = np.concatenate([rng.lognormal(3, 3, 3000), [0.0005, 0.0015, 2.5e-7, 9_999_999.9995]])
+    edges = [0.0005, 0.0015, 2.5e-7, 9_999_999.9995, 1.0000005, 0.0000025, 123.4565, 0.4999995]
+    values = np.concatenate([rng.lognormal(3, 3, 3000), edges])
     filler = factory.filler_rows(YEAR, len(values))
     rows = [
         f"{r.rsplit(',', 2)[0]},{float(v)!r},{q}"

@@ -337,7 +337,7 @@ def convert_trade_file(
                    {lookup}[enum_code(j) + 1] AS importer,
                    CASE WHEN length(k) = 5 THEN '0' || k ELSE k END AS product,
                    {_quote(classification)}::classification_name AS classification,
-                   round(v * 1000, 3) AS value_usd,
+                   round(v * 1000000) / 1000 AS value_usd,
                    q AS quantity
             FROM read_csv({_quote(str(csv_path))}, header = true, auto_detect = false,
                           delim = ',', quote = '"', escape = '"', strict_mode = true,

@@ -144,7 +144,7 @@ class TradeRules:
             return "value is not a finite number"
         if v < 0:
             return "value is negative"
-        usd = round(v * 1000.0, 3)
+        usd = to_usd(v)
         if not np.isfinite(usd):
             return NOT_FINITE_USD
         if usd > MAX_VALUE_USD:
@@ -159,6 +159,21 @@ class TradeRules:
         if q < 0:
             return "quantity is negative"
         return None
+
+
+def to_usd(thousands: Any) -> Any:
+    """BACI's thousands of US dollars in US dollars, rounded to 0.001 dollar.
+
+    ``round(v * 1e6) / 1000`` with ties away from zero, bit for bit what the engine path
+    computes (DuckDB's ``round`` is C's ``round``); for BACI's three-decimal values it is
+    exactly ``1000 * v``. Works on floats and numpy arrays.
+    """
+    x = np.asarray(thousands, dtype=float) * 1e6
+    with np.errstate(invalid="ignore"):
+        whole = np.trunc(x)
+        rounded = whole + np.where(np.abs(x - whole) >= 0.5, np.sign(x), 0.0)
+    out = np.where(np.isfinite(x), rounded, x) / 1000.0
+    return float(out) if out.ndim == 0 else out
 
 
 def _shown(value: str, limit: int = 40) -> str:
@@ -406,7 +421,7 @@ class TradeFileReader:
         first(v_null, 4, "v", "missing value")
         vv = cols["v"].to_numpy(zero_copy_only=False)
         with np.errstate(invalid="ignore", over="ignore"):
-            usd = np.round(vv * 1000.0, 3)
+            usd = to_usd(vv)
             first(~v_null & ~np.isfinite(vv), 4, "v", "value is not a finite number")
             first(vv < 0, 4, "v", "value is negative")
             first(np.isfinite(vv) & ~np.isfinite(usd), 4, "v", NOT_FINITE_USD)
