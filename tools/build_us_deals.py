@@ -47,75 +47,106 @@ LISTS_ARCHIVE = (
     "snapshot 726c5958, July 2026"
 )
 
-# (sample folder, file name in the folder, kind). Packaged under the same name, except the
-# Malaysia texts, whose names in us-tariff-documents/ were cut at 80 characters: they take
-# the full file name they have in the archive (listed in us-deals/INDEX.md).
+# (sample folder, unique start of the file name, kind). Each text is packaged under its own
+# name, except the Malaysia texts of us-tariff-documents/, whose names there were cut at 80
+# characters: they take the full name they have in the archive (listed in us-deals/INDEX.md).
 TEXTS: list[tuple[str, str, str]] = [
-    ("us-deals", "2025-04-02-regulating-imports-with-a-reciprocal-tariff-to-rectify-trade-practices-that-contribute-to-large-and-persistent-annual-united-states-goods-trade-deficits.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-04-09-modifying-reciprocal-tariff-rates-to-reflect-trading-partner-retaliation-and-alignment.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-05-08-fact-sheet-u-s-uk-reach-historic-trade-deal.md", "fact sheet"),
-    ("us-deals", "2025-05-08-general-terms-for-the-united-states-of-america-and-the-united-kingdom-of-great-britain-and-northern-ireland-economic-prosperity-deal.md", "general terms"),  # noqa: E501
-    ("us-deals", "2025-05-12-fact-sheet-president-donald-j-trump-secures-a-historic-trade-win-for-the-united-states.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-05-12-joint-statement-on-u-s-china-economic-and-trade-meeting-in-geneva.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-05-12-modifying-reciprocal-tariff-rates-to-reflect-discussions-with-the-peoples-republic-of-china.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-06-16-implementing-the-general-terms-of-the-united-states-of-america-united-kingdom-economic-prosperity-deal.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-06-17-fact-sheet-implementing-the-general-terms-of-the-u-s-uk-economic-prosperity-deal.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-07-07-fact-sheet-president-donald-j-trump-continues-enforcement-of-reciprocal-tariffs-and-announces-new-tariff-rates.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-07-22-fact-sheet-the-united-states-and-indonesia-reach-historic-trade-deal.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-07-22-joint-statement-on-framework-for-united-states-indonesia-agreement-on-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-07-23-fact-sheet-president-donald-j-trump-secures-unprecedented-u-s-japan-strategic-trade-and-investment-agreement.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-07-28-fact-sheet-the-united-states-and-european-union-reach-massive-trade-deal.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-07-31-fact-sheet-president-donald-j-trump-further-modifies-the-reciprocal-tariff-rates.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-07-31-further-modifying-the-reciprocal-tariff-rates.md", "executive order"),
-    ("us-deals", "2025-08-06-addressing-threats-to-the-united-states-by-the-government-of-the-russian-federation.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-08-11-fact-sheet-president-donald-j-trump-continues-the-suspension-of-the-heightened-tariffs-on-china.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-08-11-further-modifying-reciprocal-tariff-rates-to-reflect-ongoing-discussions-with-the-peoples-republic-of-china.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-08-11-joint-statement-on-u-s-china-economic-and-trade-meeting-in-stockholm.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-08-21-joint-statement-on-a-united-states-european-union-framework-on-an-agreement-on-reciprocal-fair-and-balanced-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-09-04-implementing-the-united-states-japan-agreement.md", "executive order"),
-    ("us-deals", "2025-09-05-fact-sheet-president-donald-j-trump-implements-a-historic-u-s-japan-framework-agreement.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-09-05-modifying-the-scope-of-reciprocal-tariffs-and-establishing-procedures-for-implementing-trade-and-security-agreements.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-09-19-fact-sheet-the-u-s-uk-special-relationship.md", "fact sheet"),
-    ("us-deals", "2025-10-26-agreement-between-the-united-states-of-america-and-the-kingdom-of-cambodia-on-reciprocal-trade.md", "agreement"),  # noqa: E501
-    ("us-deals", "2025-10-26-joint-statement-on-a-framework-for-a-united-states-thailand-agreement-on-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-10-26-joint-statement-on-united-states-cambodia-agreement-on-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-10-26-joint-statement-on-united-states-vietnam-framework-for-an-agreement-on-reciprocal-fair-and-balanced-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-10-26-memorandum-of-understanding-between-the-government-of-the-united-states-of-america-and-the-government-of-the-kingdom-of-thailand-concerning-cooperation-to-diversify-global-critical-minerals-supply-cha.md", "memorandum of understanding"),  # noqa: E501
-    ("us-deals", "2025-10-27-implementation-of-the-agreement-toward-a-new-golden-age-for-the-u-s-japan-alliance.md", "leaders' document"),  # noqa: E501
-    ("us-deals", "2025-10-27-united-states-japan-framework-for-securing-the-supply-of-critical-minerals-and-rare-earths-through-mining-and-processing.md", "framework"),  # noqa: E501
-    ("us-deals", "2025-10-28-fact-sheet-president-donald-j-trump-drives-forward-billions-in-investments-from-japan.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-10-29-fact-sheet-president-donald-j-trump-brings-home-more-billion-dollar-deals-during-state-visit-to-the-republic-of-korea.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-11-01-fact-sheet-president-donald-j-trump-strikes-deal-on-economic-and-trade-relations-with-china.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-11-04-modifying-duties-addressing-the-synthetic-opioid-supply-chain-in-the-peoples-republic-of-china.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-11-04-modifying-reciprocal-tariff-rates-consistent-with-the-economic-and-trade-arrangement-between-the-united-states-and-the-peoples-republic-of-china.md", "executive order"),  # noqa: E501
-    ("us-deals", "2025-11-13-fact-sheet-president-donald-j-trump-announces-historic-trade-deals-with-western-hemisphere-trading-partners.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-11-13-joint-fact-sheet-on-president-donald-j-trumps-meeting-with-president-lee-jae-myung.md", "joint fact sheet"),  # noqa: E501
-    ("us-deals", "2025-11-13-joint-statement-on-framework-for-a-united-states-argentina-agreement-on-reciprocal-trade-and-investment.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-11-13-joint-statement-on-framework-for-united-states-ecuador-agreement-on-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-11-13-joint-statement-on-framework-for-united-states-el-salvador-agreement-on-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-11-13-joint-statement-on-framework-for-united-states-guatemala-agreement-on-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-11-14-fact-sheet-following-trade-deal-announcements-president-donald-j-trump-modifies-the-scope-of-the-reciprocal-tariffs-with-respect-to-certain-agricultural-products.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-11-14-fact-sheet-the-united-states-switzerland-and-liechtenstein-reach-a-historic-trade-deal.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2025-11-14-joint-statement-on-a-framework-for-a-united-states-switzerland-liechtenstein-agreement-on-fair-balanced-and-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2025-12-29-to-implement-the-united-states-israel-agreement-on-trade-in-agricultural-products-and-for-other-purposes.md", "proclamation"),  # noqa: E501
-    ("us-deals", "2026-02-06-modifying-duties-to-address-threats-to-the-united-states-by-the-government-of-the-russian-federation-04b2.md", "executive order"),  # noqa: E501
-    ("us-deals", "2026-02-06-united-states-india-joint-statement.md", "joint statement"),
-    ("us-deals", "2026-02-09-fact-sheet-the-united-states-and-india-announce-historic-trade-deal.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2026-02-09-joint-statement-on-framework-for-united-states-bangladesh-agreement-on-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2026-02-12-joint-statement-on-a-framework-for-united-states-north-macedonia-agreement-on-reciprocal-fair-and-balanced-trade.md", "joint statement"),  # noqa: E501
-    ("us-deals", "2026-02-19-fact-sheet-trump-administration-finalizes-trade-deal-with-indonesia.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2026-02-19-implementation-of-the-agreement-toward-a-new-golden-age-for-the-u-s-indonesian-alliance.md", "leaders' document"),  # noqa: E501
-    ("us-deals", "2026-02-20-ending-certain-tariff-actions.md", "executive order"),
-    ("us-deals", "2026-02-20-imposing-a-temporary-import-surcharge-to-address-fundamental-international-payments-problems.md", "proclamation"),  # noqa: E501
-    ("us-deals", "2026-03-19-fact-sheet-president-donald-j-trump-strengthens-u-s-japan-alliance-for-the-benefit-of-all-americans.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2026-05-17-fact-sheet-president-donald-j-trump-secures-historic-deals-with-china-delivering-for-american-workers-farmers-and-industry.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2026-07-21-agreement-between-the-united-states-of-america-and-the-hashemite-kingdom-of-jordan-on-reciprocal-trade.md", "agreement"),  # noqa: E501
-    ("us-deals", "2026-07-21-fact-sheet-president-donald-j-trump-announces-trade-deal-with-jordan.md", "fact sheet"),  # noqa: E501
-    ("us-deals", "2026-07-23-actions-by-the-united-states-in-the-investigations-under-section-301-of-the-trade-act-of-1974-of-the-acts-policies-and-practices-of-60-economies-related-to-the-failure-of-each-economy-to-impose-and.md", "memorandum"),  # noqa: E501
-    ("us-tariff-documents", "2025-10-26-agreement-between-the-united-states-of-america-and-malaysia-on-reciprocal-trade.md", "agreement"),  # noqa: E501
-    ("us-tariff-documents", "2025-10-26-fact-sheet-president-donald-j-trump-secures-peace-and-prosperity-in-malaysia.md", "fact sheet"),  # noqa: E501
-    ("us-tariff-documents", "2025-10-26-joint-statement-on-united-states-malaysia-agreement-on-reciprocal-trade.md", "joint statement"),  # noqa: E501
-    ("us-tariff-documents", "2025-10-26-memorandum-of-understanding-between-the-government-of-the-united-states-of-amer.md", "memorandum of understanding"),  # noqa: E501
+    ("us-deals", "2025-04-02-regulating-imports-with-a-reciprocal", "executive order"),
+    ("us-deals", "2025-04-09-modifying-reciprocal-tariff-rates", "executive order"),
+    ("us-deals", "2025-05-08-fact-sheet-u-s-uk", "fact sheet"),
+    ("us-deals", "2025-05-08-general-terms", "general terms"),
+    ("us-deals", "2025-05-12-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-05-12-joint-statement", "joint statement"),
+    ("us-deals", "2025-05-12-modifying", "executive order"),
+    ("us-deals", "2025-06-16-implementing", "executive order"),
+    ("us-deals", "2025-06-17-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-07-07-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-07-22-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-07-22-joint-statement", "joint statement"),
+    ("us-deals", "2025-07-23-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-07-28-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-07-31-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-07-31-further-modifying", "executive order"),
+    ("us-deals", "2025-08-06-addressing-threats", "executive order"),
+    ("us-deals", "2025-08-11-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-08-11-further-modifying", "executive order"),
+    ("us-deals", "2025-08-11-joint-statement", "joint statement"),
+    ("us-deals", "2025-08-21-joint-statement", "joint statement"),
+    ("us-deals", "2025-09-04-implementing", "executive order"),
+    ("us-deals", "2025-09-05-fact-sheet-president-donald-j-trump-implements", "fact sheet"),
+    ("us-deals", "2025-09-05-modifying-the-scope", "executive order"),
+    ("us-deals", "2025-09-19-fact-sheet", "fact sheet"),
+    (
+        "us-deals",
+        "2025-10-26-agreement-between-the-united-states-of-america-and-the-kingdom-of-cambodia",
+        "agreement",
+    ),
+    (
+        "us-deals",
+        "2025-10-26-joint-statement-on-a-framework-for-a-united-states-thailand",
+        "joint statement",
+    ),
+    ("us-deals", "2025-10-26-joint-statement-on-united-states-cambodia", "joint statement"),
+    ("us-deals", "2025-10-26-joint-statement-on-united-states-vietnam", "joint statement"),
+    ("us-deals", "2025-10-26-memorandum-of-understanding", "memorandum of understanding"),
+    ("us-deals", "2025-10-27-implementation", "leaders' document"),
+    ("us-deals", "2025-10-27-united-states-japan-framework", "framework"),
+    ("us-deals", "2025-10-28-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-10-29-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-11-01-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-11-04-modifying-duties", "executive order"),
+    ("us-deals", "2025-11-04-modifying-reciprocal", "executive order"),
+    ("us-deals", "2025-11-13-fact-sheet", "fact sheet"),
+    ("us-deals", "2025-11-13-joint-fact-sheet", "joint fact sheet"),
+    (
+        "us-deals",
+        "2025-11-13-joint-statement-on-framework-for-a-united-states-argentina",
+        "joint statement",
+    ),
+    (
+        "us-deals",
+        "2025-11-13-joint-statement-on-framework-for-united-states-ecuador",
+        "joint statement",
+    ),
+    (
+        "us-deals",
+        "2025-11-13-joint-statement-on-framework-for-united-states-el-salvador",
+        "joint statement",
+    ),
+    (
+        "us-deals",
+        "2025-11-13-joint-statement-on-framework-for-united-states-guatemala",
+        "joint statement",
+    ),
+    ("us-deals", "2025-11-14-fact-sheet-the-united-states-switzerland", "fact sheet"),
+    ("us-deals", "2025-11-14-joint-statement", "joint statement"),
+    ("us-deals", "2025-12-29-to-implement", "proclamation"),
+    ("us-deals", "2026-02-06-modifying-duties", "executive order"),
+    ("us-deals", "2026-02-06-united-states-india", "joint statement"),
+    ("us-deals", "2026-02-09-fact-sheet", "fact sheet"),
+    ("us-deals", "2026-02-09-joint-statement", "joint statement"),
+    ("us-deals", "2026-02-12-joint-statement", "joint statement"),
+    ("us-deals", "2026-02-19-fact-sheet", "fact sheet"),
+    ("us-deals", "2026-02-19-implementation", "leaders' document"),
+    ("us-deals", "2026-02-20-ending", "executive order"),
+    ("us-deals", "2026-02-20-imposing", "proclamation"),
+    ("us-deals", "2026-03-19-fact-sheet", "fact sheet"),
+    ("us-deals", "2026-05-17-fact-sheet", "fact sheet"),
+    ("us-deals", "2026-07-21-agreement", "agreement"),
+    ("us-deals", "2026-07-21-fact-sheet", "fact sheet"),
+    ("us-deals", "2026-07-23-actions", "memorandum"),
+    (
+        "us-tariff-documents",
+        "2025-10-26-agreement-between-the-united-states-of-america-and-malaysia",
+        "agreement",
+    ),
+    ("us-tariff-documents", "2025-10-26-fact-sheet", "fact sheet"),
+    ("us-tariff-documents", "2025-10-26-joint-statement", "joint statement"),
+    (
+        "us-tariff-documents",
+        "2025-10-26-memorandum-of-understanding",
+        "memorandum of understanding",
+    ),
 ]
 
 # Full archive names of the Malaysia texts whose sample names were truncated.
@@ -199,10 +230,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 def build(samples: Path, target: Path = TARGET) -> list[dict]:
     records: list[dict] = []
     wanted: set[str] = set()
-    for folder, name, kind in TEXTS:
-        source = samples / folder / name
-        if not source.is_file():
-            raise SystemExit(f"{source}: input text is missing")
+    for folder, prefix, kind in TEXTS:
+        matches = sorted((samples / folder).glob(f"{prefix}*.md"))
+        if len(matches) != 1:
+            found = [m.name for m in matches]
+            raise SystemExit(
+                f"{samples / folder}: {prefix}*.md matches {len(matches)} files {found}"
+            )
+        source = matches[0]
+        name = source.name
         data = source.read_bytes()
         meta = front_matter(data.decode("utf-8"), str(source))
         out = RENAMED.get(name, name)

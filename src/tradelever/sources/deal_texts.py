@@ -1,4 +1,4 @@
-"""The primary texts of the 2025-26 US trade deals, as packaged with tradelever.
+r"""The primary texts of the 2025-26 US trade deals, as packaged with tradelever.
 
 Every deal fact in ``tradelever/data/us_deals/deals/`` quotes one of these texts: White House
 fact sheets, joint statements, agreements, executive orders and proclamations, copied
@@ -7,10 +7,11 @@ unchanged (front matter included) from a public archive of whitehouse.gov by
 public whitehouse.gov URL, the archive it came from and its sha256.
 
 A quote is checked against its text *verbatim after normalisation*: the archived pages are
-Markdown converted from HTML, so HTML tags and comments (block tags count as a space), Markdown emphasis (``*``), Markdown
-backslash escapes (``\\(a\\)``), zero-width spaces and HTML entities are dropped or decoded,
-typographic quotes and apostrophes are read as straight ones, and every run of white space
-counts as one space. Nothing else is forgiven: a quote must be the words of the text.
+Markdown converted from HTML, so HTML tags and comments (a block tag counts as a space),
+Markdown emphasis (``*``), Markdown backslash escapes (``\(a\)``), zero-width spaces and HTML
+entities are dropped or decoded, typographic quotes and apostrophes are read as straight
+ones, and every run of white space counts as one space. Nothing else is forgiven: a quote
+must be the words of the text.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ wording equals the value.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-import datetime as _dt
 from functools import cache
 from importlib.abc import Traversable
 from pathlib import Path
@@ -64,10 +64,10 @@ __all__ = [
     "Source",
     "TextFact",
     "annualised_usd_bn",
+    "days_since_liberation_day",
     "deal_date",
     "deals_for_partner",
     "deals_table",
-    "days_since_liberation_day",
     "headline_total_usd_bn",
     "load_deals",
     "missing_table",
@@ -116,6 +116,7 @@ InstrumentType = Literal[
     "annex",
 ]
 Precision = Literal["day", "month", "on_or_before"]
+Treatment = Literal["zero_reciprocal", "mfn_only", "duty_free", "tariff_free", "excluded_from_duty"]
 
 # Fields that must either hold a fact or be listed under `missing` (dotted paths).
 SCALAR_FIELDS = (
@@ -390,12 +391,18 @@ class SectorFact(TextFact):
 class ExemptionFact(TextFact):
     """Products the partner obtained at a 0% reciprocal rate (or MFN only).
 
-    ``treatment`` says what they get; ``conditional`` whether the text makes it depend on a
-    later step (a final agreement, a list still to be identified, a legislative proposal).
+    ``treatment``: ``zero_reciprocal`` (no reciprocal duty), ``mfn_only`` (MFN duty only),
+    ``duty_free`` (no duty at all, e.g. within a quota), ``tariff_free`` (free of the
+    reciprocal and named Section 232 duties) or ``excluded_from_duty`` (excluded from one
+    named duty, e.g. Section 301 exclusions). ``conditional``: whether the text makes it
+    depend on a later step (a final agreement, a list still to be identified, a legislative
+    proposal).
     """
 
     products: str
-    treatment: Literal["zero_reciprocal", "mfn_only", "duty_free", "tariff_free", "excluded_from_duty"]
+    treatment: Literal[
+        "zero_reciprocal", "mfn_only", "duty_free", "tariff_free", "excluded_from_duty"
+    ]
     conditional: bool = False
 
 
