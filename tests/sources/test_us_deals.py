@@ -442,3 +442,14 @@ def test_deals_for_partner() -> None:
     assert [d.id for d in deals_for_partner("EUU")] == ["euu-2025-07-27"]
     with pytest.raises(UnknownCountryError, match="MAS: unknown country"):
         deals_for_partner("MAS")
+
+
+def test_readme_table_of_missing_facts_is_current(deals: dict[str, Deal]) -> None:
+    text = package_root().joinpath("README.md").read_text("utf-8")
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            listed = [] if cells[2] == "(none)" else cells[2].replace("`", "").split(", ")
+            rows[cells[0].strip("`")] = listed
+    assert rows == {d.id: d.missing_fields() for d in deals.values()}
