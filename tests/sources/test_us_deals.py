@@ -341,8 +341,9 @@ def test_malaysia_by_hand(deals: dict[str, Deal]) -> None:
     assert len(invest) == 1 and invest[0].amount is not None
     assert invest[0].amount.value == 70 and invest[0].years == 10
     assert annualised_usd_bn(invest[0]) == pytest.approx(7.0)
-    # headline purchases: 150 + 3.4 (a year) + 0.2041 (coal and telecoms)
-    assert headline_total_usd_bn(mys.commitments.purchases) == pytest.approx(153.6041)
+    # headline purchases: 150 + 0.2041 (coal and telecoms) in total, 3.4 a year (LNG)
+    assert headline_total_usd_bn(mys.commitments.purchases) == pytest.approx(150.2041)
+    assert headline_total_usd_bn(mys.commitments.purchases, per_year=True) == pytest.approx(3.4)
     assert mys.rates.section_122 is not None and mys.rates.section_122.value == 10
     assert mys.rates.section_301 is not None and mys.rates.section_301.value == 10
     assert mys.economic_security.critical_minerals
@@ -366,6 +367,7 @@ def test_japan_by_hand(deals: dict[str, Deal]) -> None:
     assert headline_total_usd_bn(jpn.commitments.investment) == 550
     per_year = {p.amount.value for p in jpn.commitments.purchases if p.per_year and p.amount}
     assert per_year == {8, 7}
+    assert headline_total_usd_bn(jpn.commitments.purchases, per_year=True) == 15
     # 24% additional before, 15% all-in after: not a like-for-like cut
     assert rate_change(jpn).cut_points is None
     autos = [s for s in jpn.sectors if s.sector == "autos"]
@@ -427,6 +429,9 @@ def test_deals_table_has_a_row_per_partner(deals: dict[str, Deal]) -> None:
     row = table.set_index("deal").loc["mys-2025-10-26"]
     assert (row["annex_i_rate"], row["announced_rate"], row["rate_cut_points"]) == (24, 19, 5)
     assert row["partner_name"] == "Malaysia"
+    assert (row["deal_date_is"], row["days_since_2025_04_02"]) == ("announced", 207)
+    israel = table.set_index("deal").loc["isr-2025-12-01"]
+    assert (israel["deal_date_is"], israel["announced"]) == ("signed", None)
     assert table.set_index("deal").loc["euu-2025-07-27", "partner_name"] == "European Union"
 
 

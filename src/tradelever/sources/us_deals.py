@@ -825,26 +825,54 @@ def annualised_usd_bn(fact: AmountFact) -> float | None:
     return fact.amount.value / fact.years if fact.years else None
 
 
-def headline_total_usd_bn(facts: Iterable[AmountFact]) -> float:
-    """Sum of the headline amounts (US$ bn); 0.0 when there are none."""
-    return float(sum(f.amount.value for f in facts if f.headline and f.amount is not None))
+def headline_total_usd_bn(facts: Iterable[AmountFact], *, per_year: bool = False) -> float:
+    """Sum of the headline amounts in US$ bn, one-off/period totals or per-year amounts.
+
+    Parameters
+    ----------
+    facts
+        Purchase or investment facts of one deal.
+    per_year
+        ``False`` sums the amounts that are totals (for a stated period or none),
+        ``True`` the amounts stated per year; the two are never added together.
+
+    Returns
+    -------
+    float
+        The sum, 0.0 when there is none.
+    """
+    return float(
+        sum(
+            f.amount.value
+            for f in facts
+            if f.headline and f.amount is not None and f.per_year == per_year
+        )
+    )
 
 
 def deals_table(deals: Iterable[Deal] | None = None) -> pd.DataFrame:
     """One row per deal and partner with the headline facts.
 
-    Columns: ``deal``, ``partner``, ``partner_name``, ``title``, ``kind``, ``announced``,
-    ``announced_precision``, ``signed``, ``effective``, ``days_since_2025_04_02``,
-    ``annex_i_rate``, ``july_letter_rate``, ``eo_14326_rate``, ``announced_rate``,
-    ``announced_basis``, ``rate_cut_points``, ``section_122_rate``, ``section_301_rate``,
-    ``section_301_basis``, ``purchases_usd_bn``, ``investment_usd_bn`` (headline totals),
-    ``missing`` (number of tracked fields the texts do not give). Rates in percent.
+    Columns: ``deal``, ``partner``, ``partner_name``, ``title``, ``kind``; ``deal_date`` (the
+    date of :func:`deal_date`), ``deal_date_is`` (``announced``, ``signed`` or
+    ``effective``), ``deal_date_precision``, ``days_since_2025_04_02``; ``announced``,
+    ``signed``, ``effective``; rates in percent: ``annex_i_rate``, ``july_letter_rate``,
+    ``eo_14326_rate``, ``announced_rate``, ``announced_basis``, ``rate_cut_points`` (Annex I
+    minus announced, when both are additional rates), ``section_122_rate``,
+    ``section_301_rate``, ``section_301_basis``; headline pledges in US$ bn:
+    ``purchases_usd_bn`` and ``investment_usd_bn`` (totals), ``purchases_usd_bn_a_year`` and
+    ``investment_usd_bn_a_year`` (per year); ``missing`` (number of tracked fields the texts
+    do not give).
     """
     rows = []
     for deal in load_deals() if deals is None else deals:
         change = rate_change(deal)
         when = deal_date(deal)
-        r = deal.rates
+        when_is = next(
+            (k for k in ("announced", "signed", "effective") if getattr(deal.dates, k) is when),
+            None,
+        )
+        r, c, d = deal.rates, deal.commitments, deal.dates
         for partner in deal.partners:
             rows.append(
                 {
@@ -853,11 +881,13 @@ def deals_table(deals: Iterable[Deal] | None = None) -> pd.DataFrame:
                     "partner_name": partner_name(partner),
                     "title": deal.title,
                     "kind": deal.kind,
-                    "announced": when.value if when else None,
-                    "announced_precision": when.precision if when else None,
-                    "signed": deal.dates.signed.value if deal.dates.signed else None,
-                    "effective": deal.dates.effective.value if deal.dates.effective else None,
+                    "deal_date": when.value if when else None,
+                    "deal_date_is": when_is,
+                    "deal_date_precision": when.precision if when else None,
                     "days_since_2025_04_02": days_since_liberation_day(deal),
+                    "announced": d.announced.value if d.announced else None,
+                    "signed": d.signed.value if d.signed else None,
+                    "effective": d.effective.value if d.effective else None,
                     "annex_i_rate": r.annex_i.value if r.annex_i else None,
                     "july_letter_rate": r.july_letter.value if r.july_letter else None,
                     "eo_14326_rate": r.eo_14326.value if r.eo_14326 else None,
@@ -867,8 +897,10 @@ def deals_table(deals: Iterable[Deal] | None = None) -> pd.DataFrame:
                     "section_122_rate": r.section_122.value if r.section_122 else None,
                     "section_301_rate": r.section_301.value if r.section_301 else None,
                     "section_301_basis": r.section_301.basis if r.section_301 else None,
-                    "purchases_usd_bn": headline_total_usd_bn(deal.commitments.purchases),
-                    "investment_usd_bn": headline_total_usd_bn(deal.commitments.investment),
+                    "purchases_usd_bn": headline_total_usd_bn(c.purchases),
+                    "purchases_usd_bn_a_year": headline_total_usd_bn(c.purchases, per_year=True),
+                    "investment_usd_bn": headline_total_usd_bn(c.investment),
+                    "investment_usd_bn_a_year": headline_total_usd_bn(c.investment, per_year=True),
                     "missing": len(deal.missing),
                 }
             )
