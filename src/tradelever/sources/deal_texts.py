@@ -45,8 +45,18 @@ _BLOCK_TAG = re.compile(r"</?(?:td|th|tr|p|br|li|ul|ol|div|table|thead|tbody|h\d
 _TAG = re.compile(r"<[^>]+>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _SPACE = re.compile(r"\s+")
-_TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+# (character, replacement): typographic quotes straightened, no-break and zero-width spaces.
+_CHARACTERS = (
+    ("‘", "'"),
+    ("’", "'"),
+    ("“", '"'),
+    ("”", '"'),
+    ("\u00a0", " "),
+    ("\u200b", ""),
+    ("\u200c", ""),
+    ("\u200d", ""),
+    ("\ufeff", ""),
+)
 
 
 def normalise_text(text: str) -> str:
@@ -72,7 +82,9 @@ def normalise_text(text: str) -> str:
     text = _ESCAPE.sub(r"\1", text)
     text = text.replace("*", "")
     text = html.unescape(text)
-    text = text.translate(_INVISIBLE).translate(_TYPOGRAPHIC)
+    for old, new in _CHARACTERS:
+        if old in text:
+            text = text.replace(old, new)
     return _SPACE.sub(" ", text).strip()
 
 
