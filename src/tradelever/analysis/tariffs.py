@@ -819,7 +819,10 @@ def _assumptions(schedule: Schedule, usmca_share: float) -> list[str]:
         "forced-labour duty and Section 232 duties on auto parts); the data do not record "
         "USMCA claims.",
         "Section 232 derivatives are charged on their whole value (before 6 April 2026 the "
-        "duty fell on the metal content, not in the data).",
+        "duty fell on the metal content, not in the data); USMCA-qualifying Canadian and "
+        "Mexican vehicles are charged on their whole value too (they paid on non-US content "
+        "only), and USMCA auto parts that are also steel or aluminum derivatives are treated "
+        "as exempt rather than charged the metals duty.",
         "exempt_share: share of value excused by a product exemption or USMCA from a duty "
         "that covers all of the exporter's products; s232_share: share of value under "
         "Section 232 (which the reciprocal duty, the Section 122 surcharge and the Section 301 "
