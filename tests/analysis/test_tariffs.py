@@ -665,3 +665,9 @@ def test_tariff_timeline_result(us) -> None:
     assert any("USMCA" in a for a in result.assumptions)
     with pytest.raises(InputError, match="either dates or start/end"):
         tariff_timeline(FLOWS, dates=["2025-01-01"], start="2025-01-01")
+    with pytest.raises(UnknownCountryError, match="LAO not in the trade lines"):
+        tariff_timeline(FLOWS, ["MYS", "LAO"], dates=["2025-09-01"])
+    by_product = tariff_timeline(FLOWS, ["MYS"], dates=["2025-09-01"], level="hs6").rows
+    assert by_product.set_index("hs6").loc["401512", "effective_additional_rate"] == pytest.approx(
+        0.19
+    )

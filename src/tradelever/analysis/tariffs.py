@@ -879,7 +879,14 @@ def tariff_timeline(
         date_list = change_dates(schedule, start, end)
     else:
         date_list = sorted({_as_date(d, "dates") for d in dates})
-    index = index_lines(schedule, census_lines(flows), usmca_share=usmca_share)
+    lines = census_lines(flows)
+    if exporters is not None:
+        # only the lines reported need indexing; unknown codes are named by effective_rates
+        known = set(lines["exporter"].unique())
+        if all(str(e).strip().upper() in known for e in exporters):
+            wanted = [str(e).strip().upper() for e in exporters]
+            lines = lines.loc[lines["exporter"].isin(wanted)].reset_index(drop=True)
+    index = index_lines(schedule, lines, usmca_share=usmca_share)
     rows = effective_rates(
         schedule, index, date_list, exporters=exporters, level=level, usmca_share=usmca_share
     )
