@@ -369,7 +369,10 @@ class Builder:
             origin = {
                 "repository": UPSTREAM_REPO,
                 "snapshot": UPSTREAM_SNAPSHOT,
-                "path": f"{UPSTREAM_FOLDER}/{upstream or name}",
+                # upstream paths with a folder are from the repository root
+                "path": upstream
+                if upstream and "/" in upstream
+                else f"{UPSTREAM_FOLDER}/{upstream or name}",
             }
         else:
             origin = {"repository": WH_ARCHIVE_REPO, "url": front_matter_url(path)}
@@ -451,7 +454,7 @@ class Builder:
             URL_ANNEX_II,
             [(c, "") for c in original],
             [
-                self.input_record(LISTS, "EO14257-Annex-II.pdf", "../data/Annex-II.pdf"),
+                self.input_record(LISTS, "EO14257-Annex-II.pdf", "data/Annex-II.pdf"),
                 self.input_record(LISTS, "annex-II-exemptions.csv"),
             ],
             notes,
@@ -625,7 +628,7 @@ class Builder:
             URL_ANNEX_I,
             [
                 self.input_record(LISTS, "reciprocal-tariffs-annex-I.csv"),
-                self.input_record(LISTS, "EO14257-Annex-I.pdf", "../data/Annex-I.pdf"),
+                self.input_record(LISTS, "EO14257-Annex-I.pdf", "data/Annex-I.pdf"),
                 self.input_record(CENSUS, "census-country-codes.csv"),
             ],
             notes,
