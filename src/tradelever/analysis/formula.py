@@ -53,14 +53,20 @@ from tradelever.errors import InputError
 
 __all__ = [
     "ANNEX_COLUMNS",
+    "ANNEX_MATCH_COLUMNS",
+    "ANNEX_VERSIONS",
     "FLOOR_RATE",
     "ICIO_GOODS_INDUSTRIES",
     "AnnexEntry",
     "AnnexRate",
     "additional_exports_needed",
     "annex_entries",
+    "annex_i_rate",
+    "annex_match_table",
     "annex_reproduction",
     "announced_rate",
+    "annual_balance",
+    "bilateral_balance",
     "bilateral_goods_trade",
     "deficit_over_imports",
     "formula_rate",
@@ -207,7 +213,7 @@ def announced_rate(home: str, partner: str = ANNEX_PARTNER) -> AnnexRate | None:
     """
     if partner != ANNEX_PARTNER:
         return None
-    if home == "EU27":
+    if home in ("EU27", "EUU"):
         return next(
             AnnexRate("EU27", e.partner_name, e.rate, e.source)
             for e in annex_entries()
@@ -398,3 +404,207 @@ def formula_rows(trade: pd.DataFrame, target: float | None) -> pd.DataFrame:
             additional_exports_needed(a, b, target) for a, b in zip(m, x, strict=True)
         ]
     return out
+
+
+# -- the Annex I computation on the US Census balance (census-us-trade) --------------------
+#: ``revised``: Annex I as revised on 3 April 2025 and enforced (the rates of
+#: ``data/reciprocal_rates_2025.csv``); ``first``: Annex I as first posted on 2 April 2025.
+ANNEX_VERSIONS: Final = ("revised", "first")
+
+
+def _half_up(value: float) -> int:
+    """Round to the nearest integer, halves up (47.5 -> 48); 1e-9 absorbs binary noise."""
+    return math.floor(value + 0.5 + 1e-9)
+
+
+def annex_i_rate(m: float, x: float, *, version: str = "revised") -> float:
+    """The Annex I rate computed from US goods imports m and exports x, as the US did.
+
+    Of the computations tried on the Census 2024 balance (``census-us-trade``; half the
+    deficit over imports rounded up, to the nearest or down, rounded before or after
+    halving, on full-precision or published US$ million figures), these reproduce the most
+    Annex I rates (68 of the 71 listed partners in each version)::
+
+        revised:  p    = round_half_up(100 (m - x) / m)       whole percent, the "tariffs
+                                                              charged to the USA" of the
+                                                              2 April chart
+                  rate = max(10, ceil(p / 2)) / 100
+        first:    rate = max(10, ceil(100 (m - x) / (2 m))) / 100
+
+    When m <= x (no deficit) the rate is the 10% floor.
+
+    Parameters
+    ----------
+    m, x
+        US goods imports from and exports to the partner in one year (US dollars, Census
+        basis: general imports, customs value; total exports, f.a.s.).
+    version
+        ``revised`` (3 April 2025, enforced) or ``first`` (as first posted on 2 April).
+
+    Raises
+    ------
+    InputError
+        If an amount is negative or not finite, or the version is unknown.
+    """
+    m = _check_amount(m, "imports")
+    x = _check_amount(x, "exports")
+    if version not in ANNEX_VERSIONS:
+        raise InputError(f"version: {version!r} is not one of {', '.join(ANNEX_VERSIONS)}")
+    floor = round(100 * FLOOR_RATE)
+    if m <= 0 or x >= m:
+        return FLOOR_RATE
+    ratio = 100.0 * (m - x) / m
+    if version == "revised":
+        percent = math.ceil(_half_up(ratio) / 2.0 - 1e-9)
+    else:
+        percent = math.ceil(ratio / 2.0 - 1e-9)
+    return max(floor, percent) / 100.0
+
+
+def annual_balance(balance: pd.DataFrame, year: int) -> pd.DataFrame:
+    """US imports (m) and exports (x) per partner in one calendar year, from monthly rows.
+
+    Parameters
+    ----------
+    balance
+        The ``balance`` table of ``census-us-trade`` (``partner``, ``year``, ``month``,
+        ``imports_usd``, ``exports_usd``, optionally ``name`` and ``aggregate``), or any
+        part of it holding the year.
+    year
+        A calendar year whose twelve months are in the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``partner`` (, ``name``, ``aggregate``), ``imports_usd`` (m) and ``exports_usd``
+        (x), US dollars, sorted by partner.
+
+    Raises
+    ------
+    InputError
+        If the year is absent or incomplete (the workbook's last year holds a few months).
+    """
+    part = balance[balance["year"].astype(int) == int(year)]
+    months = sorted({int(v) for v in part["month"]})
+    if months != list(range(1, 13)):
+        years = sorted({int(v) for v in balance["year"]})
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        got = f"months {months[0]}-{months[-1]} only" if months else "no month"
+        raise InputError(
+            f"--year: {year} has {got} in the balance table (years {span}); the formula "
+            "needs a complete calendar year"
+        )
+    keys = [c for c in ("partner", "name", "aggregate") if c in part.columns]
+    out = part.groupby(keys, as_index=False, sort=True)[["imports_usd", "exports_usd"]].sum()
+    out["imports_usd"] = out["imports_usd"].astype(float)
+    out["exports_usd"] = out["exports_usd"].astype(float)
+    return out.reset_index(drop=True)
+
+
+def bilateral_balance(
+    balance: pd.DataFrame, partner: str, *, frequency: str = "month"
+) -> pd.DataFrame:
+    """US trade with one partner over time: m, x, the balance and the formula inputs.
+
+    Returns ``year`` (and ``month`` when ``frequency="month"``), ``imports_usd`` (m),
+    ``exports_usd`` (x), ``balance_usd`` = x - m (negative: a US deficit) and
+    ``deficit_over_imports`` = (m - x) / m (NaN when m = 0). With ``frequency="year"``
+    only complete years are returned.
+
+    Raises
+    ------
+    InputError
+        If the partner has no row or the frequency is not ``month`` or ``year``.
+    """
+    if frequency not in ("month", "year"):
+        raise InputError(f"frequency: {frequency!r} is not 'month' or 'year'")
+    rows = balance[balance["partner"] == partner]
+    if rows.empty:
+        raise InputError(f"--partner: {partner} has no row in the balance table")
+    if frequency == "year":
+        counts = rows.groupby("year")["month"].nunique()
+        rows = rows[rows["year"].isin(counts[counts == 12].index)]
+        keys = ["year"]
+    else:
+        keys = ["year", "month"]
+    out = rows.groupby(keys, as_index=False)[["imports_usd", "exports_usd"]].sum()
+    m = out["imports_usd"].astype(float)
+    x = out["exports_usd"].astype(float)
+    out["balance_usd"] = x - m
+    out["deficit_over_imports"] = ((m - x) / m.where(m > 0)).astype(float)
+    return out.sort_values(keys).reset_index(drop=True)
+
+
+ANNEX_MATCH_COLUMNS: Final = (
+    "partner",
+    "partner_name",
+    "m",
+    "x",
+    "deficit_over_imports",
+    "computed",
+    "announced",
+    "match",
+    "gap",
+)
+
+
+def annex_match_table(
+    trade: pd.DataFrame,
+    *,
+    version: str = "revised",
+    announced: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The Annex I computation for every listed partner the data cover, against the rate.
+
+    Parameters
+    ----------
+    trade
+        ``partner``, ``imports_usd`` (m) and ``exports_usd`` (x) per partner code for one
+        year (:func:`annual_balance`). The European Union is read from its aggregate row
+        ``EUU`` when present, else summed over the member states present.
+    version
+        Computation of :func:`annex_i_rate`.
+    announced
+        Annex code -> announced rate (fraction) to compare with; default the package's
+        Annex I (the revised annex, :func:`annex_entries`). Pass the first-posted rates to
+        check ``version="first"`` against them.
+
+    Returns
+    -------
+    (pandas.DataFrame, list[str])
+        Rows of :data:`ANNEX_MATCH_COLUMNS` in Annex I order (``partner`` is the data
+        code: ``EUU`` for the European Union; ``m`` and ``x`` in US dollars; ``computed``
+        and ``announced`` fractions; ``gap`` = computed - announced), and the Annex I codes
+        with no data.
+    """
+    by_code = trade.set_index(trade["partner"].astype(str))
+    rates = dict(announced) if announced is not None else {e.code: e.rate for e in annex_entries()}
+    rows, missing = [], []
+    for entry in annex_entries():
+        if entry.code not in rates:
+            continue
+        if entry.code == "EU27" and "EUU" in by_code.index:
+            codes = ["EUU"]
+        else:
+            codes = [c for c in entry.members if c in by_code.index]
+        if not codes:
+            missing.append(entry.code)
+            continue
+        m = float(by_code.loc[codes, "imports_usd"].sum())
+        x = float(by_code.loc[codes, "exports_usd"].sum())
+        computed = annex_i_rate(m, x, version=version)
+        rate = float(rates[entry.code])
+        rows.append(
+            {
+                "partner": "EUU" if entry.code == "EU27" else entry.code,
+                "partner_name": entry.partner_name,
+                "m": m,
+                "x": x,
+                "deficit_over_imports": deficit_over_imports(m, x),
+                "computed": computed,
+                "announced": rate,
+                "match": math.isclose(computed, rate, abs_tol=1e-9),
+                "gap": round(computed - rate, 6),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(ANNEX_MATCH_COLUMNS)), missing
