@@ -220,7 +220,7 @@ def _check_amounts(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) ->
         if bad.any():
             row = int(np.argmax(bad))
             raise DataFileError(
-                f"row {row + 1}: {values[row]!r} is not a finite amount >= 0 in US dollars; "
+                f"row {row + 1}: {float(values[row])!r} is not a finite amount >= 0 in US dollars; "
                 f"{_reinstall_hint()}",
                 path=str(path),
                 field=column,
