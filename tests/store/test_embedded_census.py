@@ -177,3 +177,14 @@ def test_ensure_embedded_names() -> None:
     assert list(EMBEDDED) == ["icio2022", "census-us-2024", "census-us-trade"]
     with pytest.raises(UnknownDatasetError, match="not an embedded data set"):
         ensure_embedded(Store("/nonexistent-never-created"), ("baci",))
+
+
+def test_default_dataset_by_question() -> None:
+    from tradelever.store.embedded import default_dataset
+
+    name, reason, level = default_dataset("leverage", "USA")
+    assert (name, level) == ("census-us-2024", "hs6") and "product-level" in reason
+    assert default_dataset("brief", "USA")[0] == "census-us-2024"
+    assert default_dataset("formula", "USA")[0] == "census-us-trade"
+    assert default_dataset("leverage", "CHN")[0] == "icio2022"
+    assert default_dataset("supply-chain", "USA")[0] == "icio2022"

@@ -23,7 +23,15 @@ from typing import Any, Final
 from tradelever.sources import census_us, icio
 from tradelever.store.catalog import Store
 
-__all__ = ["EMBEDDED", "ensure_census_trade", "ensure_census_us", "ensure_embedded", "ensure_icio"]
+__all__ = [
+    "EMBEDDED",
+    "PRODUCT_COMMANDS",
+    "default_dataset",
+    "ensure_census_trade",
+    "ensure_census_us",
+    "ensure_embedded",
+    "ensure_icio",
+]
 
 log = logging.getLogger(__name__)
 
@@ -156,3 +164,46 @@ def ensure_embedded(store: Store, names: tuple[str, ...] | None = None) -> dict[
             f"{unknown[0]}: not an embedded data set; embedded: {', '.join(EMBEDDED)}"
         )
     return {name: EMBEDDED[name](store) for name in chosen}
+
+
+#: Commands whose answer is product by product (issue 11: census-us-2024 for a US partner).
+PRODUCT_COMMANDS: Final = ("leverage", "substitutes", "peers", "scenario", "brief")
+
+
+def default_dataset(command: str, partner: str | None) -> tuple[str, str, str | None]:
+    """The embedded data set a command uses when ``--dataset`` is omitted, and why.
+
+    Product-level commands (:data:`PRODUCT_COMMANDS`) whose partner is the United States
+    use ``census-us-2024`` at ``hs6``: the US is its only reporter, and product-level
+    shares are where the negotiating leverage lies. ``formula`` with the US as partner
+    uses ``census-us-trade``, the balance the April 2025 rates were computed from. Every
+    other case keeps ``icio2022``.
+
+    Returns
+    -------
+    (str, str, str | None)
+        Data set name, the sentence to put in the result's assumptions, and the default
+        level (``None``: the data set's own default).
+    """
+    if partner == census_us.REPORTER and command in PRODUCT_COMMANDS:
+        return (
+            census_us.IMPORTS_DATASET,
+            "data set census-us-2024 chosen by default: the partner is the United States and "
+            f"{command} is a product-level question (US Census 2024 imports by HS10 line, "
+            "50 largest suppliers; pass --dataset to choose another)",
+            "hs6",
+        )
+    if partner == census_us.REPORTER and command in ("formula", "formula-annex"):
+        return (
+            census_us.TRADE_DATASET,
+            "data set census-us-trade chosen by default: the US goods balance by partner "
+            "(Census, April 2025 vintage) from which the 2 April 2025 rates were computed "
+            "(pass --dataset to choose another)",
+            None,
+        )
+    return (
+        icio.DATASET_NAME,
+        "data set icio2022 (the embedded OECD ICIO 2022 network) chosen by default"
+        + ("" if partner is None else f" for partner {partner}"),
+        None,
+    )
