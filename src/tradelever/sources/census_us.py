@@ -424,8 +424,8 @@ def imports_manifest(data: CensusImports) -> dict[str, Any]:
         "source": "US Census Bureau, International Trade API (intltrade/imports/hs): US "
         "imports for consumption and calculated duty by partner and HTSUS 10-digit line, "
         "2024 annual (December year-to-date); compiled by tradewartracker/trade-war-redux-2025",
-        "version": "calendar 2024 as published by the Census Bureau in 2025 (API "
-        "retrieval in the compiler's snapshot 726c5958)",
+        "version": "calendar 2024, December year-to-date values as retrieved from the "
+        "Census API by the compiler (data files of commit e38e38d8, snapshot 726c5958)",
         "vintage": "2024 annual, December year-to-date values",
         "years": [YEAR],
         "classification": CLASSIFICATION,
