@@ -213,3 +213,31 @@ def test_annex_match_sums_members_without_aggregate() -> None:
     assert eu["m"] == 100.0 and eu["x"] == 60.0 and eu["computed"] == 0.20 and eu["match"]
     assert "VNM" in missing and "MYS" not in missing
     assert set(table["partner"]) == {"EUU", "MYS"}
+
+
+def test_formula_refuses_data_without_partner_exports() -> None:
+    """Synthetic US-imports-only flows: x is unknown, not 0 (no 50% rate)."""
+    import ibis
+
+    from tradelever.analysis.leverage import product_code_expr
+
+    frame = pd.DataFrame(
+        {
+            "year": 2024,
+            "exporter": ["MYS", "CHN"],
+            "importer": "USA",
+            "product": ["4015120000", "8542310001"],
+            "value_usd": [60.0, 40.0],
+        }
+    )
+    coded = product_code_expr(ibis.memtable(frame), "hs6")
+    with pytest.raises(InputError, match=r"holds no exports of USA.*census-us-trade"):
+        fm.bilateral_goods_trade(coded, home="MYS", partner="USA", codes=None)
+    with pytest.raises(InputError, match=r"holds no exports of USA"):
+        fm.partner_trade_by_country(coded, partner="USA", year=2024, codes=None)
+    # One US export anywhere in the data: x to MYS is a true zero.
+    more = pd.concat([frame, frame.iloc[:1].assign(exporter="USA", importer="CHN")])
+    trade = fm.bilateral_goods_trade(
+        product_code_expr(ibis.memtable(more), "hs6"), home="MYS", partner="USA", codes=None
+    )
+    assert trade["partner_exports_to_home_usd"].tolist() == [0.0]

@@ -256,7 +256,24 @@ def bilateral_goods_trade(
     for col in ("partner_imports_from_home_usd", "partner_exports_to_home_usd"):
         out[col] = out[col].astype(float).fillna(0.0)
     out[f.YEAR] = out[f.YEAR].astype(int)
+    if len(out) and not (out["partner_exports_to_home_usd"] > 0).any():
+        _require_partner_exports(coded, partner)
     return out.sort_values(f.YEAR).reset_index(drop=True)
+
+
+def _require_partner_exports(coded: Any, partner: str) -> None:
+    """Raise when the data set holds no export of the partner at all: x is unknown, not 0.
+
+    A single-reporter data set (``census-us-2024``: US imports only) would otherwise give
+    x = 0 and the 50% maximum rate. Called only when x is 0, so it costs one query then.
+    """
+    shipped = coded.filter(coded[f.EXPORTER] == partner).limit(1).count().to_pandas()
+    if int(shipped) == 0:
+        raise InputError(
+            f"--dataset: the data set holds no exports of {partner}, so x (the partner's "
+            f"exports) is unknown, not zero; use census-us-trade (the US goods balance) or "
+            "give --imports and --exports"
+        )
 
 
 @dataclass(frozen=True)
@@ -305,6 +322,8 @@ def partner_trade_by_country(
     frame = t.group_by([f.EXPORTER, f.IMPORTER]).aggregate(v=t[f.VALUE_USD].sum()).to_pandas()
     m = frame[frame[f.IMPORTER] == partner].groupby(f.EXPORTER)["v"].sum()
     x = frame[frame[f.EXPORTER] == partner].groupby(f.IMPORTER)["v"].sum()
+    if len(m) and not (x > 0).any():
+        _require_partner_exports(coded, partner)
     idx = m.index.union(x.index)
     return pd.DataFrame(
         {
