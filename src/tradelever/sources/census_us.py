@@ -155,11 +155,18 @@ def read_build_record(folder: Path | None = None) -> dict[str, Any]:
 
 
 def build_fingerprint(folder: Path | None = None) -> str:
-    """SHA-256 of ``BUILD.json``: changes whenever any packaged file is rebuilt."""
+    """SHA-256 of ``BUILD.json`` and of this reader's source.
+
+    It changes whenever a packaged file is rebuilt (``BUILD.json`` records every output's
+    checksum) or the reader changes the tables or the manifest it derives from them, so a
+    store copy is refreshed after either.
+    """
     path = (folder or package_folder()) / BUILD_FILE
     if not path.is_file():
         raise DataFileError(f"missing; {_reinstall_hint()}", path=str(path))
-    return _sha256(path)
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def verify_package_files(

@@ -7,7 +7,7 @@
 - ``census-us-2024`` and ``census-us-trade``: the packaged US Census files
   (:mod:`tradelever.sources.census_us`) are checked against the sha256 recorded in their
   ``BUILD.json``, validated and written as canonical tables. The copy is refreshed when
-  ``BUILD.json`` changes (a new package release).
+  ``BUILD.json`` or the reader changes (a new package release).
 
 Every write goes through :meth:`Store.stage`: a failed validation leaves the store as it
 was.
