@@ -1,8 +1,8 @@
 """census-us-2024 and census-us-trade in the store: materialisation, and the README spot checks.
 
-Spot checks: ``reference/samples/census-us-imports-2024/README.md`` (computed there from
-the raw HS10 files with Slovakia and chapters 98-99 dropped). Here they are recomputed from
-the packaged data through the store, with Ibis queries.
+Spot checks: the figures published with the compiled Census files (computed there from the
+raw HS10 files, Slovakia and chapters 98-99 dropped). Here they are recomputed from the
+packaged data through the store, with Ibis queries.
 """
 
 from __future__ import annotations

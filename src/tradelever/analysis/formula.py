@@ -21,16 +21,19 @@ d = max(0, m - x - 0.2 m), the purchases that reach the floor.
 
 Rounding. Annex I rates are whole percentages. :func:`whole_percent` rounds the formula
 rate *up* to the next whole percent (ceiling); :func:`nearest_percent` rounds to the
-nearest. Ceiling is the rule that reproduces the published rates in the press
-reconstructions of the USTR calculation from 2024 US Census goods trade (e.g. Viet Nam:
-deficit/imports about 90.4%, half 45.2%, announced 46%, where nearest rounding gives 45%)
-**(verify: those bilateral figures are not in shared/reference and are not shipped)**.
-The test suite therefore checks the algebra and the rounding rules, not a reproduction
-from US data; ``formula_rate`` itself is unrounded. ``tradelever formula-annex``
-(:func:`annex_reproduction`) sets both roundings against every Annex I rate on whatever
-data set is loaded: on ``icio2022`` (intermediate goods, 2022) neither reproduces the
-rates (about one entry in nine matches), because the intermediate-goods deficit is not
-the goods deficit.
+nearest; ``formula_rate`` itself is unrounded. On the US Census 2024 goods balance in the
+vintage the rates were set from (``census-us-trade``), :func:`annex_i_rate` is the
+computation that reproduces the most listed rates: round (m - x) / m to a whole percent
+(halves up), halve, round up, floor 10%. It matches 68 of the 71 partners of the enforced
+Annex I (revised on 3 April 2025); the misses are Viet Nam (45 against 46), Japan (23
+against 24) and Afghanistan (25 against 10, one of the partners listed at the 10%
+baseline). The Annex I first posted on 2 April followed the ceiling of the unrounded half
+instead (:func:`whole_percent`): 56 of its 57 partners, Switzerland the miss (31 against
+32). :func:`annex_match_table` gives the comparison row by row. ``tradelever
+formula-annex`` (:func:`annex_reproduction`) sets both roundings against every Annex I
+rate on whatever data set is loaded: on ``icio2022`` (intermediate goods, 2022) neither
+reproduces the rates (about one entry in nine matches), because the intermediate-goods
+deficit is not the goods deficit.
 
 On the embedded ``icio2022`` network, m and x are intermediate goods only (the network has
 no bilateral final demand) and are restricted to the goods industries of
