@@ -38,7 +38,8 @@ import resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
 wall = time.perf_counter() - start
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime)
 """
 
 _MATERIALISE = """
@@ -51,8 +52,13 @@ ensure_census_trade(store)
 """
 
 
-def _child_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one command, started from a tiny launcher."""
+def _child_run(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds (user + system) of one command.
+
+    The command is started from a tiny launcher, so that it does not inherit this
+    process's memory high-water mark. CPU time is reported beside wall time because the
+    machine is shared: on a loaded machine wall time includes waiting for a core.
+    """
     out = subprocess.run(
         [sys.executable, "-c", _LAUNCHER, *args],
         env=env,
@@ -60,7 +66,7 @@ def _child_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
         capture_output=True,
         text=True,
     ).stdout.split()
-    return float(out[0]), float(out[1])
+    return float(out[0]), float(out[1]), float(out[2])
 
 
 def _cli(*args: str) -> list[str]:
@@ -76,12 +82,16 @@ def timings() -> None:
     from tradelever.api import Session
 
     env = dict(os.environ)
-    first = []
+    first, first_cpu = [], []
     for _ in range(3):
         with tempfile.TemporaryDirectory() as empty:
-            wall, peak = _child_run([sys.executable, "-c", _MATERIALISE, empty], env)
+            wall, peak, cpu = _child_run([sys.executable, "-c", _MATERIALISE, empty], env)
             first.append(wall)
-    print(f"first materialisation (new process, both data sets): {_median(first)}, {peak:.0f} MiB")
+            first_cpu.append(cpu)
+    print(
+        f"first materialisation (new process, both data sets): wall {_median(first)}, "
+        f"CPU {statistics.median(first_cpu):.2f} s, {peak:.0f} MiB"
+    )
 
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "TRADELEVER_DATA_DIR": data_dir}
@@ -97,14 +107,15 @@ def timings() -> None:
             ("icio2022 baseline, JSON (all 50 rows)", [*icio, "--format", "json"]),
         )
         for name, cmd in runs:
-            walls, peaks = [], []
+            walls, peaks, cpus = [], [], []
             for _ in range(5):
-                wall, peak = _child_run(cmd, env)
+                wall, peak, cpu = _child_run(cmd, env)
                 walls.append(wall)
                 peaks.append(peak)
+                cpus.append(cpu)
             print(
-                f"cold CLI leverage MYS --partner USA, {name}: {_median(walls)}, "
-                f"{max(peaks):.0f} MiB"
+                f"cold CLI leverage MYS --partner USA, {name}: wall {_median(walls)}, "
+                f"CPU {statistics.median(cpus):.2f} s, {max(peaks):.0f} MiB"
             )
 
         session.leverage("MYS", "USA", dataset="census-us-2024")
