@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tradelever.analysis.scenarios.pe_smart import PEOutcome, _msum
+from tradelever.analysis.scenarios.pe_smart import PEOutcome, _msum, _n_markets, empty_outcome
 
 __all__ = ["ces"]
 
@@ -108,7 +108,9 @@ def ces(
     Returns
     -------
     PEOutcome
-        ``export_price_change`` is p̂ - 1; ``price_index_change`` is P̂ - 1.
+        ``export_price_change`` is p̂ - 1; ``price_index_change`` is P̂ - 1. New imports
+        M_i' = M_i p̂_i q̂_i are positive by construction, so ``bounded`` is all False, and
+        revenue R_1 = Σ t_i' M_i' >= 0.
     """
     market = np.asarray(market, dtype=np.int64)
     M = np.asarray(imports, dtype=float)
@@ -117,7 +119,9 @@ def ces(
     sigma = np.asarray(sigma, dtype=float)
     eps_m = np.asarray(eps_m, dtype=float)
     eps_x = np.asarray(eps_x, dtype=float)
-    n = int(market.max()) + 1 if n_markets is None and len(market) else int(n_markets or 0)
+    n = _n_markets(market, n_markets)
+    if len(M) == 0:
+        return empty_outcome(n)
     ln_tau = np.log1p(t1) - np.log1p(t0)
     spend = M * (1.0 + t0)
     E = _msum(market, spend, n)
@@ -170,4 +174,5 @@ def ces(
         welfare=cs + revenue,
         consumer_surplus=cs,
         price_index_change=P_hat - 1.0,
+        bounded=np.zeros(len(M), dtype=bool),
     )
