@@ -121,9 +121,9 @@ def test_redirectable_share_bounds_the_offer(session: Session) -> None:
     none = substitution_table(agg, redirectable_share=0.0)
     assert (none["plausible_supply_usd"] == 0).all()
     for bad in (-0.1, 1.5, float("nan"), "a lot"):
-        with pytest.raises(InputError, match="^--redirectable-share: "):
+        with pytest.raises(InputError, match=r"^--redirectable-share: "):
             substitution_table(agg, redirectable_share=bad)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="^--redirectable-share: "):
+    with pytest.raises(InputError, match=r"^--redirectable-share: "):
         offer_rule(2.0)
 
 
