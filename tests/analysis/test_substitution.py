@@ -180,3 +180,35 @@ def test_offers_never_exceed_home_exports(rows, share) -> None:  # type: ignore[
     ).all()
     assert (out["plausible_supply_usd"] <= out["home_exports_usd"] + tol).all()
     assert out["plausible_supply_usd"].sum() <= x_e.sum() * max(share, 0.0) + tol
+
+
+def test_group_level_with_totals_and_a_headline_counted_once(session: Session) -> None:
+    """hand-hs17 at group level: semiconductors and electrical_electronic both hold 854231
+    and 854232 here, so their rows are equal; the headline counts the offer once."""
+    from tradelever.analysis.groups import (
+        default_groups,
+        group_aggregates,
+        group_total,
+        selector_table,
+    )
+
+    agg = _agg(session)
+    sel = selector_table(default_groups(), "HS17", agg["code"])
+    ga = group_aggregates(agg, sel)
+    assert ga.totals["home_exports_usd"] == pytest.approx(201.0)
+    assert ga.rows["home_exports_usd"].sum() == pytest.approx(301.0)  # 100 + 100 + 100 + 1
+    assert ga.union["home_exports_usd"] == pytest.approx(201.0)
+    rows = substitution_table(ga.rows, totals=ga.totals).set_index("code")
+    semis = rows.loc["semiconductors"]
+    # W(semiconductors) = 250 + 40 = 290; RCA = (100 / 201) / (290 / 815), all products once
+    assert semis.home_rca == pytest.approx((100 / 201) / (290 / 815))
+    assert semis.rival_exports_to_partner_usd == pytest.approx(70.0)
+    assert semis.plausible_supply_usd == pytest.approx(12.5)  # min(70, 0.25 * (100 - 50))
+    assert rows.loc["electrical_electronic", "plausible_supply_usd"] == pytest.approx(12.5)
+    # headline over both groups: product-level offers over the union, each product once
+    products = substitution_table(agg, min_rca=0.0)
+    shown = list(rows.index)
+    headline = group_total(
+        products, sel, value="plausible_supply_usd", groups=shown, product="code"
+    )
+    assert headline == pytest.approx(12.5)  # not 25 (the two rows added)
