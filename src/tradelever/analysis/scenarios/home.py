@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from tradelever.analysis.scenarios.pe_smart import PEOutcome
-from tradelever.analysis.scenarios.prepare import Prepared, solve
+from tradelever.analysis.scenarios.prepare import Prepared, market_rows, solve
 
 __all__ = ["HOME_EXPLANATION", "home_view", "shapley_two", "uniform_rates"]
 
@@ -126,10 +126,17 @@ def home_view(
     rows = p.rows
     is_home_all = rows.exp_u[rows.exp_idx] == home
     is_home = p.kept(is_home_all)
+    # Only the markets home supplies matter: solve those alone (markets are independent).
+    sub = market_rows(p, is_home)
+    home_in_sub = is_home[sub]
+
+    def home_total(t1: np.ndarray) -> np.ndarray:
+        return solve(p, mode, t1=t1, rows=sub).total[home_in_sub]
+
     # Own tariffs only: everyone else at baseline. Others' tariffs only: home at baseline.
-    own_alone = solve(p, mode, t1=np.where(is_home_all, p.t1, p.t0)).total[is_home]
-    others_alone = solve(p, mode, t1=np.where(is_home_all, p.t0, p.t1)).total[is_home]
-    level = solve(p, mode, t1=uniform_rates(p, is_home)).total[is_home]
+    own_alone = home_total(np.where(is_home_all, p.t1, p.t0))
+    others_alone = home_total(np.where(is_home_all, p.t0, p.t1))
+    level = home_total(uniform_rates(p, is_home))
     total = out.total[is_home]
     own, others = shapley_two(total, own_alone, others_alone)
     gap = total - level

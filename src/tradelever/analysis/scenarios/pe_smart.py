@@ -168,13 +168,25 @@ def laird_yeats_diversion(
     diversion -= M
     # No relative price change in a market (every d equal to rounding, one source, or no
     # change at all): exactly no diversion, without rounding noise.
-    first = first_row(market, n)
-    ref = d[first[market]]
-    moved = np.abs(d - ref) > _SAME * np.maximum(np.abs(ref), 1.0)
-    relative = _msum(market, moved.astype(np.float64), n) > 0
+    relative = _moved(market, d, n)
     if not relative.all():
         diversion[~relative[market]] = 0.0
     return diversion
+
+
+def _moved(market: np.ndarray, d: np.ndarray, n: int) -> np.ndarray:
+    """Markets whose d values are not all equal (to a relative ``_SAME``)."""
+    if len(market) > 1 and bool(np.all(market[1:] >= market[:-1])):
+        # rows grouped by market (as a scenario run lays them out): min and max per run
+        starts = np.flatnonzero(np.r_[True, market[1:] != market[:-1]])
+        lo = np.minimum.reduceat(d, starts)
+        hi = np.maximum.reduceat(d, starts)
+        out = np.zeros(n, dtype=bool)
+        out[market[starts]] = hi - lo > _SAME * np.maximum(np.abs(lo), 1.0)
+        return out
+    ref = d[first_row(market, n)[market]]
+    moved = np.abs(d - ref) > _SAME * np.maximum(np.abs(ref), 1.0)
+    return _msum(market, moved.astype(np.float64), n) > 0
 
 
 def smart(

@@ -27,7 +27,16 @@ from tradelever.analysis.scenarios.rates import RowIndex, code_elasticities, sch
 from tradelever.analysis.scenarios.selectors import Notes
 from tradelever.errors import InputError
 
-__all__ = ["MODES", "Elasticities", "Mode", "Prepared", "check_mode", "prepare", "solve"]
+__all__ = [
+    "MODES",
+    "Elasticities",
+    "Mode",
+    "Prepared",
+    "check_mode",
+    "market_rows",
+    "prepare",
+    "solve",
+]
 
 Mode = Literal["ces", "smart"]
 MODES: tuple[str, ...] = ("ces", "smart")
@@ -150,8 +159,9 @@ def solve(
     *,
     t1: np.ndarray | None = None,
     elasticities: Elasticities | None = None,
+    rows: np.ndarray | None = None,
 ) -> PEOutcome:
-    """Solve every changed market of ``p`` with the model of ``mode``.
+    """Solve the changed markets of ``p`` (all, or those of ``rows``) with ``mode``'s model.
 
     Parameters
     ----------
@@ -164,15 +174,26 @@ def solve(
         their baseline rates.
     elasticities
         (sigma, eps_m, eps_x) over the kept rows (default ``p``'s): sensitivity runs.
+    rows
+        Boolean mask over the kept rows that selects whole markets (markets are
+        independent, so solving a subset gives the same numbers for it); the outcome's
+        row arrays are then over those rows and its markets renumbered in order.
     """
     sigma, eps_m, eps_x = p.elasticities() if elasticities is None else elasticities
-    return check_mode(mode)(
-        p.market,
-        p.kept(p.value),
-        p.kept(p.t0),
-        p.kept(p.t1 if t1 is None else t1),
-        sigma,
-        eps_m,
-        eps_x,
-        n_markets=p.n_markets,
-    )
+    arrays = [p.kept(p.value), p.kept(p.t0), p.kept(p.t1 if t1 is None else t1)]
+    arrays += [sigma, eps_m, eps_x]
+    market, n = p.market, p.n_markets
+    if rows is not None:
+        ids = np.unique(p.market[rows])
+        market = np.searchsorted(ids, p.market[rows])
+        n = len(ids)
+        arrays = [a[rows] for a in arrays]
+    value, t0, t1k, sigma, eps_m, eps_x = arrays
+    return check_mode(mode)(market, value, t0, t1k, sigma, eps_m, eps_x, n_markets=n)
+
+
+def market_rows(p: Prepared, selected: np.ndarray) -> np.ndarray:
+    """Mask over the kept rows of every market that has a ``selected`` row."""
+    hit = np.zeros(p.n_markets, dtype=bool)
+    hit[p.market[selected]] = True
+    return hit[p.market]

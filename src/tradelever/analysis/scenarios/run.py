@@ -153,7 +153,7 @@ def run_on_flows(
         change = np.where(base > 0, out.total / base, np.nan)
     flags = row_flags(p.kept(p.sigma), change, out.bounded)
     band_runs = sigma_band(p, mode) if sensitivity and p.n_markets else {}
-    runs = [out.total, *(r.total for r in band_runs.values())]
+    runs = [out.total, *band_runs.values()]
     rows = row_table(
         p,
         out,
@@ -191,7 +191,7 @@ def run_on_flows(
             out,
             home,
             descriptions,
-            bands={k: r.total for k, r in band_runs.items()} if band_runs else None,
+            bands=band_runs or None,
             flags=flags,
         )
         if not len(home_rows):

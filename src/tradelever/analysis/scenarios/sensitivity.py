@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from tradelever.analysis.scenarios.model import Scenario
-from tradelever.analysis.scenarios.pe_smart import PEOutcome
 from tradelever.analysis.scenarios.prepare import Elasticities, Prepared, check_mode, solve
 from tradelever.analysis.scenarios.uncertainty import draw_elasticities, percentiles
 from tradelever.errors import InputError
@@ -66,14 +65,18 @@ def sigma_range(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def sigma_band(p: Prepared, mode: str) -> dict[str, PEOutcome]:
-    """The runs at sigma_low and sigma_high (keys ``low``, ``high``)."""
+def sigma_band(p: Prepared, mode: str) -> dict[str, np.ndarray]:
+    """Total effects of the kept rows at sigma_low and sigma_high (keys ``low``, ``high``).
+
+    Only the totals are kept, so the band costs two solves but no more memory than two
+    row arrays.
+    """
     sigma, eps_m, eps_x = p.elasticities()
     low, high = sigma_range(sigma)
-    return {
-        "low": solve(p, mode, elasticities=(low, eps_m, eps_x)),
-        "high": solve(p, mode, elasticities=(high, eps_m, eps_x)),
-    }
+    out = {"low": solve(p, mode, elasticities=(low, eps_m, eps_x)).total}
+    del low
+    out["high"] = solve(p, mode, elasticities=(high, eps_m, eps_x)).total
+    return out
 
 
 def draw_ranges(
