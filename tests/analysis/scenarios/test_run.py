@@ -248,3 +248,21 @@ def test_extreme_sigma_and_large_changes_are_flagged(hand_session: Session) -> N
 def test_bad_draws_name_the_parameter(hand_session: Session, draws) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match=r"^--draws: must be a whole number from 0 to 10000"):
         hand_session.run_scenario(CHIPS, dataset="hand-hs17", year=2023, draws=draws)
+
+
+def test_compare_puts_both_on_one_base(hand_session: Session, tmp_path: Path) -> None:
+    import yaml
+
+    deal = dict(CHIPS, name="deal", measures=[dict(CHIPS["measures"][0], new_rate=0.10)])
+    first = dict(CHIPS, name="first", relative_to="deal")  # measured against the deal
+    (tmp_path / "deal.yaml").write_text(yaml.safe_dump(deal), "utf-8")
+    (tmp_path / "first.yaml").write_text(yaml.safe_dump(first), "utf-8")
+    alone = hand_session.run_scenario(tmp_path / "first.yaml", dataset="hand-hs17", year=2023)
+    assert alone.params["baseline"]["scenario"] == "deal"
+    r = hand_session.compare_scenarios(
+        tmp_path / "first.yaml", tmp_path / "deal.yaml", home="MYS", dataset="hand-hs17", year=2023
+    )
+    assert r.params["baseline"]["kind"] == "no_additional_tariffs"
+    assert r.summary["baseline"] == "no additional tariffs"
+    row = r.rows.set_index("code").loc["854231"]
+    assert row["exports_a_usd"] < row["exports_b_usd"] < row["baseline_exports_usd"]

@@ -13,7 +13,8 @@ Files in ``tradelever/data/scenarios/``:
 
 A scenario may ``extends: OTHER`` (inherit its measures, baseline and elasticities, then
 append or override) and ``relative_to: OTHER`` (compare against OTHER's schedule instead
-of no additional tariffs). A scenario dated before measures it inherits is refused unless
+of no additional tariffs); OTHER is a file ``OTHER.yaml`` beside the scenario's file, or a
+preset. A scenario dated before measures it inherits is refused unless
 it states ``carry_forward: true`` (:func:`resolve_scenario`).
 """
 
@@ -180,7 +181,8 @@ def load_scenario(spec: str | Path | Scenario | dict[str, Any]) -> Scenario:
 
         if not path.is_file():
             raise InputError(f"{path}: scenario file not found")
-        return resolve_scenario(read_scenario_file(path), base=path.parent, where=str(path))
+        scenario = resolve_scenario(read_scenario_file(path), base=path.parent, where=str(path))
+        return _local_relative_to(scenario, path.parent)
     return preset_scenario(text)
 
 
@@ -196,6 +198,22 @@ def _parent(name: str, base: Path | None, where: str) -> Scenario:
         return _preset_raw(name)
     except UnknownCodeError as exc:
         raise UnknownCodeError(f"{where}: extends: {exc}") from None
+
+
+def _local_relative_to(scenario: Scenario, base: Path) -> Scenario:
+    """Point ``relative_to: NAME`` at ``NAME.yaml`` beside the file when there is one.
+
+    ``relative_to`` then finds its scenario where ``extends`` does: a file in the same
+    folder first, then a preset.
+    """
+    name = scenario.relative_to
+    if name is None or name.endswith((".yaml", ".yml")):
+        return scenario
+    for suffix in (".yaml", ".yml"):
+        candidate = base / f"{name}{suffix}"
+        if candidate.is_file():
+            return scenario.model_copy(update={"relative_to": str(candidate)})
+    return scenario
 
 
 def _measure_label(n: int, m: Any) -> str:
