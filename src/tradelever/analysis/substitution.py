@@ -29,8 +29,9 @@ buyers other than the partner. So an offer never exceeds home's total exports of
 product (a <= 1), and offers summed over distinct products never exceed home's exports
 (each is at most a · X(e, k) and the X(e, k) add up to at most X(e)). Redirecting a sale
 means giving up a buyer elsewhere, under contracts, certifications and logistics built for
-that market; the evidence on the 2018-19 US-China tariffs is that bystander countries'
-gains in the US came with higher, not lower, exports to the rest of the world
+that market; the evidence on the 2018-19 US-China tariffs is that the average country's
+gains in the US in the targeted products came with higher, not lower, exports of them to
+the rest of the world
 (Fajgelbaum, Goldberg, Kennedy, Khandelwal and Taglioni, "The US-China Trade War and
 Global Reallocations", American Economic Review: Insights, 2024; NBER Working Paper
 29562), i.e. from expansion rather than redirection. No published estimate gives the share
@@ -102,9 +103,9 @@ def offer_rule(redirectable_share: float) -> str:
     return (
         f"{OFFER_RULE}; redirectable_share = {a:g}{default}: a conservative convention, not an "
         "estimate (no published estimate gives the share of existing exports a country can "
-        "redirect to one buyer in the short run; after the 2018-19 US-China tariffs bystander "
-        "countries raised exports to the US without cutting exports elsewhere, Fajgelbaum et "
-        "al., AER: Insights 2024); an offer never exceeds home's exports of the product, and "
+        "redirect to one buyer in the short run; after the 2018-19 US-China tariffs the average "
+        "country raised its exports of the targeted products both to the US and to the rest "
+        "of the world, Fajgelbaum et al., AER: Insights 2024); an offer never exceeds home's exports of the product, and "
         "offers over distinct products never exceed home's exports; a ranking scale, not a "
         "forecast"
     )
