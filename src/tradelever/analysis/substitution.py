@@ -105,9 +105,9 @@ def offer_rule(redirectable_share: float) -> str:
         "estimate (no published estimate gives the share of existing exports a country can "
         "redirect to one buyer in the short run; after the 2018-19 US-China tariffs the average "
         "country raised its exports of the targeted products both to the US and to the rest "
-        "of the world, Fajgelbaum et al., AER: Insights 2024); an offer never exceeds home's exports of the product, and "
-        "offers over distinct products never exceed home's exports; a ranking scale, not a "
-        "forecast"
+        "of the world, Fajgelbaum et al., AER: Insights 2024); an offer never exceeds home's "
+        "exports of the product, and offers over distinct products never exceed home's "
+        "exports; a ranking scale, not a forecast"
     )
 
 
