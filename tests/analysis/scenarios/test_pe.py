@@ -1,6 +1,6 @@
 """SMART and CES partial equilibrium: hand-worked numbers and properties.
 
-Hand example (methods.md (a)): one market, M = (50, 30, 20), the first source's tariff rises
+Hand example (WITS-SMART; Jammes and Olarreaga 2005): one market, M = (50, 30, 20), the first source's tariff rises
 from 0 to 25%, sigma = 1.5, epsilon_m = -1.2, perfectly elastic supply.
 
     TC_1 = -1.2 * 50 * 0.25 / 1                              = -15
@@ -192,7 +192,7 @@ def test_finite_supply_exporters_absorb_part_of_a_rise() -> None:
     finite = ces(*_one_market([0.25, 0.25, 0.25], ex=2.0))
     elastic = ces(*_one_market([0.25, 0.25, 0.25]))
     assert np.all(finite.export_price_change < 0)
-    # closed form (methods.md (a) finite-supply case): d ln q = em dlnt / (1 - em/ex)
+    # closed form (SMART finite-supply case, Jammes and Olarreaga 2005): d ln q = em dlnt / (1 - em/ex)
     dlnq = -1.2 * np.log(1.25) / (1 + 1.2 / 2)
     assert finite.export_price_change == pytest.approx(np.full(3, np.expm1(dlnq / 2)))
     assert np.all(elastic.export_price_change == 0)
@@ -200,7 +200,7 @@ def test_finite_supply_exporters_absorb_part_of_a_rise() -> None:
 
 # -- Laird-Yeats for a cut, the joint bound, revenue (issue 12) ------------------------------
 #
-# Cut, by hand (methods.md (a) with k the source whose tariff changes): M = (50, 30, 20),
+# Cut, by hand (Laird and Yeats 1986, with k the source whose tariff changes): M = (50, 30, 20),
 # source 1 from 25% to 0, sigma 1.5, eps_m -1.2, perfectly elastic supply.
 #     r     = 1 / 1.25 - 1                                        = -0.2
 #     TD_k  = 50 * 50 * 1.5 * (-0.2) / (50 + 50 + 50 * 1.5 * (-0.2)) = -750 / 85
@@ -269,7 +269,7 @@ def test_no_rows_no_crash(model) -> None:  # type: ignore[no-untyped-def]
 
 
 def _ly_gain(mk: float, mK: float, sigma: float, r: float) -> float:
-    """Imports k gains (methods.md (a), k's tariff changes), capped at the others' trade."""
+    """Imports k gains (Laird-Yeats, k's tariff changes), capped at the others' trade."""
     if sigma * r <= -1:
         return mK
     return -mk * mK * sigma * r / (mk + mK + mK * sigma * r)

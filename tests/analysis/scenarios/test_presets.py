@@ -55,7 +55,7 @@ def _rate(name: str, exporter: str, basis: str = "reciprocal") -> list[float]:
 
 
 def test_rates_follow_the_reference() -> None:
-    # tariffs-2025.md s.2: Malaysia 24 (Annex I), 19 (July 31); China 125 + 20 on April 10
+    # EO 14257 Annex I: Malaysia 24; July 31, 2025 order: 19; EO 14266: China 125 + 20 on April 10
     assert _rate("us-2025-04-02", "MYS") == [0.24]
     assert _rate("us-2025-08-07", "MYS") == [0.19]
     assert _rate("us-2025-08-07", "VNM") == [0.20]

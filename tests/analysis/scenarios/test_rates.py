@@ -1,4 +1,4 @@
-"""Tariff schedule assembly: stacking rules of tariffs-2025.md, worked by hand."""
+"""Tariff schedule assembly: the stacking rules of the 2025 US orders, worked by hand."""
 
 from __future__ import annotations
 
