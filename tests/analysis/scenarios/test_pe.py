@@ -1,7 +1,8 @@
 """SMART and CES partial equilibrium: hand-worked numbers and properties.
 
-Hand example (WITS-SMART; Jammes and Olarreaga 2005): one market, M = (50, 30, 20), the first source's tariff rises
-from 0 to 25%, sigma = 1.5, epsilon_m = -1.2, perfectly elastic supply.
+Hand example (WITS-SMART; Jammes and Olarreaga 2005): one market, M = (50, 30, 20), the
+first source's tariff rises from 0 to 25%, sigma = 1.5, epsilon_m = -1.2, perfectly elastic
+supply.
 
     TC_1 = -1.2 * 50 * 0.25 / 1                              = -15
     r    = 1.25 / 1 - 1                                      = 0.25
@@ -192,7 +193,8 @@ def test_finite_supply_exporters_absorb_part_of_a_rise() -> None:
     finite = ces(*_one_market([0.25, 0.25, 0.25], ex=2.0))
     elastic = ces(*_one_market([0.25, 0.25, 0.25]))
     assert np.all(finite.export_price_change < 0)
-    # closed form (SMART finite-supply case, Jammes and Olarreaga 2005): d ln q = em dlnt / (1 - em/ex)
+    # closed form (SMART's finite-supply case, Jammes and Olarreaga 2005):
+    # d ln q = em dlnt / (1 - em/ex)
     dlnq = -1.2 * np.log(1.25) / (1 + 1.2 / 2)
     assert finite.export_price_change == pytest.approx(np.full(3, np.expm1(dlnq / 2)))
     assert np.all(elastic.export_price_change == 0)
