@@ -67,26 +67,33 @@ def flag_counts(flags: pd.Categorical) -> dict[str, int]:
     return {name: int(np.count_nonzero(codes >> bit & 1)) for bit, name in enumerate(FLAGS)}
 
 
+def _rows(n: int, verb: str) -> str:
+    """``1 row is`` / ``3 rows are`` (verb given in the plural)."""
+    singular = {"are": "is", "change": "changes"}.get(verb, verb)
+    return f"{n} row {singular}" if n == 1 else f"{n} rows {verb}"
+
+
 def plausibility_notes(counts: dict[str, int], sigma_max: float | None = None) -> list[str]:
     """Assumption sentences for the flags that occur (none when no row is flagged)."""
     notes = []
     if counts.get("extreme_sigma"):
         top = f" (up to {sigma_max:.1f})" if sigma_max is not None else ""
         notes.append(
-            f"plausibility: {counts['extreme_sigma']} rows are in markets with a substitution "
+            f"plausibility: {_rows(counts['extreme_sigma'], 'are')} in markets with a substitution "
             f"elasticity above {EXTREME_SIGMA:g}{top}, where suppliers are near-perfect "
             "substitutes and results rest on the elasticity more than on the data; see the "
             "sigma band (total_effect_low_usd, total_effect_high_usd) and flag extreme_sigma"
         )
     if counts.get("large_change"):
         notes.append(
-            f"plausibility: {counts['large_change']} rows change by more than "
+            f"plausibility: {_rows(counts['large_change'], 'change')} by more than "
             f"{LARGE_CHANGE:.0%} of their baseline (flag large_change): partial-equilibrium "
             "models are built for small changes; read these as directions, not forecasts"
         )
     if counts.get("bounded"):
         notes.append(
-            f"bound: in {counts['bounded']} rows SMART's trade creation and diversion together "
+            f"bound: in {counts['bounded']} row{'' if counts['bounded'] == 1 else 's'} SMART's "
+            "trade creation and diversion together "
             "would exceed the initial imports (the two linear formulas are computed on the "
             "initial flows, as in WITS); creation was capped at what diversion leaves so that "
             "imports end at zero (flag bounded); the CES mode (--mode ces) needs no bound"
