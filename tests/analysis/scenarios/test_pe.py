@@ -354,3 +354,26 @@ def test_smart_uniform_change_exactly_no_diversion(data) -> None:  # type: ignor
     t1 = (1 + t0) * 1.3 - 1
     out = smart(market, M, t0, t1, sigma, em, np.full(len(M), INF))
     assert np.all(out.diversion == 0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=market_data(), ex=st.floats(0.001, 50.0))
+def test_ces_finite_supply_solves_the_equilibrium(data, ex) -> None:  # type: ignore[no-untyped-def]
+    """The returned prices satisfy the model's equations, even where the fixed-point map is
+    nearly flat (small export supply elasticity, large sigma)."""
+    market, M, t0, t1, sigma, em = data
+    out = ces(market, M, t0, t1, sigma, em, np.full(len(M), ex))
+    p_hat = 1.0 + out.export_price_change
+    P_hat = (1.0 + out.price_index_change)[market]
+    tau = (1.0 + t1) / (1.0 + t0)
+    q_hat = (M + out.total) / (M * p_hat)
+    # demand: q = (tau p / P)^-sigma P^eps_m; supply: p = q^(1/eps_x)
+    assert q_hat == pytest.approx((tau * p_hat / P_hat) ** -sigma * P_hat**em, rel=1e-6)
+    assert p_hat == pytest.approx(q_hat ** (1.0 / ex), rel=1e-6)
+    # price index: P^(1-sigma) = sum of expenditure shares x (tau p)^(1-sigma)
+    w = M * (1 + t0) / np.bincount(market, weights=M * (1 + t0))[market]
+    lhs = np.bincount(market, weights=w * (tau * p_hat) ** (1 - sigma))
+    P_m = 1.0 + out.price_index_change
+    assert lhs == pytest.approx(
+        P_m ** (1 - sigma[np.unique(market, return_index=True)[1]]), rel=1e-6
+    )
