@@ -45,7 +45,8 @@ def ensure_icio(store: Store, files: icio.IcioFiles | None = None) -> dict[str, 
     record["fingerprint"] = fingerprint
     # One row per (exporter, importer, industry) by construction of flows_table().
     record["unique_flow_keys"] = True
-    with store.stage(icio.DATASET_NAME, record) as staged:
+    # Two commands started together on a fresh data directory: the second waits for the first.
+    with store.stage(icio.DATASET_NAME, record, wait=600.0) as staged:
         flows = network.flows_table()
         staged.write_table("flows", flows, partition_year=True)
         staged.write_table("nodes", network.nodes_table())
