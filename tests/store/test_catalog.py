@@ -219,6 +219,8 @@ def test_corrupt_manifest_is_one_damaged_row_not_a_broken_list(two_sets: Store) 
     assert "\n" not in str(err.value) and "ingest or fetch it again" in str(err.value)
     assert not store.has("demo")
     assert _sum(store, "other") == 15.0
+    row = store.datasets().set_index("name").loc["demo"]
+    assert row["years"] is None and row["rows"] is None and row["source"] is None  # not NaN
     _publish(store, 2.0)  # re-ingesting repairs it
     assert _sum(Store(two_sets.root)) == 6.0 and _damaged(Store(two_sets.root)) == {}
 

@@ -477,7 +477,7 @@ class HttpClient:
 
     def _connect_failed(self, url: str, exc: Exception, attempts: int, hint: str) -> FetchError:
         host = httpx.URL(url).netloc.decode("ascii", "replace")
-        reason = redact_text(str(exc)) or type(exc).__name__
+        reason = _describe(exc)
         return FetchError(
             f"cannot connect to {host} ({reason}) after {attempts} attempts; check the network "
             f"connection, a proxy or the base URL; {hint}",
@@ -595,7 +595,7 @@ class HttpClient:
                 if attempt >= self.max_retries:
                     raise FetchError(
                         f"{shown}: connection failed after {attempt + 1} attempts "
-                        f"({redact_text(str(exc)) or type(exc).__name__}); check the network "
+                        f"({_describe(exc)}); check the network "
                         "or the base URL",
                         url=shown,
                     ) from None
@@ -679,7 +679,7 @@ class HttpClient:
             except (_RetryableError, httpx.TransportError) as exc:
                 if attempt >= self.max_retries:
                     status = exc.status if isinstance(exc, _RetryableError) else None
-                    what = redact_text(str(exc)) or type(exc).__name__
+                    what = _describe(exc)
                     raise FetchError(
                         f"{public}: download failed after {attempt + 1} attempts ({what})"
                         f"{_kept(part)}",
@@ -757,6 +757,11 @@ class HttpClient:
         if total is not None and done < total:
             raise _RetryableError(status, None, f"transfer ended at {done} of {total} bytes")
         return done
+
+
+def _describe(exc: BaseException) -> str:
+    """An exception as one line of text, secrets masked (for messages)."""
+    return " ".join(redact_text(str(exc)).split()) or type(exc).__name__
 
 
 def _kept(part: Path) -> str:

@@ -529,10 +529,12 @@ class Store:
                 m = self._manifest_of(version)
                 self._check_files(version)
             except (DataFileError, StoreError, UnknownDatasetError) as exc:
-                rows.append({"name": name, "status": "damaged", "note": str(exc)})
+                empty = dict.fromkeys(_DATASET_COLUMNS)
+                rows.append({**empty, "name": name, "status": "damaged", "note": str(exc)})
                 continue
             rows.append({**{c: m.get(c) for c in _DATASET_COLUMNS}, "name": name, "status": "ok"})
-        return pd.DataFrame(rows, columns=list(_DATASET_COLUMNS))
+        # object dtype: a damaged row keeps None (not NaN) in its empty fields
+        return pd.DataFrame(rows, columns=list(_DATASET_COLUMNS), dtype=object)
 
     # -- reading tables -------------------------------------------------------------------
     @property
