@@ -103,7 +103,7 @@ def ensure_census_us(store: Store, folder: Path | None = None) -> dict[str, Any]
     data = census_us.load_imports(folder)
     record = census_us.imports_manifest(data)
     record["fingerprint"] = fingerprint
-    with store.stage(census_us.IMPORTS_DATASET, record) as staged:
+    with store.stage(census_us.IMPORTS_DATASET, record, wait=600.0) as staged:
         staged.write_table("flows", data.flows, partition_year=True)
         staged.write_table("products", data.products)
         staged.write_table("coverage", data.coverage)
@@ -130,7 +130,7 @@ def ensure_census_trade(store: Store, folder: Path | None = None) -> dict[str, A
     data = census_us.load_trade(folder)
     record = census_us.trade_manifest(data)
     record["fingerprint"] = fingerprint
-    with store.stage(census_us.TRADE_DATASET, record) as staged:
+    with store.stage(census_us.TRADE_DATASET, record, wait=600.0) as staged:
         staged.write_table("flows", data.flows, partition_year=True)
         staged.write_table("balance", data.balance)
         staged.write_table("products", data.products)
