@@ -138,7 +138,7 @@ def test_second_call_is_a_no_op_and_a_new_build_rebuilds(store: Store, tmp_path:
     before = copy.manifest("census-us-2024")
     assert ensure_census_us(copy)["retrieved_at"] == before["retrieved_at"]
     # A different BUILD.json (a new package release) rebuilds the copy.
-    path = target / "datasets" / "census-us-2024" / "dataset.json"
+    path = copy.dataset_path("census-us-2024") / "dataset.json"
     record = json.loads(path.read_text("utf-8"))
     record["fingerprint"] = "0" * 64
     record["retrieved_at"] = "2000-01-01T00:00:00+00:00"
@@ -162,7 +162,7 @@ def test_altered_package_leaves_the_store_unchanged(tmp_path: Path, store: Store
     # An existing copy built from another package release is kept when the new one fails.
     target = tmp_path / "kept"
     shutil.copytree(store.root, target)
-    manifest_path = target / "datasets" / "census-us-trade" / "dataset.json"
+    manifest_path = Store(target).dataset_path("census-us-trade") / "dataset.json"
     record = json.loads(manifest_path.read_text("utf-8"))
     record["fingerprint"] = "old"
     manifest_path.write_text(json.dumps(record), "utf-8")

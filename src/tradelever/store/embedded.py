@@ -63,7 +63,8 @@ def ensure_icio(store: Store, files: icio.IcioFiles | None = None) -> dict[str, 
     record["fingerprint"] = fingerprint
     # One row per (exporter, importer, industry) by construction of flows_table().
     record["unique_flow_keys"] = True
-    with store.stage(icio.DATASET_NAME, record) as staged:
+    # Two commands started together on a fresh data directory: the second waits for the first.
+    with store.stage(icio.DATASET_NAME, record, wait=600.0) as staged:
         flows = network.flows_table()
         staged.write_table("flows", flows, partition_year=True)
         staged.write_table("nodes", network.nodes_table())
@@ -102,7 +103,7 @@ def ensure_census_us(store: Store, folder: Path | None = None) -> dict[str, Any]
     data = census_us.load_imports(folder)
     record = census_us.imports_manifest(data)
     record["fingerprint"] = fingerprint
-    with store.stage(census_us.IMPORTS_DATASET, record) as staged:
+    with store.stage(census_us.IMPORTS_DATASET, record, wait=600.0) as staged:
         staged.write_table("flows", data.flows, partition_year=True)
         staged.write_table("products", data.products)
         staged.write_table("coverage", data.coverage)
@@ -129,7 +130,7 @@ def ensure_census_trade(store: Store, folder: Path | None = None) -> dict[str, A
     data = census_us.load_trade(folder)
     record = census_us.trade_manifest(data)
     record["fingerprint"] = fingerprint
-    with store.stage(census_us.TRADE_DATASET, record) as staged:
+    with store.stage(census_us.TRADE_DATASET, record, wait=600.0) as staged:
         staged.write_table("flows", data.flows, partition_year=True)
         staged.write_table("balance", data.balance)
         staged.write_table("products", data.products)
