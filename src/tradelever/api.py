@@ -23,7 +23,7 @@ from tradelever.errors import InputError, UnknownDatasetError
 from tradelever.reference.countries import resolve_country
 from tradelever.sources import icio
 from tradelever.store import Store
-from tradelever.store.embedded import ensure_icio
+from tradelever.store.embedded import ensure_embedded
 
 __all__ = [
     "DEFAULT_DATASET",
@@ -49,9 +49,9 @@ TREND_WINDOW = 5
 
 
 def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
-    """Open the data directory and make sure the embedded ``icio2022`` data set is in it."""
+    """Open the data directory and make sure the embedded data sets are in it."""
     store = Store(data_dir)
-    ensure_icio(store)
+    ensure_embedded(store)
     return store
 
 

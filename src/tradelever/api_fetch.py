@@ -2,10 +2,13 @@
 
 The public names are re-exported by :mod:`tradelever.api` (``fetch_comtrade``,
 ``fetch_census``, ``fetch_baci``). Each call validates its parameters before any request,
-fetches through the shared HTTP layer (retries, backoff, on-disk cache under
-``<data_dir>/cache/http``), converts to canonical tables and stores one data set
-atomically. Progress goes to an optional hook ``progress(description, done, total)``;
-nothing is printed.
+fetches through the shared HTTP layer (retries, backoff, deadlines and size caps, safe
+redirects, an on-disk cache of validated answers under ``<data_dir>/cache/http``), converts
+to canonical tables and stores one data set atomically. Progress goes to an optional hook
+``progress(description, done, total)``; nothing is printed.
+
+Keys are arguments (``api_key``); nothing here reads the environment for them. The command
+line resolves ``$COMTRADE_API_KEY`` and ``$CENSUS_API_KEY`` and passes them down.
 
 >>> import tradelever.api as tl
 >>> r = tl.fetch_census(2024, "8542,4015")                      # doctest: +SKIP
@@ -93,6 +96,7 @@ def fetch_comtrade(
     data_dir: str | os.PathLike[str] | None = None,
     progress: ProgressHook | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
 ) -> FetchResult:
     """Fetch UN Comtrade data and store it as a data set (default ``comtrade-usa-m-2023``).
 
@@ -115,7 +119,8 @@ def fetch_comtrade(
     name
         Data set name.
     api_key
-        Default ``$COMTRADE_API_KEY``; without a key the public preview is used.
+        UN Comtrade subscription key for the full API (the command line passes
+        ``$COMTRADE_API_KEY``); None uses the public preview (500 records a call).
     base_url
         Default ``$TRADELEVER_COMTRADE_URL`` or ``https://comtradeapi.un.org``.
     refresh
@@ -126,6 +131,8 @@ def fetch_comtrade(
         ``progress(description, done, total)`` hook.
     client
         An :class:`HttpClient` to use (tests, custom retry settings).
+    max_bytes
+        Size cap of one answer (default 16 MiB for the preview, 384 MiB for the full API).
 
     Raises
     ------
@@ -148,7 +155,13 @@ def fetch_comtrade(
     store = Store(data_dir)
     with _client(store, client) as http:
         fetched = comtrade.fetch_comtrade(
-            query, client=http, api_key=api_key, base=base_url, progress=progress, refresh=refresh
+            query,
+            client=http,
+            api_key=api_key,
+            base=base_url,
+            progress=progress,
+            refresh=refresh,
+            max_bytes=max_bytes,
         )
     manifest = save_fetched(store, fetched, name)
     return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
@@ -166,12 +179,15 @@ def fetch_census(
     data_dir: str | os.PathLike[str] | None = None,
     progress: ProgressHook | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
 ) -> FetchResult:
     """Fetch US Census trade by HS6 and partner for one year; store it (``census-imports-2024``).
 
     The result works with ``leverage(home, "USA", dataset=name, level="hs6")``: the home
-    country's place in US imports. Parameters as :func:`fetch_comtrade`; ``api_key``
-    defaults to ``$CENSUS_API_KEY`` (optional), ``base_url`` to ``$TRADELEVER_CENSUS_URL``.
+    country's place in US imports. Parameters as :func:`fetch_comtrade`; ``api_key`` is the
+    optional Census key (the command line passes ``$CENSUS_API_KEY``; None uses the keyless
+    quota of 500 calls a day), ``base_url`` defaults to ``$TRADELEVER_CENSUS_URL`` and
+    ``max_bytes`` to 64 MiB.
 
     Raises
     ------
@@ -182,7 +198,13 @@ def fetch_census(
     store = Store(data_dir)
     with _client(store, client) as http:
         fetched = census.fetch_census(
-            query, client=http, api_key=api_key, base=base_url, progress=progress, refresh=refresh
+            query,
+            client=http,
+            api_key=api_key,
+            base=base_url,
+            progress=progress,
+            refresh=refresh,
+            max_bytes=max_bytes,
         )
     manifest = save_fetched(store, fetched, name)
     return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
@@ -201,6 +223,7 @@ def fetch_baci(
     progress: ProgressHook | None = None,
     ingest_progress: Callable[[Any], None] | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
 ) -> FetchResult:
     """Download ``BACI_{hs}_{release}.zip`` from CEPII (resumable, verified) and ingest it.
 
@@ -226,6 +249,8 @@ def fetch_baci(
         Download progress hook (bytes).
     ingest_progress
         Passed to the ingest as its ``progress`` callback.
+    max_bytes
+        Size cap of the zip (default 8 GiB).
 
     Raises
     ------
@@ -252,6 +277,7 @@ def fetch_baci(
             expected_sha256=sha256,
             progress=progress,
             force=force,
+            max_bytes=max_bytes or baci_download.MAX_ZIP_BYTES,
         )
     if year_list is not None:
         absent = [y for y in year_list if y not in download.years]

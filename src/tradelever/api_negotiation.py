@@ -26,7 +26,12 @@ from tradelever.analysis.exposure import (
 from tradelever.analysis.leverage import LEVELS, product_code_expr
 from tradelever.analysis.peers import PEER_COLUMNS, peer_flows, peer_rows
 from tradelever.analysis.result import TableResult
-from tradelever.analysis.substitution import SUBSTITUTION_COLUMNS, substitution_table
+from tradelever.analysis.substitution import (
+    DEFAULT_REDIRECTABLE_SHARE,
+    SUBSTITUTION_COLUMNS,
+    offer_rule,
+    substitution_table,
+)
 from tradelever.errors import InputError, UnknownCountryError, UnknownDatasetError
 from tradelever.reference.countries import (
     country_name,
@@ -149,9 +154,7 @@ def substitutes(
         f"credible supplier: home's Balassa RCA > {min_rca} and world export share >= "
         f"{min_world_share}; partner dependence: rival share of partner imports > "
         f"{min_rival_share}",
-        "plausible_supply_usd = min(rival's sales to the partner, home's exports of the code "
-        "to the rest of the world): home's proven exportable supply, redirected without new "
-        "capacity; a ranking scale, not a forecast",
+        offer_rule(DEFAULT_REDIRECTABLE_SHARE),
         "RCA and world shares use every code of the level in the data set as the total",
     ]
     return TableResult(

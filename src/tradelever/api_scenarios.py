@@ -17,11 +17,13 @@ from tradelever.analysis.scenarios import (
     MODES,
     Scenario,
     ScenarioResult,
+    common_baseline,
     compare_home,
     load_flows,
     load_scenario,
     preset_names,
     preset_scenario,
+    resolve_baseline,
     run_on_flows,
 )
 from tradelever.analysis.scenarios.run import scenario_importers
@@ -68,9 +70,14 @@ def run_scenario(
     home: str | None = None,
     draws: int = 0,
     progress: Any = None,
+    baseline: Any = None,
     _frame: pd.DataFrame | None = None,
 ) -> ScenarioResult:
-    """Run a scenario on a data set (default the embedded ``icio2022``)."""
+    """Run a scenario on a data set (default the embedded ``icio2022``).
+
+    ``baseline``: None (the scenario's ``relative_to``, else no additional tariffs),
+    ``"none"``, or a scenario whose schedule the effects are measured against.
+    """
     from tradelever.api import DEFAULT_DATASET, _provenance
 
     dataset = dataset or DEFAULT_DATASET
@@ -86,7 +93,7 @@ def run_scenario(
         frame = load_flows(
             session.store.table(dataset, "flows"),
             year=year,
-            importers=scenario_importers(sc),
+            importers=scenario_importers(sc, resolve_baseline(sc, baseline)[1]),
             unique=bool(manifest.get("unique_flow_keys")),
         )
     if frame.empty:
@@ -120,6 +127,7 @@ def run_scenario(
         provenance=_provenance(manifest, year),
         assumptions=list(manifest.get("assumptions", [])),
         progress=progress,
+        baseline=baseline,
     )
 
 
@@ -143,15 +151,16 @@ def compare_scenarios(
     sa, sb = load_scenario(a), load_scenario(b)
     manifest, year = _dataset_context(session, dataset, year)
     home = resolve_country(home, session.countries(dataset), parameter="--home")
-    fa, fb = scenario_importers(sa), scenario_importers(sb)
-    importers = None if fa is None or fb is None else sorted(set(fa) | set(fb))
+    base = common_baseline(sa, sb)  # both on one base
+    importers = scenario_importers(sa, sb, resolve_baseline(sa, base)[1])
     frame = load_flows(
         session.store.table(dataset, "flows"),
         year=year,
         importers=importers,
         unique=bool(manifest.get("unique_flow_keys")),
     )
-    ra = run_scenario(session, sa, dataset=dataset, year=year, mode=mode, home=home, _frame=frame)
-    rb = run_scenario(session, sb, dataset=dataset, year=year, mode=mode, home=home, _frame=frame)
+    kw = {"dataset": dataset, "year": year, "mode": mode, "home": home, "baseline": base}
+    ra = run_scenario(session, sa, _frame=frame, **kw)
+    rb = run_scenario(session, sb, _frame=frame, **kw)
     level = ra.params["level"]
     return compare_home(ra, rb, frame, home, session.descriptions(dataset, level))

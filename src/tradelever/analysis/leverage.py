@@ -62,36 +62,56 @@ import pandas as pd
 from tradelever import schema as f
 from tradelever.analysis import indicators as ind
 from tradelever.analysis.elasticities import sigma_table
+from tradelever.analysis.reporters import apply_nulls, only_partner_imports, single_reporter_nulls
 from tradelever.analysis.result import json_value
 from tradelever.errors import InputError
 
 __all__ = [
     "CUBE_MAX_CELLS",
+    "HS6_LEVELS",
     "LEVELS",
     "LeverageResult",
     "MarketCube",
     "aggregate_from_cube",
     "aggregate_market",
     "country_totals",
+    "dataset_levels",
     "export_totals",
     "leverage_table",
     "market_cube",
     "product_code_expr",
 ]
 
-LEVELS = ("industry", "hs6", "hs4", "hs2", "group")
-_PREFIX = {"hs6": 6, "hs4": 4, "hs2": 2}
+LEVELS = ("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group")
+_PREFIX = {"hs10": 10, "hs8": 8, "hs6": 6, "hs4": 4, "hs2": 2}
+#: Levels of an HS6 data set (BACI, Comtrade) when its manifest does not list ``levels``.
+HS6_LEVELS = ("hs6", "hs4", "hs2", "group")
+
+
+def dataset_levels(manifest: dict[str, Any]) -> tuple[str, ...]:
+    """The product levels a data set supports, from its manifest.
+
+    ``levels`` when the manifest lists them (``census-us-2024``: hs10 to hs2 and group),
+    ``("industry",)`` for an industry data set, else those of an HS6 data set.
+    """
+    if manifest.get("levels"):
+        return tuple(str(lv) for lv in manifest["levels"])
+    if manifest.get("level") == "industry":
+        return ("industry",)
+    return HS6_LEVELS
 
 
 def product_code_expr(flows: Any, level: str, selector: pd.DataFrame | None = None) -> Any:
     """Return ``flows`` with a ``code`` column at the requested product level.
 
-    ``industry`` and ``hs6`` keep the product code; ``hs4`` and ``hs2`` take its first 4 or
-    2 digits; ``group`` joins the (product -> group) ``selector`` table of
+    ``industry`` keeps the product code; ``hs10``, ``hs8``, ``hs6``, ``hs4`` and ``hs2``
+    take its first 10, 8, 6, 4 or 2 digits (an HS6 data set's codes are their own ``hs6``;
+    ``hs8``/``hs10`` need a data set of national tariff lines, see :func:`dataset_levels`);
+    ``group`` joins the (product -> group) ``selector`` table of
     :func:`tradelever.analysis.groups.selector_table`, so that a flow appears once per group
     its product belongs to.
     """
-    if level in ("industry", "hs6"):
+    if level == "industry":
         return flows.mutate(code=flows[f.PRODUCT])
     if level in _PREFIX:
         return flows.mutate(code=flows[f.PRODUCT].substr(0, _PREFIX[level]))
@@ -341,6 +361,7 @@ def leverage_table(
     base_year: int | None = None,
     totals: tuple[float, dict[str, float]] | None = None,
     cube: MarketCube | None = None,
+    reporters: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
@@ -374,6 +395,11 @@ def leverage_table(
         The year's :class:`MarketCube` of ``coded``, when the caller holds one: the
         per-code sums are sliced from it instead of queried (used only without trends and
         group weights).
+    reporters
+        The importers whose imports the data set holds (manifest ``reporters``); None for
+        world trade. When the data hold only the partner's imports (given here, or found
+        because every flow of the year goes to the partner), the indicators built on
+        world exports are null (:func:`tradelever.analysis.reporters.single_reporter_nulls`).
 
     Returns
     -------
@@ -400,6 +426,16 @@ def leverage_table(
             year=year,
             base_year=base_year,
             weighted_sigma=weighted,
+        )
+    if reporters is None and only_partner_imports(
+        agg["world_exports_usd"], agg["partner_imports_usd"]
+    ):
+        reporters = (partner,)
+    nulls = single_reporter_nulls(reporters)
+    if len(agg) and not (agg["partner_imports_usd"] > 0).any():
+        raise InputError(
+            f"--partner: the data set holds no imports of {partner} in {year} (a data set of "
+            "one reporter, such as census-us-2024, holds only that reporter's imports)"
         )
     agg = agg[agg["partner_imports_usd"] > 0].reset_index(drop=True)
     m = agg["partner_imports_usd"].to_numpy()
@@ -442,6 +478,8 @@ def leverage_table(
         if rival is not None
         else np.full(len(agg), np.nan)
     )
+    if nulls:  # flags must not rest on indicators the data cannot give
+        world_hhi, imp_exp, home_rca = (np.full(len(agg), np.nan) for _ in range(3))
     if base_year is not None:
         m_base = agg["partner_imports_base_usd"].to_numpy()
         share_base = ind.supplier_share(agg["home_exports_to_partner_base_usd"], m_base)
@@ -485,6 +523,7 @@ def leverage_table(
             **extra,
         }
     )
+    out = apply_nulls(out, nulls)
     out = out.sort_values(
         ["partner_cost_of_losing_home_usd", "home_exports_to_partner_usd", "code"],
         ascending=[False, False, True],

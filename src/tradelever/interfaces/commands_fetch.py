@@ -8,6 +8,7 @@ totals checks) or, with ``--format json``, the same as JSON.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -148,6 +149,7 @@ def comtrade_cmd(
             freq=freq,
             classification=classification,
             name=name,
+            api_key=os.environ.get("COMTRADE_API_KEY") or None,  # the library reads no env
             refresh=refresh,
             data_dir=_STATE["data_dir"],
             progress=hook,
@@ -176,6 +178,7 @@ def census_cmd(
             hs,
             flow=flow,
             name=name,
+            api_key=os.environ.get("CENSUS_API_KEY") or None,  # the library reads no env
             refresh=refresh,
             data_dir=_STATE["data_dir"],
             progress=hook,
