@@ -118,7 +118,7 @@ def test_hs4_level_and_refused_levels(hand_store: Store) -> None:
     # 8542 = 854231 (MYS 50, CHN 30, THA 20) + 854232 (CHN 40): CHN 70 leads
     assert ics.imports_usd == 140.0 and (ics.top_supplier, ics.top_supplier_usd) == ("CHN", 70.0)
     assert ics.import_hhi == pytest.approx((50**2 + 70**2 + 20**2) / 140**2)
-    with pytest.raises(InputError, match="--level"):
+    with pytest.raises(InputError, match="--level: data set hand-hs17 has tables at hs6, hs4, hs2"):
         market_indicators(hand_store, HAND, "group")
 
 
@@ -172,7 +172,7 @@ def _assert_same_leverage(
                 equal_nan=True,
                 err_msg=f"{column} for {home}->{partner}",
             )
-        if monkeypatch is not None:  # the leverage rows from the read sums, field by field
+        if monkeypatch is not None and len(expected):  # the leverage rows, field by field
             kwargs = dict(
                 home=home,
                 partner=partner,
@@ -248,6 +248,37 @@ def test_equal_to_per_pair_queries_on_icio(
     assert (
         _assert_same_leverage(store, "icio2022", "industry", pairs, 2022, None, monkeypatch) == 13
     )
+
+
+def test_single_reporter_data_set_has_no_world_indicators(
+    tmp_path: Path, icio_data_dir: Path
+) -> None:
+    """census-us-2024 holds US imports only: shares are exact, world shares and RCA null."""
+    shutil.copytree(icio_data_dir, tmp_path / "store")
+    from tradelever.api import open_store
+
+    store = open_store(tmp_path / "store")
+    if not store.has("census-us-2024"):
+        pytest.skip("the embedded census-us-2024 data set is not in this build")
+    tables = market_indicators(store, "census-us-2024", "hs6")
+    markets = tables.read("markets", year=2024)
+    assert set(markets["importer"]) == {"USA"}
+    traded = markets[markets["imports_usd"] > 0]  # zero-value flows leave shares undefined
+    assert traded["top_supplier_share"].between(0, 1).all()
+    assert traded["import_hhi"].between(0, 1).all()
+    assert markets.loc[markets["imports_usd"] == 0, "import_hhi"].isna().all()
+    exporters = tables.read("exporters", year=2024)
+    assert exporters["world_export_share"].isna().all() and exporters["rca"].isna().all()
+    assert tables.read("world", year=2024)["world_export_hhi"].isna().all()
+    # the pair sums still feed leverage_table, which nulls the world indicators itself
+    sums = pair_sums(tables, home="MYS", partner="USA", rival="CHN", year=2024)
+    coded = lev.product_code_expr(store.table("census-us-2024", "flows"), "hs6")
+    expected = lev.aggregate_market(coded, home="MYS", partner="USA", rival="CHN", year=2024)
+    expected = expected[expected["partner_imports_usd"] > 0].sort_values("code")
+    np.testing.assert_allclose(
+        sums["partner_import_sumsq"], expected["partner_import_sumsq"], rtol=1e-9
+    )
+    assert sums["code"].tolist() == expected["code"].tolist()
 
 
 # -- brute force and properties --------------------------------------------------------------

@@ -60,6 +60,7 @@ __all__ = [
     "TABLES",
     "MarketIndicators",
     "export_totals",
+    "levels",
     "market_indicators",
     "market_tables",
     "pair_sums",
@@ -70,11 +71,11 @@ __all__ = [
 #: cache key, so copies made by an older definition are rebuilt).
 MARKETS_VERSION: Final = 1
 TABLES: Final = ("markets", "exporters", "world", "exporter_totals")
+_PREFIX: Final = {"hs10": 10, "hs8": 8, "hs6": 6, "hs4": 4, "hs2": 2}
 #: DuckDB memory limit while materialising one year (spills to the cache folder beyond it).
 #: One BACI year (11 M flows) needs about 0.5 GB; with a 1 GB limit DuckDB already spills,
 #: which takes 40% longer and peaks higher (1.14 GiB against 0.78 GiB for the process).
 MEMORY_LIMIT: Final = "1536MB"
-_LEVELS: Final = {"hs4": 4, "hs2": 2}
 
 
 # --------------------------------------------------------------------------------------
@@ -88,17 +89,29 @@ def _ratio(numerator: Any, denominator: Any) -> Any:
     return ibis.ifelse(denominator != 0, numerator / denominator, ibis.null("float64"))
 
 
+def levels(manifest: dict[str, Any]) -> tuple[str, ...]:
+    """Levels the tables can be materialised at: the data set's own and coarser HS levels.
+
+    Those of :func:`tradelever.analysis.leverage.dataset_levels` but ``group`` (a product
+    may belong to several groups, which the tables, one row per code, cannot express).
+    """
+    from tradelever.analysis.leverage import dataset_levels
+
+    return tuple(lv for lv in dataset_levels(manifest) if lv != "group")
+
+
 def coded_flows(flows: Any, level: str, base_level: str) -> Any:
-    """Flows with a ``code`` column at ``level`` (the data set's own level or hs4, hs2)."""
+    """Flows with a ``code`` column at ``level`` (the data set's own, or a coarser HS level)."""
     if level == base_level:
         return flows.mutate(code=flows[f.PRODUCT])
-    if level in _LEVELS and base_level == "hs6":
-        return flows.mutate(code=flows[f.PRODUCT].substr(0, _LEVELS[level]))
-    allowed = ", ".join([base_level, *(_LEVELS if base_level == "hs6" else ())])
-    raise InputError(f"--level: {level!r} is not available here; use {allowed}")
+    if level in _PREFIX:
+        return flows.mutate(code=flows[f.PRODUCT].substr(0, _PREFIX[level]))
+    raise InputError(f"--level: {level!r} is not a product level of this data set")
 
 
-def market_tables(coded: Any, *, unique_keys: bool = False) -> dict[str, Any]:
+def market_tables(
+    coded: Any, *, unique_keys: bool = False, world_trade: bool = True
+) -> dict[str, Any]:
     """The four indicator tables of every year of ``coded`` as Ibis expressions.
 
     Parameters
@@ -109,6 +122,11 @@ def market_tables(coded: Any, *, unique_keys: bool = False) -> dict[str, Any]:
         True when ``coded`` has one row per (year, exporter, importer, code) (a data set
         whose manifest records ``unique_flow_keys``, at its own level): the supplier
         totals are then the rows themselves and one aggregation is saved.
+    world_trade
+        False for a data set holding a few reporters' imports only (manifest
+        ``reporters``, e.g. ``census-us-2024``): sums over its flows are not world
+        exports, so ``world_export_share``, ``rca`` and ``world_export_hhi`` are null
+        (:mod:`tradelever.analysis.reporters`).
 
     Returns
     -------
@@ -116,7 +134,10 @@ def market_tables(coded: Any, *, unique_keys: bool = False) -> dict[str, Any]:
         ``markets``, ``exporters``, ``world`` and ``exporter_totals`` (columns in the
         module docstring), values in US dollars.
     """
-    return {"markets": _markets(coded, unique_keys), **_from_exports(_exports(coded))}
+    return {
+        "markets": _markets(coded, unique_keys),
+        **_from_exports(_exports(coded), world_trade),
+    }
 
 
 def _international(coded: Any) -> Any:
@@ -154,8 +175,10 @@ def _exports(coded: Any) -> Any:
     return t.group_by([f.YEAR, f.EXPORTER, "code"]).aggregate(exports_usd=t[f.VALUE_USD].sum())
 
 
-def _from_exports(exports: Any) -> dict[str, Any]:
+def _from_exports(exports: Any, world_trade: bool = True) -> dict[str, Any]:
     """``exporters``, ``world`` and ``exporter_totals`` from the X(i, k) sums."""
+    import ibis
+
     x = exports.exports_usd
     world = exports.group_by([f.YEAR, "code"]).aggregate(
         world_exports_usd=x.sum(), world_export_sumsq=(x * x).sum(), exporters=exports.count()
@@ -170,11 +193,12 @@ def _from_exports(exports: Any) -> dict[str, Any]:
     totals = totals.join(world_total, f.YEAR).select(
         f.YEAR, f.EXPORTER, "total_exports_usd", "world_total_usd"
     )
-    return {
-        "exporters": _exporter_indicators(exports, world, totals),
-        "world": world,
-        "exporter_totals": totals,
-    }
+    exporters = _exporter_indicators(exports, world, totals)
+    if not world_trade:  # the flows of a few reporters' imports say nothing of the world
+        none = ibis.null("float64")
+        exporters = exporters.mutate(world_export_share=none, rca=none)
+        world = world.mutate(world_export_hhi=none)
+    return {"exporters": exporters, "world": world, "exporter_totals": totals}
 
 
 def _exporter_indicators(exports: Any, world: Any, totals: Any) -> Any:
@@ -231,6 +255,7 @@ def write_market_tables(
     base_level: str,
     unique_keys: bool,
     years: Sequence[int] | None = None,
+    world_trade: bool = True,
     memory_limit: str = MEMORY_LIMIT,
 ) -> dict[str, int]:
     """Compute the four tables from the flows' Parquet files into ``folder/<table>/``.
@@ -267,7 +292,7 @@ def write_market_tables(
             exports = con.create_table(f"exports_{int(year)}", _exports(coded), temp=True)
             tables = {
                 "markets": _markets(coded, unique_keys and level == base_level),
-                **_from_exports(exports),
+                **_from_exports(exports, world_trade),
             }
             for name in TABLES:
                 out = folder / name / f"part-{int(year)}.parquet"
@@ -392,7 +417,7 @@ class MarketIndicators:
         code = (
             f.PRODUCT
             if self.level == self.base_level
-            else (f"substr({f.PRODUCT}, 1, {_LEVELS[self.level]})")
+            else (f"substr({f.PRODUCT}, 1, {_PREFIX[self.level]})")
         )
         return self._query(
             f"SELECT {f.YEAR}, {f.EXPORTER}::VARCHAR AS {f.EXPORTER}, "
@@ -458,8 +483,8 @@ def market_indicators(
     dataset
         Data set name.
     level
-        The data set's own level (default: ``hs6`` for product data, ``industry`` for
-        ICIO), or ``hs4``/``hs2`` for an HS6 data set.
+        The data set's own level (default: ``hs6`` for BACI, ``hs10`` for
+        ``census-us-2024``, ``industry`` for ICIO) or a coarser HS level (:func:`levels`).
     memory_limit
         DuckDB memory limit while computing.
     """
@@ -468,9 +493,11 @@ def market_indicators(
     manifest = store.manifest(dataset)
     base_level = str(manifest.get("level") or "hs6")
     level = level or base_level
-    if level != base_level and not (base_level == "hs6" and level in _LEVELS):
-        allowed = ", ".join([base_level, *(_LEVELS if base_level == "hs6" else ())])
-        raise InputError(f"--level: data set {dataset} supports {allowed}, not {level!r}")
+    allowed = levels(manifest)
+    if level not in allowed:
+        raise InputError(
+            f"--level: data set {dataset} has tables at {', '.join(allowed)}, not {level!r}"
+        )
     flow_files = store.table_files(dataset, "flows")
     if not flow_files:
         raise InputError(f"{dataset}: data set has no flows")
@@ -483,6 +510,7 @@ def market_indicators(
             base_level=base_level,
             unique_keys=manifest.get("unique_flow_keys") is True,
             years=[int(y) for y in manifest.get("years") or []] or None,
+            world_trade=not manifest.get("reporters"),
             memory_limit=memory_limit,
         )
 

@@ -264,6 +264,13 @@ def _assumptions(
                 else ""
             )
         )
+    reporters = manifest.get("reporters")
+    if reporters:
+        out.append(
+            f"the data set holds the imports of {', '.join(reporters)} only: partners are "
+            "limited to these reporters, and shares are of their imports from the suppliers "
+            "the data set covers"
+        )
     if chosen is None:
         out.append(f"{counterpart}: every country in the data set")
     else:

@@ -36,7 +36,16 @@ __all__ = ["DerivedTables", "derived_tables"]
 log = logging.getLogger(__name__)
 
 RECORD: Final = "derived.json"
-_IDENTITY: Final = ("name", "sha256", "retrieved_at", "rows", "years", "version", "source")
+_IDENTITY: Final = (
+    "name",
+    "store_version",
+    "sha256",
+    "retrieved_at",
+    "rows",
+    "years",
+    "version",
+    "source",
+)
 
 
 def _key(manifest: dict[str, Any], kind: str, version: int) -> str:

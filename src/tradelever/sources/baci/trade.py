@@ -168,8 +168,8 @@ def to_usd(thousands: Any) -> Any:
     computes (DuckDB's ``round`` is C's ``round``); for BACI's three-decimal values it is
     exactly ``1000 * v``. Works on floats and numpy arrays.
     """
-    x = np.asarray(thousands, dtype=float) * 1e6
-    with np.errstate(invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e306 thousand dollars is inf
+        x = np.asarray(thousands, dtype=float) * 1e6
         whole = np.trunc(x)
         rounded = whole + np.where(np.abs(x - whole) >= 0.5, np.sign(x), 0.0)
     out = np.where(np.isfinite(x), rounded, x) / 1000.0
