@@ -59,3 +59,19 @@ def test_another_process_publishing_first_wins(tmp_path: Path) -> None:
 def test_unknown_data_set(tmp_path: Path) -> None:
     with pytest.raises(UnknownDatasetError, match="nope: unknown data set"):
         derived_tables(Store(tmp_path), "nope", "demo", 1, _writer([]))
+
+
+def test_abandoned_builds_are_removed(tmp_path: Path) -> None:
+    import os
+    import time
+
+    store = write_hand_dataset(tmp_path / "store")
+    base = store.root / "cache" / "derived" / HAND
+    killed = base / ".demo-0123456789abcdef0123-dead"  # a build killed long ago
+    recent = base / ".demo-0123456789abcdef0123-live"  # another process building now
+    for folder in (killed, recent):
+        (folder / "t").mkdir(parents=True)
+    old = time.time() - 7 * 3600
+    os.utime(killed, (old, old))
+    derived_tables(store, HAND, "demo", 1, _writer([]))
+    assert not killed.exists() and recent.exists()

@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -36,6 +37,8 @@ __all__ = ["DerivedTables", "derived_tables"]
 log = logging.getLogger(__name__)
 
 RECORD: Final = "derived.json"
+#: Seconds after which a temporary build folder is taken for one whose process was killed.
+ABANDONED_AFTER: Final = 6 * 3600
 _IDENTITY: Final = (
     "name",
     "store_version",
@@ -154,9 +157,19 @@ def derived_tables(
 
 
 def _remove_stale(base: Path, kind: str, keep: Path) -> None:
-    """Remove copies of ``kind`` made for earlier versions of the data set."""
+    """Remove copies of ``kind`` made for earlier versions of the data set.
+
+    Also the temporary folders of builds killed before they published (older than
+    ``ABANDONED_AFTER`` seconds: a build in progress in another process is younger).
+    """
     for entry in base.glob(f"{kind}-*"):
         if entry != keep and entry.is_dir() and entry.name[len(kind) + 1 :].isalnum():
             log.info("removing stale derived tables %s", entry)
             with contextlib.suppress(OSError):
+                shutil.rmtree(entry)
+    now = time.time()
+    for entry in base.glob(f".{kind}-*"):
+        with contextlib.suppress(OSError):
+            if now - entry.stat().st_mtime > ABANDONED_AFTER:
+                log.info("removing abandoned build %s", entry)
                 shutil.rmtree(entry)
