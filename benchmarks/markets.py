@@ -58,8 +58,9 @@ from tradelever.analysis.markets import write_market_tables
 store = Store(sys.argv[1])
 out = Path(sys.argv[2]); shutil.rmtree(out, ignore_errors=True); out.mkdir(parents=True)
 t1 = time.perf_counter()
+years = store.manifest(sys.argv[3])["years"]
 rows = write_market_tables(store.table_files(sys.argv[3], "flows"), out, level="hs6",
-                           base_level="hs6", unique_keys=True)
+                           base_level="hs6", unique_keys=True, years=years)
 print(json.dumps({"seconds": time.perf_counter() - t1, "rows": rows}))
 """
 
@@ -73,7 +74,7 @@ out = Path(sys.argv[2]); shutil.rmtree(out, ignore_errors=True); out.mkdir(paren
 con = duckdb.connect()
 con.execute("SET enable_progress_bar = false")
 t1 = time.perf_counter()
-flows = f"read_parquet('{sys.argv[1]}/datasets/{sys.argv[3]}/flows/*/*.parquet')"
+flows = f"read_parquet('{sys.argv[1]}/flows/*/*.parquet')"
 con.execute(f'''
 COPY (
   SELECT year, importer, product AS code, sum(value_usd) AS imports_usd,
@@ -129,7 +130,7 @@ import json, sys, time
 import duckdb
 t1 = time.perf_counter()
 con = duckdb.connect()
-flows = f"read_parquet('{sys.argv[1]}/datasets/{sys.argv[2]}/flows/*/*.parquet')"
+flows = f"read_parquet('{sys.argv[1]}/flows/*/*.parquet')"
 sums = con.execute(f'''
   WITH t AS (SELECT product AS code, exporter, importer, value_usd AS v FROM {flows}
              WHERE year = {int(sys.argv[3])} AND exporter <> importer),
@@ -197,18 +198,22 @@ def main() -> None:
         if not csv_path.exists():
             generate(release, args.rows)
         store = work / f"store-{args.rows}"
-        if not (store / "datasets" / NAME / "dataset.json").exists():
+        if not (store / "datasets" / NAME).exists():
             t0 = time.perf_counter()
             run_child(_INGEST, str(csv_path), str(store), NAME)
             print(f"ingested {csv_path.name} in {time.perf_counter() - t0:.1f} s (not measured)")
         year = 2021
+        from tradelever.store import Store
+
+        with Store(store) as opened:  # the hand-written queries read the current version
+            version = str(opened.dataset_path(NAME))
         ours_all, peer_all, ours_pair, peer_pair = [], [], [], []
         for _ in range(args.runs):
-            peer_all.append(run_child(_PEER_ALL, str(store), str(work / "peer-out"), NAME))
+            peer_all.append(run_child(_PEER_ALL, version, str(work / "peer-out"), NAME))
             ours_all.append(run_child(_OURS_ALL, str(store), str(work / "ours-out"), NAME))
         run_child(_OURS_PAIR, str(store), NAME, str(year))  # materialise the cache once
         for _ in range(args.runs):
-            peer_pair.append(run_child(_PEER_PAIR, str(store), NAME, str(year)))
+            peer_pair.append(run_child(_PEER_PAIR, version, NAME, str(year)))
             ours_pair.append(run_child(_OURS_PAIR, str(store), NAME, str(year)))
         scan = run_child(_SCAN, str(store), NAME)
         print(f"\n1. all-market indicators (medians of {args.runs} interleaved runs)")

@@ -269,7 +269,6 @@ def write_market_tables(
     import shutil
 
     import ibis
-    import pyarrow.parquet as pq
 
     spill = folder / ".spill"
     con = ibis.duckdb.connect(
@@ -288,18 +287,31 @@ def write_market_tables(
             flows = con.read_parquet([str(p) for p in files], table_name=f"flows_{int(year)}")
             flows = flows.filter(flows[f.YEAR] == int(year))
             coded = coded_flows(flows, level, base_level)
-            # The (exporter, code) sums feed three tables: compute them once.
-            exports = con.create_table(f"exports_{int(year)}", _exports(coded), temp=True)
+            # The (exporter, code) sums feed three tables, the world and exporter totals feed
+            # the exporters' table: compute each once, as temporary tables.
+            tag = int(year)
+            exports = con.create_table(f"exports_{tag}", _exports(coded), temp=True)
+            derived = _from_exports(exports, world_trade)
+            world = con.create_table(f"world_{tag}", derived["world"], temp=True)
+            totals = con.create_table(f"totals_{tag}", derived["exporter_totals"], temp=True)
+            exporters = _exporter_indicators(exports, world, totals)
+            if not world_trade:
+                none = ibis.null("float64")
+                exporters = exporters.mutate(world_export_share=none, rca=none)
             tables = {
                 "markets": _markets(coded, unique_keys and level == base_level),
-                **_from_exports(exports, world_trade),
+                "exporters": exporters,
+                "world": world,
+                "exporter_totals": totals,
             }
             for name in TABLES:
-                out = folder / name / f"part-{int(year)}.parquet"
+                out = folder / name / f"part-{tag}.parquet"
                 out.parent.mkdir(parents=True, exist_ok=True)
                 con.to_parquet(tables[name].order_by(_SORT[name]), out)
-                rows[name] += pq.ParquetFile(out).metadata.num_rows
-            con.raw_sql(f"DROP TABLE exports_{int(year)}")
+                (count,) = con.raw_sql(f"SELECT count(*) FROM read_parquet('{out}')").fetchone()
+                rows[name] += int(count)
+            for temporary in ("exports", "world", "totals"):
+                con.raw_sql(f"DROP TABLE {temporary}_{tag}")
         return rows
     finally:
         con.disconnect()
