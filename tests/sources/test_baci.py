@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from pathlib import Path
 
@@ -252,6 +253,18 @@ CORRUPTIONS = [
     ("2021,458,842,854231,inf,1", "v", "value is not a finite number"),
     ("", "t,i,j,k,v,q", "expected 6 columns, found 0 (empty line)"),
     ("2021,458,842,85423X,5,1", "k", "product code is not an HS 6-digit code"),
+    # issue 13: values are checked after scaling thousands to dollars; no NaN text
+    ("2021,458,842,854231,1e306,1", "v", "value is not finite once converted to US dollars"),
+    ("2021,458,842,854231,2e10,1", "v", "value exceeds the plausible maximum of one flow"),
+    ("2021,458,842,854231,nan,1", "v", "value is not a finite number"),
+    ("2021,458,842,854231,5,nan", "q", "quantity is not a finite number"),
+    ("2021,458,842,854231,5,inf", "q", "quantity is not a finite number"),
+    # codes are matched as written in the dictionary and the file name
+    ("2021,0458,842,854231,5,1", "i", "exporter code is not written as in the dictionary (458)"),
+    ("2021,458, 842,854231,5,1", "j", "importer code is not written as in the dictionary (842)"),
+    ("02021,458,842,854231,5,1", "t", "year is not written as 2021"),
+    ("2021,458,NA,854231,5,1", "j", "missing value"),
+    ("2021,458,842,,5,1", "k", "missing value"),
 ]
 
 
@@ -302,3 +315,155 @@ def test_streaming_in_small_blocks_gives_the_same_rows(tmp_path: Path) -> None:
     assert (
         reader.bytes_read == (tmp_path / "b" / "rel" / "BACI_HS17_Y2021_V202201.csv").stat().st_size
     )
+
+
+# -- issue 13: hostile and damaged input ----------------------------------------------------
+def _country_file(tmp_path: Path, code: str) -> Path:
+    path = tmp_path / "country_codes_V202501.csv"
+    path.write_text(
+        "country_code,country_name,country_iso2,country_iso3\n"
+        f"4,Afghanistan,AF,AFG\n{code},Nowhere,NW,NWH\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize("code", ["1000", "999999999", "9" * 30])
+def test_country_code_width_is_checked_before_any_allocation(tmp_path: Path, code: str) -> None:
+    import tracemalloc
+
+    path = _country_file(tmp_path, code)
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            DataFileError, match=r"digits; BACI country codes have at most 3"
+        ) as err:
+            baci.read_country_codes(_member(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (err.value.line, err.value.field) == (3, "country_code")
+    assert peak < 20 << 20  # 999999999 used to allocate a 4 GB lookup array
+
+
+def test_three_digit_codes_keep_a_small_lookup(tmp_path: Path) -> None:
+    countries = baci.read_country_codes(_member(_country_file(tmp_path, "999")))
+    assert len(countries.lookup) == 1000 and countries.codes[countries.lookup[999]] == "NWH"
+
+
+def test_empty_product_dictionary_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "product_codes_HS22_V202501.csv"
+    path.write_text("code,description\n")
+    with pytest.raises(DataFileError, match="no product rows"):
+        baci.read_product_codes(_member(path), "HS22")
+
+
+def test_megabyte_field_in_a_dictionary_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "product_codes_HS22_V202501.csv"
+    path.write_text(f"code,description\n010121,Horses\n010129,{'x' * 5_000_000}\n")
+    with pytest.raises(DataFileError, match="malformed CSV") as err:
+        baci.read_product_codes(_member(path), "HS22")
+    assert err.value.line == 3 and len(str(err.value)) < 300
+
+
+@pytest.mark.parametrize("block_size", [4096, 1 << 20])
+def test_megabyte_field_in_a_trade_file_is_a_one_line_error(tmp_path: Path, block_size) -> None:
+    rows = [*factory.filler_rows(2021, 50), f"2021,458,842,{'8' * 5_000_000},5,1"]
+    with pytest.raises(DataFileError, match="product code is not an HS 6-digit code") as err:
+        _read(tmp_path, rows, block_size=block_size)
+    assert (err.value.line, err.value.field) == (52, "k")
+    assert "(5,000,000 characters)" in str(err.value) and len(str(err.value)) < 400
+
+
+def test_header_only_trade_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match=r"no data rows \(header only\)") as err:
+        _read(tmp_path, [])
+    assert err.value.path.endswith("BACI_HS17_Y2021_V202201.csv")
+
+
+def test_zero_byte_or_truncated_zip_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "BACI_HS22_V202501.zip"
+    empty.write_bytes(b"")
+    with pytest.raises(DataFileError, match=r"empty file \(0 bytes\)") as err:
+        baci.locate_release(empty)
+    assert "expected a BACI release zip" not in str(err.value)
+    whole = factory.write_release_zip(tmp_path / "dl").read_bytes()
+    truncated = tmp_path / "BACI_HS17_V202201.zip"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataFileError, match="not a readable zip file"):
+        baci.locate_release(truncated)
+
+
+def _damaged_zip(tmp_path: Path) -> Path:
+    """A release zip whose 2021 trade member has corrupted deflate data (its CRC fails)."""
+    rows = [*factory.ROWS_2021, *factory.filler_rows(2021, 3000)]
+    zipped = factory.write_release_zip(tmp_path / "dl", {2021: rows})
+    with zipfile.ZipFile(zipped) as archive:
+        info = archive.getinfo("BACI_HS17_Y2021_V202201.csv")
+    data = bytearray(zipped.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for offset in range(start + info.compress_size // 2, start + info.compress_size // 2 + 64):
+        data[offset] ^= 0x5A
+    zipped.write_bytes(bytes(data))
+    return zipped
+
+
+def test_damaged_zip_member_is_a_one_line_error(tmp_path: Path) -> None:
+    release, _ = baci.locate_release(_damaged_zip(tmp_path))
+    reader = baci.TradeFileReader(
+        release.trade[2021],
+        2021,
+        baci.read_country_codes(release.countries),
+        dataset="t",
+        classification="HS17",
+    )
+    with pytest.raises(DataFileError, match="damaged zip member") as err:
+        list(reader)
+    assert err.value.path.endswith("BACI_HS17_V202201.zip/BACI_HS17_Y2021_V202201.csv")
+    assert "download the release again" in str(err.value)
+
+
+def _fifo(path: Path) -> Path:
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes need a POSIX system")
+    os.mkfifo(path)
+    return path
+
+
+def _returns_within(seconds: float, call) -> BaseException | None:  # type: ignore[no-untyped-def]
+    """Run ``call`` in a thread; return what it raised, or fail if it blocks."""
+    import threading
+
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # handed back to the test
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return None if thread.is_alive() else box.get("error", AssertionError("no error"))
+
+
+def test_named_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    pipe = _fifo(tmp_path / "BACI_HS17_Y2021_V202201.csv")
+    try:
+        error = _returns_within(10, lambda: baci.locate_release(pipe))
+        assert isinstance(error, DataFileError), "locate_release blocked on a named pipe"
+        assert "named pipe" in str(error)
+        folder = factory.write_release_folder(tmp_path / "rel")
+        (folder / "country_codes_V202201.csv").unlink()
+        _fifo(folder / "country_codes_V202201.csv")
+        error = _returns_within(10, lambda: baci.locate_release(folder))
+        assert isinstance(error, DataFileError) and "named pipe" in str(error)
+    finally:  # unblock a reader left waiting by old code
+        for fifo in (pipe, tmp_path / "rel" / "country_codes_V202201.csv"):
+            if fifo.exists():
+                with contextlib.suppress(OSError):
+                    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))

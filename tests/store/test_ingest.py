@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.data_factories import baci as factory
+from tests.sources.test_baci import CORRUPTIONS
 from tradelever.errors import DataFileError, InputError
 from tradelever.store import Store
 from tradelever.store.ingest import IngestProgress, ingest_baci
@@ -330,8 +331,146 @@ def test_summing_shared_codes_keeps_quantity_only_when_all_known(
     assert f.loc[("MYS", "USA", "854231"), "value_usd"] == 7_000.0
 
 
-def test_year_file_with_header_only(store: Store, tmp_path: Path) -> None:
-    folder = factory.write_release_folder(tmp_path / "rel", {2020: [], 2021: factory.ROWS_2021[:2]})
-    result = ingest_baci(store, folder)
-    assert result.rows == 2 and result.manifest["years"] == [2020, 2021]
-    assert sorted(_flows(store)["year"].unique()) == [2021]
+def test_year_file_with_header_only_is_refused_and_nothing_is_lost(
+    store: Store, tmp_path: Path
+) -> None:
+    # issue 13: a header-only 2021 file used to replace a 16-row data set by 3 rows silently
+    ingest_baci(store, factory.write_release_folder(tmp_path / "good"))
+    before = _snapshot(store)
+    folder = factory.write_release_folder(tmp_path / "rel", {2020: factory.ROWS_2020, 2021: []})
+    with pytest.raises(DataFileError, match=r"no data rows \(header only\)") as err:
+        ingest_baci(store, folder)
+    assert err.value.path.endswith("BACI_HS17_Y2021_V202201.csv")
+    assert _snapshot(store) == before and _staging_empty(store)
+
+
+# -- the engine path gives the reference reader's errors, line for line ----------------------
+@pytest.mark.parametrize(("line", "field", "message"), CORRUPTIONS)
+def test_engine_path_names_the_same_line_field_and_value(
+    store: Store, tmp_path: Path, line: str, field: str, message: str
+) -> None:
+    rows = [*factory.filler_rows(2021, 300), line, *factory.filler_rows(2021, 320)[300:]]
+    folder = factory.write_release_folder(tmp_path / "rel", {2021: rows})
+    with pytest.raises(DataFileError) as err:
+        ingest_baci(store, folder)
+    assert (err.value.line, err.value.field) == (302, field)
+    assert message in str(err.value)
+    assert err.value.path.endswith("BACI_HS17_Y2021_V202201.csv")
+    assert store.names() == [] and _staging_empty(store)
+
+
+def test_engine_output_equals_the_reference_reader(store: Store, tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from tradelever.sources import baci
+
+    rows = [*factory.ROWS_2021, *factory.filler_rows(2021, 3000)]
+    rows += ["2021,704,764,10121,0.0005,", "2021,704,764,10129,123456789.0125,1e-3"]
+    folder = factory.write_release_folder(tmp_path / "rel", {2021: rows})
+    ingest_baci(store, folder)
+    engine = _flows(store)
+    release, _ = baci.locate_release(folder)
+    reader = baci.TradeFileReader(
+        release.trade[2021],
+        2021,
+        baci.read_country_codes(release.countries),
+        dataset=NAME,
+        classification="HS17",
+    )
+    table = pa.Table.from_batches(list(reader), schema=baci.flow_schema()).to_pandas()
+    keys = ["year", "exporter", "importer", "product"]
+    reference = table.astype({k: str for k in keys[1:]}).astype({"year": "int16"})
+    # 276 and 280 are both DEU: the reference reader keeps two rows, the ingest sums them
+    reference = (
+        reference.groupby(["dataset", *keys, "classification"], as_index=False)
+        .agg(
+            value_usd=("value_usd", "sum"), quantity=("quantity", lambda q: q.sum(min_count=len(q)))
+        )
+        .sort_values(keys)
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(
+        engine[reference.columns].astype(reference.dtypes.to_dict()), reference, check_exact=True
+    )
+
+
+# -- issue 13: hostile and damaged input, through the ingest ----------------------------------
+def test_value_infinite_after_scaling_is_refused(store: Store, tmp_path: Path) -> None:
+    rows = [*factory.ROWS_2021, "2021,704,764,10121,1e306,1"]
+    folder = factory.write_release_folder(tmp_path / "rel", {2021: rows})
+    with pytest.raises(DataFileError, match="not finite once converted to US dollars") as err:
+        ingest_baci(store, folder)
+    assert (err.value.line, err.value.field) == (len(rows) + 1, "v")
+    assert "'1e306'" in str(err.value)
+    assert store.names() == []
+
+
+def test_nan_quantity_is_refused(store: Store, tmp_path: Path) -> None:
+    rows = [*factory.ROWS_2021, "2021,704,764,10121,5,nan"]
+    folder = factory.write_release_folder(tmp_path / "rel", {2021: rows})
+    with pytest.raises(DataFileError, match="quantity is not a finite number") as err:
+        ingest_baci(store, folder)
+    assert (err.value.line, err.value.field) == (len(rows) + 1, "q")
+
+
+def test_empty_product_dictionary_is_refused(store: Store, tmp_path: Path) -> None:
+    folder = factory.write_release_folder(tmp_path / "rel")
+    (folder / "product_codes_HS17_V202201.csv").write_text("code,description\n")
+    with pytest.raises(DataFileError, match="no product rows"):
+        ingest_baci(store, folder)
+    assert store.names() == []
+
+
+def test_huge_country_code_is_refused_before_allocating(store: Store, tmp_path: Path) -> None:
+    folder = factory.write_release_folder(tmp_path / "rel")
+    path = folder / "country_codes_V202201.csv"
+    text = path.read_bytes().rstrip(b"\r\n")
+    path.write_bytes(text + b"\r\n999999999,Nowhere,Nowhere,NW,NWH\r\n")
+    with pytest.raises(DataFileError, match="has 9 digits") as err:
+        ingest_baci(store, folder)
+    assert err.value.field == "country_code"
+
+
+def test_damaged_zip_member_is_refused_and_nothing_is_lost(store: Store, tmp_path: Path) -> None:
+    from tests.sources.test_baci import _damaged_zip
+
+    ingest_baci(store, factory.write_release_zip(tmp_path / "good"))
+    before = _snapshot(store)
+    with pytest.raises(DataFileError, match="damaged zip member") as err:
+        ingest_baci(store, _damaged_zip(tmp_path / "bad"))
+    assert err.value.path.endswith("BACI_HS17_V202201.zip/BACI_HS17_Y2021_V202201.csv")
+    assert _snapshot(store) == before and _staging_empty(store)
+
+
+def test_zero_byte_zip_is_called_empty(store: Store, tmp_path: Path) -> None:
+    empty = tmp_path / "BACI_HS22_V202501.zip"
+    empty.write_bytes(b"")
+    with pytest.raises(DataFileError, match="empty file") as err:
+        ingest_baci(store, empty)
+    assert "expected a BACI release zip" not in str(err.value)
+
+
+# -- historical entities, repeated keys, unknown products -------------------------------------
+def test_historical_code_alone_takes_its_iso3_without_a_merge(store: Store, tmp_path: Path) -> None:
+    rows = ["2021,280,842,854231,5,1", "2021,458,842,854231,7,1"]  # only the 280 of DEU
+    result = ingest_baci(store, factory.write_release_folder(tmp_path / "rel", {2021: rows}))
+    f = _flows(store).set_index(["exporter", "importer", "product"])
+    assert f.loc[("DEU", "USA", "854231"), "value_usd"] == 5_000.0
+    assert result.manifest["merged_codes"] == {} and result.rows == 2
+
+
+def test_repeated_key_of_a_historical_code_is_refused_not_summed(
+    store: Store, tmp_path: Path
+) -> None:
+    rows = ["2021,276,842,854231,10,2", "2021,280,842,854231,5,1", "2021,280,842,854231,5,1"]
+    folder = factory.write_release_folder(tmp_path / "rel", {2021: rows})
+    with pytest.raises(DataFileError, match="2 rows for year 2021, exporter 280, importer USA"):
+        ingest_baci(store, folder)
+
+
+def test_unknown_product_codes_are_kept_and_reported(store: Store, tmp_path: Path) -> None:
+    rows = [*factory.ROWS_2021, "2021,704,764,999998,3,", "2021,704,360,999998,4,"]
+    result = ingest_baci(store, factory.write_release_folder(tmp_path / "rel", {2021: rows}))
+    assert result.manifest["unknown_products"] == {"999998": 2}
+    assert any("999998 (2 rows)" in a for a in result.manifest["assumptions"])
+    assert (_flows(store)["product"] == "999998").sum() == 2

@@ -1,11 +1,13 @@
 """Ingest orchestration: external files -> validated, atomically published data sets.
 
-``ingest_baci`` streams a CEPII BACI release (zip, folder or one yearly CSV) into a data set
-``flows/year=YYYY/part-N.parquet`` + ``products`` + ``countries`` inside
+``ingest_baci`` converts a CEPII BACI release (zip, folder or one yearly CSV) into a data
+set ``flows/year=YYYY/part-0.parquet`` + ``products`` + ``countries`` inside
 :meth:`Store.stage`, so nothing becomes visible before every row has been validated and
 written, and a failure or interruption (an exception, Ctrl-C) leaves the store as it was.
-Re-ingesting files whose SHA-256 checksums equal those recorded in the data set's manifest
-does nothing.
+Each yearly file goes through DuckDB's multi-threaded CSV reader and every rule is checked
+over the whole table (:mod:`tradelever.sources.baci.convert`); the input files are hashed
+(SHA-256) in a second thread meanwhile. Re-ingesting files whose checksums equal those
+recorded in the data set's manifest does nothing.
 
 Library code never prints: progress is reported through an optional callback receiving
 :class:`IngestProgress` events (the command line draws a rich progress bar from them).
@@ -17,14 +19,17 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-from tradelever.errors import DataFileError, InputError
+from tradelever.errors import InputError
 from tradelever.sources import baci
+from tradelever.sources.baci.convert import MEMORY_LIMIT, convert_trade_file
 from tradelever.store.catalog import Store
 
 __all__ = ["IngestProgress", "IngestResult", "ingest_baci"]
@@ -40,12 +45,13 @@ class IngestProgress:
     Attributes
     ----------
     phase
-        ``checksum`` (hashing the input files), ``read`` (streaming trade rows) or
-        ``merge`` (summing codes that share an ISO3 code in one year).
+        ``checksum`` (hashing the input files, alongside the other phases), ``extract``
+        (decompressing a trade file from a release zip), ``read`` (converting trade rows)
+        or ``merge`` (summing codes that share an ISO3 code in one year).
     file
         The file being processed.
     rows
-        Trade rows read so far, all files together.
+        Trade rows read so far, all files together (estimated while a file converts).
     bytes_done, bytes_total
         Bytes processed and to process in this phase (uncompressed CSV bytes when reading).
     """
@@ -94,23 +100,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _checksums(release: baci.BaciRelease, progress: ProgressCallback | None) -> list[dict]:
-    total = sum(p.stat().st_size for p in release.sources)
-    done = 0
-    files = []
-    for path in release.sources:
-
-        def tick(n: int, path: Path = path) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(IngestProgress("checksum", str(path), 0, done, total))
-
-        sha = baci.file_sha256(path, tick)
-        files.append({"name": path.name, "bytes": path.stat().st_size, "sha256": sha})
-    return files
-
-
 def _same_files(recorded: Any, files: list[dict]) -> bool:
     if not isinstance(recorded, list):
         return False
@@ -147,81 +136,79 @@ def _select_years(
     return chosen, default_name + "-y" + "-".join(map(str, wanted))
 
 
-def _merge_shared(folder: Path, staging: Path, codes: list[str]) -> None:
-    """Sum flows of BACI codes that map to one ISO3 code: one row per flow again.
+class _CancelledError(Exception):
+    """Raised inside the hashing thread when the ingest stops early."""
 
-    Only rows whose exporter or importer is one of ``codes`` (the ISO3 codes shared by
-    several BACI codes that trade in this year) are grouped; ``value_usd`` is summed and
-    ``quantity`` is summed when known for every summed row, null otherwise. Other rows are
-    copied unchanged.
+
+class _Checksums:
+    """SHA-256 (and, for trade files on disk, the line scan) of the inputs, in one thread.
+
+    Hashing runs beside the conversion (the engine releases the GIL), so its cost mostly
+    hides behind it. Progress is read by the calling thread (:meth:`report`): callbacks are
+    never invoked from the hashing thread.
     """
-    import duckdb
 
-    parts = sorted(folder.glob("*.parquet"))
-    target = folder / f"part-{len(parts)}.parquet"
-    spill = staging / ".duckdb-tmp"  # inside the staged folder: removed with it on failure
-    con = duckdb.connect(config={"memory_limit": "768MB", "temp_directory": str(spill)})
-    try:
-        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
-        shared = ", ".join("'" + c.replace("'", "''") + "'" for c in codes)
-        touched = f"(exporter IN ({shared}) OR importer IN ({shared}))"
-        con.execute(
-            f"""
-            COPY (
-                SELECT * FROM read_parquet([{files}], hive_partitioning = false)
-                WHERE NOT {touched}
-                UNION ALL
-                SELECT dataset, year, exporter, importer, product, classification,
-                       sum(value_usd) AS value_usd,
-                       CASE WHEN count(quantity) = count(*) THEN sum(quantity) END AS quantity
-                FROM read_parquet([{files}], hive_partitioning = false)
-                WHERE {touched}
-                GROUP BY dataset, year, exporter, importer, product, classification
-            ) TO '{str(target).replace("'", "''")}' (FORMAT parquet)
-            """
-        )
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-    for p in parts:
-        p.unlink()
+    def __init__(self, sources: tuple[Path, ...], scan_lines: set[Path]) -> None:
+        self.sources = sources
+        self.total = sum(p.stat().st_size for p in sources)
+        self.done = 0
+        self._reported = -1
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradelever-sha256")
+        self._futures: dict[Path, Future] = {
+            p: self._pool.submit(self._scan, p, p in scan_lines) for p in sources
+        }
+
+    def _scan(self, path: Path, lines: bool) -> tuple[str, baci.LineScan]:
+        def tick(n: int) -> None:
+            if self._stop.is_set():
+                raise _CancelledError
+            self.done += n
+
+        return baci.scan_file(path, tick, lines=lines)
+
+    def __enter__(self) -> _Checksums:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def report(self, progress: ProgressCallback | None) -> None:
+        """Send a ``checksum`` event if hashing advanced since the last one."""
+        if progress is not None and self.done != self._reported:
+            self._reported = self.done
+            progress(IngestProgress("checksum", str(self.sources[0]), 0, self.done, self.total))
+
+    def result(self, path: Path, progress: ProgressCallback | None) -> tuple[str, baci.LineScan]:
+        """Checksum and line scan of one source (waits, reporting progress)."""
+        future = self._futures[path]
+        while True:
+            try:
+                out = future.result(timeout=0.1)
+            except TimeoutError:
+                self.report(progress)
+                continue
+            self.report(progress)
+            return out
+
+    def files(self, progress: ProgressCallback | None) -> list[dict]:
+        """The manifest's ``files`` entries (waits for every checksum)."""
+        return [
+            {"name": p.name, "bytes": p.stat().st_size, "sha256": self.result(p, progress)[0]}
+            for p in self.sources
+        ]
 
 
-def _check_unique_keys(folder: Path, display: str, year: int) -> None:
-    """Refuse a year with two rows for one (exporter, importer, product).
-
-    BACI has one row per (t, i, j, k); a repeated key means a corrupted or concatenated
-    file. The check (one DuckDB aggregation over the staged Parquet) also lets queries read
-    the flows without re-summing them (manifest ``unique_flow_keys``).
-    """
-    import duckdb
-
-    pattern = str(folder / "*.parquet").replace("'", "''")
-    source = f"read_parquet('{pattern}')"
-    con = duckdb.connect()
-    try:
-        # Cheap first pass on 64-bit hashes (about 0.2 GB for 11 M rows instead of a
-        # string-keyed hash table); only a mismatch, a duplicate or a hash collision,
-        # pays for the exact query that names the repeated key.
-        rows, distinct = con.execute(
-            f"SELECT count(*), count(DISTINCT hash(exporter, importer, product)) FROM {source}"
-        ).fetchall()[0]
-        hits = []
-        if rows != distinct:
-            hits = con.execute(
-                f"SELECT exporter, importer, product, count(*) AS n FROM {source} "
-                "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
-            ).fetchall()
-    finally:
-        con.close()
-    if hits:
-        exporter, importer, product, n = hits[0]
-        raise DataFileError(
-            f"{n} rows for year {year}, exporter {exporter}, importer {importer}, product "
-            f"{product}: BACI has one row per (t, i, j, k); the file is corrupted or "
-            "concatenated",
-            path=display,
-        )
+def _maybe_same(recorded: dict[str, Any], release: baci.BaciRelease) -> bool:
+    """Whether the recorded data set may come from the same files (names, sizes, years)."""
+    entries = recorded.get("files")
+    if recorded.get("source") != baci.SOURCE or recorded.get("years") != release.years:
+        return False
+    if not isinstance(entries, list):
+        return False
+    key = {(d.get("name"), d.get("bytes")) for d in entries if isinstance(d, dict)}
+    return key == {(p.name, p.stat().st_size) for p in release.sources}
 
 
 def ingest_baci(
@@ -232,6 +219,7 @@ def ingest_baci(
     years: Sequence[int] | None = None,
     progress: ProgressCallback | None = None,
     block_size: int = baci.BLOCK_SIZE,
+    memory_limit: str = MEMORY_LIMIT,
 ) -> IngestResult:
     """Ingest a CEPII BACI release into the store as one data set.
 
@@ -248,9 +236,12 @@ def ingest_baci(
     years
         Ingest only these years of the release (default: all).
     progress
-        Called with :class:`IngestProgress` events (hashing, then once per block of rows).
+        Called with :class:`IngestProgress` events, always from the calling thread.
     block_size
-        Bytes of CSV parsed at a time; peak memory is a small multiple of it.
+        Bytes of CSV per block of the reference reader that names a malformed line.
+    memory_limit
+        DuckDB's memory limit while converting (it spills to the staging folder beyond
+        it); the process's peak stays within about twice this plus the Python runtime.
 
     Returns
     -------
@@ -261,132 +252,222 @@ def ingest_baci(
     Raises
     ------
     DataFileError
-        On any malformed row or dictionary entry, naming file, line, field and value.
-        The store is then exactly as before the call.
+        On any malformed row or dictionary entry, naming file, line, field and value; on
+        a trade file without data rows or with a repeated (t, i, j, k) key; on a damaged
+        zip member or anything but a regular file. The store is then exactly as before.
     InputError
-        On an invalid data set name.
+        On an invalid data set name or years absent from the release.
+    StoreError
+        When the data set cannot be written (disk full, out of memory).
     """
     started = time.perf_counter()
     release, default_name = baci.locate_release(path)
     if years is not None:
         release, default_name = _select_years(release, default_name, years)
     name = _check_name(name or default_name)
-    files = _checksums(release, progress)
-    if store.has(name):
-        recorded = store.manifest(name)
-        if (
-            recorded.get("source") == baci.SOURCE
-            and recorded.get("years") == release.years
-            and _same_files(recorded.get("files"), files)
-        ):
-            return IngestResult(
-                name,
-                recorded,
-                unchanged=True,
-                rows=int(recorded.get("rows") or 0),
-                seconds=time.perf_counter() - started,
+    on_disk = {m.path for m in release.trade.values() if m.inner is None}
+    with _Checksums(release.sources, on_disk) as checksums:
+        checksums.report(progress)
+        if store.has(name):
+            recorded = store.manifest(name)
+            if _maybe_same(recorded, release):
+                files = checksums.files(progress)
+                if _same_files(recorded.get("files"), files):
+                    return IngestResult(
+                        name,
+                        recorded,
+                        unchanged=True,
+                        rows=int(recorded.get("rows") or 0),
+                        seconds=time.perf_counter() - started,
+                    )
+        countries = baci.read_country_codes(release.countries)
+        products = baci.read_product_codes(release.products, release.classification)
+        manifest: dict[str, Any] = {
+            "source": baci.SOURCE,
+            "version": release.version,
+            "years": release.years,
+            "classification": release.classification,
+            "level": "hs6",
+            "licence": baci.LICENCE,
+            "citation": baci.CITATION,
+            "url": BACI_URL,
+            "members": [{"name": m.name, "bytes": m.size} for m in release.members],
+            "note": f"BACI {release.hs} release {release.version}",
+        }
+        with store.stage(name, manifest) as staged:
+            summary = _convert_years(
+                staged, release, countries, checksums, progress, block_size, memory_limit
             )
-    countries = baci.read_country_codes(release.countries)
-    products = baci.read_product_codes(release.products, release.classification)
-    product_set = set(products["code"])
-    combined = hashlib.sha256(
-        "\n".join(f"{d['name']}:{d['sha256']}" for d in sorted(files, key=str)).encode()
-    ).hexdigest()
-    manifest: dict[str, Any] = {
-        "source": baci.SOURCE,
-        "version": release.version,
-        "years": release.years,
-        "classification": release.classification,
-        "level": "hs6",
-        "licence": baci.LICENCE,
-        "citation": baci.CITATION,
-        "url": BACI_URL,
-        "sha256": files[0]["sha256"] if len(files) == 1 else combined,
-        "files": files,
-        "members": [{"name": m.name, "bytes": m.size} for m in release.members],
-        "note": f"BACI {release.hs} release {release.version}",
-    }
-    total_bytes = sum(m.size for m in release.trade.values())
-    rows_total = 0
-    bytes_before = 0
-    merged: dict[str, dict[str, list[int]]] = {}
-    unknown: dict[str, int] = {}
-    shared = countries.shared()
-    with store.stage(name, manifest) as staged:
-        import pyarrow.parquet as pq
-
-        for year, member in release.trade.items():
-            reader = baci.TradeFileReader(
-                member,
-                year,
-                countries,
-                dataset=name,
-                classification=release.classification,
-                products=product_set,
-                block_size=block_size,
+            staged.write_table("products", products)
+            staged.write_table("countries", countries.table)
+            files = checksums.files(progress)
+            combined = hashlib.sha256(
+                "\n".join(f"{d['name']}:{d['sha256']}" for d in sorted(files, key=str)).encode()
+            ).hexdigest()
+            known = set(products["code"])
+            unknown = {c: n for c, n in sorted(summary["products"].items()) if c not in known}
+            staged.manifest.update(
+                sha256=files[0]["sha256"] if len(files) == 1 else combined,
+                files=files,
+                unique_flow_keys=True,
+                rows=summary["rows"],
+                rows_read=summary["rows_read"],
+                merged_codes=summary["merged"],
+                unknown_products=unknown,
+                assumptions=_assumptions(summary["merged"], unknown, release.products.name),
             )
-            folder = staged.table_dir("flows") / f"year={year}"
-            folder.mkdir(parents=True, exist_ok=True)
-            with pq.ParquetWriter(
-                folder / "part-0.parquet", baci.flow_schema(), store_schema=False
-            ) as writer:
-                for batch in reader:
-                    writer.write_batch(batch)
-                    if progress is not None:
-                        progress(
-                            IngestProgress(
-                                "read",
-                                member.display,
-                                rows_total + reader.rows,
-                                bytes_before + reader.bytes_read,
-                                total_bytes,
-                            )
-                        )
-            rows_total += reader.rows
-            bytes_before += member.size
-            for code, count in reader.unknown_products.items():
-                unknown[code] = unknown.get(code, 0) + count
-            collide = {
-                iso3: [c for c in codes if reader.seen_codes[c]]
-                for iso3, codes in shared.items()
-                if sum(bool(reader.seen_codes[c]) for c in codes) > 1
-            }
-            if collide:
-                if progress is not None:
-                    progress(IngestProgress("merge", member.display, rows_total, 0, 0))
-                _merge_shared(folder, staged.path, sorted(collide))
-                merged[str(year)] = collide
-            _check_unique_keys(folder, member.display, year)
-        staged.write_table("products", products)
-        staged.write_table("countries", countries.table)
-        rows_after = sum(
-            pq.ParquetFile(part).metadata.num_rows
-            for part in (staged.path / "flows").rglob("*.parquet")
-        )
-        assumptions = list(baci.ASSUMPTIONS)
-        for year, collide in sorted(merged.items()):
-            for iso3, codes in sorted(collide.items()):
-                assumptions.append(
-                    f"{year}: flows of BACI codes {', '.join(map(str, codes))} summed as {iso3}"
-                )
-        if unknown:
-            listed = ", ".join(f"{c} ({n} rows)" for c, n in sorted(unknown.items())[:10])
-            assumptions.append(
-                f"{len(unknown)} product code(s) absent from {release.products.name} kept "
-                f"as published: {listed}"
-            )
-        staged.manifest.update(
-            unique_flow_keys=True,
-            rows=int(rows_after),
-            rows_read=rows_total,
-            merged_codes=merged,
-            unknown_products=dict(sorted(unknown.items())),
-            assumptions=assumptions,
-        )
     return IngestResult(
         name,
         store.manifest(name),
         unchanged=False,
-        rows=int(rows_after),
+        rows=summary["rows"],
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass
+class _Counters:
+    """Running totals of a multi-year conversion (for progress and the manifest)."""
+
+    total_bytes: int
+    bytes_before: int = 0
+    rows: int = 0
+    rows_read: int = 0
+    shown: int = 0  # rows in the last ``read`` event (events never go backwards)
+
+
+def _convert_years(
+    staged: Any,
+    release: baci.BaciRelease,
+    countries: baci.CountryDictionary,
+    checksums: _Checksums,
+    progress: ProgressCallback | None,
+    block_size: int,
+    memory_limit: str,
+) -> dict[str, Any]:
+    """Convert every yearly file into ``flows/year=YYYY/part-0.parquet`` of the staged set."""
+    work = staged.path / ".work"  # inside the staged folder: removed with it on failure
+    counters = _Counters(total_bytes=sum(m.size for m in release.trade.values()))
+    merged: dict[str, dict[str, list[int]]] = {}
+    product_rows: dict[str, int] = {}
+    try:
+        for year, member in release.trade.items():
+            result = _convert_year(
+                staged,
+                release,
+                year,
+                member,
+                countries,
+                checksums,
+                progress,
+                counters,
+                work=work,
+                block_size=block_size,
+                memory_limit=memory_limit,
+            )
+            for code, count in result.products.items():
+                product_rows[code] = product_rows.get(code, 0) + count
+            if result.merged:
+                merged[str(year)] = result.merged
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "rows": counters.rows,
+        "rows_read": counters.rows_read,
+        "merged": merged,
+        "products": product_rows,
+    }
+
+
+def _convert_year(
+    staged: Any,
+    release: baci.BaciRelease,
+    year: int,
+    member: baci.BaciMember,
+    countries: baci.CountryDictionary,
+    checksums: _Checksums,
+    progress: ProgressCallback | None,
+    counters: _Counters,
+    *,
+    work: Path,
+    block_size: int,
+    memory_limit: str,
+) -> Any:
+    """Convert one yearly file (extracting it first when it is inside a zip)."""
+
+    def emit(phase: str, done: int, total: int, rows: int) -> None:
+        checksums.report(progress)
+        if progress is not None:
+            progress(IngestProgress(phase, member.display, rows, done, total))
+
+    folder = staged.table_dir("flows") / f"year={year}"
+    folder.mkdir(parents=True, exist_ok=True)
+    emit("read", counters.bytes_before, counters.total_bytes, counters.rows_read)
+    expected: baci.LineScan | None = None
+    if member.inner is None:
+        csv_path = member.path
+    else:
+        work.mkdir(parents=True, exist_ok=True)
+        csv_path = work / member.name
+        extracted = [0]
+
+        def extracting(n: int) -> None:
+            extracted[0] += n
+            emit("extract", extracted[0], member.size, counters.rows_read)
+
+        expected = member.copy_to(csv_path, extracting)
+
+    def scan() -> baci.LineScan:
+        return expected if expected is not None else checksums.result(member.path, progress)[1]
+
+    def converting(fraction: float) -> None:
+        lines = expected.lines - 1 if expected is not None else 0
+        estimate = counters.rows_read + int(fraction * max(lines, 0))
+        if estimate > counters.shown:
+            counters.shown = estimate
+            done = counters.bytes_before + int(fraction * member.size)
+            emit("read", done, counters.total_bytes, estimate)
+        else:
+            checksums.report(progress)
+
+    try:
+        result = convert_trade_file(
+            csv_path,
+            folder / "part-0.parquet",
+            member=member,
+            year=year,
+            countries=countries,
+            dataset=staged.name,
+            classification=release.classification,
+            scan=scan,
+            spill=work / "duckdb",
+            progress=converting,
+            memory_limit=memory_limit,
+            block_size=block_size,
+        )
+    finally:
+        if member.inner is not None:
+            csv_path.unlink(missing_ok=True)
+    counters.rows += result.rows
+    counters.rows_read += result.rows_read
+    counters.bytes_before += member.size
+    counters.shown = counters.rows_read
+    if result.merged:
+        emit("merge", 0, 0, counters.rows_read)
+    emit("read", counters.bytes_before, counters.total_bytes, counters.rows_read)
+    return result
+
+
+def _assumptions(
+    merged: dict[str, dict[str, list[int]]], unknown: dict[str, int], dictionary: str
+) -> list[str]:
+    out = list(baci.ASSUMPTIONS)
+    for year, collide in sorted(merged.items()):
+        for iso3, codes in sorted(collide.items()):
+            out.append(f"{year}: flows of BACI codes {', '.join(map(str, codes))} summed as {iso3}")
+    if unknown:
+        listed = ", ".join(f"{c} ({n} rows)" for c, n in list(unknown.items())[:10])
+        out.append(
+            f"{len(unknown)} product code(s) absent from {dictionary} kept as published: {listed}"
+        )
+    return out

@@ -27,15 +27,25 @@ the ``countries`` table; a pseudo-code with no ISO3 in the dictionary becomes ``
 the numeric code (``X697``). Codes that share an ISO3 code (historical entities such as
 ``58 Belgium-Luxembourg (...1998)`` and their successors) are summed under that code.
 
-Reading streams the CSV in blocks with ``pyarrow.csv.open_csv``: memory is bounded by the
-block size whatever the file size. Each block is validated with vectorised checks; a row
-that pyarrow cannot parse (wrong number of columns, a non-numeric value) is located by
-re-reading the file from the start of the failing block line by line, so every error
-names the file, the 1-based line number, the field and the value.
+Two readers apply the same rules. :func:`convert_trade_file` (used by the ingest) streams
+a yearly file through DuckDB's multi-threaded CSV reader straight into Parquet and checks
+every rule over the whole table (null counts, minimum and maximum, one ``GROUP BY`` of the
+product codes, a count of distinct keys); memory stays bounded by DuckDB's memory limit.
+:class:`TradeFileReader` streams the CSV in blocks with ``pyarrow.csv.open_csv``, validates
+each block with vectorised checks and locates a row pyarrow cannot parse by re-reading the
+file from the start of the failing block line by line; it names the first offending line
+when the engine path fails, so every error names the file, the 1-based line number, the
+field and the value.
+
+Values are checked after scaling: a flow above ``MAX_VALUE_USD`` (US$10 trillion) once
+converted from thousands of dollars is refused, as is any non-finite value or quantity
+(``nan`` text included). Dictionaries are size-capped and country codes limited to three
+digits before anything is allocated from them.
 """
 
 from __future__ import annotations
 
+from tradelever.sources.baci.convert import ConvertResult, convert_trade_file
 from tradelever.sources.baci.dictionaries import (
     CountryDictionary,
     read_country_codes,
@@ -46,33 +56,42 @@ from tradelever.sources.baci.release import (
     BLOCK_SIZE,
     CITATION,
     LICENCE,
+    MAX_VALUE_USD,
     SOURCE,
     TAIWAN_CODE,
     TRADE_COLUMNS,
     BaciMember,
     BaciRelease,
+    LineScan,
     file_sha256,
     locate_release,
     repair_mojibake,
+    scan_file,
 )
-from tradelever.sources.baci.trade import TradeFileReader, flow_schema
+from tradelever.sources.baci.trade import TradeFileReader, TradeRules, flow_schema
 
 __all__ = [
     "ASSUMPTIONS",
     "BLOCK_SIZE",
     "CITATION",
     "LICENCE",
+    "MAX_VALUE_USD",
     "SOURCE",
     "TAIWAN_CODE",
     "TRADE_COLUMNS",
     "BaciMember",
     "BaciRelease",
+    "ConvertResult",
     "CountryDictionary",
+    "LineScan",
     "TradeFileReader",
+    "TradeRules",
+    "convert_trade_file",
     "file_sha256",
     "flow_schema",
     "locate_release",
     "read_country_codes",
     "read_product_codes",
     "repair_mojibake",
+    "scan_file",
 ]

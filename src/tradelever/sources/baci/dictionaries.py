@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -16,19 +17,38 @@ from tradelever.sources.baci.release import (
     _HISTORICAL_RE,
     _ISO3_RE,
     _PRODUCT_CODE_RE,
+    COUNTRY_CODE_DIGITS,
+    MAX_DICTIONARY_BYTES,
     TAIWAN_CODE,
     TAIWAN_ISO3,
     BaciMember,
     repair_mojibake,
 )
 
+_COUNTRY_CODE_RE: Final = re.compile(r"^[0-9]+$")
+
 # --------------------------------------------------------------------------------------
 # Dictionaries
 
 
 def _read_text(member: BaciMember) -> str:
+    if member.size > MAX_DICTIONARY_BYTES:
+        raise DataFileError(
+            f"{member.size:,} bytes; a BACI dictionary is at most a few MB (limit "
+            f"{MAX_DICTIONARY_BYTES >> 20} MiB): this is not the release's dictionary",
+            path=member.display,
+        )
+    chunks, size = [], 0
     with member.open() as handle:
-        raw = handle.read()
+        while size <= MAX_DICTIONARY_BYTES and (chunk := handle.read(1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+    raw = b"".join(chunks)
+    if size > MAX_DICTIONARY_BYTES:
+        raise DataFileError(
+            f"more than {MAX_DICTIONARY_BYTES >> 20} MiB; a BACI dictionary is at most a few MB",
+            path=member.display,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -38,13 +58,18 @@ def _read_text(member: BaciMember) -> str:
 def _rows(member: BaciMember) -> tuple[list[str], list[tuple[int, list[str]]]]:
     text = _read_text(member)
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        raise DataFileError("empty file", path=member.display, line=1)
     rows = []
-    for row in reader:
-        if row:
-            rows.append((reader.line_num, row))
+    try:
+        header = next(reader, None)
+        if not header:
+            raise DataFileError("empty file", path=member.display, line=1)
+        for row in reader:
+            if row:
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:  # e.g. a field of several MB ("field larger than field limit")
+        raise DataFileError(
+            f"malformed CSV ({exc})", path=member.display, line=reader.line_num
+        ) from None
     return [h.strip() for h in header], rows
 
 
@@ -76,6 +101,23 @@ class CountryDictionary:
         """Canonical codes that several BACI codes map to (their flows are summed)."""
         groups = self.table.groupby("iso3")["baci_code"].apply(list)
         return {k: sorted(v) for k, v in groups.items() if len(v) > 1}
+
+    def primary(self) -> dict[str, int]:
+        """For each shared canonical code, the BACI code that stands for it today.
+
+        The code equal to the ISO 3166-1 numeric code of the ISO3 (276 for DEU, 56 for
+        BEL, 729 for SDN, 710 for ZAF), else the lowest code; the others are the historical
+        entities (280 Fed. Rep. of Germany until 1990, 58 Belgium-Luxembourg until 1998...).
+        """
+        from tradelever.reference.countries import country_table
+
+        numeric = dict(zip(country_table()["iso3"], country_table()["iso_numeric"], strict=True))
+        out = {}
+        for iso3, codes in self.shared().items():
+            iso_num = numeric.get(iso3, "")
+            match = [c for c in codes if iso_num.isdigit() and c == int(iso_num)]
+            out[iso3] = match[0] if match else min(codes)
+        return out
 
 
 _COUNTRY_HEADERS: Final = {
@@ -124,9 +166,17 @@ def read_country_codes(member: BaciMember) -> CountryDictionary:
                 f"expected {len(header)} columns, found {len(row)}", path=member.display, line=line
             )
         raw_code = row[0].strip()
-        if not raw_code.isdigit():
+        if not _COUNTRY_CODE_RE.match(raw_code):
             raise DataFileError(
-                f"country code {raw_code!r} is not a number",
+                f"country code {_shown(raw_code)} is not a number",
+                path=member.display,
+                line=line,
+                field="country_code",
+            )
+        if len(raw_code.lstrip("0")) > COUNTRY_CODE_DIGITS:  # checked before any allocation
+            raise DataFileError(
+                f"country code {_shown(raw_code)} has {len(raw_code.lstrip('0'))} digits; BACI "
+                f"country codes have at most {COUNTRY_CODE_DIGITS} (ISO 3166-1 numeric style)",
                 path=member.display,
                 line=line,
                 field="country_code",
@@ -180,6 +230,7 @@ def read_country_codes(member: BaciMember) -> CountryDictionary:
     table = table.drop(columns="notes").sort_values("baci_code").reset_index(drop=True)
     codes = tuple(sorted(table["iso3"].unique()))
     index = {c: n for n, c in enumerate(codes)}
+    # Codes have at most COUNTRY_CODE_DIGITS digits (checked above): at most 1,000 entries.
     lookup = np.full(int(table["baci_code"].max()) + 1, -1, dtype=np.int32)
     lookup[table["baci_code"].to_numpy()] = table["iso3"].map(index).to_numpy()
     return CountryDictionary(table=table, lookup=lookup, codes=codes, source=member.name)
@@ -219,7 +270,7 @@ def read_product_codes(member: BaciMember, classification: str) -> pd.DataFrame:
         raw = row[0].strip()
         if not _PRODUCT_CODE_RE.match(raw):
             raise DataFileError(
-                f"product code {raw!r} is not an HS 6-digit code",
+                f"product code {_shown(raw)} is not an HS 6-digit code",
                 path=member.display,
                 line=line,
                 field="code",
@@ -235,6 +286,12 @@ def read_product_codes(member: BaciMember, classification: str) -> pd.DataFrame:
         seen[code] = line
         codes.append(code)
         descriptions.append(repair_mojibake(row[1].strip()))
+    if not codes:
+        raise DataFileError(
+            "no product rows (header only): the dictionary is truncated; use the release's "
+            "own product_codes file",
+            path=member.display,
+        )
     return pd.DataFrame(
         {
             f.CLASSIFICATION: classification,
@@ -244,3 +301,10 @@ def read_product_codes(member: BaciMember, classification: str) -> pd.DataFrame:
             f.LEVEL: "hs6",
         }
     )
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """``repr`` of a value, shortened for messages (a field may be megabytes long)."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value):,} characters)"

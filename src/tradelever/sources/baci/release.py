@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import re
+import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final
 
 from tradelever.errors import DataFileError
 
@@ -32,6 +35,17 @@ TRADE_COLUMNS: Final = ("t", "i", "j", "k", "v", "q")
 TAIWAN_CODE: Final = 490
 TAIWAN_ISO3: Final = "TWN"
 BLOCK_SIZE: Final = 16 << 20  # bytes of CSV per pyarrow block (~500,000 BACI rows)
+#: Largest value of one flow accepted, in US dollars (after scaling BACI's thousands):
+#: US$10 trillion, about 40% of world merchandise exports in 2022 (US$24.9 trillion, WTO,
+#: World Trade Statistical Review 2023) and some 100 times the largest single HS6 bilateral
+#: flows (crude oil, integrated circuits: around US$100 billion a year). A larger value is a
+#: corrupted field or a file written in dollars rather than thousands of dollars.
+MAX_VALUE_USD: Final = 1e13
+#: BACI country codes are ISO 3166-1 numeric-style codes: at most 3 digits.
+COUNTRY_CODE_DIGITS: Final = 3
+#: Largest dictionary file read (real ones: ~10 KB for countries, ~1 MB for products); a
+#: dictionary is read whole, so its size is checked first to keep memory bounded.
+MAX_DICTIONARY_BYTES: Final = 64 << 20
 
 _VERSION = r"V\d{6}[a-z]?"
 _TRADE_RE: Final = re.compile(rf"^BACI_(HS\d{{2}})_Y(\d{{4}})_({_VERSION})\.csv$")
@@ -122,16 +136,136 @@ class BaciMember:
 
     @contextlib.contextmanager
     def open(self) -> Iterator[IO[bytes]]:
-        """Open the file for binary reading (decompressing a zip member as it is read)."""
+        """Open the file for binary reading (decompressing a zip member as it is read).
+
+        Reads of a damaged zip member (bad CRC, corrupt deflate stream, truncated archive)
+        raise :class:`DataFileError` naming the member, never a raw ``zlib`` or ``zipfile``
+        error.
+        """
         try:
             if self.inner is None:
+                _require_regular(self.path, self.display)
                 with self.path.open("rb") as handle:
                     yield handle
             else:
                 with zipfile.ZipFile(self.path) as archive, archive.open(self.inner) as handle:
-                    yield handle
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise DataFileError(f"cannot read: {exc}", path=self.display) from exc
+                    yield _GuardedReader(handle, self.display)
+        except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise _read_error(exc, self.display) from exc
+
+    def copy_to(self, target: Path, progress: Callable[[int], None] | None = None) -> LineScan:
+        """Write the (decompressed) bytes to ``target`` and scan them (see :class:`LineScan`).
+
+        Used to give the CSV engine a plain file when the trade file is inside a zip.
+        """
+        scan = LineScan()
+        with self.open() as source, target.open("wb") as out:
+            while chunk := source.read(_CHUNK):
+                out.write(chunk)
+                scan.update(chunk)
+                if progress is not None:
+                    progress(len(chunk))
+        return scan
+
+
+_CHUNK: Final = 4 << 20
+
+
+def _read_error(exc: BaseException, display: str) -> DataFileError:
+    if isinstance(exc, DataFileError):
+        return exc
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return DataFileError(
+            f"damaged zip member ({exc}); the download is corrupted or incomplete: "
+            "download the release again",
+            path=display,
+        )
+    return DataFileError(f"cannot read: {exc}", path=display)
+
+
+class _GuardedReader(io.RawIOBase):
+    """A zip member stream whose read errors become :class:`DataFileError`."""
+
+    def __init__(self, inner: IO[bytes], display: str) -> None:
+        self._inner = inner
+        self._display = display
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._inner.read(size)
+        except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise _read_error(exc, self._display) from exc
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return self._inner.readline(-1 if size is None else size)
+        except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise _read_error(exc, self._display) from exc
+
+
+def _require_regular(path: Path, display: str | None = None) -> None:
+    """Refuse named pipes, devices and sockets (reading one may block forever)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise DataFileError(f"cannot read: {exc}", path=display or str(path)) from exc
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe" if stat.S_ISFIFO(mode) else "not a regular file"
+        if stat.S_ISDIR(mode):
+            kind = "a folder"
+        raise DataFileError(
+            f"{kind}; give the downloaded release zip, its extracted folder or a yearly CSV file",
+            path=display or str(path),
+        )
+
+
+@dataclass
+class LineScan:
+    r"""What one pass over a trade file's bytes found (besides its checksum).
+
+    Attributes
+    ----------
+    bytes
+        Bytes scanned.
+    newlines
+        Number of ``\n`` bytes.
+    last
+        The last byte (to count a final line without a line break).
+    underscore
+        Whether any ``_`` occurs: BACI numbers never contain one, but the CSV engine reads
+        ``1_000`` as 1000, so a file with one is checked line by line.
+    """
+
+    bytes: int = 0
+    newlines: int = 0
+    last: bytes = b""
+    underscore: bool = False
+
+    def update(self, chunk: bytes) -> None:
+        """Account for the next chunk of the file."""
+        if not chunk:
+            return
+        import numpy as np
+
+        self.bytes += len(chunk)
+        # numpy's vectorised compare counts about 4 times faster than bytes.count here
+        self.newlines += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+        self.last = chunk[-1:]
+        if not self.underscore and b"_" in chunk:
+            self.underscore = True
+
+    @property
+    def lines(self) -> int:
+        """Lines in the file, the header included (a last line without line break counts)."""
+        return self.newlines + (1 if self.last not in (b"", b"\n") else 0)
 
 
 @dataclass(frozen=True)
@@ -190,12 +324,18 @@ def _members_of_zip(path: Path) -> list[BaciMember]:
     return out
 
 
+def _is_baci_name(name: str) -> bool:
+    return bool(_TRADE_RE.match(name) or _COUNTRY_RE.match(name) or _PRODUCT_RE.match(name))
+
+
 def _members_of_folder(path: Path) -> list[BaciMember]:
-    return [
-        BaciMember(p.name, str(p), p.stat().st_size, p)
-        for p in sorted(path.iterdir())
-        if p.is_file()
-    ]
+    members = []
+    for p in sorted(path.iterdir()):
+        if p.is_file():
+            members.append(BaciMember(p.name, str(p), p.stat().st_size, p))
+        elif _is_baci_name(p.name):
+            _require_regular(p)  # a FIFO or device named like a BACI file: say so
+    return members
 
 
 def locate_release(path: str | Path) -> tuple[BaciRelease, str]:
@@ -226,8 +366,21 @@ def locate_release(path: str | Path) -> tuple[BaciRelease, str]:
     single: str | None = None
     if path.is_dir():
         members = _members_of_folder(path)
+    elif not path.is_file():
+        _require_regular(path)
+        raise DataFileError("not a regular file", path=str(path))  # pragma: no cover
+    elif path.stat().st_size == 0:
+        raise DataFileError(
+            "empty file (0 bytes): the download is incomplete; download it again", path=str(path)
+        )
     elif zipfile.is_zipfile(path):
         members = _members_of_zip(path)
+    elif path.suffix.lower() == ".zip":
+        raise DataFileError(
+            "not a readable zip file (no zip directory: the file is truncated or damaged); "
+            "download it again",
+            path=str(path),
+        )
     elif _TRADE_RE.match(path.name):
         single = path.name
         members = _members_of_folder(path.parent)
@@ -300,13 +453,27 @@ def locate_release(path: str | Path) -> tuple[BaciRelease, str]:
 
 def file_sha256(path: Path, progress: Callable[[int], None] | None = None) -> str:
     """SHA-256 of a file, read in 4 MiB chunks (``progress`` gets the bytes of each chunk)."""
+    return scan_file(path, progress, lines=False)[0]
+
+
+def scan_file(
+    path: Path, progress: Callable[[int], None] | None = None, *, lines: bool = True
+) -> tuple[str, LineScan]:
+    """SHA-256 of a file and, with ``lines``, its :class:`LineScan`, in one read.
+
+    ``progress`` gets the bytes of each 4 MiB chunk. Refuses anything but a regular file.
+    """
+    _require_regular(path)
     digest = hashlib.sha256()
+    scan = LineScan()
     try:
         with path.open("rb") as handle:
-            while chunk := handle.read(4 << 20):
+            while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
+                if lines:
+                    scan.update(chunk)
                 if progress is not None:
                     progress(len(chunk))
     except OSError as exc:
         raise DataFileError(f"cannot read: {exc}", path=str(path)) from exc
-    return digest.hexdigest()
+    return digest.hexdigest(), scan

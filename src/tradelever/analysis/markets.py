@@ -1,0 +1,631 @@
+"""Every market's indicators at once, materialised per data-set version.
+
+Notation (DESIGN.md): V(i, j, k) is the value of product k shipped from exporter i to
+importer j in a year; international flows only (i != j).
+
+Four tables describe every market and every exporter of a data set, per year, at one
+product level (the data set's own: ``hs6`` or ``industry``; or ``hs4``, ``hs2``):
+
+``markets`` - one row per (year, importer j, code k), sorted by importer:
+
+=======================  =============================================================
+``imports_usd``          M(j, k) = sum over i != j of V(i, j, k)
+``import_sumsq``         sum over i of V(i, j, k)^2 (US dollars squared)
+``import_hhi``           HHI(j, k) = sum over i of s(i, j, k)^2 = import_sumsq / M^2
+``suppliers``            number of exporters i with a flow to j in k
+``top_supplier``         the i with the largest V(i, j, k) (exact ties: any of them)
+``top_supplier_usd``     its V(i, j, k)
+``top_supplier_share``   its share s = V / M
+=======================  =============================================================
+
+``exporters`` - one row per (year, exporter i, code k), sorted by exporter:
+``exports_usd`` X(i, k) = sum over j != i of V(i, j, k); ``world_export_share`` X(i, k) /
+W(k); ``rca``, Balassa's revealed comparative advantage (X(i, k) / X(i)) / (W(k) / W).
+
+``world`` - one row per (year, code): ``world_exports_usd`` W(k) = sum over i of X(i, k),
+``world_export_sumsq`` sum over i of X(i, k)^2, ``world_export_hhi`` and ``exporters``.
+
+``exporter_totals`` - one row per (year, exporter): ``total_exports_usd`` X(i), all
+products, and ``world_total_usd`` W = sum over i of X(i).
+
+Each supplier's share s(i, j, k) = V(i, j, k) / M(j, k) is one division away (the flows
+of an importer joined with its ``markets`` rows, :func:`supplier_shares`); it is not
+stored, since that table would be as large as the flows themselves.
+
+The tables are Ibis expressions (:func:`market_tables`), so DuckDB and Spark compute them
+with the same code; :func:`market_indicators` runs them once per data-set version on
+DuckDB and caches the result in the store (:mod:`tradelever.store.derived`). Two scans
+of the flows compute everything: one aggregation per (importer, code) for ``markets``,
+one per (exporter, code) for ``exporters``, from which ``world`` and ``exporter_totals``
+follow. The pair queries (:func:`pair_sums`) and the scan of one home over every
+partner (:mod:`tradelever.analysis.scan`) read these tables and the flows of the
+countries involved only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from tradelever import schema as f
+from tradelever.errors import InputError
+
+__all__ = [
+    "MARKETS_VERSION",
+    "TABLES",
+    "MarketIndicators",
+    "export_totals",
+    "levels",
+    "market_indicators",
+    "market_tables",
+    "pair_sums",
+    "supplier_shares",
+]
+
+#: Version of the table definitions; bump it when their content changes (it is part of the
+#: cache key, so copies made by an older definition are rebuilt).
+MARKETS_VERSION: Final = 1
+TABLES: Final = ("markets", "exporters", "world", "exporter_totals")
+_PREFIX: Final = {"hs10": 10, "hs8": 8, "hs6": 6, "hs4": 4, "hs2": 2}
+#: DuckDB memory limit while materialising one year (spills to the cache folder beyond it).
+#: One BACI year (11 M flows) needs about 0.5 GB; with a 1 GB limit DuckDB already spills,
+#: which takes 40% longer and peaks higher (1.14 GiB against 0.78 GiB for the process).
+MEMORY_LIMIT: Final = "1536MB"
+
+
+# --------------------------------------------------------------------------------------
+# Ibis expressions
+
+
+def _ratio(numerator: Any, denominator: Any) -> Any:
+    """``numerator / denominator``, null where the denominator is zero (NaN in pandas)."""
+    import ibis
+
+    return ibis.ifelse(denominator != 0, numerator / denominator, ibis.null("float64"))
+
+
+def levels(manifest: dict[str, Any]) -> tuple[str, ...]:
+    """Levels the tables can be materialised at: the data set's own and coarser HS levels.
+
+    Those of :func:`tradelever.analysis.leverage.dataset_levels` but ``group`` (a product
+    may belong to several groups, which the tables, one row per code, cannot express).
+    """
+    from tradelever.analysis.leverage import dataset_levels
+
+    return tuple(lv for lv in dataset_levels(manifest) if lv != "group")
+
+
+def coded_flows(flows: Any, level: str, base_level: str) -> Any:
+    """Flows with a ``code`` column at ``level`` (the data set's own, or a coarser HS level)."""
+    if level == base_level:
+        return flows.mutate(code=flows[f.PRODUCT])
+    if level in _PREFIX:
+        return flows.mutate(code=flows[f.PRODUCT].substr(0, _PREFIX[level]))
+    raise InputError(f"--level: {level!r} is not a product level of this data set")
+
+
+def market_tables(
+    coded: Any, *, unique_keys: bool = False, world_trade: bool = True
+) -> dict[str, Any]:
+    """The four indicator tables of every year of ``coded`` as Ibis expressions.
+
+    Parameters
+    ----------
+    coded
+        An Ibis ``flows`` table with a ``code`` column (:func:`coded_flows`).
+    unique_keys
+        True when ``coded`` has one row per (year, exporter, importer, code) (a data set
+        whose manifest records ``unique_flow_keys``, at its own level): the supplier
+        totals are then the rows themselves and one aggregation is saved.
+    world_trade
+        False for a data set holding a few reporters' imports only (manifest
+        ``reporters``, e.g. ``census-us-2024``): sums over its flows are not world
+        exports, so ``world_export_share``, ``rca`` and ``world_export_hhi`` are null
+        (:mod:`tradelever.analysis.reporters`).
+
+    Returns
+    -------
+    dict
+        ``markets``, ``exporters``, ``world`` and ``exporter_totals`` (columns in the
+        module docstring), values in US dollars.
+    """
+    return {
+        "markets": _markets(coded, unique_keys),
+        **_from_exports(_exports(coded), world_trade),
+    }
+
+
+def _international(coded: Any) -> Any:
+    return coded.filter(coded[f.EXPORTER] != coded[f.IMPORTER])
+
+
+def _markets(coded: Any, unique_keys: bool) -> Any:
+    """One row per (year, importer, code): M, sum of squares, suppliers, top supplier."""
+    t = _international(coded)
+    keys = [f.YEAR, f.IMPORTER, "code", f.EXPORTER]
+    if unique_keys:
+        supply = t.select(*keys, v=t[f.VALUE_USD])
+    else:
+        supply = t.group_by(keys).aggregate(v=t[f.VALUE_USD].sum())
+    v = supply.v
+    # arg_max on DuckDB, max_by on Spark. A deterministic tie-break (an ordered aggregate
+    # or the minimum of a (-value, exporter) struct) costs 1.5 to 2 times as much CPU on
+    # 11 M rows; ties are exact equalities of value and leave the share unchanged.
+    markets = supply.group_by([f.YEAR, f.IMPORTER, "code"]).aggregate(
+        imports_usd=v.sum(),
+        import_sumsq=(v * v).sum(),
+        suppliers=supply.count(),
+        top_supplier=supply[f.EXPORTER].argmax(v),
+        top_supplier_usd=v.max(),
+    )
+    return markets.mutate(
+        import_hhi=_ratio(markets.import_sumsq, markets.imports_usd * markets.imports_usd),
+        top_supplier_share=_ratio(markets.top_supplier_usd, markets.imports_usd),
+    )
+
+
+def _exports(coded: Any) -> Any:
+    """X(i, k): one row per (year, exporter, code)."""
+    t = _international(coded)
+    return t.group_by([f.YEAR, f.EXPORTER, "code"]).aggregate(exports_usd=t[f.VALUE_USD].sum())
+
+
+def _from_exports(exports: Any, world_trade: bool = True) -> dict[str, Any]:
+    """``exporters``, ``world`` and ``exporter_totals`` from the X(i, k) sums."""
+    import ibis
+
+    x = exports.exports_usd
+    world = exports.group_by([f.YEAR, "code"]).aggregate(
+        world_exports_usd=x.sum(), world_export_sumsq=(x * x).sum(), exporters=exports.count()
+    )
+    world = world.mutate(
+        world_export_hhi=_ratio(
+            world.world_export_sumsq, world.world_exports_usd * world.world_exports_usd
+        )
+    )
+    totals = exports.group_by([f.YEAR, f.EXPORTER]).aggregate(total_exports_usd=x.sum())
+    world_total = totals.group_by(f.YEAR).aggregate(world_total_usd=totals.total_exports_usd.sum())
+    totals = totals.join(world_total, f.YEAR).select(
+        f.YEAR, f.EXPORTER, "total_exports_usd", "world_total_usd"
+    )
+    exporters = _exporter_indicators(exports, world, totals)
+    if not world_trade:  # the flows of a few reporters' imports say nothing of the world
+        none = ibis.null("float64")
+        exporters = exporters.mutate(world_export_share=none, rca=none)
+        world = world.mutate(world_export_hhi=none)
+    return {"exporters": exporters, "world": world, "exporter_totals": totals}
+
+
+def _exporter_indicators(exports: Any, world: Any, totals: Any) -> Any:
+    """X(i, k) with the world share X(i, k) / W(k) and RCA (X(i, k) / X(i)) / (W(k) / W)."""
+    joined = exports.join(world, [f.YEAR, "code"]).join(totals, [f.YEAR, f.EXPORTER])
+    share_of_exports = _ratio(joined.exports_usd, joined.total_exports_usd)
+    share_of_world = _ratio(joined.world_exports_usd, joined.world_total_usd)
+    return joined.select(
+        f.YEAR,
+        f.EXPORTER,
+        "code",
+        "exports_usd",
+        world_export_share=_ratio(joined.exports_usd, joined.world_exports_usd),
+        rca=_ratio(share_of_exports, share_of_world),
+    )
+
+
+def supplier_shares(coded: Any, markets: Any) -> Any:
+    """Each supplier's share s(i, j, k) = V(i, j, k) / M(j, k), as an Ibis expression.
+
+    ``coded`` must have one row per (year, exporter, importer, code) (any level after
+    summing); ``markets`` is the ``markets`` table at the same level.
+    """
+    t = coded.filter(coded[f.EXPORTER] != coded[f.IMPORTER])
+    joined = t.join(markets, [f.YEAR, f.IMPORTER, "code"])
+    return joined.select(
+        f.YEAR,
+        f.EXPORTER,
+        f.IMPORTER,
+        "code",
+        f.VALUE_USD,
+        "imports_usd",
+        share=_ratio(joined[f.VALUE_USD], joined.imports_usd),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Materialised per data-set version
+
+
+_SORT: Final = {
+    "markets": [f.YEAR, f.IMPORTER, "code"],
+    "exporters": [f.YEAR, f.EXPORTER, "code"],
+    "world": [f.YEAR, "code"],
+    "exporter_totals": [f.YEAR, f.EXPORTER],
+}
+
+
+def write_market_tables(
+    flow_files: Sequence[Path],
+    folder: Path,
+    *,
+    level: str,
+    base_level: str,
+    unique_keys: bool,
+    years: Sequence[int] | None = None,
+    world_trade: bool = True,
+    memory_limit: str = MEMORY_LIMIT,
+) -> dict[str, int]:
+    """Compute the four tables from the flows' Parquet files into ``folder/<table>/``.
+
+    Runs on a dedicated DuckDB connection with a memory limit (spilling into ``folder``),
+    one year at a time (memory does not grow with the number of years: a BACI release has
+    about 30), computes each year's (exporter, code) sums once into a temporary table, and
+    writes each table sorted by its keys (``part-<year>.parquet``), so that readers skip
+    row groups by importer or exporter. Returns the rows written per table.
+    """
+    import shutil
+
+    import ibis
+
+    spill = folder / ".spill"
+    con = ibis.duckdb.connect(
+        memory_limit=memory_limit,
+        temp_directory=str(spill),
+        preserve_insertion_order=False,
+    )
+    rows = dict.fromkeys(TABLES, 0)
+    try:
+        con.raw_sql("SET enable_progress_bar = false")
+        everything = con.read_parquet([str(p) for p in flow_files], table_name="flows")
+        if years is None:
+            years = sorted(int(y) for y in everything.select(f.YEAR).distinct().to_pandas()[f.YEAR])
+        for year in years:
+            files = [p for p in flow_files if _year_of(p) in (None, int(year))]
+            flows = con.read_parquet([str(p) for p in files], table_name=f"flows_{int(year)}")
+            flows = flows.filter(flows[f.YEAR] == int(year))
+            coded = coded_flows(flows, level, base_level)
+            # The (exporter, code) sums feed three tables, the world and exporter totals feed
+            # the exporters' table: compute each once, as temporary tables.
+            tag = int(year)
+            exports = con.create_table(f"exports_{tag}", _exports(coded), temp=True)
+            derived = _from_exports(exports, world_trade)
+            world = con.create_table(f"world_{tag}", derived["world"], temp=True)
+            totals = con.create_table(f"totals_{tag}", derived["exporter_totals"], temp=True)
+            exporters = _exporter_indicators(exports, world, totals)
+            if not world_trade:
+                none = ibis.null("float64")
+                exporters = exporters.mutate(world_export_share=none, rca=none)
+            tables = {
+                "markets": _markets(coded, unique_keys and level == base_level),
+                "exporters": exporters,
+                "world": world,
+                "exporter_totals": totals,
+            }
+            for name in TABLES:
+                out = folder / name / f"part-{tag}.parquet"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                con.to_parquet(tables[name].order_by(_SORT[name]), out)
+                (count,) = con.raw_sql(f"SELECT count(*) FROM read_parquet('{out}')").fetchone()
+                rows[name] += int(count)
+            for temporary in ("exports", "world", "totals"):
+                con.raw_sql(f"DROP TABLE {temporary}_{tag}")
+        return rows
+    finally:
+        con.disconnect()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+@dataclass
+class MarketIndicators:
+    """The materialised indicator tables of one data-set version at one level.
+
+    Reads are DuckDB queries over the Parquet files with the filters pushed down (DuckDB
+    tests a filter on a column's Parquet dictionary and skips row groups by their
+    statistics: the flows of one exporter among 11 million rows come back in about 20 ms,
+    where ``pyarrow.parquet`` with the same filter takes 30 times as long). Tables read
+    whole are kept (per year) for the next call: hold one instance per data-set version and
+    level (a session), not one per query. Each read uses its own cursor, so one instance
+    may serve several threads.
+
+    Attributes
+    ----------
+    dataset, level
+        What the tables describe.
+    manifest
+        The data set's manifest (provenance, years, classification).
+    folder
+        The cached copy's folder.
+    flow_files
+        The data set's ``flows`` Parquet files (for V(i, j, k) of given countries).
+    """
+
+    dataset: str
+    level: str
+    manifest: dict[str, Any]
+    folder: Path
+    flow_files: list[Path]
+    _whole: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _keys: dict[int, pd.Index] = field(default_factory=dict, repr=False)
+    _con: Any = field(default=None, repr=False)
+
+    def files(self, table: str) -> list[Path]:
+        """Parquet files of one table."""
+        return sorted((self.folder / table).glob("*.parquet"))
+
+    def _query(self, sql: str) -> pd.DataFrame:
+        if self._con is None:
+            import duckdb
+
+            self._con = duckdb.connect()
+            self._con.execute("SET enable_progress_bar = false")
+        cursor = self._con.cursor()
+        try:
+            return cursor.execute(sql).df()
+        finally:
+            cursor.close()
+
+    def read(
+        self,
+        table: str,
+        *,
+        year: int | Iterable[int],
+        where: dict[str, Any] | None = None,
+        columns: list[str] | None = None,
+    ) -> pd.DataFrame:
+        """Rows of one table for some years, optionally where columns take given values.
+
+        ``where`` maps a column to a value or a list of values (``{"importer": "USA"}``).
+        """
+        conditions = [_in(f.YEAR, _years(year))]
+        conditions += [_in(column, value) for column, value in (where or {}).items()]
+        select = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+        return self._query(
+            f"SELECT {select} FROM {_parquet(self.files(table))} WHERE {' AND '.join(conditions)}"
+        )
+
+    def whole(self, table: str, year: int) -> pd.DataFrame:
+        """A whole table for one year, read once and kept."""
+        key = (table, int(year))
+        if key not in self._whole:
+            self._whole[key] = self.read(table, year=year).reset_index(drop=True)
+        return self._whole[key]
+
+    def market_rows(self, year: int, importers: pd.Series, codes: pd.Series) -> np.ndarray:
+        """Positions in ``whole("markets", year)`` of (importer, code) pairs (-1: none).
+
+        The hash index of the year's markets is built once and kept.
+        """
+        if int(year) not in self._keys:
+            markets = self.whole("markets", year)
+            keys = markets[f.IMPORTER].astype(str) + "|" + markets["code"].astype(str)
+            self._keys[int(year)] = pd.Index(keys.to_numpy(dtype=object))
+        wanted = importers.astype(str) + "|" + codes.astype(str)
+        return self._keys[int(year)].get_indexer(wanted.to_numpy(dtype=object))
+
+    def flows(
+        self,
+        *,
+        year: int | Iterable[int],
+        exporters: Sequence[str] | None = None,
+        importers: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """V(i, j, k) of some exporters and/or importers (international flows, summed).
+
+        Columns ``year``, ``exporter``, ``importer``, ``code``, ``value_usd``.
+        """
+        years = _years(year)
+        files = [p for p in self.flow_files if _year_of(p) in (None, *years)]
+        columns = [f.YEAR, f.EXPORTER, f.IMPORTER, "code", f.VALUE_USD]
+        if not files:
+            return pd.DataFrame(columns=columns)
+        conditions = [_in(f.YEAR, years), f"{f.EXPORTER} <> {f.IMPORTER}"]
+        if exporters is not None:
+            conditions.append(_in(f.EXPORTER, list(exporters)))
+        if importers is not None:
+            conditions.append(_in(f.IMPORTER, list(importers)))
+        code = (
+            f.PRODUCT
+            if self.level == self.base_level
+            else (f"substr({f.PRODUCT}, 1, {_PREFIX[self.level]})")
+        )
+        return self._query(
+            f"SELECT {f.YEAR}, {f.EXPORTER}::VARCHAR AS {f.EXPORTER}, "
+            f"{f.IMPORTER}::VARCHAR AS {f.IMPORTER}, {code}::VARCHAR AS code, "
+            f"sum({f.VALUE_USD}) AS {f.VALUE_USD} "
+            f"FROM {_parquet(files)} WHERE {' AND '.join(conditions)} GROUP BY ALL"
+        )
+
+    @property
+    def base_level(self) -> str:
+        """The data set's own product level (``hs6`` or ``industry``)."""
+        return str(self.manifest.get("level") or "hs6")
+
+    @property
+    def years(self) -> list[int]:
+        """Years of the data set."""
+        return sorted(int(y) for y in self.manifest.get("years") or [])
+
+
+def _years(year: int | Iterable[int]) -> list[int]:
+    return [int(year)] if isinstance(year, (int, np.integer)) else [int(y) for y in year]
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _in(column: str, value: Any) -> str:
+    values = list(value) if isinstance(value, (list, tuple, set)) else [value]
+    if not values:
+        return "false"
+    return f'"{column}" IN ({", ".join(_literal(v) for v in values)})'
+
+
+def _parquet(files: Sequence[Path]) -> str:
+    listed = ", ".join(_literal(str(p)) for p in files)
+    return f"read_parquet([{listed}], hive_partitioning = false)"
+
+
+def _year_of(path: Path) -> int | None:
+    for part in path.parts:
+        if part.startswith("year=") and part[5:].isdigit():
+            return int(part[5:])
+    return None
+
+
+def market_indicators(
+    store: Any, dataset: str, level: str | None = None, *, memory_limit: str = MEMORY_LIMIT
+) -> MarketIndicators:
+    """The materialised indicator tables of a data set, computed on first use.
+
+    The tables are cached in the store for the data set's current version (see
+    :mod:`tradelever.store.derived`): the first call after an ingest computes them (about
+    as long as one DuckDB aggregation over the flows), later calls, in any process, only
+    open them.
+
+    Parameters
+    ----------
+    store
+        A :class:`tradelever.store.Store`.
+    dataset
+        Data set name.
+    level
+        The data set's own level (default: ``hs6`` for BACI, ``hs10`` for
+        ``census-us-2024``, ``industry`` for ICIO) or a coarser HS level (:func:`levels`).
+    memory_limit
+        DuckDB memory limit while computing.
+    """
+    from tradelever.store.derived import derived_tables
+
+    manifest = store.manifest(dataset)
+    base_level = str(manifest.get("level") or "hs6")
+    level = level or base_level
+    allowed = levels(manifest)
+    if level not in allowed:
+        raise InputError(
+            f"--level: data set {dataset} has tables at {', '.join(allowed)}, not {level!r}"
+        )
+    flow_files = store.table_files(dataset, "flows")
+    if not flow_files:
+        raise InputError(f"{dataset}: data set has no flows")
+
+    def build(folder: Path) -> dict[str, int]:
+        return write_market_tables(
+            flow_files,
+            folder,
+            level=level,
+            base_level=base_level,
+            unique_keys=manifest.get("unique_flow_keys") is True,
+            years=[int(y) for y in manifest.get("years") or []] or None,
+            world_trade=not manifest.get("reporters"),
+            memory_limit=memory_limit,
+        )
+
+    copy = derived_tables(store, dataset, f"markets-{level}", MARKETS_VERSION, build)
+    return MarketIndicators(
+        dataset=dataset,
+        level=level,
+        manifest=manifest,
+        folder=copy.folder,
+        flow_files=flow_files,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# One pair from the materialised tables
+
+
+def pair_sums(
+    indicators: MarketIndicators,
+    *,
+    home: str,
+    partner: str,
+    rival: str | None,
+    year: int,
+    base_year: int | None = None,
+) -> pd.DataFrame:
+    """The per-code sums of :func:`tradelever.analysis.leverage.aggregate_market`, read.
+
+    The same columns and values (to rounding) as ``aggregate_market(coded, home=...,
+    partner=..., rival=..., year=..., base_year=...)`` for the codes the partner imports
+    (``partner_imports_usd`` > 0, the rows ``leverage_table`` keeps), read from the
+    ``markets``, ``exporters`` and ``world`` tables and from the flows of home and rival
+    to the partner only. ``partner_imports_sigma_usd`` (group level) is NaN.
+    """
+    years = [year] if base_year is None else [year, base_year]
+    markets = indicators.read(
+        "markets",
+        year=years,
+        where={f.IMPORTER: partner},
+        columns=[f.YEAR, "code", "imports_usd", "import_sumsq"],
+    )
+    now = markets[markets[f.YEAR] == year]
+    now = now[now["imports_usd"] > 0].set_index("code")
+    codes = now.index
+    out = pd.DataFrame(index=codes)
+    world = indicators.whole("world", year).set_index("code")
+    out["world_exports_usd"] = world["world_exports_usd"].reindex(codes).fillna(0.0)
+    out["partner_imports_usd"] = now["imports_usd"]
+    countries = [c for c in (home, rival, partner) if c is not None]
+    exports = indicators.read(
+        "exporters",
+        year=year,
+        where={f.EXPORTER: countries},
+        columns=[f.EXPORTER, "code", "exports_usd"],
+    )
+    by_exporter = exports.pivot_table(
+        index="code", columns=f.EXPORTER, values="exports_usd", aggfunc="sum"
+    )
+    flows = indicators.flows(
+        year=years, exporters=[c for c in (home, rival) if c is not None], importers=[partner]
+    )
+
+    def exported(country: str | None) -> pd.Series:
+        if country is None or country not in by_exporter.columns:
+            return pd.Series(0.0, index=codes)
+        return by_exporter[country].reindex(codes).fillna(0.0)
+
+    def shipped(country: str | None, in_year: int) -> pd.Series:
+        rows = flows[(flows[f.EXPORTER] == country) & (flows[f.YEAR] == in_year)]
+        return rows.set_index("code")[f.VALUE_USD].reindex(codes).fillna(0.0)
+
+    out["home_exports_to_partner_usd"] = shipped(home, year)
+    out["home_exports_usd"] = exported(home)
+    out["partner_exports_usd"] = exported(partner)
+    out["partner_import_sumsq"] = now["import_sumsq"]
+    out["world_export_sumsq"] = world["world_export_sumsq"].reindex(codes).fillna(0.0)
+    if rival is not None:
+        out["rival_exports_to_partner_usd"] = shipped(rival, year)
+        out["rival_exports_usd"] = exported(rival)
+    else:
+        out["rival_exports_to_partner_usd"] = np.nan
+        out["rival_exports_usd"] = np.nan
+    if base_year is not None:
+        base = markets[markets[f.YEAR] == base_year].set_index("code")["imports_usd"]
+        out["partner_imports_base_usd"] = base.reindex(codes).fillna(0.0)
+        out["home_exports_to_partner_base_usd"] = shipped(home, base_year)
+    else:
+        out["partner_imports_base_usd"] = np.nan
+        out["home_exports_to_partner_base_usd"] = np.nan
+    out["partner_imports_sigma_usd"] = np.nan
+    out = out.reset_index().rename(columns={"index": "code"})
+    out["code"] = out["code"].astype(str)
+    return out.sort_values("code").reset_index(drop=True)
+
+
+def export_totals(indicators: MarketIndicators, year: int) -> tuple[float, dict[str, float]]:
+    """World exports W and every exporter's X(i) in a year, read from ``exporter_totals``.
+
+    The same values as :func:`tradelever.analysis.leverage.export_totals` (the ``totals``
+    argument of ``leverage_table``), without a query over the flows.
+    """
+    table = indicators.whole("exporter_totals", year)
+    totals = dict(
+        zip(table[f.EXPORTER].astype(str), table["total_exports_usd"].astype(float), strict=True)
+    )
+    return float(sum(totals.values())), totals
