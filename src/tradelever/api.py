@@ -224,9 +224,9 @@ class Session:
             raise InputError(f"--level: data set {dataset} supports level {allowed}, not {level}")
         available = self.countries(dataset)
         home = resolve_country(home, available, parameter="home")
-        partner = resolve_country(partner, available, parameter="--partner")
+        partner = resolve_country(partner, available, parameter="partner")
         if rival is not None:
-            rival = resolve_country(rival, available, parameter="--rival")
+            rival = resolve_country(rival, available, parameter="rival")
         year = self.resolve_year(dataset, year)
         if int(trend_window) < 1:
             raise InputError(f"trend_window: must be 1 or more years, got {trend_window}")
@@ -374,7 +374,7 @@ class Session:
         manifest = self.store.manifest(dataset)
         model = network.icio_model()
         home = resolve_country(home, model.countries, parameter="home")
-        partner = resolve_country(partner, model.countries, parameter="--partner")
+        partner = resolve_country(partner, model.countries, parameter="partner")
         year = self.resolve_year(dataset, None)
         return network.supply_chain_result(
             model,

@@ -87,7 +87,7 @@ def _countries(session: Session, dataset: str, **codes: str | None) -> dict[str,
     for parameter, code in codes.items():
         if code is None:
             continue
-        name = parameter if parameter == "home" else f"--{parameter}"
+        name = parameter
         out[parameter] = resolve_country(code, available, parameter=name)
     values = list(out.values())
     if len(set(values)) != len(values):
@@ -280,7 +280,7 @@ def formula(
         if m <= 0:
             raise InputError("--imports: the partner's imports from home must be > 0")
         home_code = resolve_country(home, None, parameter="home")
-        partner_code = resolve_country(partner, None, parameter="--partner")
+        partner_code = resolve_country(partner, None, parameter="partner")
         if home_code == partner_code:
             raise InputError(f"--partner: must differ from home ({home_code})")
         trade = pd.DataFrame(
@@ -562,7 +562,7 @@ def _peer_list(spec: str | list[str], available: list[str]) -> tuple[list[str], 
             candidates = list(group_members(item))
         else:
             try:
-                candidates = [resolve_country(item, None, parameter="--peers")]
+                candidates = [resolve_country(item, None, parameter="peers")]
             except UnknownCountryError:
                 raise
         for code in candidates:

@@ -79,7 +79,7 @@ def run_scenario(
     sc = load_scenario(spec)
     manifest, year = _dataset_context(session, dataset, year)
     if home is not None:
-        home = resolve_country(home, session.countries(dataset), parameter="--home")
+        home = resolve_country(home, session.countries(dataset), parameter="home")
     level = str(manifest.get("level", "hs6"))
     frame = _frame
     if frame is None:
@@ -142,7 +142,7 @@ def compare_scenarios(
     dataset = dataset or DEFAULT_DATASET
     sa, sb = load_scenario(a), load_scenario(b)
     manifest, year = _dataset_context(session, dataset, year)
-    home = resolve_country(home, session.countries(dataset), parameter="--home")
+    home = resolve_country(home, session.countries(dataset), parameter="home")
     fa, fb = scenario_importers(sa), scenario_importers(sb)
     importers = None if fa is None or fb is None else sorted(set(fa) | set(fb))
     frame = load_flows(

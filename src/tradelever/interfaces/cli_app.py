@@ -8,12 +8,14 @@ and exit code 1; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.text import Text
 
 from tradelever import __version__
 from tradelever.errors import TradeleverError
@@ -63,19 +65,60 @@ def _root(
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
 
 
+def flag_of(parameter: str, ctx: typer.Context | None) -> str:
+    """The command-line spelling of a parameter: ``partner`` -> ``--partner``, ``home`` -> ``HOME``.
+
+    Looked up among the parameters of the running command (then its parents), so that a
+    library error names the option the user typed (``workers`` -> ``--sessions``); a
+    parameter the command does not have keeps its Python spelling.
+    """
+    while ctx is not None:
+        for param in ctx.command.params:
+            if param.name != parameter:
+                continue
+            if param.param_type_name == "option":
+                longs = [o for o in param.opts if o.startswith("--")]
+                return longs[0] if longs else param.opts[0]
+            return str(getattr(param, "metavar", None) or param.name.upper())
+        ctx = ctx.parent
+    return parameter
+
+
+def error_line(exc: TradeleverError, ctx: typer.Context | None = None) -> Text:
+    """The one-line message of an error, parameters spelled as the command's flags.
+
+    A :class:`rich.text.Text`, so that text from data files or user input (``[/bold]``) is
+    printed as it is, never read as markup.
+    """
+    return Text.assemble(("error:", "bold red"), " ", exc.describe(lambda p: flag_of(p, ctx)))
+
+
+_CTX = "_tradelever_ctx"
+
+
 def handle_errors(func: F) -> F:
-    """Turn TradeleverError into a one-line message on stderr and exit code 1."""
+    """Turn TradeleverError into a one-line message on stderr and exit code 1.
+
+    The wrapper asks typer for the command's context (a hidden parameter) to spell the
+    parameter at fault as the flag the user typed.
+    """
+    signature = inspect.signature(func, eval_str=True)
+    hidden = inspect.Parameter(_CTX, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = kwargs.pop(_CTX, None)
         try:
             return func(*args, **kwargs)
         except TradeleverError as exc:
             if _STATE["debug"]:
                 raise
-            console(stderr=True).print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            console(stderr=True).print(error_line(exc, ctx), highlight=False)
             raise typer.Exit(code=1) from None
 
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), hidden]
+    )
     return wrapper  # type: ignore[return-value]
 
 

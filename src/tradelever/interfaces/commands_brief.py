@@ -82,7 +82,7 @@ def brief_cmd(
     if out.suffix.lower() not in FORMATS:
         from tradelever.errors import InputError
 
-        raise InputError(f"--out: {out.name} must end in .md, .html or .pdf")
+        raise InputError(f"{out.name} must end in .md, .html or .pdf", parameter="out")
     parse_fx(currency, fx, fx_date, fx_source)  # fail fast, before the analyses run
     err = console(stderr=True)
     with err.status("Running the analyses and writing the brief..."):
@@ -107,5 +107,7 @@ def brief_cmd(
     err.print(
         f"wrote {path} ({len(result.figures())} figures from {len(result.results)} analyses"
         + (f"; not available: {', '.join(missing)}" if missing else "")
-        + ")"
+        + ")",
+        markup=False,
+        highlight=False,
     )

@@ -62,7 +62,7 @@ def ingest_progress() -> Iterator[Callable[[Any], None]]:
     """
     tasks: dict[str, TaskID] = {}
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         DownloadColumn(),
         _RowsColumn(),
@@ -119,7 +119,9 @@ def baci_cmd(
         try:
             year_list = [int(y) for y in years.split(",") if y.strip()]
         except ValueError:
-            raise InputError(f"--years: {years!r} is not a comma-separated list of years") from None
+            raise InputError(
+                f"{years!r} is not a comma-separated list of years", parameter="years"
+            ) from None
     with ingest_progress() as hook:
         result = ingest_baci(path, name, _STATE["data_dir"], years=year_list, progress=hook)
     manifest = result.manifest

@@ -40,14 +40,18 @@ def _progress(kind: str = "count") -> Iterator[Any]:
     """A rich progress display on stderr and a hook ``(description, done, total)`` for it."""
     if kind == "bytes":
         columns: tuple[Any, ...] = (
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
         )
     else:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        columns = (
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+        )
     tasks: dict[str, TaskID] = {}
     with Progress(*columns, console=console(stderr=True), transient=False) as bar:
 

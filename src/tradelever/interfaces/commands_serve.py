@@ -6,6 +6,7 @@ import ipaddress
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from tradelever.errors import InputError
 from tradelever.interfaces.cli_app import app, handle_errors, session
@@ -59,11 +60,13 @@ def serve_cmd(
     your data sets and run analyses: there is no authentication.
     """
     if not 0 <= port <= 65535:
-        raise InputError(f"--port: {port} is not a TCP port (0 to 65535)")
+        raise InputError(f"{port} is not a TCP port (0 to 65535)", parameter="port")
     if log_level.lower() not in _LOG_LEVELS:
-        raise InputError(f"--log-level: {log_level!r} is not one of {', '.join(_LOG_LEVELS)}")
+        raise InputError(
+            f"{log_level!r} is not one of {', '.join(_LOG_LEVELS)}", parameter="log_level"
+        )
     if workers is not None and workers < 1:
-        raise InputError(f"--sessions: must be 1 or more, got {workers}")
+        raise InputError(f"must be 1 or more, got {workers}", parameter="workers")
     try:
         import uvicorn
 
@@ -78,10 +81,12 @@ def serve_cmd(
     loopback = is_loopback(host)
     if not loopback:
         err.print(
-            f"[bold yellow]warning:[/] binding to {host}, not loopback: any machine that can "
-            "reach this address can use the API and read every data set in "
-            f"{data_dir}. There is no authentication. Use --host 127.0.0.1 to keep it local.",
-            markup=True,
+            Text.assemble(
+                ("warning:", "bold yellow"),
+                f" binding to {host}, not loopback: any machine that can reach this address "
+                f"can use the API and read every data set in {data_dir}. There is no "
+                "authentication. Use --host 127.0.0.1 to keep it local.",
+            ),
             highlight=False,
         )
     application = create_app(
@@ -94,5 +99,5 @@ def serve_cmd(
     application.state.engine.pool.warm(DEFAULT_DATASET)
     shown = f"[{host}]" if ":" in host else host
     where = f"http://{shown}:{port}/" if port else f"http://{shown}:<port>/ (port below)"
-    err.print(f"tradelever dashboard: {where} (Ctrl+C to stop)", highlight=False)
+    err.print(f"tradelever dashboard: {where} (Ctrl+C to stop)", highlight=False, markup=False)
     uvicorn.run(application, host=host, port=port, log_level=log_level.lower())

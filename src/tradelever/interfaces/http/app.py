@@ -39,10 +39,9 @@ import json
 import logging
 import os
 import queue
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from concurrent.futures import Future
 from importlib import resources
 from pathlib import Path
@@ -65,7 +64,6 @@ from tradelever.errors import (
     StoreError,
     TradeleverError,
     UnknownCodeError,
-    UnknownDatasetError,
 )
 from tradelever.store import Store
 
@@ -122,10 +120,6 @@ class ApiError(Exception):
         )
 
 
-_NAME = r"-{0,2}[A-Za-z_][A-Za-z0-9_-]*"
-_LEADING_NAMES = re.compile(rf"^\s*((?:{_NAME}\s*,\s*)*{_NAME})\s*:\s*")
-
-
 def _status_for(exc: TradeleverError) -> int:
     if isinstance(exc, (StoreError, DataFileError)):
         # Over HTTP the only data files are the store's own: a bad one is the server's fault.
@@ -140,41 +134,27 @@ def _status_for(exc: TradeleverError) -> int:
 
 
 def error_for(
-    exc: TradeleverError, params: dict[str, Any] | None = None, *, status: int | None = None
+    exc: TradeleverError,
+    params: Mapping[str, Any] | None = None,
+    *,
+    status: int | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> ApiError:
     """Map a library error to an :class:`ApiError` that names the HTTP parameter at fault.
 
-    The library's messages start with the parameter (``"--year: 1999 is not in ..."``, the
-    CLI spelling; possibly several: ``"--fx, --fx-date: ..."``) or with the offending value
-    (``"MAS: unknown country"``). Leading names are matched against the request's
-    parameters (``--rival`` -> ``rival``, the first known one is reported); failing that,
-    the leading value is matched against the parameter values. The detail always
-    starts with the HTTP parameter name when one is found.
+    The error carries its parameters in Python spelling (``exc.parameters``); ``names``
+    maps those whose query name differs (``{"imports_usd": "imports"}``). The answer's
+    ``parameter`` is the first of them the request has (``params``), and ``detail`` starts
+    with their query names. The message text is never parsed.
     """
     params = params or {}
-    message = str(exc)
-    parameter: str | None = None
-    detail = message
-    match = _LEADING_NAMES.match(message)
-    if match:
-        names = [n.strip().lstrip("-").replace("-", "_") for n in match.group(1).split(",")]
-        known = [n for n in names if n in params]
-        if known:
-            parameter = known[0]
-            detail = f"{', '.join(names)}: {message[match.end() :]}"
-    if parameter is None:
-        for name, value in params.items():
-            if value is None or isinstance(value, (dict, list, bytes)):
-                continue
-            text = str(value)
-            if text and (message.startswith(f"{text}:") or message.startswith(f"{text.upper()}:")):
-                parameter = name
-                detail = f"{name}: {message}"
-                break
-    if parameter is None and isinstance(exc, UnknownDatasetError) and "dataset" in params:
-        parameter = "dataset"
-        detail = f"dataset: {message}"
-    return ApiError(status or _status_for(exc), detail, parameter)
+    names = names or {}
+
+    def spell(parameter: str) -> str:
+        return names.get(parameter, parameter)
+
+    known = [spell(p) for p in exc.parameters if spell(p) in params]
+    return ApiError(status or _status_for(exc), exc.describe(spell), known[0] if known else None)
 
 
 # -- sessions and cache -------------------------------------------------------------------
