@@ -79,7 +79,7 @@ LEGACY_RAISERS = {
     "analysis/scenarios/run.py",
     "analysis/substitution.py",
     "api.py",
-    "api_fetch.py",
+    "store/fetch.py",
     "api_negotiation.py",
     "api_scenarios.py",
     "brief/build.py",

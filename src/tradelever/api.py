@@ -18,7 +18,7 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.analysis.leverage import LEVELS, LeverageResult, leverage_table, product_code_expr
-from tradelever.api_fetch import FetchResult, fetch_baci, fetch_census, fetch_comtrade
+from tradelever.store.fetch import FetchResult, fetch_baci, fetch_census, fetch_comtrade
 from tradelever.errors import InputError, UnknownDatasetError
 from tradelever.reference.countries import resolve_country
 from tradelever.sources import icio
