@@ -11,6 +11,7 @@ that carry their provenance and assumptions.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,15 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.analysis.leverage import LEVELS, LeverageResult, leverage_table, product_code_expr
-from tradelever.store.fetch import FetchResult, fetch_baci, fetch_census, fetch_comtrade
+from tradelever.config import Config, Secret
 from tradelever.errors import InputError, UnknownDatasetError
 from tradelever.reference.countries import resolve_country
 from tradelever.sources import icio
+from tradelever.sources.http import HttpClient, ProgressHook
 from tradelever.store import Store
+from tradelever.store import fetch as _fetch
 from tradelever.store.embedded import ensure_icio
+from tradelever.store.fetch import FetchResult
 
 __all__ = [
     "DEFAULT_DATASET",
@@ -48,9 +52,12 @@ DEFAULT_DATASET = icio.DATASET_NAME
 TREND_WINDOW = 5
 
 
-def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
+def open_store(
+    data_dir: str | os.PathLike[str] | None = None, *, config: Config | None = None
+) -> Store:
     """Open the data directory and make sure the embedded ``icio2022`` data set is in it."""
-    store = Store(data_dir)
+    config = config or Config.resolve(data_dir=data_dir)
+    store = Store(config.data_dir)
     ensure_icio(store)
     return store
 
@@ -62,8 +69,11 @@ class Session:
     functions, which open a session each time.
     """
 
-    def __init__(self, data_dir: str | os.PathLike[str] | None = None) -> None:
-        self.store = open_store(data_dir)
+    def __init__(
+        self, data_dir: str | os.PathLike[str] | None = None, *, config: Config | None = None
+    ) -> None:
+        self.config = config or Config.resolve(data_dir=data_dir)
+        self.store = open_store(config=self.config)
         self._countries: dict[str, list[str]] = {}
         self._descriptions: dict[str, dict[str, str]] = {}
         self._products: dict[str, list[str]] = {}
@@ -596,7 +606,8 @@ def ingest_baci(
     """
     from tradelever.store.ingest import ingest_baci as _ingest
 
-    return _ingest(Store(data_dir), path, name, years=years, progress=progress)
+    store = Store(Config.resolve(data_dir=data_dir).data_dir)
+    return _ingest(store, path, name, years=years, progress=progress)
 
 
 def datasets(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -676,3 +687,125 @@ def peers(
 ) -> Any:
     """Peers comparison; see :meth:`Session.peers`."""
     return Session(data_dir).peers(home, partner, peers, **options)
+
+
+def fetch_comtrade(
+    reporter: str | Sequence[str],
+    *,
+    hs: str | Sequence[str],
+    years: str | int | Sequence[str | int],
+    partner: str | Sequence[str] | None = "all",
+    flow: str = "M",
+    freq: str = "A",
+    classification: str = "HS",
+    name: str | None = None,
+    api_key: str | Secret | None = None,
+    base_url: str | None = None,
+    refresh: bool = False,
+    data_dir: str | os.PathLike[str] | None = None,
+    progress: ProgressHook | None = None,
+    client: HttpClient | None = None,
+    config: Config | None = None,
+) -> FetchResult:
+    """Fetch UN Comtrade data into the store; see :func:`tradelever.store.fetch.fetch_comtrade`.
+
+    ``api_key`` (default ``$COMTRADE_API_KEY``; none: the public preview), ``base_url``
+    (default ``$TRADELEVER_COMTRADE_URL``) and ``data_dir`` override ``config``.
+    """
+    config = _configure(config, data_dir=data_dir, comtrade_api_key=api_key, comtrade_url=base_url)
+    return _fetch.fetch_comtrade(
+        reporter,
+        hs=hs,
+        years=years,
+        partner=partner,
+        flow=flow,
+        freq=freq,
+        classification=classification,
+        name=name,
+        refresh=refresh,
+        config=config,
+        progress=progress,
+        client=client,
+    )
+
+
+def fetch_census(
+    year: int | str,
+    hs: str | Sequence[str],
+    *,
+    flow: str = "imports",
+    name: str | None = None,
+    api_key: str | Secret | None = None,
+    base_url: str | None = None,
+    refresh: bool = False,
+    data_dir: str | os.PathLike[str] | None = None,
+    progress: ProgressHook | None = None,
+    client: HttpClient | None = None,
+    config: Config | None = None,
+) -> FetchResult:
+    """Fetch US Census trade into the store; see :func:`tradelever.store.fetch.fetch_census`.
+
+    ``api_key`` (default ``$CENSUS_API_KEY``, optional), ``base_url`` (default
+    ``$TRADELEVER_CENSUS_URL``) and ``data_dir`` override ``config``.
+    """
+    config = _configure(config, data_dir=data_dir, census_api_key=api_key, census_url=base_url)
+    return _fetch.fetch_census(
+        year,
+        hs,
+        flow=flow,
+        name=name,
+        refresh=refresh,
+        config=config,
+        progress=progress,
+        client=client,
+    )
+
+
+def fetch_baci(
+    release: str,
+    hs: str,
+    *,
+    years: str | Sequence[int | str] | None = None,
+    name: str | None = None,
+    base_url: str | None = None,
+    sha256: str | None = None,
+    force: bool = False,
+    data_dir: str | os.PathLike[str] | None = None,
+    progress: ProgressHook | None = None,
+    ingest_progress: Callable[[Any], None] | None = None,
+    client: HttpClient | None = None,
+    config: Config | None = None,
+) -> FetchResult:
+    """Download and ingest a CEPII BACI release; see :func:`tradelever.store.fetch.fetch_baci`.
+
+    ``base_url`` (default ``$TRADELEVER_BACI_URL`` or CEPII's folder) and ``data_dir``
+    override ``config``.
+    """
+    config = _configure(config, data_dir=data_dir, baci_url=base_url)
+    return _fetch.fetch_baci(
+        release,
+        hs,
+        years=years,
+        name=name,
+        sha256=sha256,
+        force=force,
+        config=config,
+        progress=progress,
+        ingest_progress=ingest_progress,
+        client=client,
+    )
+
+
+def _configure(config: Config | None, **given: Any) -> Config:
+    """``config`` (default: resolved from the environment) with the values given explicitly."""
+    if config is None:
+        return Config.resolve(**given)
+    from dataclasses import replace
+
+    explicit = {k: v for k, v in given.items() if v is not None}
+    if "data_dir" in explicit:
+        explicit["data_dir"] = Path(explicit["data_dir"]).expanduser()
+    for key in ("comtrade_api_key", "census_api_key"):
+        if isinstance(explicit.get(key), str):
+            explicit[key] = Secret(explicit[key]) if explicit[key].strip() else None
+    return replace(config, **explicit)

@@ -166,9 +166,7 @@ class Config:
         return cls(
             data_dir=Path(folder).expanduser() if folder is not None else platform_data_dir(),
             comtrade_api_key=_secret(
-                comtrade_api_key
-                if comtrade_api_key is not None
-                else pick(None, ENV_COMTRADE_KEY)
+                comtrade_api_key if comtrade_api_key is not None else pick(None, ENV_COMTRADE_KEY)
             ),
             census_api_key=_secret(
                 census_api_key if census_api_key is not None else pick(None, ENV_CENSUS_KEY)

@@ -1,8 +1,11 @@
-"""The ``tradelever`` typer application, shared state and helpers used by every command.
+"""The ``tradelever`` typer application and the helpers every command uses.
 
-Each command is a thin function: parse options, call :mod:`tradelever.api`, render. Errors
-raised on purpose (:class:`tradelever.errors.TradeleverError`) become one line on stderr
-and exit code 1; ``--debug`` shows the traceback instead.
+Each command is a thin function: parse options, call :mod:`tradelever.api`, render. The
+root callback resolves one :class:`~tradelever.config.Config` per invocation (``--data-dir``
+> ``$TRADELEVER_DATA_DIR`` > default) and keeps it, with ``--debug``, on the typer context
+(``ctx.obj``): there is no module-level state. Errors raised on purpose
+(:class:`tradelever.errors.TradeleverError`) become one line on stderr and exit code 1;
+``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -18,6 +22,7 @@ import typer
 from rich.text import Text
 
 from tradelever import __version__
+from tradelever.config import ENV_DATA_DIR, Config
 from tradelever.errors import TradeleverError
 from tradelever.interfaces.output import OutputFormat, console, dump_json, frame_to_csv
 
@@ -32,8 +37,27 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-_STATE: dict[str, Any] = {"data_dir": None, "debug": False}
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class CliState:
+    """What the root options decide for one invocation: the configuration and ``--debug``."""
+
+    config: Config
+    debug: bool = False
+
+
+def cli_state(ctx: typer.Context | None) -> CliState:
+    """The invocation's :class:`CliState` (from the root context; defaults if absent)."""
+    root = ctx.find_root() if ctx is not None else None
+    obj = root.obj if root is not None else None
+    return obj if isinstance(obj, CliState) else CliState(Config.resolve())
+
+
+def cli_config(ctx: typer.Context) -> Config:
+    """The invocation's configuration."""
+    return cli_state(ctx).config
 
 
 def _version(value: bool) -> None:
@@ -44,12 +68,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
         typer.Option(
             "--data-dir",
-            envvar="TRADELEVER_DATA_DIR",
-            help="Data directory (default: the platform's user data folder).",
+            help=f"Data directory (default: ${ENV_DATA_DIR}, else the platform's user data "
+            "folder).",
             show_default=False,
         ),
     ] = None,
@@ -60,8 +85,7 @@ def _root(
     ] = False,
 ) -> None:
     """Turn bilateral trade data into negotiating power."""
-    _STATE["data_dir"] = data_dir
-    _STATE["debug"] = debug
+    ctx.obj = CliState(Config.resolve(data_dir=data_dir), debug)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
 
 
@@ -103,32 +127,35 @@ def handle_errors(func: F) -> F:
     parameter at fault as the flag the user typed.
     """
     signature = inspect.signature(func, eval_str=True)
+    own = "ctx" in signature.parameters  # the command takes the context itself
     hidden = inspect.Parameter(_CTX, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = kwargs.pop(_CTX, None)
+        ctx = kwargs.get("ctx") if own else kwargs.pop(_CTX, None)
         try:
             return func(*args, **kwargs)
         except TradeleverError as exc:
-            if _STATE["debug"]:
+            if cli_state(ctx).debug:
                 raise
             console(stderr=True).print(error_line(exc, ctx), highlight=False)
             raise typer.Exit(code=1) from None
 
-    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), hidden]
-    )
+    if not own:
+        wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), hidden]
+        )
     return wrapper  # type: ignore[return-value]
 
 
-def session() -> Any:
-    """Open the store, preparing the embedded data on first use with a progress spinner."""
+def session(ctx: typer.Context) -> Any:
+    """A Session on the invocation's configuration (embedded data prepared on first use)."""
     from tradelever.api import Session
     from tradelever.sources import icio
     from tradelever.store import Store
 
-    store = Store(_STATE["data_dir"])
+    config = cli_config(ctx)
+    store = Store(config.data_dir)
     if not store.has(icio.DATASET_NAME):
         with console(stderr=True).status(
             "Preparing the embedded OECD ICIO 2022 network (first run only)..."
@@ -136,7 +163,7 @@ def session() -> Any:
             from tradelever.store.embedded import ensure_icio
 
             ensure_icio(store)
-    return Session(_STATE["data_dir"])
+    return Session(config=config)
 
 
 FormatOption = Annotated[

@@ -20,6 +20,7 @@ from tradelever.interfaces.output import console
 @app.command("brief")
 @handle_errors
 def brief_cmd(
+    ctx: typer.Context,
     home: Annotated[str, typer.Argument(help="Home country, ISO3 (e.g. MYS).", show_default=False)],
     partner: Annotated[
         str, typer.Option("--partner", "-p", help="Counterpart country, ISO3 (e.g. USA).")
@@ -87,7 +88,7 @@ def brief_cmd(
     err = console(stderr=True)
     with err.status("Running the analyses and writing the brief..."):
         result = brief(
-            session(),
+            session(ctx),
             home,
             partner,
             rival,

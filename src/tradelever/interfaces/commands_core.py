@@ -35,9 +35,9 @@ from tradelever.interfaces.output import (
 
 @app.command("datasets")
 @handle_errors
-def datasets_cmd(fmt: FormatOption = OutputFormat.table) -> None:
+def datasets_cmd(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """List the data sets in the store, with their provenance."""
-    frame = session().datasets()
+    frame = session(ctx).datasets()
     if fmt is OutputFormat.json:
         typer.echo(dump_json(frame.to_dict(orient="records")))
     elif fmt is OutputFormat.csv:
@@ -75,6 +75,7 @@ _LEVERAGE_COLUMNS = [
 @app.command("leverage")
 @handle_errors
 def leverage_cmd(
+    ctx: typer.Context,
     home: HomeArg,
     partner: PartnerOption,
     rival: RivalOption = None,
@@ -101,7 +102,7 @@ def leverage_cmd(
 
     Rows are ranked by the partner's cost of losing HOME's supply (CES price index).
     """
-    result = session().leverage(
+    result = session(ctx).leverage(
         home, partner, rival, dataset=dataset, year=year, level=level, sigma=sigma, groups=groups
     )
     if top is None and fmt is OutputFormat.table:

@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from tradelever.interfaces.cli_app import _STATE, FormatOption, app, handle_errors
+from tradelever.interfaces.cli_app import FormatOption, app, cli_config, handle_errors
 from tradelever.interfaces.output import OutputFormat, console, dump_json
 
 __all__ = ["ingest_app", "ingest_progress"]
@@ -93,6 +93,7 @@ def ingest_progress() -> Iterator[Callable[[Any], None]]:
 @ingest_app.command("baci")
 @handle_errors
 def baci_cmd(
+    ctx: typer.Context,
     path: Annotated[
         Path,
         typer.Argument(
@@ -123,7 +124,7 @@ def baci_cmd(
                 f"{years!r} is not a comma-separated list of years", parameter="years"
             ) from None
     with ingest_progress() as hook:
-        result = ingest_baci(path, name, _STATE["data_dir"], years=year_list, progress=hook)
+        result = ingest_baci(path, name, cli_config(ctx).data_dir, years=year_list, progress=hook)
     manifest = result.manifest
     if fmt is OutputFormat.json:
         typer.echo(

@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tradelever.interfaces.cli_app import _STATE, FormatOption, app, handle_errors
+from tradelever.interfaces.cli_app import FormatOption, app, cli_config, handle_errors
 from tradelever.interfaces.output import OutputFormat, console, dump_json, fmt_usd
 
 fetch_app = typer.Typer(
@@ -114,6 +114,7 @@ def _summary(result: Any, fmt: OutputFormat) -> None:
 @fetch_app.command("comtrade")
 @handle_errors
 def comtrade_cmd(
+    ctx: typer.Context,
     reporter: Annotated[
         str, typer.Option("--reporter", help="Reporting country, ISO3 (e.g. USA); comma list ok.")
     ],
@@ -153,7 +154,7 @@ def comtrade_cmd(
             classification=classification,
             name=name,
             refresh=refresh,
-            data_dir=_STATE["data_dir"],
+            config=cli_config(ctx),
             progress=hook,
         )
     _summary(result, fmt)
@@ -162,6 +163,7 @@ def comtrade_cmd(
 @fetch_app.command("census")
 @handle_errors
 def census_cmd(
+    ctx: typer.Context,
     year: Annotated[int, typer.Option("--year", help="Calendar year (December year-to-date).")],
     hs: Annotated[str, typer.Option("--hs", help="HS codes, e.g. 8542,4015 (HS6 detail).")],
     flow: Annotated[str, typer.Option("--flow", help="imports or exports.")] = "imports",
@@ -181,7 +183,7 @@ def census_cmd(
             flow=flow,
             name=name,
             refresh=refresh,
-            data_dir=_STATE["data_dir"],
+            config=cli_config(ctx),
             progress=hook,
         )
     _summary(result, fmt)
@@ -190,6 +192,7 @@ def census_cmd(
 @fetch_app.command("baci")
 @handle_errors
 def baci_cmd(
+    ctx: typer.Context,
     release: Annotated[str, typer.Option("--release", help="BACI release, e.g. V202501.")],
     hs: Annotated[str, typer.Option("--hs", help="HS revision: HS92 ... HS22.")],
     years: Annotated[
@@ -217,7 +220,7 @@ def baci_cmd(
             name=name,
             sha256=sha256,
             force=force,
-            data_dir=_STATE["data_dir"],
+            config=cli_config(ctx),
             progress=hook,
             # BACI ingest events (phase, file, rows, bytes_done, bytes_total): one bar a phase
             ingest_progress=lambda e: hook(

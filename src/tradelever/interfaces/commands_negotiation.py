@@ -100,6 +100,7 @@ _SUBSTITUTES_COLUMNS: list[Column] = [
 @app.command("substitutes")
 @handle_errors
 def substitutes_cmd(
+    ctx: typer.Context,
     home: HomeArg,
     partner: PartnerOption,
     rival: Annotated[str, typer.Option("--rival", "-r", help="Rival supplier, ISO3 (e.g. CHN).")],
@@ -127,7 +128,7 @@ def substitutes_cmd(
     Ranked by plausible supply = min(rival's sales to the partner, HOME's exports of the
     product to the rest of the world).
     """
-    result = session().substitutes(
+    result = session(ctx).substitutes(
         home,
         partner,
         rival,
@@ -168,6 +169,7 @@ _EXPOSURE_COLUMNS: list[Column] = [
 @app.command("exposure")
 @handle_errors
 def exposure_cmd(
+    ctx: typer.Context,
     home: HomeArg,
     partner: PartnerOption,
     dataset: DatasetOption = "icio2022",
@@ -184,7 +186,7 @@ def exposure_cmd(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """HOME's exports to the partner by product: shares of exports and GDP, room elsewhere."""
-    result = session().exposure(
+    result = session(ctx).exposure(
         home, partner, dataset=dataset, year=year, level=level, gdp_usd=gdp_usd
     )
     s = result.summary
@@ -213,6 +215,7 @@ _FORMULA_COLUMNS: list[Column] = [
 @app.command("formula")
 @handle_errors
 def formula_cmd(
+    ctx: typer.Context,
     home: Annotated[
         str,
         typer.Argument(
@@ -254,7 +257,7 @@ def formula_cmd(
             target_rate=target_rate,
         )
     else:
-        result = session().formula(
+        result = session(ctx).formula(
             home, partner, dataset=dataset, year=year, target_rate=target_rate
         )
     s = result.summary
@@ -292,13 +295,14 @@ _ANNEX_COLUMNS: list[Column] = [
 @app.command("formula-annex")
 @handle_errors
 def formula_annex_cmd(
+    ctx: typer.Context,
     dataset: DatasetOption = "icio2022",
     year: YearOption = None,
     top: TopOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The formula on a data set for every Annex I partner, against the announced rate."""
-    result = session().formula_annex(dataset=dataset, year=year)
+    result = session(ctx).formula_annex(dataset=dataset, year=year)
     s = result.summary
     lines = [
         f"{s['entries']} Annex I entries covered; rounded-up rate matches the announced rate "
@@ -334,6 +338,7 @@ _CONCESSION_COLUMNS: list[Column] = [
 @app.command("concessions")
 @handle_errors
 def concessions_cmd(
+    ctx: typer.Context,
     home: HomeArg,
     partner: PartnerOption,
     dataset: DatasetOption = "icio2022",
@@ -353,7 +358,7 @@ def concessions_cmd(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Purchases HOME could switch from third countries to the partner, ranked."""
-    result = session().concessions(
+    result = session(ctx).concessions(
         home,
         partner,
         dataset=dataset,
@@ -393,6 +398,7 @@ _PEER_COLUMNS: list[Column] = [
 @app.command("peers")
 @handle_errors
 def peers_cmd(
+    ctx: typer.Context,
     home: HomeArg,
     partner: PartnerOption,
     peers: Annotated[
@@ -409,7 +415,7 @@ def peers_cmd(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """HOME and its peers in the partner's market: leverage, exposure, formula, overlap."""
-    result = session().peers(
+    result = session(ctx).peers(
         home, partner, peers, dataset=dataset, year=year, level=level, sigma=sigma
     )
     p = result.params

@@ -40,6 +40,7 @@ _COLUMNS = [
 @app.command("supply-chain")
 @handle_errors
 def supply_chain_cmd(
+    ctx: typer.Context,
     home: HomeArg,
     partner: PartnerOption,
     industry: Annotated[
@@ -66,7 +67,7 @@ def supply_chain_cmd(
     output and final sales, and the partner's output loss if those deliveries stopped
     (hypothetical extraction), ranked by that loss.
     """
-    result = session().supply_chain(
+    result = session(ctx).supply_chain(
         home, partner, industry=industry, dataset=dataset, share_lost=share_lost
     )
     result = emit_data(result, fmt, top)

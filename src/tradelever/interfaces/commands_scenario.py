@@ -172,6 +172,7 @@ _ROW_COLUMNS = [
 @scenario_app.command("run")
 @handle_errors
 def run_cmd(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Preset name or YAML file.", show_default=False)],
     dataset: DatasetOption = None,
     year: YearOption = None,
@@ -188,7 +189,7 @@ def run_cmd(
 ) -> None:
     """Simulate a scenario over every (importer, product) market it touches."""
     with _progress(draws) as hook:
-        result = session().run_scenario(
+        result = session(ctx).run_scenario(
             name, dataset=dataset, year=year, mode=mode, home=home, draws=draws, progress=hook
         )
     result = emit_data(result, fmt, top, table_top=15)
@@ -234,6 +235,7 @@ def run_cmd(
 @scenario_app.command("compare")
 @handle_errors
 def compare_cmd(
+    ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="Scenario A (e.g. competitors settle first).")],
     b: Annotated[str, typer.Argument(help="Scenario B (e.g. home settles too).")],
     home: Annotated[str, typer.Option("--home", help="Home country, ISO3.")],
@@ -244,7 +246,7 @@ def compare_cmd(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Home's exports by product under A and under B, and the difference B - A."""
-    result = session().compare_scenarios(a, b, home=home, dataset=dataset, year=year, mode=mode)
+    result = session(ctx).compare_scenarios(a, b, home=home, dataset=dataset, year=year, mode=mode)
     result = emit_data(result, fmt, top, table_top=15)
     if result is None:
         return

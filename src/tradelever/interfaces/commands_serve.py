@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from tradelever.errors import InputError
-from tradelever.interfaces.cli_app import app, handle_errors, session
+from tradelever.interfaces.cli_app import app, cli_config, handle_errors, session
 from tradelever.interfaces.output import console
 
 __all__ = ["is_loopback", "serve_cmd"]
@@ -35,6 +35,7 @@ def is_loopback(host: str) -> bool:
 @app.command("serve")
 @handle_errors
 def serve_cmd(
+    ctx: typer.Context,
     host: Annotated[
         str,
         typer.Option(
@@ -77,7 +78,7 @@ def serve_cmd(
             "install them with pip install fastapi uvicorn"
         ) from None
     err = console(stderr=True)
-    data_dir = session().store.root  # prepares the embedded data set (spinner on first run)
+    data_dir = session(ctx).store.root  # prepares the embedded data set (spinner on first run)
     loopback = is_loopback(host)
     if not loopback:
         err.print(
@@ -90,7 +91,7 @@ def serve_cmd(
             highlight=False,
         )
     application = create_app(
-        data_dir,
+        config=cli_config(ctx),
         pool_size=workers,
         allowed_hosts=[*LOOPBACK_HOSTS, host] if loopback else ["*"],
     )

@@ -33,7 +33,6 @@ Direction: imports give ``exporter = partner, importer = USA``; exports give
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -335,8 +334,8 @@ def fetch_census(
     EmptyResultError
         When every code came back empty (HTTP 204), with the likely reasons.
     """
-    key = api_key if api_key is not None else os.environ.get(ENV_KEY) or None
-    endpoint = base_url(ENV_URL, DEFAULT_URL, base) + _PATHS[query.flow]
+    key = api_key or None
+    endpoint = base_url(DEFAULT_URL, base) + _PATHS[query.flow]
     hint = (
         f"the key in ${ENV_KEY} was refused: check it, or unset it to use the keyless quota "
         "(500 calls a day)"

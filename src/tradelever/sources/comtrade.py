@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -386,10 +385,10 @@ def fetch_comtrade(
     client
         The shared HTTP client (retries, cache).
     api_key
-        Subscription key; default ``$COMTRADE_API_KEY``; without one the public preview
-        (500 records a call) is used.
+        Subscription key (``$COMTRADE_API_KEY`` through :class:`tradelever.config.Config`);
+        without one the public preview (500 records a call) is used.
     base
-        Base URL; default ``$TRADELEVER_COMTRADE_URL`` or ``https://comtradeapi.un.org``.
+        Base URL; default ``https://comtradeapi.un.org``.
     progress
         Hook called as ``progress("Comtrade requests", done, total)``.
     refresh
@@ -404,8 +403,8 @@ def fetch_comtrade(
         When no records came back at all; the message says what was asked and why it may
         be empty.
     """
-    key = api_key if api_key is not None else os.environ.get(ENV_KEY) or None
-    root = base_url(ENV_URL, DEFAULT_URL, base)
+    key = api_key or None
+    root = base_url(DEFAULT_URL, base)
     if key:
         endpoint = f"{root}/data/v1/get/C/{query.freq}/{query.classification}"
         cap, headers, mode = FULL_CAP, {"Ocp-Apim-Subscription-Key": key}, "full API (key)"

@@ -57,6 +57,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from tradelever import __version__
 from tradelever.analysis.result import json_value
 from tradelever.api import Session
+from tradelever.config import Config
 from tradelever.errors import (
     DataFileError,
     FetchError,
@@ -166,7 +167,7 @@ class SessionPool:
     replaced by a fresh one the next time it is borrowed.
     """
 
-    def __init__(self, data_dir: str | os.PathLike[str] | None, size: int) -> None:
+    def __init__(self, config: Config | str | os.PathLike[str] | None, size: int) -> None:
         if size < 1:
             raise InputError(f"pool_size: must be 1 or more, got {size}")
         self.size = size
@@ -174,11 +175,14 @@ class SessionPool:
         self._lock = threading.Lock()
         # Idle sessions with the generation they were made in.
         self._idle: queue.LifoQueue[tuple[int, Session]] = queue.LifoQueue()
-        first = Session(data_dir)  # materialises the embedded data set on first use
+        if not isinstance(config, Config):
+            config = Config.resolve(data_dir=config)
+        self.config = config
+        first = Session(config=config)  # materialises the embedded data set on first use
         self.data_dir = first.store.root
         self._idle.put((0, first))
         for _ in range(size - 1):
-            self._idle.put((0, Session(self.data_dir)))
+            self._idle.put((0, Session(config=config)))
 
     def renew(self) -> None:
         """Retire every session (they are replaced when next borrowed)."""
@@ -189,7 +193,7 @@ class SessionPool:
         generation = self._generation
         if born == generation:
             return born, session
-        return generation, Session(self.data_dir)
+        return generation, Session(config=self.config)
 
     def warm(self, dataset: str) -> None:
         """Fill every session's look-up caches for ``dataset``.
@@ -296,13 +300,13 @@ class Engine:
 
     def __init__(
         self,
-        data_dir: str | os.PathLike[str] | None,
+        config: Config,
         *,
         pool_size: int,
         cache_bytes: int,
         max_body_bytes: int,
     ) -> None:
-        self.pool = SessionPool(data_dir, pool_size)
+        self.pool = SessionPool(config, pool_size)
         self.cache = ResultCache(cache_bytes)
         self.max_body_bytes = max_body_bytes
         # File-only reads (names, manifests) never touch DuckDB: no session needed.
@@ -395,6 +399,7 @@ def _validation_error(exc: RequestValidationError) -> ApiError:
 def create_app(
     data_dir: str | os.PathLike[str] | None = None,
     *,
+    config: Config | None = None,
     pool_size: int | None = None,
     cache_bytes: int = DEFAULT_CACHE_BYTES,
     max_body_bytes: int = DEFAULT_MAX_BODY,
@@ -407,6 +412,8 @@ def create_app(
     data_dir
         Data directory (default as for the CLI); the embedded ``icio2022`` data set is
         materialised in it if missing.
+    config
+        The configuration (default resolved from ``data_dir`` and the environment).
     pool_size
         Number of sessions (DuckDB connections) serving requests in parallel; default one
         per CPU core, at most 4.
@@ -423,7 +430,10 @@ def create_app(
     if pool_size is None:
         pool_size = max(1, min(4, os.cpu_count() or 1))
     engine = Engine(
-        data_dir, pool_size=pool_size, cache_bytes=cache_bytes, max_body_bytes=max_body_bytes
+        config or Config.resolve(data_dir=data_dir),
+        pool_size=pool_size,
+        cache_bytes=cache_bytes,
+        max_body_bytes=max_body_bytes,
     )
     app = FastAPI(
         title="tradelever",
