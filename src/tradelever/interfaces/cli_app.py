@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+import os
+import types
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import typer
 from rich.text import Text
@@ -25,6 +27,7 @@ from tradelever import __version__
 from tradelever.config import ENV_DATA_DIR, Config
 from tradelever.errors import TradeleverError
 from tradelever.interfaces.output import OutputFormat, console, dump_json, frame_to_csv
+from tradelever.options import Analysis, Option
 
 app = typer.Typer(
     name="tradelever",
@@ -212,3 +215,113 @@ def emit_data(result: Any, fmt: OutputFormat, top: int | None, *, table_top: int
         typer.echo(frame_to_csv(result.to_frame()), nl=False)
         return None
     return result
+
+
+# -- commands from the options registry -----------------------------------------------------
+def _cli_type(option: Option) -> Any:
+    """The type typer sees: Literal -> str (checked by the library), path-like -> Path."""
+    annotation = option.cli_annotation or option.annotation
+    optional = get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(
+        annotation
+    )
+    if option.choices is not None:
+        return str | None if optional else str
+    if get_origin(annotation) in (Union, types.UnionType) and os.PathLike in [
+        get_origin(a) or a for a in get_args(annotation)
+    ]:
+        return Path | None if optional else Path
+    return annotation
+
+
+def option_parameter(option: Option) -> inspect.Parameter:
+    """A typer parameter declared from an :class:`~tradelever.options.Option`."""
+    help_text = option.help
+    if option.choices is not None and "|" not in help_text:
+        help_text += f" One of {', '.join(option.choices)}."
+    if option.argument:
+        info: Any = typer.Argument(help=help_text, show_default=False)
+    else:
+        names = [option.flag_name, *([option.short] if option.short else [])]
+        info = typer.Option(*names, help=help_text, show_default=not option.required)
+    default = inspect.Parameter.empty if option.required else option.default
+    return inspect.Parameter(
+        option.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=default,
+        annotation=Annotated[_cli_type(option), info],
+    )
+
+
+def top_parameter(table_top: int = 20) -> inspect.Parameter:
+    """``--top/-n``: rows to show (table default ``table_top``; json/csv default all)."""
+    info = typer.Option(
+        "--top",
+        "-n",
+        help=f"Show the top N rows (table default {table_top}; json/csv default all; 0 = all).",
+    )
+    return inspect.Parameter(
+        "top", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[int | None, info]
+    )
+
+
+def format_parameter() -> inspect.Parameter:
+    """``--format/-f``: table, json or csv."""
+    info = typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    return inspect.Parameter(
+        "fmt",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=OutputFormat.table,
+        annotation=Annotated[OutputFormat, info],
+    )
+
+
+def analysis_command(
+    target: typer.Typer,
+    analysis: Analysis,
+    render: Callable[[Any, OutputFormat, int | None, dict[str, Any]], None],
+    *,
+    help: str,
+    name: str | None = None,
+    table_top: int | None = 20,
+    call: Callable[[typer.Context, dict[str, Any]], Any] | None = None,
+    extra: Sequence[inspect.Parameter] = (),
+    formats: bool = True,
+) -> Callable[..., None]:
+    """Register a command whose options are the analysis' options (plus --top and --format).
+
+    The command calls ``Session.<analysis.name>(**options)`` (or ``call(ctx, given)``) and
+    hands the result to ``render(result, fmt, top, given)``, ``given`` being every option as
+    given (the ``extra`` ones too; they go to ``call`` and ``render``, not to the Session).
+    Parameter names are the options' Python names, so a library error's ``parameter`` maps
+    to its flag.
+    """
+    params = [
+        inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context),
+        *(option_parameter(o) for o in analysis.options if o.cli),
+        *extra,
+    ]
+    if table_top is not None:
+        params.append(top_parameter(table_top))
+    if formats:
+        params.append(format_parameter())
+    extras = {p.name for p in extra}
+
+    def command(**kwargs: Any) -> None:
+        ctx = kwargs.pop("ctx")
+        fmt = kwargs.pop("fmt", OutputFormat.table)
+        top = kwargs.pop("top", None)
+        given = dict(kwargs)
+        if call is not None:
+            result = call(ctx, given)
+        else:
+            options = {k: v for k, v in given.items() if k not in extras}
+            result = getattr(session(ctx), analysis.name)(**options)
+        render(result, fmt, top, given)
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__doc__ = help
+    command.__name__ = f"{analysis.name}_cmd"
+    command.__qualname__ = command.__name__
+    wrapped = handle_errors(command)
+    target.command(name or analysis.command)(wrapped)
+    return wrapped

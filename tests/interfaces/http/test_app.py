@@ -183,7 +183,10 @@ def test_pool_warm_fills_every_session(http_data_dir) -> None:  # type: ignore[n
     pool.warm("hand-hs17")
     sessions = [pool._idle.get_nowait()[1] for _ in range(3)]
     assert len({id(s) for s in sessions}) == 3
-    assert all(s._countries.get("hand-hs17") == ["CHN", "MYS", "THA", "USA"] for s in sessions)
+    # Each session's view of the data set holds its look-ups (issue 10: caches live in views).
+    views = [s.view("hand-hs17") for s in sessions]
+    assert all(v.remembered(("countries",)) for v in views)
+    assert all(v.countries() == ["CHN", "MYS", "THA", "USA"] for v in views)
 
 
 def test_unexpected_fault_is_a_json_500_without_internals(http_data_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -207,12 +207,12 @@ class SessionPool:
         borrowed = [self._fresh(*self._idle.get()) for _ in range(self.size)]  # all of them
         try:
             for _, session in borrowed:
-                session.countries(dataset)
-                years = session.years(dataset)
-                if years:
-                    level = session.manifest(dataset).get("level", "hs6")
-                    session.export_totals(dataset, years[-1])
-                    session.market_cube(dataset, years[-1], level)
+                view = session.view(dataset)
+                view.countries()
+                if view.years:
+                    level = view.manifest.default_level
+                    session.export_totals(dataset, view.years[-1])
+                    session.market_cube(dataset, view.years[-1], level)
         finally:
             for item in borrowed:
                 self._idle.put(item)

@@ -1,0 +1,218 @@
+"""Tariff scenarios on a data set: list the presets, run one, compare two.
+
+The orchestration of the scenario analyses, next to their model: options
+(:data:`RUN_SCENARIO`, :data:`COMPARE_SCENARIOS`), reading the flows a scenario touches
+(one query through the store's Ibis backend), and the parameters and provenance of the
+result. The model itself is :func:`tradelever.analysis.scenarios.run.run_on_flows` and
+:func:`~tradelever.analysis.scenarios.run.compare_home`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+
+from tradelever.analysis.request import DATASET, YEAR, Request
+from tradelever.analysis.result import TableResult
+from tradelever.analysis.scenarios.model import Scenario
+from tradelever.analysis.scenarios.presets import load_scenario, preset_names, preset_scenario
+from tradelever.analysis.scenarios.run import (
+    ScenarioResult,
+    compare_home,
+    load_flows,
+    run_on_flows,
+    scenario_importers,
+)
+from tradelever.errors import InputError
+from tradelever.options import REQUIRED, Analysis, Mode, Option
+
+__all__ = [
+    "COMPARE_SCENARIOS",
+    "RUN_SCENARIO",
+    "ScenarioSpec",
+    "compare_scenarios",
+    "run_scenario",
+    "scenario",
+    "scenarios",
+]
+
+#: A scenario as callers give it: a preset name, a YAML file, a mapping or a Scenario.
+ScenarioSpec = str | Path | Scenario | dict[str, Any]
+
+MODE: Final = Option(
+    "mode",
+    Mode,
+    "ces",
+    "ces: CES/Armington in exact hat algebra (default); smart: the WITS-SMART formulas.",
+    short="-m",
+)
+SCENARIO_HOME: Final = Option(
+    "home",
+    str | None,
+    None,
+    "Home country, ISO3: adds its losses and diversion gains.",
+    min_length=1,
+    max_length=64,
+)
+RUN_SCENARIO: Final = Analysis(
+    name="run_scenario",
+    command="scenario run",
+    summary="Run a preset or a posted tariff scenario over all its markets",
+    options=(
+        Option(
+            "spec",
+            str,
+            REQUIRED,
+            "Preset name or YAML file.",
+            argument=True,
+            query="name",
+            min_length=1,
+            max_length=200,
+        ),
+        DATASET,
+        YEAR,
+        MODE,
+        SCENARIO_HOME,
+        Option(
+            "draws",
+            int,
+            0,
+            "Monte Carlo draws over elasticities (p5/p50/p95).",
+            ge=0,
+            http_le=2000,
+        ),
+    ),
+)
+COMPARE_SCENARIOS: Final = Analysis(
+    name="compare_scenarios",
+    command="scenario compare",
+    summary="Home's exports under scenario A and under scenario B, and the difference",
+    options=(
+        Option(
+            "a",
+            str,
+            REQUIRED,
+            "Scenario A (e.g. competitors settle first).",
+            argument=True,
+            min_length=1,
+            max_length=200,
+        ),
+        Option(
+            "b",
+            str,
+            REQUIRED,
+            "Scenario B (e.g. home settles too).",
+            argument=True,
+            min_length=1,
+            max_length=200,
+        ),
+        SCENARIO_HOME.but(annotation=str, default=REQUIRED, help="Home country, ISO3."),
+        DATASET,
+        YEAR,
+        MODE,
+    ),
+)
+
+
+def scenarios() -> pd.DataFrame:
+    """The preset scenarios: name, date, description, number of measures, sources."""
+    rows = []
+    for name in preset_names():
+        s = preset_scenario(name)
+        rows.append(
+            {
+                "name": name,
+                "date": s.date.isoformat() if s.date else None,
+                "description": s.description,
+                "measures": len(s.measures),
+                "sources": list(s.sources),
+            }
+        )
+    return pd.DataFrame(rows, columns=["name", "date", "description", "measures", "sources"])
+
+
+def scenario(spec: ScenarioSpec) -> Scenario:
+    """A preset by name, a YAML file, a mapping or a Scenario, validated and resolved."""
+    return load_scenario(spec)
+
+
+def _flows(request: Request, importers: list[str] | None) -> pd.DataFrame:
+    return load_flows(
+        request.flows,
+        year=request.year,
+        importers=importers,
+        unique=request.manifest.unique_flow_keys,
+    )
+
+
+def run_scenario(
+    request: Request,
+    spec: ScenarioSpec,
+    *,
+    mode: Mode = "ces",
+    draws: int = 0,
+    progress: Any = None,
+    frame: pd.DataFrame | None = None,
+) -> ScenarioResult:
+    """Run a scenario on the request's data set and year (home view when it has a home).
+
+    ``frame`` is the year's flows when the caller has read them already (a comparison runs
+    two scenarios on one read).
+    """
+    RUN_SCENARIO.check(mode=mode, draws=draws)
+    sc = load_scenario(spec)
+    if frame is None:
+        frame = _flows(request, scenario_importers(sc))
+    if frame.empty:
+        raise InputError(
+            f"scenario {sc.name}: data set {request.dataset} has no {request.year} imports for "
+            "the scenario's importers"
+        )
+    params = {
+        "scenario": sc.name,
+        "description": sc.description,
+        "date": sc.date.isoformat() if sc.date else None,
+        "dataset": request.dataset,
+        "year": request.year,
+        "level": request.level,
+        "mode": mode,
+        "home": request.home,
+        "draws": draws,
+        "elasticities": sc.elasticities.model_dump(exclude={"uncertainty"}, exclude_none=True),
+    }
+    return run_on_flows(
+        frame,
+        sc,
+        mode=mode,
+        home=request.home,
+        draws=draws,
+        industry_level=request.manifest.is_industry,
+        classification=request.classification,
+        descriptions=dict(request.descriptions),
+        params=params,
+        provenance=request.provenance,
+        assumptions=request.assumptions,
+        progress=progress,
+    )
+
+
+def compare_scenarios(
+    request: Request, a: ScenarioSpec, b: ScenarioSpec, *, mode: Mode = "ces"
+) -> TableResult:
+    """Home's exports under scenario A and under B, by product, and the difference B - A.
+
+    Typical use: A = competitors settle first (home still pays more), B = home settles too.
+    Both run on one read of the flows of the scenarios' importers.
+    """
+    COMPARE_SCENARIOS.check(mode=mode)
+    if request.home is None:
+        raise InputError("a comparison needs a home country", parameter="home")
+    sa, sb = load_scenario(a), load_scenario(b)
+    fa, fb = scenario_importers(sa), scenario_importers(sb)
+    importers = None if fa is None or fb is None else sorted(set(fa) | set(fb))
+    frame = _flows(request, importers)
+    ra = run_scenario(request, sa, mode=mode, frame=frame)
+    rb = run_scenario(request, sb, mode=mode, frame=frame)
+    return compare_home(ra, rb, frame, request.home, dict(request.descriptions))
