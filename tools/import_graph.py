@@ -8,7 +8,9 @@ imports module ``b`` (``from tradelever.x import name`` counts as an edge to
 tradelever's own modules count; the implicit import of a parent package does not.
 
 Cycles are reported as strongly connected components of more than one module (every module
-of a component can reach every other through imports), plus the mutual pairs.
+of a component can reach every other through imports), plus the mutual pairs. Imports under
+``if TYPE_CHECKING:`` never run, so they count as edges (a dependency all the same) but not
+towards cycles.
 
 Usage::
 
@@ -32,16 +34,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "tradelever"
 SOURCE = ROOT / "src" / PACKAGE
+#: The package root re-exports the public API lazily (``tradelever.leverage``): that edge
+#: runs only when a user asks for the name, and no module depends on it.
+FACADE = frozenset({(PACKAGE, f"{PACKAGE}.api")})
 
 
 @dataclass(frozen=True)
 class Edge:
-    """``source`` imports ``target`` at ``line`` (``toplevel``: at module level)."""
+    """``source`` imports ``target`` at ``line``.
+
+    ``toplevel``: at module level (not inside a function); ``type_only``: under
+    ``if TYPE_CHECKING:`` (never executed).
+    """
 
     source: str
     target: str
     line: int
     toplevel: bool
+    type_only: bool = False
 
 
 @dataclass
@@ -56,11 +66,11 @@ class Graph:
         """Module names, sorted."""
         return sorted(self.files)
 
-    def adjacency(self) -> dict[str, set[str]]:
-        """Module -> modules it imports (self-imports dropped)."""
+    def adjacency(self, *, runtime: bool = False) -> dict[str, set[str]]:
+        """Module -> modules it imports (self-imports dropped; ``runtime``: no type-only)."""
         out: dict[str, set[str]] = {m: set() for m in self.files}
         for e in self.edges:
-            if e.source != e.target:
+            if e.source != e.target and not (runtime and e.type_only):
                 out[e.source].add(e.target)
         return out
 
@@ -75,6 +85,24 @@ def module_name(path: Path, source: Path = SOURCE) -> str:
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _type_only_nodes(tree: ast.Module) -> set[int]:
+    """ids of import nodes inside ``if TYPE_CHECKING:`` blocks."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for inner in node.body:
+                for sub in ast.walk(inner):
+                    if isinstance(sub, (ast.Import, ast.ImportFrom)):
+                        found.add(id(sub))
+    return found
 
 
 def _toplevel_nodes(tree: ast.Module) -> set[int]:
@@ -122,12 +150,15 @@ def build(source: Path = SOURCE) -> Graph:
     modules = set(graph.files)
     for name, (tree, is_package) in trees.items():
         toplevel = _toplevel_nodes(tree)
+        type_only = _type_only_nodes(tree)
         for node in ast.walk(tree):
             if not isinstance(node, (ast.Import, ast.ImportFrom)):
                 continue
             for target in dict.fromkeys(_targets(node, name, is_package, modules)):
                 if target in modules:
-                    graph.edges.append(Edge(name, target, node.lineno, id(node) in toplevel))
+                    graph.edges.append(
+                        Edge(name, target, node.lineno, id(node) in toplevel, id(node) in type_only)
+                    )
     return graph
 
 
@@ -178,14 +209,20 @@ def strongly_connected(adjacency: dict[str, set[str]]) -> list[list[str]]:
     return sorted(out, key=lambda c: (-len(c), c))
 
 
-def cycles(graph: Graph) -> list[list[str]]:
-    """Strongly connected components of more than one module."""
-    return [c for c in strongly_connected(graph.adjacency()) if len(c) > 1]
+def cycles(graph: Graph, ignore: set[tuple[str, str]] | None = None) -> list[list[str]]:
+    """Strongly connected components of more than one module (runtime imports only).
+
+    ``ignore``: edges left out (the package root's lazy re-export of its public API).
+    """
+    adjacency = graph.adjacency(runtime=True)
+    for source, target in ignore or set():
+        adjacency.get(source, set()).discard(target)
+    return [c for c in strongly_connected(adjacency) if len(c) > 1]
 
 
 def mutual_pairs(graph: Graph) -> list[tuple[str, str]]:
-    """Pairs of modules that import each other."""
-    pairs = graph.edge_pairs()
+    """Pairs of modules that import each other (runtime imports only)."""
+    pairs = {(e.source, e.target) for e in graph.edges if not e.type_only}
     return sorted((a, b) for a, b in pairs if a < b and (b, a) in pairs)
 
 
@@ -201,7 +238,7 @@ def summary(graph: Graph) -> dict[str, object]:
     function_level = {(e.source, e.target) for e in graph.edges if not e.toplevel} - {
         (e.source, e.target) for e in graph.edges if e.toplevel
     }
-    comps = cycles(graph)
+    comps = cycles(graph, set(FACADE))
     return {
         "modules": len(graph.files),
         "lines": sum(len(p.read_text("utf-8").splitlines()) for p in graph.files.values()),
@@ -237,7 +274,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{data['edges_function_level_only']} only inside functions; "
         f"{data['import_statements']} import statements"
     )
-    print(f"cycles (strongly connected components): {data['cycles']}")
+    print(
+        f"cycles (strongly connected components, runtime imports, the root's lazy re-export "
+        f"of the API left out): {data['cycles']}"
+    )
     for comp in data["cycle_components"]:  # type: ignore[union-attr]
         print(f"  {len(comp)} modules: {', '.join(comp)}")
     for a, b in data["mutual_pairs"]:  # type: ignore[union-attr]

@@ -22,7 +22,7 @@ basis; ``change`` adds to it; ``all_in: true`` makes ``new_rate`` a ceiling on t
 including the baseline (MFN) rate, as in the EU row of the July 31, 2025 order ("15% minus
 Column 1 Duty Rate").
 
-Stacking (``shared/reference/tariffs-2025.md``): duties of different bases add; within one
+Stacking (the rules of the orders cited below): duties of different bases add; within one
 basis a later measure replaces an earlier one for the cells it covers; a ``section232``
 duty replaces the ``reciprocal`` and ``section122`` duties on the goods it covers (EO 14257
 s.3(b)(ii)-(iii), Section 122 proclamation clause (4)); ``exempt`` lists remove products

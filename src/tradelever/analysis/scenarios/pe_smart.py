@@ -1,6 +1,6 @@
 """WITS-SMART partial equilibrium, vectorised over every (importer, product) market.
 
-Notation (``shared/reference/methods.md`` (a); Jammes and Olarreaga 2005; Laird and Yeats
+Notation (Jammes and Olarreaga 2005, the WITS-SMART reference; Laird and Yeats
 1986). In one market (importer j, product k), source c ships M_c (US$, world prices
 normalised to 1 so values act as quantities) at tariff t_c, changing to t_c'; Δt_c =
 t_c' - t_c; ε_m < 0 import demand elasticity, ε_x > 0 export supply elasticity (infinite =

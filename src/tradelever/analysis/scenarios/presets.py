@@ -4,8 +4,8 @@ Files in ``tradelever/data/scenarios/``:
 
 ``<name>.yaml``
     One scenario each (the 2025-26 US tariff actions), every measure with its source
-    document and effective date, read from ``shared/reference/tariffs-2025.md`` and the
-    primary texts on whitehouse.gov.
+    document and effective date, compiled from the primary texts (whitehouse.gov, the
+    Federal Register).
 ``_product_sets.yaml``
     Named product sets used as selectors (``apr11-semiconductors``, ``s232-steel``,
     ``gloves``...): HS codes as in the source text, the ICIO industries they are applied
