@@ -16,11 +16,11 @@ from tradelever.analysis.concessions import CONCESSIONS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
-from tradelever.analysis.network import SUPPLY_CHAIN
 from tradelever.analysis.peers import PEERS
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.scenarios.simulate import COMPARE_SCENARIOS, RUN_SCENARIO
 from tradelever.analysis.substitution import SUBSTITUTES
+from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.brief.build import BRIEF, OPTIONAL_CALLS
 from tradelever.options import REQUIRED, Analysis
 from tradelever.session import Session

@@ -25,9 +25,7 @@ import pandas as pd
 from tradelever.analysis import formula as _formula
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
 from tradelever.analysis.result import TableResult
-from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.run import ScenarioResult
-from tradelever.analysis.scenarios.simulate import ScenarioSpec
 from tradelever.config import Config, Secret
 from tradelever.options import Level, Mode
 from tradelever.session import DEFAULT_DATASET, Session, open_store
@@ -37,6 +35,8 @@ from tradelever.store import fetch as _fetch
 from tradelever.store.fetch import FetchResult
 
 if TYPE_CHECKING:
+    from tradelever.analysis.scenarios.model import Scenario
+    from tradelever.analysis.scenarios.simulate import ScenarioSpec
     from tradelever.brief.model import Brief
     from tradelever.store.ingest import IngestResult
 

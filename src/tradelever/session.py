@@ -3,7 +3,7 @@
 Each analysis method does two things: :func:`~tradelever.analysis.request.resolve` the
 request (every check, once) and call the analysis function that owns the formulas and
 assumptions (:mod:`tradelever.analysis.leverage`, ``substitution``, ``exposure``,
-``formula``, ``concessions``, ``peers``, ``network``, ``scenarios.simulate``). The
+``formula``, ``concessions``, ``peers``, ``supply_chain``, ``scenarios.simulate``). The
 signatures are those of the analyses' option records (``tests/test_api.py`` checks that they
 agree), so ``help(Session.leverage)`` shows what the command line and the HTTP API offer.
 
@@ -25,15 +25,13 @@ from tradelever.analysis import concessions as _concessions
 from tradelever.analysis import exposure as _exposure
 from tradelever.analysis import formula as _formula
 from tradelever.analysis import leverage as _leverage
-from tradelever.analysis import network as _network
 from tradelever.analysis import peers as _peers
 from tradelever.analysis import substitution as _substitution
+from tradelever.analysis import supply_chain as _supply_chain
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
 from tradelever.analysis.request import DEFAULT_DATASET, Request, resolve
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.scenarios import simulate as _scenarios
-from tradelever.analysis.scenarios.model import Scenario
-from tradelever.analysis.scenarios.run import ScenarioResult
 from tradelever.config import Config
 from tradelever.options import Analysis, Level, Mode
 from tradelever.store import Store
@@ -41,6 +39,8 @@ from tradelever.store.dataset import DatasetView
 from tradelever.store.embedded import ensure_icio
 
 if TYPE_CHECKING:
+    from tradelever.analysis.scenarios.model import Scenario
+    from tradelever.analysis.scenarios.run import ScenarioResult
     from tradelever.brief.model import Brief
 
 __all__ = ["DEFAULT_DATASET", "Session", "open_store"]
@@ -368,10 +368,12 @@ class Session:
 
         ``industry``: home industry code(s) (``"C26"`` or ``"C26,C22"``), default all 50;
         ``share_lost``: the fraction of the deliveries that stops, in [0, 1]. See
-        :func:`tradelever.analysis.network.supply_chain`.
+        :func:`tradelever.analysis.supply_chain.supply_chain`.
         """
-        request = self.request(_network.SUPPLY_CHAIN, dataset=dataset, home=home, partner=partner)
-        return _network.supply_chain(request, industry=industry, share_lost=share_lost)
+        request = self.request(
+            _supply_chain.SUPPLY_CHAIN, dataset=dataset, home=home, partner=partner
+        )
+        return _supply_chain.supply_chain(request, industry=industry, share_lost=share_lost)
 
     # -- tariff scenarios ---------------------------------------------------------------------
     def scenarios(self) -> pd.DataFrame:

@@ -9,9 +9,9 @@ import pytest
 
 from tradelever.analysis.formula import FORMULA
 from tradelever.analysis.leverage import LEVERAGE
-from tradelever.analysis.network import SUPPLY_CHAIN
 from tradelever.analysis.request import DEFAULT_DATASET, resolve
 from tradelever.analysis.substitution import SUBSTITUTES
+from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.api import Session
 from tradelever.errors import InputError, TradeleverError, UnknownCountryError
 

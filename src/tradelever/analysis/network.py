@@ -125,14 +125,11 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 
-from tradelever.analysis.request import DATASET, DEFAULT_DATASET, HOME, PARTNER, Request
 from tradelever.analysis.result import TableResult
 from tradelever.errors import InputError, UnknownCountryError, UnknownProductError
-from tradelever.options import Analysis, Option
 from tradelever.sources.icio import IcioFiles, IcioNetwork
 
 __all__ = [
-    "SUPPLY_CHAIN",
     "SUPPLY_CHAIN_ASSUMPTIONS",
     "SUPPLY_CHAIN_COLUMNS",
     "ExtractionResult",
@@ -142,7 +139,6 @@ __all__ = [
     "extract",
     "icio_model",
     "parse_industries",
-    "supply_chain",
     "supply_chain_result",
     "supply_chain_table",
     "value_added_coefficients",
@@ -755,62 +751,4 @@ def supply_chain_result(
         assumptions=notes,
         columns=SUPPLY_CHAIN_COLUMNS,
         summary=summary,
-    )
-
-
-# -- the analysis: options and orchestration -------------------------------------------------
-SUPPLY_CHAIN = Analysis(
-    name="supply_chain",
-    command="supply-chain",
-    summary="Supply-chain dependence of the partner on home (ICIO network)",
-    options=(
-        HOME,
-        PARTNER,
-        Option(
-            "industry",
-            str | Sequence[str] | None,
-            None,
-            "Home industry code(s), e.g. C26 (comma-separated or repeated; default all).",
-            short="-i",
-            min_length=1,
-            max_length=1000,
-            cli_annotation=list[str] | None,
-            http_annotation=str | None,
-        ),
-        DATASET.but(help="Data set (only the ICIO network icio2022)."),
-        Option(
-            "share_lost",
-            float,
-            1.0,
-            "Fraction of home's deliveries that stops, in [0, 1].",
-            ge=0.0,
-            le=1.0,
-        ),
-    ),
-    levels=("industry",),
-    datasets=(DEFAULT_DATASET,),
-)
-
-
-def supply_chain(
-    request: Request, *, industry: str | Sequence[str] | None = None, share_lost: float = 1.0
-) -> TableResult:
-    """Supply-chain dependence of the partner on home on the embedded ICIO network.
-
-    Per home industry: direct deliveries to the partner, home value added embodied in the
-    partner's output and final-demand sales, and the hypothetical-extraction loss of the
-    partner's output (and of home's) if those deliveries stopped; see
-    :func:`supply_chain_result` (kind ``supply_chain``).
-    """
-    SUPPLY_CHAIN.check(share_lost=share_lost)
-    return supply_chain_result(
-        icio_model(),
-        str(request.home),
-        str(request.partner),
-        industries=parse_industries(industry),
-        share=share_lost,
-        dataset=request.dataset,
-        year=request.year,
-        provenance=request.provenance,
-        assumptions=request.assumptions,
     )

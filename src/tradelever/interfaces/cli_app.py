@@ -153,7 +153,7 @@ def handle_errors(func: F) -> F:
 
 def session(ctx: typer.Context) -> Any:
     """A Session on the invocation's configuration (embedded data prepared on first use)."""
-    from tradelever.api import Session
+    from tradelever.session import Session
     from tradelever.sources import icio
     from tradelever.store import Store
 
@@ -171,31 +171,6 @@ def session(ctx: typer.Context) -> Any:
 
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-]
-
-# Options shared by the analytical commands (one definition, the same help everywhere).
-HomeArg = Annotated[str, typer.Argument(help="Home country, ISO3 (e.g. MYS).", show_default=False)]
-PartnerOption = Annotated[
-    str, typer.Option("--partner", "-p", help="Counterpart country, ISO3 (e.g. USA).")
-]
-RivalOption = Annotated[
-    str | None, typer.Option("--rival", "-r", help="Rival supplier, ISO3 (e.g. CHN).")
-]
-DatasetOption = Annotated[
-    str, typer.Option("--dataset", "-d", help="Data set name (see `tradelever datasets`).")
-]
-YearOption = Annotated[
-    int | None, typer.Option("--year", "-y", help="Year (default: latest in the data set).")
-]
-LevelOption = Annotated[
-    str | None,
-    typer.Option("--level", help="industry (ICIO) or hs6|hs4|hs2|group (product data sets)."),
-]
-TopOption = Annotated[
-    int | None,
-    typer.Option(
-        "--top", "-n", help="Show the top N rows (table default 20; json/csv default all; 0 = all)."
-    ),
 ]
 
 
@@ -266,12 +241,8 @@ def top_parameter(table_top: int = 20) -> inspect.Parameter:
 
 def format_parameter() -> inspect.Parameter:
     """``--format/-f``: table, json or csv."""
-    info = typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
     return inspect.Parameter(
-        "fmt",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=OutputFormat.table,
-        annotation=Annotated[OutputFormat, info],
+        "fmt", inspect.Parameter.KEYWORD_ONLY, default=OutputFormat.table, annotation=FormatOption
     )
 
 

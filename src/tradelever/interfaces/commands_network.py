@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradelever.analysis.network import SUPPLY_CHAIN
+from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.interfaces.cli_app import analysis_command, app, emit_data
 from tradelever.interfaces.output import (
     OutputFormat,

@@ -8,9 +8,9 @@ from tradelever.analysis.concessions import CONCESSIONS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
-from tradelever.analysis.network import SUPPLY_CHAIN
 from tradelever.analysis.peers import PEERS
 from tradelever.analysis.substitution import SUBSTITUTES
+from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.options import Analysis
 
 ROUTES = [LEVERAGE, SUBSTITUTES, EXPOSURE, FORMULA, FORMULA_ANNEX, CONCESSIONS, PEERS, SUPPLY_CHAIN]

@@ -9,37 +9,35 @@ result. The model itself is :func:`tradelever.analysis.scenarios.run.run_on_flow
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
 from tradelever.analysis.request import DATASET, YEAR, Request
 from tradelever.analysis.result import TableResult
-from tradelever.analysis.scenarios.model import Scenario
-from tradelever.analysis.scenarios.presets import load_scenario, preset_names, preset_scenario
-from tradelever.analysis.scenarios.run import (
-    ScenarioResult,
-    compare_home,
-    load_flows,
-    run_on_flows,
-    scenario_importers,
-)
 from tradelever.errors import InputError
 from tradelever.options import REQUIRED, Analysis, Mode, Option
+
+# The model (pydantic) and the solvers load when a scenario is read or run, not when the
+# command line starts and reads the options below.
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TypeAlias
+
+    from tradelever.analysis.scenarios.model import Scenario
+    from tradelever.analysis.scenarios.run import ScenarioResult
+
+    #: A scenario as callers give it: a preset name, a YAML file, a mapping or a Scenario.
+    ScenarioSpec: TypeAlias = str | Path | Scenario | dict[str, Any]
 
 __all__ = [
     "COMPARE_SCENARIOS",
     "RUN_SCENARIO",
-    "ScenarioSpec",
     "compare_scenarios",
     "run_scenario",
     "scenario",
     "scenarios",
 ]
-
-#: A scenario as callers give it: a preset name, a YAML file, a mapping or a Scenario.
-ScenarioSpec = str | Path | Scenario | dict[str, Any]
 
 MODE: Final = Option(
     "mode",
@@ -118,6 +116,8 @@ COMPARE_SCENARIOS: Final = Analysis(
 
 def scenarios() -> pd.DataFrame:
     """The preset scenarios: name, date, description, number of measures, sources."""
+    from tradelever.analysis.scenarios.presets import preset_names, preset_scenario
+
     rows = []
     for name in preset_names():
         s = preset_scenario(name)
@@ -135,10 +135,14 @@ def scenarios() -> pd.DataFrame:
 
 def scenario(spec: ScenarioSpec) -> Scenario:
     """A preset by name, a YAML file, a mapping or a Scenario, validated and resolved."""
+    from tradelever.analysis.scenarios.presets import load_scenario
+
     return load_scenario(spec)
 
 
 def _flows(request: Request, importers: list[str] | None) -> pd.DataFrame:
+    from tradelever.analysis.scenarios.run import load_flows
+
     return load_flows(
         request.flows,
         year=request.year,
@@ -161,8 +165,10 @@ def run_scenario(
     ``frame`` is the year's flows when the caller has read them already (a comparison runs
     two scenarios on one read).
     """
+    from tradelever.analysis.scenarios.run import run_on_flows, scenario_importers
+
     RUN_SCENARIO.check(mode=mode, draws=draws)
-    sc = load_scenario(spec)
+    sc = scenario(spec)
     if frame is None:
         frame = _flows(request, scenario_importers(sc))
     if frame.empty:
@@ -206,10 +212,12 @@ def compare_scenarios(
     Typical use: A = competitors settle first (home still pays more), B = home settles too.
     Both run on one read of the flows of the scenarios' importers.
     """
+    from tradelever.analysis.scenarios.run import compare_home, scenario_importers
+
     COMPARE_SCENARIOS.check(mode=mode)
     if request.home is None:
         raise InputError("a comparison needs a home country", parameter="home")
-    sa, sb = load_scenario(a), load_scenario(b)
+    sa, sb = scenario(a), scenario(b)
     fa, fb = scenario_importers(sa), scenario_importers(sb)
     importers = None if fa is None or fb is None else sorted(set(fa) | set(fb))
     frame = _flows(request, importers)

@@ -23,10 +23,10 @@ from tradelever.analysis.concessions import CONCESSIONS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
-from tradelever.analysis.network import SUPPLY_CHAIN
 from tradelever.analysis.peers import PEERS
 from tradelever.analysis.request import DATASET
 from tradelever.analysis.substitution import SUBSTITUTES
+from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.api import DEFAULT_DATASET, Session
 from tradelever.errors import TradeleverError
 from tradelever.interfaces.http.app import Engine, error_for, json_bytes
