@@ -15,6 +15,7 @@ from rich.table import Table
 from tradelever.analysis.result import dumps
 from tradelever.formatting import fmt_usd
 from tradelever.labels import label
+from tradelever.options import FORMATS
 
 __all__ = [
     "Column",
@@ -31,12 +32,8 @@ __all__ = [
 Column = tuple[str, str, Callable[[Any], str]]
 
 
-class OutputFormat(StrEnum):
-    """Output formats of every command."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
+#: Output formats of every command (an Enum for typer's choices, from the ``Format`` literal).
+OutputFormat = StrEnum("OutputFormat", {f: f for f in FORMATS})  # type: ignore[misc]
 
 
 def dump_json(obj: Any) -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 import inspect
 import re
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +19,7 @@ from tradelever.interfaces.http.app import ApiError, error_for, json_bytes
 from tradelever.interfaces.http.params import endpoint, python_names, query_names
 from tradelever.interfaces.http.routes import _errors, _norm, engine_of
 from tradelever.interfaces.http.routes_scenarios import check_scenario_names
+from tradelever.options import BriefFormat
 
 __all__ = ["BRIEF_CSP", "router"]
 
@@ -30,29 +30,20 @@ router = APIRouter(prefix="/api")
 BRIEF_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
-class BriefFormat(StrEnum):
-    """Formats of the brief."""
-
-    html = "html"
-    md = "md"
-    pdf = "pdf"
-    json = "json"
-
-
-_MEDIA = {
-    BriefFormat.html: "text/html; charset=utf-8",
-    BriefFormat.md: "text/markdown; charset=utf-8",
-    BriefFormat.pdf: "application/pdf",
-    BriefFormat.json: "application/json",
+_MEDIA: dict[BriefFormat, str] = {
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "pdf": "application/pdf",
+    "json": "application/json",
 }
 
 
 def _render(brief: Any, fmt: BriefFormat) -> bytes:
-    if fmt is BriefFormat.html:
+    if fmt == "html":
         return str(brief.to_html()).encode("utf-8")
-    if fmt is BriefFormat.md:
+    if fmt == "md":
         return str(brief.to_markdown()).encode("utf-8")
-    if fmt is BriefFormat.json:
+    if fmt == "json":
         return json_bytes(brief.to_dict())
     with tempfile.TemporaryDirectory(prefix="tradelever-brief-") as tmp:
         path = Path(tmp) / "brief.pdf"
@@ -64,14 +55,14 @@ def _filename(brief: Any, fmt: BriefFormat) -> str:
     parts = [brief.home, brief.partner, brief.rival, brief.dataset, brief.year]
     stem = "-".join(str(p) for p in parts if p)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)
-    return f"brief-{stem}.{fmt.value}"
+    return f"brief-{stem}.{fmt}"
 
 
 _EXTRA = [
     inspect.Parameter(
         "format",
         inspect.Parameter.KEYWORD_ONLY,
-        default=BriefFormat.html,
+        default="html",
         annotation=Annotated[BriefFormat, Query(description="html, md, pdf or json.")],
     ),
     inspect.Parameter(
@@ -110,12 +101,12 @@ def _brief(request: Request, query: dict[str, Any]) -> Response:
             return engine.call(compute)
         except TradeleverError as exc:
             raise error_for(
-                exc, {**params, "format": fmt.value}, names=query_names(BRIEF.options)
+                exc, {**params, "format": fmt}, names=query_names(BRIEF.options)
             ) from exc
 
     key = (
         "brief",
-        fmt.value,
+        fmt,
         tuple(sorted((k, repr(_norm(k, v))) for k, v in params.items())),
         fingerprint,
         dt.date.today().isoformat(),  # the brief is dated
@@ -123,7 +114,7 @@ def _brief(request: Request, query: dict[str, Any]) -> Response:
     body, filename = engine.cache.get_or_compute(key, produce)
     disposition = "attachment" if download else "inline"
     headers = {"Content-Disposition": f'{disposition}; filename="{filename}"'}
-    if fmt is BriefFormat.html:
+    if fmt == "html":
         headers["Content-Security-Policy"] = BRIEF_CSP
     if not body:
         raise ApiError(500, "brief: the renderer produced an empty document", None)
