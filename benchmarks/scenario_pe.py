@@ -14,9 +14,11 @@ Reproduce::
     python benchmarks/scenario_pe.py --rows 2e6  # smaller machine
 
 Prints the timing of each stage: query (DuckDB -> pandas), then each model run over all
-markets (schedule, elasticities, solve, result tables), twice per mode (the first run of
-the process also pays for first-touch memory), and the draws for USA-MYS. The machine is
-shared, so run it more than once.
+markets (schedule, elasticities, solve, sigma band, flags, result tables), twice per mode
+(the first run of the process also pays for first-touch memory), once per mode without the
+sigma band (``sensitivity=False``: one solve instead of three), and the draws for USA-MYS
+(with the home view: three more solves for the Shapley and level/gap splits). The machine
+is shared, so run it more than once.
 """
 
 from __future__ import annotations
@@ -129,13 +131,24 @@ def main() -> None:
         )
         t_query = time.perf_counter() - t
         print(f"query (DuckDB via Ibis -> pandas): {t_query:.2f} s, {len(flows):,} rows")
-        for mode in ("smart", "ces", "smart", "ces"):
+        runs = [(m, True) for m in ("smart", "ces", "smart", "ces")]
+        runs += [("smart", False), ("ces", False)]
+        for mode, band in runs:
             t = time.perf_counter()
-            res = run_on_flows(flows, sc, mode=mode, industry_level=False, classification="HS17")
+            res = run_on_flows(
+                flows,
+                sc,
+                mode=mode,
+                industry_level=False,
+                classification="HS17",
+                sensitivity=band,
+            )
             t_run = time.perf_counter() - t
+            label = "with sigma band" if band else "no sigma band"
             print(
-                f"{mode}: all {res.summary['markets_changed']:,} markets, {len(res.rows):,} rows"
-                f" in {t_run:.2f} s (with the query: {t_query + t_run:.2f} s)"
+                f"{mode} ({label}): all {res.summary['markets_changed']:,} markets, "
+                f"{len(res.rows):,} rows in {t_run:.2f} s (with the query: "
+                f"{t_query + t_run:.2f} s)"
             )
             del res
         pair = flows[flows["importer"] == "USA"]

@@ -3,14 +3,18 @@
 Routes map a path to a queue of replies: each request takes the next reply, the last one
 repeats. A reply may be a :class:`Reply` or a function of the request returning one. Replies
 can set any status and headers, cut the connection after N body bytes (a truncated
-transfer), and serve a file with HTTP ``Range`` support (206, 416), as CEPII's server does.
+transfer), serve a file with HTTP ``Range`` support (206, 416), as CEPII's server does, and
+misbehave on purpose: drip the body a few bytes at a time, send it chunked without a
+length, redirect anywhere (another host, ``file://``, in a loop).
 
 Use the ``local_server`` fixture: ``local_server.route("/x", Reply(200, {"a": 1}))`` and
-``local_server.url``; ``local_server.requests`` records every request.
+``local_server.url``; ``local_server.requests`` records every request. ``other_server`` is a
+second server on another loopback address (127.0.0.2): another host, for redirect tests.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -22,6 +26,21 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A threading server that does not print a traceback when a client hangs up.
+
+    The hostile-server tests make the client give up on purpose (size caps, deadlines);
+    the connection reset that follows on the server side is expected.
+    """
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -43,6 +62,10 @@ class Reply:
     """Serve ``body`` honouring a ``Range: bytes=N-`` request header."""
     delay: float = 0.0
     """Seconds to wait before answering (to trigger client timeouts)."""
+    drip: tuple[int, float] | None = None
+    """Send the body ``n`` bytes at a time, ``seconds`` apart (a server that drips)."""
+    chunked: bool = False
+    """Send the body with ``Transfer-Encoding: chunked`` (no length announced)."""
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -56,7 +79,7 @@ Responder = Reply | Callable[[Recorded], Reply]
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, list[Responder]] = {}
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
@@ -78,7 +101,7 @@ class LocalServer:
                 reply = server._next(rec)
                 server._send(self, reply, rec)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -130,6 +153,17 @@ class LocalServer:
             return
         if not isinstance(reply.body, (bytes, str)):
             headers.setdefault("Content-Type", "application/json")
+        if reply.chunked:
+            headers["Transfer-Encoding"] = "chunked"
+            for k, v in headers.items():
+                handler.send_header(k, v)
+            handler.end_headers()
+            with contextlib.suppress(OSError):
+                for i in range(0, len(body), 8192):
+                    piece = body[i : i + 8192]
+                    handler.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                handler.wfile.write(b"0\r\n\r\n")
+            return
         headers["Content-Length"] = str(len(body))
         for k, v in headers.items():
             handler.send_header(k, v)
@@ -141,7 +175,17 @@ class LocalServer:
             handler.close_connection = True
             return
         handler.end_headers()
-        handler.wfile.write(body)
+        if reply.drip is not None:
+            size, pause = reply.drip
+            with contextlib.suppress(OSError):  # the client may give up and hang up
+                for i in range(0, len(body), size):
+                    handler.wfile.write(body[i : i + size])
+                    handler.wfile.flush()
+                    time.sleep(pause)
+            handler.close_connection = True
+            return
+        with contextlib.suppress(OSError):  # a client that stops reading (size cap)
+            handler.wfile.write(body)
 
     def __enter__(self) -> LocalServer:
         self.thread.start()
@@ -156,6 +200,17 @@ class LocalServer:
 def local_server() -> Iterator[LocalServer]:
     """A fresh local HTTP server on 127.0.0.1 for one test."""
     with LocalServer() as server:
+        yield server
+
+
+@pytest.fixture
+def other_server() -> Iterator[LocalServer]:
+    """A second server on 127.0.0.2: another host than ``local_server`` (Linux loopback)."""
+    try:
+        server = LocalServer("127.0.0.2")
+    except OSError as exc:
+        pytest.skip(f"cannot listen on 127.0.0.2 ({exc}); no second loopback host here")
+    with server:
         yield server
 
 

@@ -20,7 +20,8 @@ from tradelever.options import (
 
 
 def test_literal_aliases_and_their_tuples() -> None:
-    assert LEVELS == get_args(Level) == ("industry", "hs6", "hs4", "hs2", "group")
+    assert get_args(Level) == LEVELS
+    assert LEVELS == ("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group", "total")
     assert MODES == ("ces", "smart")
 
 
@@ -29,7 +30,9 @@ def test_choice_names_the_parameter() -> None:
     with pytest.raises(InputError) as info:
         choice("hs5", LEVELS, "level")
     assert info.value.parameter == "level"
-    assert info.value.message == "'hs5' is not one of industry, hs6, hs4, hs2, group"
+    assert info.value.message == (
+        "'hs5' is not one of industry, hs10, hs8, hs6, hs4, hs2, group, total"
+    )
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ import pandas as pd
 from tradelever.analysis import formula as _formula
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
 from tradelever.analysis.result import TableResult
-from tradelever.analysis.scenarios.run import ScenarioResult
+from tradelever.analysis.scenarios.result import ScenarioResult
 from tradelever.config import Config, Secret
 from tradelever.options import Level, Mode
 from tradelever.session import DEFAULT_DATASET, Session, open_store
@@ -272,13 +272,21 @@ def run_scenario(
     mode: Mode = "ces",
     home: str | None = None,
     draws: int = 0,
+    baseline: Any = None,
     progress: Any = None,
     data_dir: PathLike | None = None,
     config: Config | None = None,
 ) -> ScenarioResult:
     """Run a tariff scenario over all its markets; see :meth:`Session.run_scenario`."""
     return _session(data_dir, config).run_scenario(
-        spec, dataset=dataset, year=year, mode=mode, home=home, draws=draws, progress=progress
+        spec,
+        dataset=dataset,
+        year=year,
+        mode=mode,
+        home=home,
+        draws=draws,
+        baseline=baseline,
+        progress=progress,
     )
 
 
@@ -379,6 +387,7 @@ def fetch_comtrade(
     data_dir: str | os.PathLike[str] | None = None,
     progress: ProgressHook | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
     config: Config | None = None,
 ) -> FetchResult:
     """Fetch UN Comtrade data into the store; see :func:`tradelever.store.fetch.fetch_comtrade`.
@@ -400,6 +409,7 @@ def fetch_comtrade(
         config=config,
         progress=progress,
         client=client,
+        max_bytes=max_bytes,
     )
 
 
@@ -415,6 +425,7 @@ def fetch_census(
     data_dir: str | os.PathLike[str] | None = None,
     progress: ProgressHook | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
     config: Config | None = None,
 ) -> FetchResult:
     """Fetch US Census trade into the store; see :func:`tradelever.store.fetch.fetch_census`.
@@ -432,6 +443,7 @@ def fetch_census(
         config=config,
         progress=progress,
         client=client,
+        max_bytes=max_bytes,
     )
 
 
@@ -448,6 +460,7 @@ def fetch_baci(
     progress: ProgressHook | None = None,
     ingest_progress: Callable[[Any], None] | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
     config: Config | None = None,
 ) -> FetchResult:
     """Download and ingest a CEPII BACI release; see :func:`tradelever.store.fetch.fetch_baci`.
@@ -467,6 +480,7 @@ def fetch_baci(
         progress=progress,
         ingest_progress=ingest_progress,
         client=client,
+        max_bytes=max_bytes,
     )
 
 

@@ -167,7 +167,23 @@ LABELS: Final[dict[str, Label]] = {
             "home exports elsewhere",
             "usd",
         ),
+        _l(
+            "redirectable_share",
+            "redirectable share of home's other exports",
+            "redirectable",
+            "share",
+            0,
+        ),
+        _l(
+            "home_redirectable_usd", "home exports it could redirect", "redirectable exports", "usd"
+        ),
         _l("plausible_supply_usd", "plausible supply", "plausible supply", "usd"),
+        _l(
+            "plausible_share_of_home_exports",
+            "plausible supply as a share of home exports",
+            "of home exports",
+            "share",
+        ),
         _l(
             "plausible_share_of_rival_sales",
             "plausible share of rival sales",

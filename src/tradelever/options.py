@@ -41,8 +41,9 @@ __all__ = [
     "choice",
 ]
 
-Level = Literal["industry", "hs6", "hs4", "hs2", "group"]
-"""Product level: ICIO ``industry``, HS ``hs6``/``hs4``/``hs2``, or named product ``group``."""
+Level = Literal["industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group", "total"]
+"""Product level: ICIO ``industry``; HS ``hs10``/``hs8`` (national tariff lines), ``hs6``,
+``hs4``, ``hs2``; named product ``group``; or ``total`` (a data set of totals by partner)."""
 Mode = Literal["ces", "smart"]
 """Partial-equilibrium model of a tariff scenario: CES/Armington or the WITS-SMART formulas."""
 Format = Literal["table", "json", "csv"]

@@ -36,11 +36,11 @@ from tradelever.config import Config
 from tradelever.options import Analysis, Level, Mode
 from tradelever.store import Store
 from tradelever.store.dataset import DatasetView
-from tradelever.store.embedded import ensure_icio
+from tradelever.store.embedded import ensure_embedded
 
 if TYPE_CHECKING:
     from tradelever.analysis.scenarios.model import Scenario
-    from tradelever.analysis.scenarios.run import ScenarioResult
+    from tradelever.analysis.scenarios.result import ScenarioResult
     from tradelever.brief.model import Brief
 
 __all__ = ["DEFAULT_DATASET", "Session", "open_store"]
@@ -49,10 +49,10 @@ PathLike = str | os.PathLike[str]
 
 
 def open_store(data_dir: PathLike | None = None, *, config: Config | None = None) -> Store:
-    """Open the data directory and make sure the embedded ``icio2022`` data set is in it."""
+    """Open the data directory and make sure the embedded data sets are in it."""
     config = config or Config.resolve(data_dir=data_dir)
     store = Store(config.data_dir)
-    ensure_icio(store)
+    ensure_embedded(store)
     return store
 
 
@@ -393,17 +393,22 @@ class Session:
         mode: Mode = "ces",
         home: str | None = None,
         draws: int = 0,
+        baseline: Any = None,
         progress: Any = None,
     ) -> ScenarioResult:
         """Run a tariff scenario over all its markets.
 
         ``mode``: ``ces`` (CES/Armington, exact hat algebra) or ``smart`` (WITS-SMART);
         ``home`` adds its losses and diversion gains; ``draws`` Monte Carlo draws over the
-        elasticities; ``progress(done, total)`` is called during the draws. See
+        elasticities; ``baseline``: what the effects are measured against (None: the
+        scenario's ``relative_to``, else no additional tariffs; ``"none"``; or a scenario);
+        ``progress(done, total)`` is called during the draws. See
         :func:`tradelever.analysis.scenarios.simulate.run_scenario`.
         """
         request = self.request(_scenarios.RUN_SCENARIO, dataset=dataset, home=home, year=year)
-        return _scenarios.run_scenario(request, spec, mode=mode, draws=draws, progress=progress)
+        return _scenarios.run_scenario(
+            request, spec, mode=mode, draws=draws, baseline=baseline, progress=progress
+        )
 
     def compare_scenarios(
         self,

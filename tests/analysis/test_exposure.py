@@ -12,6 +12,7 @@ import pytest
 
 from tradelever.api import Session
 from tradelever.errors import InputError
+from tradelever.store import Store
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_bad_gdp(session: Session, bad: float) -> None:
 def test_exposure_icio_gdp_is_value_added(icio_session: Session, icio_data_dir: Path) -> None:
     import pandas as pd
 
-    nodes = pd.read_parquet(icio_data_dir / "datasets" / "icio2022" / "nodes")
+    nodes = pd.read_parquet(Store(icio_data_dir).dataset_path("icio2022") / "nodes")
     va = nodes.loc[nodes.country == "MYS", "value_added_usd"].sum()
     r = icio_session.exposure("MYS", "USA")
     s = r.summary

@@ -17,6 +17,7 @@ from tradelever import api
 from tradelever.analysis import formula as fm
 from tradelever.api import Session
 from tradelever.errors import InputError, UnknownCountryError
+from tradelever.store import Store
 
 # Annex I of EO 14257 (2 April 2025) as revised by the White House on 3 April 2025, the rates
 # enforced (https://www.whitehouse.gov/wp-content/uploads/2025/04/Annex-I.pdf; Federal Register
@@ -204,7 +205,7 @@ def test_formula_icio_goods_only(icio_session: Session, icio_data_dir: Path) -> 
     """m and x recomputed with pandas straight from the Parquet flows, goods industries."""
     import pandas as pd
 
-    files = sorted((icio_data_dir / "datasets" / "icio2022" / "flows").rglob("*.parquet"))
+    files = Store(icio_data_dir).table_files("icio2022", "flows")
     flows = pd.concat([pd.read_parquet(p) for p in files])
     goods = flows[flows["product"].isin(fm.ICIO_GOODS_INDUSTRIES)]
     m = goods[(goods.exporter == "MYS") & (goods.importer == "USA")].value_usd.sum()
@@ -262,7 +263,7 @@ def test_group_home(session: Session, icio_session: Session, icio_data_dir: Path
 
     with pytest.raises(InputError, match="no member of EU27"):
         session.formula("EU27", "USA", dataset="hand-hs17")
-    files = sorted((icio_data_dir / "datasets" / "icio2022" / "flows").rglob("*.parquet"))
+    files = Store(icio_data_dir).table_files("icio2022", "flows")
     flows = pd.concat([pd.read_parquet(p) for p in files])
     goods = flows[flows["product"].isin(fm.ICIO_GOODS_INDUSTRIES)]
     from tradelever.reference.countries import group_members

@@ -46,3 +46,23 @@ def test_group_level_with_trends_spark_equals_duckdb(spark_flows: Any) -> None:
     chips = on_spark.set_index("code").loc["semiconductors"]
     assert chips.partner_imports_usd == 140.0  # 854231 + 854232, by hand
     assert chips.partner_imports_cagr == pytest.approx(1.0)  # 70 -> 140 in one year
+
+
+def test_union_flows_spark_equals_duckdb(spark_flows: Any) -> None:
+    """Totals over overlapping groups count each flow once on Spark as on DuckDB."""
+    import ibis
+
+    from tests.synthetic import hand_flows
+    from tradelever.analysis.groups import default_groups, selector_table, union_flows
+
+    frame = hand_flows()
+    selector = selector_table(default_groups(), "HS17", frame["product"].unique())
+    groups = ["semiconductors", "electrical_electronic"]
+
+    def total(flows: Any) -> float:
+        t = union_flows(flows, selector, groups)
+        t = t.filter((t["year"] == 2023) & (t["importer"] == "USA"))
+        return float(t["value_usd"].sum().to_pandas())
+
+    # US imports of 854231 (100) and 854232 (40), in both groups: 140 once, not 280
+    assert total(spark_flows) == total(ibis.memtable(frame)) == 140.0

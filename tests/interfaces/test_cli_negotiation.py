@@ -144,7 +144,8 @@ def test_hand_dataset_levels(hand_data_dir: Path) -> None:
     )
     assert d["level"] == "hs4"
     assert [r["code"] for r in d["rows"]] == ["8542"]
-    assert d["rows"][0]["plausible_supply_usd"] == pytest.approx(50.0)
+    # min(70, 0.25 * (100 - 50)): a quarter of MYS's exports of 8542 to others
+    assert d["rows"][0]["plausible_supply_usd"] == pytest.approx(12.5)
 
 
 @pytest.mark.parametrize(

@@ -177,3 +177,55 @@ def test_fetch_baci_rejects_years_not_in_the_release(
         api.fetch_baci(factory.VERSION, factory.HS, years=[2019], data_dir=tmp_path / "store")
     with pytest.raises(InputError, match="--years"):
         api.fetch_baci(factory.VERSION, factory.HS, years="20x1", data_dir=tmp_path / "store")
+
+
+# -- a hostile or absent server (issue 13) ----------------------------------------------------
+def test_an_unreachable_server_fails_fast_and_names_the_manual_route(http, tmp_path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(FetchError) as err:
+        download_baci(
+            factory.VERSION,
+            factory.HS,
+            dest_dir=tmp_path / "dl",
+            client=http,
+            base=f"http://127.0.0.1:{port}/data",
+        )
+    message = str(err.value)
+    assert message.startswith(f"cannot connect to 127.0.0.1:{port} (")
+    assert f"download {ZIP_NAME} by hand from https://www.cepii.fr/" in message
+    assert "`tradelever ingest baci PATH`" in message
+    assert http.sleep.waits == [0.1]
+
+
+def test_a_redirect_to_a_local_file_is_refused(local_server: LocalServer, http, tmp_path) -> None:
+    local_server.route(f"/data/{ZIP_NAME}", Reply(302, headers={"Location": "file:///etc/hosts"}))
+    with pytest.raises(FetchError, match="file: URL, which is refused"):
+        download_baci(
+            factory.VERSION,
+            factory.HS,
+            dest_dir=tmp_path / "dl",
+            client=http,
+            base=f"{local_server.url}/data",
+        )
+    assert len(local_server.hits(f"/data/{ZIP_NAME}")) == 1
+    assert not (tmp_path / "dl" / ZIP_NAME).exists()
+
+
+def test_a_zip_over_the_cap_is_refused(
+    local_server: LocalServer, http, tmp_path, release_zip
+) -> None:
+    local_server.route(f"/data/{ZIP_NAME}", Reply(200, release_zip, ranges=True))
+    with pytest.raises(FetchError, match=r"over the .* cap for this source"):
+        download_baci(
+            factory.VERSION,
+            factory.HS,
+            dest_dir=tmp_path / "dl",
+            client=http,
+            base=f"{local_server.url}/data",
+            max_bytes=len(release_zip) // 2,
+        )
+    assert not list((tmp_path / "dl").iterdir())

@@ -255,3 +255,61 @@ def test_code_whose_name_disagrees_is_not_mapped(local_server: LocalServer, http
     assert "CTY5570" in set(fetched.flows["exporter"])
     [entry] = fetched.report["unmapped_partners"]
     assert entry["code"] == "5570" and "maps 5570 to MYS (MALAYSIA)" in entry["note"]
+
+
+# -- hostile answers and secrets (issue 13) ---------------------------------------------------
+KEY = "CENSUS-SECRET-0c44d2"  # a made-up key
+
+
+def test_the_key_never_reaches_logs_cache_manifest_or_report(
+    local_server: LocalServer, tmp_path, caplog
+) -> None:
+    """Finding 5: with --debug the HTTP client logged key=<CENSUS_API_KEY>."""
+    import logging
+
+    from tradelever import api
+
+    caplog.set_level(logging.DEBUG)  # what --debug does
+    local_server.route(IMPORTS, by_commodity)
+    data_dir = tmp_path / "store"
+    result = api.fetch_census(
+        2024, "8542,4015", api_key=KEY, base_url=local_server.url, data_dir=data_dir
+    )
+    assert all(h.query["key"] == KEY for h in local_server.hits(IMPORTS))
+    assert [r for r in caplog.records if r.name == "httpx"]  # requests were logged ...
+    assert not [r for r in caplog.records if KEY in r.getMessage()]  # ... without the key
+    assert KEY not in str(result.to_dict())
+    files = [p for p in data_dir.rglob("*") if p.is_file()]
+    assert any(p.name == "dataset.json" for p in files)
+    assert any("cache" in p.parts for p in files)
+    assert not [p for p in files if KEY.encode() in p.read_bytes()]
+
+
+def test_a_maintenance_page_is_not_cached(local_server: LocalServer, http) -> None:
+    page = "<html><body>The Census API is undergoing maintenance</body></html>"
+    local_server.route(IMPORTS, Reply(200, page), Reply(200, cf.imports_4015()))
+    q = CensusQuery.build(year=2024, hs="4015")
+    with pytest.raises(FetchError, match=r"not valid JSON.*undergoing maintenance"):
+        fetch_census(q, client=http, api_key="", base=local_server.url)
+    fetched = fetch_census(q, client=http, api_key="", base=local_server.url)
+    assert fetched.report["cached_responses"] == 0 and fetched.rows > 0
+    assert len(local_server.hits(IMPORTS)) == 2
+
+
+def test_a_bad_cached_answer_names_the_cache_and_refresh(local_server: LocalServer, http) -> None:
+    local_server.route(IMPORTS, Reply(200, [["CTY_CODE"], ["5570", "extra"]]))
+    q = CensusQuery.build(year=2024, hs="4015")
+    url = f"{local_server.url}{IMPORTS}"
+    http.get(url, q.params("4015"), validate=lambda r: r.content)  # poisoned by hand
+    with pytest.raises(DataFileError, match=r"line 2.*response cache.*--refresh") as err:
+        fetch_census(q, client=http, api_key="", base=local_server.url)
+    assert "\n" not in str(err.value)
+
+
+def test_the_library_reads_no_key_from_the_environment(
+    local_server: LocalServer, http, monkeypatch
+) -> None:
+    monkeypatch.setenv("CENSUS_API_KEY", KEY)
+    local_server.route(IMPORTS, Reply(200, cf.imports_4015()))
+    fetch_census(CensusQuery.build(year=2024, hs="4015"), client=http, base=local_server.url)
+    assert "key" not in local_server.hits(IMPORTS)[0].query

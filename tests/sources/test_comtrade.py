@@ -70,7 +70,7 @@ def test_comtrade_codes_are_not_m49() -> None:
     assert comtrade_code("IND") == 699
     assert comtrade_code("ITA") == 380
     assert comtrade_code("TWN") == 490
-    codes = comtrade._code_to_iso3()
+    codes = comtrade.area_iso3()
     assert codes[381] == "ITA"  # older Italy code still maps
     assert codes[842] == "USA"
     assert 0 not in codes  # World is not a country
@@ -310,3 +310,71 @@ def test_rerun_after_a_failure_asks_only_for_missing_chunks(
     assert periods == ["2023", "2024", "2024", "2024"]  # 2023 once; 2024 failed twice, then ok
     assert fetched.report["cached_responses"] == 1
     assert sorted(fetched.flows["year"].tolist()) == [2023, 2024]
+
+
+# -- hostile answers and secrets (issue 13) ---------------------------------------------------
+other_server = httpserver.other_server  # another host (127.0.0.2)
+FULL = "/data/v1/get/C/A/HS"
+KEY = "COMTRADE-SECRET-5b1e"  # a made-up key
+
+
+def test_the_key_is_not_forwarded_when_the_api_redirects_elsewhere(
+    local_server: LocalServer, other_server: LocalServer, http
+) -> None:
+    local_server.route(FULL, Reply(307, headers={"Location": f"{other_server.url}{FULL}"}))
+    other_server.route(FULL, Reply(200, envelope(us_imports_2023())))
+    q = ComtradeQuery.build(reporters="USA", hs="8542,4015", periods="2023")
+    fetched = fetch_comtrade(q, client=http, api_key=KEY, base=local_server.url)
+    assert fetched.rows == 5
+    assert local_server.hits(FULL)[0].headers["ocp-apim-subscription-key"] == KEY
+    assert "ocp-apim-subscription-key" not in other_server.hits(FULL)[0].headers
+
+
+def test_a_maintenance_page_is_not_cached(local_server: LocalServer, http) -> None:
+    page = "<html><title>UN Comtrade</title>Down for maintenance</html>"
+    local_server.route(PREVIEW, Reply(200, page), Reply(200, envelope(us_imports_2023())))
+    q = ComtradeQuery.build(reporters="USA", partners="MYS", hs="8542", periods="2023")
+    with pytest.raises(FetchError, match=r"not valid JSON.*Down for maintenance"):
+        fetch_comtrade(q, client=http, api_key="", base=local_server.url)
+    fetched = fetch_comtrade(q, client=http, api_key="", base=local_server.url)
+    assert fetched.report["cached_responses"] == 0 and fetched.rows > 0
+    assert len(local_server.hits(PREVIEW)) == 2
+
+
+def test_a_record_that_does_not_convert_is_not_cached(local_server: LocalServer, http) -> None:
+    broken = envelope([record(842, 458, "8542", 1.0), {**record(842, 156, "8542", 2.0),
+                                                       "primaryValue": "n/a"}])  # fmt: skip
+    local_server.route(PREVIEW, Reply(200, broken), Reply(200, envelope(us_imports_2023())))
+    q = ComtradeQuery.build(reporters="USA", partners="MYS", hs="8542", periods="2023")
+    with pytest.raises(FetchError, match="field 'primaryValue' is 'n/a'") as err:
+        fetch_comtrade(q, client=http, api_key="", base=local_server.url)
+    assert str(err.value).startswith(f"{local_server.url}{PREVIEW}?")
+    assert fetch_comtrade(q, client=http, api_key="", base=local_server.url).rows > 0
+
+
+def test_an_empty_answer_is_not_cached(local_server: LocalServer, http) -> None:
+    """A reporter may publish a period later: an empty answer must not stick for 30 days."""
+    local_server.route(PREVIEW, Reply(200, envelope([])), Reply(200, envelope(us_imports_2023())))
+    q = ComtradeQuery.build(reporters="USA", partners="MYS", hs="8542", periods="2023")
+    with pytest.raises(EmptyResultError):
+        fetch_comtrade(q, client=http, api_key="", base=local_server.url)
+    assert fetch_comtrade(q, client=http, api_key="", base=local_server.url).rows > 0
+
+
+def test_a_bad_cached_answer_names_the_cache_and_refresh(local_server: LocalServer, http) -> None:
+    local_server.route(PREVIEW, Reply(200, {"unexpected": "shape"}))
+    q = ComtradeQuery.build(reporters="USA", partners="MYS", hs="8542", periods="2023")
+    params = comtrade._params(q, comtrade._plan(q, comtrade.PREVIEW_CAP)[0], comtrade.PREVIEW_CAP)
+    http.get(f"{local_server.url}{PREVIEW}", params, validate=lambda r: r.content)  # poisoned
+    with pytest.raises(FetchError, match=r"no 'data' field.*response cache.*--refresh"):
+        fetch_comtrade(q, client=http, api_key="", base=local_server.url)
+
+
+def test_the_library_reads_no_key_from_the_environment(
+    local_server: LocalServer, http, monkeypatch
+) -> None:
+    monkeypatch.setenv("COMTRADE_API_KEY", KEY)
+    local_server.route(PREVIEW, Reply(200, envelope(us_imports_2023())))
+    q = ComtradeQuery.build(reporters="USA", partners="MYS", hs="8542", periods="2023")
+    fetch_comtrade(q, client=http, base=local_server.url)
+    assert len(local_server.hits(PREVIEW)) == 1 and not local_server.hits(FULL)

@@ -1,11 +1,17 @@
-"""The shared HTTP layer against a local server: retries, Retry-After, cache, resume."""
+"""The shared HTTP layer against a local server: retries, Retry-After, cache, resume, and a
+hostile server (redirects to another host and to file://, loops, drips, huge bodies, HTML
+maintenance pages, refused connections) with secrets that must not leak."""
 
 from __future__ import annotations
 
+import logging
 import socket
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
+import httpx
 import pytest
 
 from tests import httpserver
@@ -16,8 +22,15 @@ from tradelever.sources.http import HttpClient, parse_retry_after, redact_url
 RATE_LIMIT_TEXT = (
     '{"statusCode": 429, "message": "Rate limit is exceeded. Try again in 2 seconds."}'
 )
+SECRET = "SECRET-KEY-9f3a7c"  # a made-up key
 
 local_server = httpserver.local_server  # the local HTTP server fixture
+other_server = httpserver.other_server  # another host (127.0.0.2)
+
+
+def _json(response):  # type: ignore[no-untyped-def]
+    """The validator most callers pass: the body must be JSON."""
+    return response.json()
 
 
 @pytest.fixture
@@ -113,20 +126,28 @@ def test_cache_key_ignores_secrets_and_refresh_bypasses(
 ) -> None:
     local_server.route("/api", Reply(200, {"n": 1}), Reply(200, {"n": 2}))
     http, _ = client(tmp_path)
-    first = http.get(f"{local_server.url}/api", {"a": "1", "key": "K1"})
-    second = http.get(f"{local_server.url}/api", {"a": "1", "key": "K2"})
-    assert first.json() == second.json() == {"n": 1}
+    first = http.get(f"{local_server.url}/api", {"a": "1", "key": "K1-secret"}, validate=_json)
+    second = http.get(f"{local_server.url}/api", {"a": "1", "key": "K2-secret"}, validate=_json)
+    assert first.parsed == second.parsed == {"n": 1}
     assert second.from_cache and second.retrieved_at == first.retrieved_at
     assert len(local_server.hits("/api")) == 1
     stored = list((tmp_path / "cache").rglob("*"))
     assert stored and not any(
-        "K1" in p.read_text("utf-8", "replace") for p in stored if p.is_file()
+        "K1-secret" in p.read_text("utf-8", "replace") for p in stored if p.is_file()
     )
-    fresh = http.get(f"{local_server.url}/api", {"a": "1"}, use_cache=False)
+    fresh = http.get(f"{local_server.url}/api", {"a": "1"}, use_cache=False, validate=_json)
     assert fresh.json() == {"n": 2} and not fresh.from_cache
-    other = http.get(f"{local_server.url}/api", {"a": "2"})
+    other = http.get(f"{local_server.url}/api", {"a": "2"}, validate=_json)
     assert other.json() == {"n": 2}
     assert len(local_server.hits("/api")) == 3
+
+
+def test_nothing_is_cached_without_a_validator(client, local_server: LocalServer, tmp_path) -> None:
+    local_server.route("/api", Reply(200, {"n": 1}), Reply(200, {"n": 2}))
+    http, _ = client(tmp_path)
+    assert http.get(f"{local_server.url}/api").json() == {"n": 1}
+    assert http.get(f"{local_server.url}/api").json() == {"n": 2}
+    assert not (tmp_path / "cache").exists()
 
 
 def test_204_is_returned_and_not_cached(client, local_server: LocalServer, tmp_path) -> None:
@@ -137,14 +158,24 @@ def test_204_is_returned_and_not_cached(client, local_server: LocalServer, tmp_p
     assert len(local_server.hits("/api")) == 2
 
 
-def test_connection_refused_raises_fetch_error(client, tmp_path) -> None:
+def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    http, sleep = client(tmp_path, max_retries=2, backoff=0.1)
-    with pytest.raises(FetchError, match="connection failed after 3 attempts"):
-        http.get(f"http://127.0.0.1:{port}/api")
-    assert sleep.waits == [0.1, 0.2]
+        return int(s.getsockname()[1])
+
+
+def test_connection_refused_fails_fast_naming_the_host_and_the_offline_route(
+    client, tmp_path
+) -> None:
+    port = _closed_port()
+    http, sleep = client(tmp_path, max_retries=5, backoff=0.1)
+    with pytest.raises(FetchError) as err:
+        http.get(f"http://127.0.0.1:{port}/api", {"key": SECRET})
+    message = str(err.value)
+    assert message.startswith(f"cannot connect to 127.0.0.1:{port} (")
+    assert "after 2 attempts" in message and "`tradelever ingest baci PATH`" in message
+    assert SECRET not in message and "\n" not in message
+    assert sleep.waits == [0.1]  # one retry, not five with growing backoff
 
 
 def test_parse_retry_after_forms() -> None:
@@ -252,3 +283,191 @@ def test_non_json_body_raises_with_a_snippet(client, local_server: LocalServer, 
     http, _ = client(tmp_path)
     with pytest.raises(FetchError, match=r"not valid JSON.*Service Unavailable"):
         http.get(f"{local_server.url}/api").json()
+
+
+# -- a hostile server -----------------------------------------------------------------------
+def test_redirect_to_another_host_drops_the_key_header(
+    client, local_server: LocalServer, other_server: LocalServer, tmp_path
+) -> None:
+    """Finding 4: the Comtrade key was forwarded to whatever host a redirect named."""
+    local_server.route("/api", Reply(302, headers={"Location": f"{other_server.url}/steal"}))
+    other_server.route("/steal", Reply(200, {"ok": True}))
+    http, _ = client(tmp_path)
+    response = http.get(
+        f"{local_server.url}/api",
+        {"q": "1"},
+        headers={"Ocp-Apim-Subscription-Key": SECRET},
+    )
+    assert response.json() == {"ok": True}
+    assert local_server.hits("/api")[0].headers["ocp-apim-subscription-key"] == SECRET
+    stolen = other_server.hits("/steal")[0]
+    assert "ocp-apim-subscription-key" not in stolen.headers
+    assert SECRET not in str(stolen.headers) + str(stolen.query)
+
+
+def test_redirect_to_another_host_drops_the_key_parameter(
+    client, local_server: LocalServer, other_server: LocalServer, tmp_path
+) -> None:
+    def echo(req):  # type: ignore[no-untyped-def]
+        query = "&".join(f"{k}={v}" for k, v in req.query.items())  # the key included
+        return Reply(302, headers={"Location": f"{other_server.url}/steal?{query}"})
+
+    local_server.route("/api", echo)
+    other_server.route("/steal", Reply(200, {"ok": True}))
+    http, _ = client(tmp_path)
+    http.get(f"{local_server.url}/api", {"get": "X", "key": SECRET})
+    stolen = other_server.hits("/steal")[0]
+    assert stolen.query == {"get": "X"}
+
+
+def test_redirect_on_the_same_origin_keeps_the_key(
+    client, local_server: LocalServer, tmp_path
+) -> None:
+    local_server.route("/old", Reply(301, headers={"Location": "/new"}))
+    local_server.route("/new", Reply(200, {"ok": True}))
+    http, _ = client(tmp_path)
+    http.get(f"{local_server.url}/old", headers={"Ocp-Apim-Subscription-Key": SECRET})
+    assert local_server.hits("/new")[0].headers["ocp-apim-subscription-key"] == SECRET
+
+
+def test_redirect_to_file_is_refused_at_once(client, local_server: LocalServer, tmp_path) -> None:
+    local_server.route("/api", Reply(302, headers={"Location": "file:///etc/passwd"}))
+    http, sleep = client(tmp_path)
+    with pytest.raises(FetchError, match=r"redirected to a file: URL, which is refused") as err:
+        http.get(f"{local_server.url}/api")
+    assert "\n" not in str(err.value)
+    assert len(local_server.hits("/api")) == 1 and sleep.waits == []  # never retried
+
+
+def test_redirect_loop_is_one_line(client, local_server: LocalServer, tmp_path) -> None:
+    local_server.route("/a", Reply(302, headers={"Location": "/b"}))
+    local_server.route("/b", Reply(302, headers={"Location": "/a"}))
+    http, sleep = client(tmp_path)
+    with pytest.raises(FetchError, match="redirect loop") as err:
+        http.get(f"{local_server.url}/a")
+    url = local_server.url
+    assert str(err.value) == f"{url}/a: redirect loop ({url}/a -> {url}/b -> {url}/a)"
+    assert sleep.waits == [] and len(local_server.requests) == 2
+
+
+def test_too_many_redirects_is_one_line(client, local_server: LocalServer, tmp_path) -> None:
+    for i in range(30):
+        local_server.route(f"/r{i}", Reply(302, headers={"Location": f"/r{i + 1}"}))
+    http, _ = client(tmp_path)
+    with pytest.raises(FetchError, match=r"more than 5 redirects .* misconfigured") as err:
+        http.get(f"{local_server.url}/r0")
+    assert "\n" not in str(err.value)
+    assert len(local_server.requests) == 6
+
+
+def test_https_to_http_downgrade_is_refused(client, tmp_path) -> None:
+    from tradelever.sources.http import _FatalError
+
+    http, _ = client(tmp_path)
+    with pytest.raises(_FatalError, match="from https to plain http"):
+        http._redirect(httpx.URL("https://a.example/x"), "http://a.example/y", {}, ["x"])
+
+
+def _bounded(call, seconds: float):  # type: ignore[no-untyped-def]
+    """Run ``call`` in a thread; fail if it is still running after ``seconds`` (a hang)."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still waiting after {seconds} s: no deadline"
+    return box
+
+
+def test_a_server_that_drips_fails_by_the_deadline(
+    client, local_server: LocalServer, tmp_path
+) -> None:
+    local_server.route("/api", Reply(200, b"x" * 3000, drip=(1, 0.02)))  # 60 s in all
+    http, _ = client(tmp_path, deadline=1.0)
+    box = _bounded(lambda: http.get(f"{local_server.url}/api", validate=_json), 20.0)
+    assert isinstance(box.get("error"), FetchError)
+    assert "not complete by the deadline" in str(box["error"])
+
+
+def test_a_transfer_below_the_minimum_rate_fails(
+    client, local_server: LocalServer, tmp_path
+) -> None:
+    local_server.route("/f.zip", Reply(200, b"x" * 3000, drip=(10, 0.05)))  # 200 bytes/s
+    http, _ = client(tmp_path, min_rate=1000.0, rate_window=0.5)
+    box = _bounded(lambda: http.download(f"{local_server.url}/f.zip", tmp_path / "f.zip"), 20.0)
+    error = box.get("error")
+    assert isinstance(error, FetchError) and "stalled at" in str(error)
+    assert "minimum 1,000 bytes/s" in str(error) and "is kept" in str(error)
+    assert (tmp_path / "f.zip.part").stat().st_size > 0  # resumable next time
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_huge_body_is_refused_and_not_cached(
+    client, local_server: LocalServer, tmp_path, chunked: bool
+) -> None:
+    huge = b"[" + b"0," * 150_000 + b"0]"  # 300 kB of valid JSON
+    local_server.route("/api", Reply(200, huge, chunked=chunked))
+    http, _ = client(tmp_path, max_bytes=100_000)
+    for _ in range(2):
+        with pytest.raises(FetchError, match=r"cap for this source \(max_bytes\)"):
+            http.get(f"{local_server.url}/api", validate=_json)
+    assert len(local_server.hits("/api")) == 2  # nothing cached: asked again
+
+
+def test_an_html_maintenance_page_is_not_cached(
+    client, local_server: LocalServer, tmp_path
+) -> None:
+    """Finding 6: a 200 that fails to parse was cached for 30 days."""
+    page = "<html><body>Service Unavailable: scheduled maintenance</body></html>"
+    local_server.route("/api", Reply(200, page), Reply(200, {"ok": True}))
+    http, _ = client(tmp_path)
+    with pytest.raises(FetchError, match=r"not valid JSON.*scheduled maintenance"):
+        http.get(f"{local_server.url}/api", {"q": "1"}, validate=_json)
+    again = http.get(f"{local_server.url}/api", {"q": "1"}, validate=_json)
+    assert again.parsed == {"ok": True} and not again.from_cache
+    assert len(local_server.hits("/api")) == 2
+
+
+def test_a_bad_cached_answer_says_so_and_names_refresh(
+    client, local_server: LocalServer, tmp_path
+) -> None:
+    local_server.route("/api", Reply(200, "garbage"), Reply(200, {"ok": True}))
+    http, _ = client(tmp_path)
+    http.get(f"{local_server.url}/api", validate=lambda r: r.content)  # cached as it was
+    with pytest.raises(FetchError) as err:
+        http.get(f"{local_server.url}/api", validate=_json)
+    message = str(err.value)
+    assert "not valid JSON" in message and "came from the response cache" in message
+    assert "--refresh" in message and "\n" not in message
+    assert len(local_server.hits("/api")) == 1
+    assert http.get(f"{local_server.url}/api", validate=_json).parsed == {"ok": True}
+
+
+def test_secrets_never_reach_logs_errors_or_the_cache(
+    client, local_server: LocalServer, other_server: LocalServer, tmp_path, caplog
+) -> None:
+    """Finding 5: with --debug the client logged full URLs with key=<CENSUS_API_KEY>."""
+    caplog.set_level(logging.DEBUG)  # what --debug does
+    local_server.route(
+        "/data",
+        Reply(302, headers={"Location": f"{other_server.url}/moved?key={SECRET}&get=X"}),
+    )
+    other_server.route("/moved", Reply(200, [["A"], ["1"]]))
+    local_server.route("/denied", Reply(401, f"invalid key {SECRET}"))
+    http, _ = client(tmp_path)
+    http.get(f"{local_server.url}/data", {"get": "X", "key": SECRET})
+    with pytest.raises(FetchError) as err:
+        http.get(f"{local_server.url}/denied", {"key": SECRET}, auth_hint="set CENSUS_API_KEY")
+    assert SECRET not in str(err.value) and "invalid key ***" in str(err.value)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(r.name == "httpx" for r in caplog.records)  # the client did log its requests
+    assert not [m for m in messages if SECRET in m]
+    http.get(f"{local_server.url}/data", {"get": "X", "key": SECRET}, validate=_json)
+    cached = [p.read_bytes() for p in Path(tmp_path / "cache").rglob("*") if p.is_file()]
+    assert cached and not [c for c in cached if SECRET.encode() in c]

@@ -79,5 +79,5 @@ def test_memo_computes_once_and_lazily(view: DatasetView) -> None:
 
 
 def test_manifest_raw_is_the_stored_record(view: DatasetView, tmp_path: Path) -> None:
-    stored = json.loads((tmp_path / "datasets" / "hand-hs17" / "dataset.json").read_text())
+    stored = json.loads((Store(tmp_path).dataset_path("hand-hs17") / "dataset.json").read_text())
     assert dict(view.manifest.raw) == stored

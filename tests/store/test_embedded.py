@@ -28,7 +28,7 @@ def test_second_call_is_a_no_op_and_change_rebuilds(tmp_path: Path, icio_data_di
     first = store.manifest("icio2022")
     assert ensure_icio(store)["retrieved_at"] == first["retrieved_at"]
     # A different fingerprint (as after an upgrade of sanction-simulator) rebuilds the copy.
-    manifest_path = target / "datasets" / "icio2022" / "dataset.json"
+    manifest_path = store.dataset_path("icio2022") / "dataset.json"
     manifest_path.write_text(
         manifest_path.read_text().replace('"mtime_ns": ', '"mtime_ns": 1'), "utf-8"
     )

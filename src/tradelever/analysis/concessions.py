@@ -25,6 +25,8 @@ are not modelled.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -70,6 +72,7 @@ def concession_table(
     min_rca: float = 1.0,
     min_world_share: float = 0.10,
     needed_usd: float | None = None,
+    totals: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Rank the codes whose purchases home could switch from third countries to the partner.
 
@@ -86,6 +89,10 @@ def concession_table(
         Competitiveness: partner RCA > ``min_rca`` or world share >= ``min_world_share``.
     needed_usd
         Extra purchases needed from the partner (for ``cumulative_share_of_needed``).
+    totals
+        ``partner_exports_usd`` and ``world_exports_usd`` over all products, each once, for
+        the RCA when ``agg`` rows overlap (group level:
+        :func:`tradelever.analysis.groups.group_aggregates`).
 
     Returns
     -------
@@ -109,7 +116,12 @@ def concession_table(
             "home_imports_from_others_usd": others,
             "partner_exports_usd": x_p,
             "partner_exports_to_others_usd": partner_others,
-            "partner_rca": ind.balassa_rca(x_p, x_p.sum(), w_k, w_k.sum()),
+            "partner_rca": ind.balassa_rca(
+                x_p,
+                totals["partner_exports_usd"] if totals is not None else x_p.sum(),
+                w_k,
+                totals["world_exports_usd"] if totals is not None else w_k.sum(),
+            ),
             "partner_world_export_share": ind.world_export_share(x_p, w_k),
             "switchable_usd": np.minimum(others, partner_others),
         }

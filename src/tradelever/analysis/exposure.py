@@ -34,6 +34,7 @@ market prices and the shares of GDP are slightly overstated.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -97,6 +98,7 @@ def exposure_table(
     *,
     descriptions: dict[str, str] | None = None,
     gdp_usd: float | None = None,
+    totals: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Home's exports to the partner by code, with shares and the rest of the world's room.
 
@@ -109,6 +111,9 @@ def exposure_table(
         Code -> name.
     gdp_usd
         Home's GDP in US dollars (``share_of_gdp`` is NaN without it).
+    totals
+        ``home_exports_usd`` over all products, each once, when ``agg`` rows overlap or do
+        not cover every product (group level: :func:`tradelever.analysis.groups.group_aggregates`).
 
     Returns
     -------
@@ -130,7 +135,9 @@ def exposure_table(
             "home_exports_to_partner_usd": v,
             "home_exports_usd": x_ek,
             "partner_share_of_home_product_exports": ind.safe_ratio(v, x_ek),
-            "share_of_home_exports": ind.safe_ratio(v, x_ek.sum()),
+            "share_of_home_exports": ind.safe_ratio(
+                v, totals["home_exports_usd"] if totals is not None else x_ek.sum()
+            ),
             "share_of_gdp": ind.safe_ratio(v, gdp) if gdp else np.full(len(v), np.nan),
             "rest_of_world_imports_usd": row,
             "absorption_ratio": ind.safe_ratio(row, v),
@@ -144,11 +151,20 @@ def exposure_table(
     return out.reset_index(drop=True)[list(EXPOSURE_COLUMNS)]
 
 
-def exposure_summary(agg: pd.DataFrame, gdp_usd: float | None) -> dict[str, float | None]:
-    """Totals over all codes: exports to the partner, their share of exports and of GDP."""
+def exposure_summary(
+    agg: pd.DataFrame, gdp_usd: float | None, totals: Mapping[str, float] | None = None
+) -> dict[str, float | None]:
+    """Totals over all codes: exports to the partner, their share of exports and of GDP.
+
+    ``totals`` (group level: ``GroupAggregates.headline_totals()``) replaces the sums of
+    ``agg``'s rows, which count a product in two groups twice.
+    """
     gdp = validate_gdp(gdp_usd)
-    to_partner = float(agg["home_to_partner_usd"].sum())
-    total = float(agg["home_exports_usd"].sum())
+    source = (
+        totals if totals is not None else agg[["home_to_partner_usd", "home_exports_usd"]].sum()
+    )
+    to_partner = float(source["home_to_partner_usd"])
+    total = float(source["home_exports_usd"])
     return {
         "home_exports_to_partner_usd": to_partner,
         "home_exports_usd": total,

@@ -21,16 +21,19 @@ d = max(0, m - x - 0.2 m), the purchases that reach the floor.
 
 Rounding. Annex I rates are whole percentages. :func:`whole_percent` rounds the formula
 rate *up* to the next whole percent (ceiling); :func:`nearest_percent` rounds to the
-nearest. Ceiling is the rule that reproduces the published rates in the press
-reconstructions of the USTR calculation from 2024 US Census goods trade (e.g. Viet Nam:
-deficit/imports about 90.4%, half 45.2%, announced 46%, where nearest rounding gives 45%;
-those bilateral Census figures are not shipped with the package, so this is not checked).
-The test suite therefore checks the algebra and the rounding rules, not a reproduction
-from US data; ``formula_rate`` itself is unrounded. ``tradelever formula-annex``
-(:func:`annex_reproduction`) sets both roundings against every Annex I rate on whatever
-data set is loaded: on ``icio2022`` (intermediate goods, 2022) neither reproduces the
-rates (about one entry in nine matches), because the intermediate-goods deficit is not
-the goods deficit.
+nearest; ``formula_rate`` itself is unrounded. On the US Census 2024 goods balance in the
+vintage the rates were set from (``census-us-trade``), :func:`annex_i_rate` is the
+computation that reproduces the most listed rates: round (m - x) / m to a whole percent
+(halves up), halve, round up, floor 10%. It matches 68 of the 71 partners of the enforced
+Annex I (revised on 3 April 2025); the misses are Viet Nam (45 against 46), Japan (23
+against 24) and Afghanistan (25 against 10, one of the partners listed at the 10%
+baseline). The Annex I first posted on 2 April followed the ceiling of the unrounded half
+instead (:func:`whole_percent`): 56 of its 57 partners, Switzerland the miss (31 against
+32). :func:`annex_match_table` gives the comparison row by row. ``tradelever
+formula-annex`` (:func:`annex_reproduction`) sets both roundings against every Annex I
+rate on whatever data set is loaded: on ``icio2022`` (intermediate goods, 2022) neither
+reproduces the rates (about one entry in nine matches), because the intermediate-goods
+deficit is not the goods deficit.
 
 On the embedded ``icio2022`` network, m and x are intermediate goods only (the network has
 no bilateral final demand) and are restricted to the goods industries of
@@ -56,6 +59,8 @@ from tradelever.options import Analysis, Option
 
 __all__ = [
     "ANNEX_COLUMNS",
+    "ANNEX_MATCH_COLUMNS",
+    "ANNEX_VERSIONS",
     "FLOOR_RATE",
     "FORMULA",
     "FORMULA_ANNEX",
@@ -64,8 +69,12 @@ __all__ = [
     "AnnexRate",
     "additional_exports_needed",
     "annex_entries",
+    "annex_i_rate",
+    "annex_match_table",
     "annex_reproduction",
     "announced_rate",
+    "annual_balance",
+    "bilateral_balance",
     "bilateral_goods_trade",
     "deficit_over_imports",
     "formula",
@@ -218,7 +227,7 @@ def announced_rate(home: str, partner: str = ANNEX_PARTNER) -> AnnexRate | None:
     """
     if partner != ANNEX_PARTNER:
         return None
-    if home == "EU27":
+    if home in ("EU27", "EUU"):
         return next(
             AnnexRate("EU27", e.partner_name, e.rate, e.source)
             for e in annex_entries()
@@ -261,7 +270,24 @@ def bilateral_goods_trade(
     for col in ("partner_imports_from_home_usd", "partner_exports_to_home_usd"):
         out[col] = out[col].astype(float).fillna(0.0)
     out[f.YEAR] = out[f.YEAR].astype(int)
+    if len(out) and not (out["partner_exports_to_home_usd"] > 0).any():
+        _require_partner_exports(coded, partner)
     return out.sort_values(f.YEAR).reset_index(drop=True)
+
+
+def _require_partner_exports(coded: Any, partner: str) -> None:
+    """Raise when the data set holds no export of the partner at all: x is unknown, not 0.
+
+    A single-reporter data set (``census-us-2024``: US imports only) would otherwise give
+    x = 0 and the 50% maximum rate. Called only when x is 0, so it costs one query then.
+    """
+    shipped = coded.filter(coded[f.EXPORTER] == partner).limit(1).count().to_pandas()
+    if int(shipped) == 0:
+        raise InputError(
+            f"--dataset: the data set holds no exports of {partner}, so x (the partner's "
+            f"exports) is unknown, not zero; use census-us-trade (the US goods balance) or "
+            "give --imports and --exports"
+        )
 
 
 @dataclass(frozen=True)
@@ -310,6 +336,8 @@ def partner_trade_by_country(
     frame = t.group_by([f.EXPORTER, f.IMPORTER]).aggregate(v=t[f.VALUE_USD].sum()).to_pandas()
     m = frame[frame[f.IMPORTER] == partner].groupby(f.EXPORTER)["v"].sum()
     x = frame[frame[f.EXPORTER] == partner].groupby(f.IMPORTER)["v"].sum()
+    if len(m) and not (x > 0).any():
+        _require_partner_exports(coded, partner)
     idx = m.index.union(x.index)
     return pd.DataFrame(
         {
@@ -687,3 +715,207 @@ def formula_annex(request: Request) -> TableResult:
         columns=ANNEX_COLUMNS,
         summary=summary,
     )
+
+
+# -- the Annex I computation on the US Census balance (census-us-trade) --------------------
+#: ``revised``: Annex I as revised on 3 April 2025 and enforced (the rates of
+#: ``data/reciprocal_rates_2025.csv``); ``first``: Annex I as first posted on 2 April 2025.
+ANNEX_VERSIONS: Final = ("revised", "first")
+
+
+def _half_up(value: float) -> int:
+    """Round to the nearest integer, halves up (47.5 -> 48); 1e-9 absorbs binary noise."""
+    return math.floor(value + 0.5 + 1e-9)
+
+
+def annex_i_rate(m: float, x: float, *, version: str = "revised") -> float:
+    """The Annex I rate computed from US goods imports m and exports x, as the US did.
+
+    Of the computations tried on the Census 2024 balance (``census-us-trade``; half the
+    deficit over imports rounded up, to the nearest or down, rounded before or after
+    halving, on full-precision or published US$ million figures), these reproduce the most
+    Annex I rates (68 of the 71 listed partners in each version)::
+
+        revised:  p    = round_half_up(100 (m - x) / m)       whole percent, the "tariffs
+                                                              charged to the USA" of the
+                                                              2 April chart
+                  rate = max(10, ceil(p / 2)) / 100
+        first:    rate = max(10, ceil(100 (m - x) / (2 m))) / 100
+
+    When m <= x (no deficit) the rate is the 10% floor.
+
+    Parameters
+    ----------
+    m, x
+        US goods imports from and exports to the partner in one year (US dollars, Census
+        basis: general imports, customs value; total exports, f.a.s.).
+    version
+        ``revised`` (3 April 2025, enforced) or ``first`` (as first posted on 2 April).
+
+    Raises
+    ------
+    InputError
+        If an amount is negative or not finite, or the version is unknown.
+    """
+    m = _check_amount(m, "imports")
+    x = _check_amount(x, "exports")
+    if version not in ANNEX_VERSIONS:
+        raise InputError(f"version: {version!r} is not one of {', '.join(ANNEX_VERSIONS)}")
+    floor = round(100 * FLOOR_RATE)
+    if m <= 0 or x >= m:
+        return FLOOR_RATE
+    ratio = 100.0 * (m - x) / m
+    if version == "revised":
+        percent = math.ceil(_half_up(ratio) / 2.0 - 1e-9)
+    else:
+        percent = math.ceil(ratio / 2.0 - 1e-9)
+    return max(floor, percent) / 100.0
+
+
+def annual_balance(balance: pd.DataFrame, year: int) -> pd.DataFrame:
+    """US imports (m) and exports (x) per partner in one calendar year, from monthly rows.
+
+    Parameters
+    ----------
+    balance
+        The ``balance`` table of ``census-us-trade`` (``partner``, ``year``, ``month``,
+        ``imports_usd``, ``exports_usd``, optionally ``name`` and ``aggregate``), or any
+        part of it holding the year.
+    year
+        A calendar year whose twelve months are in the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``partner`` (, ``name``, ``aggregate``), ``imports_usd`` (m) and ``exports_usd``
+        (x), US dollars, sorted by partner.
+
+    Raises
+    ------
+    InputError
+        If the year is absent or incomplete (the workbook's last year holds a few months).
+    """
+    part = balance[balance["year"].astype(int) == int(year)]
+    months = sorted({int(v) for v in part["month"]})
+    if months != list(range(1, 13)):
+        years = sorted({int(v) for v in balance["year"]})
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        got = f"months {months[0]}-{months[-1]} only" if months else "no month"
+        raise InputError(
+            f"--year: {year} has {got} in the balance table (years {span}); the formula "
+            "needs a complete calendar year"
+        )
+    keys = [c for c in ("partner", "name", "aggregate") if c in part.columns]
+    out = part.groupby(keys, as_index=False, sort=True)[["imports_usd", "exports_usd"]].sum()
+    out["imports_usd"] = out["imports_usd"].astype(float)
+    out["exports_usd"] = out["exports_usd"].astype(float)
+    return out.reset_index(drop=True)
+
+
+def bilateral_balance(
+    balance: pd.DataFrame, partner: str, *, frequency: str = "month"
+) -> pd.DataFrame:
+    """US trade with one partner over time: m, x, the balance and the formula inputs.
+
+    Returns ``year`` (and ``month`` when ``frequency="month"``), ``imports_usd`` (m),
+    ``exports_usd`` (x), ``balance_usd`` = x - m (negative: a US deficit) and
+    ``deficit_over_imports`` = (m - x) / m (NaN when m = 0). With ``frequency="year"``
+    only complete years are returned.
+
+    Raises
+    ------
+    InputError
+        If the partner has no row or the frequency is not ``month`` or ``year``.
+    """
+    if frequency not in ("month", "year"):
+        raise InputError(f"frequency: {frequency!r} is not 'month' or 'year'")
+    rows = balance[balance["partner"] == partner]
+    if rows.empty:
+        raise InputError(f"--partner: {partner} has no row in the balance table")
+    if frequency == "year":
+        counts = rows.groupby("year")["month"].nunique()
+        rows = rows[rows["year"].isin(counts[counts == 12].index)]
+        keys = ["year"]
+    else:
+        keys = ["year", "month"]
+    out = rows.groupby(keys, as_index=False)[["imports_usd", "exports_usd"]].sum()
+    m = out["imports_usd"].astype(float)
+    x = out["exports_usd"].astype(float)
+    out["balance_usd"] = x - m
+    out["deficit_over_imports"] = ((m - x) / m.where(m > 0)).astype(float)
+    return out.sort_values(keys).reset_index(drop=True)
+
+
+ANNEX_MATCH_COLUMNS: Final = (
+    "partner",
+    "partner_name",
+    "m",
+    "x",
+    "deficit_over_imports",
+    "computed",
+    "announced",
+    "match",
+    "gap",
+)
+
+
+def annex_match_table(
+    trade: pd.DataFrame,
+    *,
+    version: str = "revised",
+    announced: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The Annex I computation for every listed partner the data cover, against the rate.
+
+    Parameters
+    ----------
+    trade
+        ``partner``, ``imports_usd`` (m) and ``exports_usd`` (x) per partner code for one
+        year (:func:`annual_balance`). The European Union is read from its aggregate row
+        ``EUU`` when present, else summed over the member states present.
+    version
+        Computation of :func:`annex_i_rate`.
+    announced
+        Annex code -> announced rate (fraction) to compare with; default the package's
+        Annex I (the revised annex, :func:`annex_entries`). Pass the first-posted rates to
+        check ``version="first"`` against them.
+
+    Returns
+    -------
+    (pandas.DataFrame, list[str])
+        Rows of :data:`ANNEX_MATCH_COLUMNS` in Annex I order (``partner`` is the data
+        code: ``EUU`` for the European Union; ``m`` and ``x`` in US dollars; ``computed``
+        and ``announced`` fractions; ``gap`` = computed - announced), and the Annex I codes
+        with no data.
+    """
+    by_code = trade.set_index(trade["partner"].astype(str))
+    rates = dict(announced) if announced is not None else {e.code: e.rate for e in annex_entries()}
+    rows, missing = [], []
+    for entry in annex_entries():
+        if entry.code not in rates:
+            continue
+        if entry.code == "EU27" and "EUU" in by_code.index:
+            codes = ["EUU"]
+        else:
+            codes = [c for c in entry.members if c in by_code.index]
+        if not codes:
+            missing.append(entry.code)
+            continue
+        m = float(by_code.loc[codes, "imports_usd"].sum())
+        x = float(by_code.loc[codes, "exports_usd"].sum())
+        computed = annex_i_rate(m, x, version=version)
+        rate = float(rates[entry.code])
+        rows.append(
+            {
+                "partner": "EUU" if entry.code == "EU27" else entry.code,
+                "partner_name": entry.partner_name,
+                "m": m,
+                "x": x,
+                "deficit_over_imports": deficit_over_imports(m, x),
+                "computed": computed,
+                "announced": rate,
+                "match": math.isclose(computed, rate, abs_tol=1e-9),
+                "gap": round(computed - rate, 6),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(ANNEX_MATCH_COLUMNS)), missing

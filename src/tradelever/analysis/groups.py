@@ -12,6 +12,34 @@ an Ibis ``flows`` table, so that grouping by ``code`` gives one row per group an
 of a group is the sum of its members::
 
     V(i, j, g) = sum over k in g of V(i, j, k)
+
+Groups overlap, so group rows must never be added up: the electrical and electronic group
+already contains semiconductors, and summing both rows counts every chip twice. Totals over
+groups count each product once, over the union of their members::
+
+    total over groups G = sum over k in (union of g in G) of value(k)
+
+:func:`group_total` computes such a total from product-level values, :func:`running_group_total`
+a running one (each product counted the first time one of its groups appears), and
+:func:`union_flows` restricts flows to the union (each flow once).
+
+Every analysis at group level (substitutes, exposure, concessions, peers). Per-code
+aggregates are additive over products, so the group rows are sums of product rows:
+:func:`group_aggregates` takes :func:`tradelever.analysis.bilateral.code_aggregates` at
+product level (one query) and returns the rows per group plus the totals over all products
+(for shares of a country's exports and RCAs, which need every product once, not the sum of
+the group rows) and over the union of the groups (for headlines). The table functions take
+those totals:
+
+- substitutes: ``substitution_table(ga.rows, totals=ga.totals)``; the offers' headline is
+  :func:`group_total` of product-level offers over the groups shown;
+- exposure: ``exposure_table(ga.rows, totals=ga.totals)``, and
+  ``exposure_summary(ga.rows, gdp, totals=ga.headline_totals())``;
+- concessions: ``concession_table(ga.rows, totals=ga.totals)``; the running total against the
+  purchases needed is :func:`running_group_total` of product-level switchable values;
+- peers: countries' totals (exports, shares, formula rate) are product-level figures and do
+  not depend on the level; the overlap and similarity vectors are taken on
+  ``restrict_to_groups`` of the product-level vectors, each product once.
 """
 
 from __future__ import annotations
@@ -32,13 +60,21 @@ from tradelever.errors import DataFileError, InputError
 from tradelever.reference.hs import HS_REVISIONS, normalise_revision
 
 __all__ = [
+    "GroupAggregates",
     "GroupDefinition",
     "ProductGroup",
     "apply_groups",
     "default_groups",
+    "group_aggregates",
+    "group_overlaps",
+    "group_total",
     "load_groups",
+    "member_products",
     "merge_groups",
+    "restrict_to_groups",
+    "running_group_total",
     "selector_table",
+    "union_flows",
 ]
 
 _CODE: Final = re.compile(r"^\d{2}(\d{2}(\d{2})?)?$")
@@ -410,3 +446,216 @@ def apply_groups(flows: Any, selector: pd.DataFrame) -> Any:
     sel = ibis.memtable(selector.rename(columns={f.PRODUCT: "_sel_product"}))
     joined = flows.inner_join(sel, flows[f.PRODUCT] == sel["_sel_product"])
     return joined.drop("_sel_product")
+
+
+# -- totals over groups: each product once -----------------------------------------------------
+def _chosen(selector: pd.DataFrame, groups: Iterable[str] | None) -> pd.DataFrame:
+    if groups is None:
+        return selector
+    wanted = list(dict.fromkeys(str(g) for g in groups))
+    unknown = sorted(set(wanted) - set(selector["code"]))
+    if unknown:
+        raise InputError(
+            f"groups: {', '.join(unknown)} not in the selector table "
+            f"(groups: {', '.join(sorted(set(selector['code'])))})"
+        )
+    return selector[selector["code"].isin(wanted)]
+
+
+def member_products(selector: pd.DataFrame, groups: Iterable[str] | None = None) -> list[str]:
+    """The products of the union of ``groups`` (default: all groups), each once, sorted.
+
+    Parameters
+    ----------
+    selector
+        A (``product``, ``code``) table from :func:`selector_table`.
+    groups
+        Group names (``code`` values) to take; None for every group of the table.
+
+    Raises
+    ------
+    InputError
+        A group that is not in the selector table.
+    """
+    return sorted(set(_chosen(selector, groups)[f.PRODUCT].astype(str)))
+
+
+def group_total(
+    frame: pd.DataFrame,
+    selector: pd.DataFrame,
+    *,
+    value: str,
+    groups: Iterable[str] | None = None,
+    product: str = f.PRODUCT,
+) -> float:
+    """Sum of ``value`` over the products of the union of ``groups``, each product once.
+
+    ``frame`` holds product-level rows (one per product, or per product and anything else,
+    e.g. flows by exporter): every row whose ``product`` is a member of at least one of the
+    groups counts once, whatever the number of groups it is in. For groups G::
+
+        total = sum over rows whose product is in (union of g in G) of value
+
+    Example: exports of chips (in ``semiconductors`` and ``electrical_electronic``) count
+    once in a total over both groups, not twice as in the sum of the two group rows.
+
+    Raises
+    ------
+    InputError
+        A missing column, or a group not in the selector table.
+    """
+    for column in (value, product):
+        if column not in frame.columns:
+            raise InputError(f"group_total: column {column!r} is not in the table")
+    members = member_products(selector, groups)
+    hit = frame[product].astype(str).isin(members)
+    return float(frame.loc[hit, value].sum())
+
+
+def running_group_total(
+    codes: Iterable[str],
+    frame: pd.DataFrame,
+    selector: pd.DataFrame,
+    *,
+    value: str,
+    product: str = f.PRODUCT,
+) -> list[float]:
+    """Running totals over a sequence of groups, each product counted once.
+
+    Element i is :func:`group_total` over the first i + 1 groups of ``codes`` (the order of
+    a ranked group table): a product already counted for an earlier group adds nothing.
+    """
+    out: list[float] = []
+    seen: set[str] = set()
+    total = 0.0
+    values = frame.assign(_p=frame[product].astype(str)).groupby("_p")[value].sum()
+    for code in codes:
+        new = [p for p in member_products(selector, [code]) if p not in seen]
+        seen.update(new)
+        total += float(values.reindex(new).fillna(0.0).sum())
+        out.append(total)
+    return out
+
+
+def restrict_to_groups(
+    frame: pd.DataFrame,
+    selector: pd.DataFrame,
+    *,
+    groups: Iterable[str] | None = None,
+    product: str = f.PRODUCT,
+) -> pd.DataFrame:
+    """The rows of a product-level table whose product is in the union of ``groups``."""
+    members = member_products(selector, groups)
+    return frame[frame[product].astype(str).isin(members)]
+
+
+def union_flows(flows: Any, selector: pd.DataFrame, groups: Iterable[str] | None = None) -> Any:
+    """An Ibis ``flows`` expression restricted to the union of ``groups``: each flow once.
+
+    Unlike :func:`apply_groups` (one row per flow and group), a flow of a product in two
+    groups appears once, so sums over it are totals over the groups.
+    """
+    members = member_products(selector, groups)
+    return flows.filter(flows[f.PRODUCT].isin(members))
+
+
+def group_overlaps(selector: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of groups sharing products: ``group_a``, ``group_b``, ``shared_products`` (count).
+
+    For the assumption a group-level result carries (which rows must not be added up).
+    """
+    by_group = {g: set(p) for g, p in selector.groupby("code")[f.PRODUCT]}
+    names = sorted(by_group)
+    rows = [
+        (a, b, len(by_group[a] & by_group[b]))
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+        if by_group[a] & by_group[b]
+    ]
+    return pd.DataFrame(rows, columns=["group_a", "group_b", "shared_products"])
+
+
+@dataclass(frozen=True)
+class GroupAggregates:
+    """Per-group aggregates with the totals group-level analyses need.
+
+    Attributes
+    ----------
+    rows
+        One row per group: ``code`` (the group name) and the aggregate columns summed over
+        its member products (a product in two groups counts in both rows).
+    totals
+        Each aggregate column summed over every product of the input, each once: the
+        denominators of shares of a country's exports and of RCAs.
+    union
+        Each aggregate column summed over the products of at least one group, each once:
+        totals and headlines over the groups.
+    overlaps
+        :func:`group_overlaps` of the selector.
+    """
+
+    rows: pd.DataFrame
+    totals: dict[str, float]
+    union: dict[str, float]
+    overlaps: pd.DataFrame
+
+    def headline_totals(self) -> dict[str, float]:
+        """Totals for a headline over the groups: flows over the union, exports over all.
+
+        ``home_exports_usd``, ``partner_exports_usd``, ``rival_exports_usd`` and
+        ``world_exports_usd`` are over all products (a share of a country's exports); the
+        other columns over the union of the groups.
+        """
+        out = dict(self.union)
+        for key in ("home_exports_usd", "partner_exports_usd", "rival_exports_usd"):
+            out[key] = self.totals[key]
+        out["world_exports_usd"] = self.totals["world_exports_usd"]
+        return out
+
+
+def group_aggregates(product_agg: pd.DataFrame, selector: pd.DataFrame) -> GroupAggregates:
+    """Group rows and totals from product-level aggregates (each product once in totals).
+
+    Parameters
+    ----------
+    product_agg
+        :func:`tradelever.analysis.bilateral.code_aggregates` at product level (``code``
+        the HS6 product), over every product of the data set.
+    selector
+        A (``product``, ``code``) table from :func:`selector_table`.
+
+    Returns
+    -------
+    GroupAggregates
+        ``rows`` sorted by group name; numeric columns summed (NaN columns, such as the
+        rival's without a rival, stay NaN).
+    """
+    if "code" not in product_agg.columns:
+        raise InputError("group_aggregates: the product table needs a 'code' column")
+    numeric = [c for c in product_agg.columns if c != "code"]
+    agg = product_agg.assign(code=product_agg["code"].astype(str))
+    pairs = selector[[f.PRODUCT, "code"]].rename(columns={"code": "_group"})
+    joined = pairs.merge(agg, left_on=f.PRODUCT, right_on="code", how="inner")
+    rows = (
+        joined.groupby("_group", sort=True)[numeric]
+        .sum(min_count=1)
+        .reset_index()
+        .rename(columns={"_group": "code"})
+    )
+    for column in numeric:
+        if agg[column].isna().all():
+            rows[column] = float("nan")
+    members = set(selector[f.PRODUCT].astype(str))
+    in_union = agg["code"].isin(members)
+
+    def sums(frame: pd.DataFrame) -> dict[str, float]:
+        return {
+            c: float(frame[c].sum()) if not agg[c].isna().all() else float("nan") for c in numeric
+        }
+
+    return GroupAggregates(
+        rows=rows[["code", *numeric]],
+        totals=sums(agg),
+        union=sums(agg[in_union]),
+        overlaps=group_overlaps(selector),
+    )

@@ -70,7 +70,7 @@ def _prefixes() -> dict[str, tuple[float, str]]:
 
 
 def hs_sigma(code: str) -> tuple[float, str]:
-    """Sigma and source for one HS code (2 to 6 digits) or None if no chapter matches."""
+    """Sigma and source for one HS code (2 to 10 digits; looked up by its first 6, 4 or 2)."""
     table = _prefixes()
     for length in (6, 4, 2):
         hit = table.get(code[:length])
@@ -86,7 +86,7 @@ def hs_member_sigmas(products: list[str]) -> list[float]:
 
 
 def hs_sigma_table(codes: list[str], classification: str) -> pd.DataFrame:
-    """Sigma and source for each HS code (2, 4 or 6 digits), by longest matching prefix.
+    """Sigma and source for each HS code (2 to 10 digits), by longest matching prefix.
 
     Product-group names (``semiconductors``) are not HS codes and are refused here: a group
     spans several sectors (8541 "Electrical", 8542 "Communication"), so its default sigma is
@@ -96,7 +96,7 @@ def hs_sigma_table(codes: list[str], classification: str) -> pd.DataFrame:
     """
     sigmas, sources = [], []
     for code in codes:
-        if not (code.isdigit() and len(code) in (2, 4, 6)):
+        if not (code.isdigit() and len(code) in (2, 4, 6, 8, 10)):
             raise InputError(
                 f"{code}: not an HS code; a product group's default sigma is the "
                 "import-weighted mean of its members (computed by leverage), or use --sigma"

@@ -61,8 +61,9 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.analysis import indicators as ind
-from tradelever.analysis.codes import LEVELS, product_code_expr
+from tradelever.analysis.codes import HS6_LEVELS, LEVELS, dataset_levels, product_code_expr
 from tradelever.analysis.elasticities import sigma_table
+from tradelever.analysis.reporters import apply_nulls, only_partner_imports, single_reporter_nulls
 from tradelever.analysis.request import (
     DATASET,
     GROUPS,
@@ -80,6 +81,7 @@ from tradelever.store.dataset import DatasetView
 
 __all__ = [
     "CUBE_MAX_CELLS",
+    "HS6_LEVELS",
     "LEVELS",
     "LEVERAGE",
     "TREND_WINDOW",
@@ -90,6 +92,7 @@ __all__ = [
     "cached_cube",
     "cached_export_totals",
     "country_totals",
+    "dataset_levels",
     "export_totals",
     "leverage",
     "leverage_table",
@@ -373,6 +376,7 @@ def leverage_table(
     base_year: int | None = None,
     totals: tuple[float, dict[str, float]] | None = None,
     cube: MarketCube | None = None,
+    reporters: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
@@ -406,6 +410,11 @@ def leverage_table(
         The year's :class:`MarketCube` of ``coded``, when the caller holds one: the
         per-code sums are sliced from it instead of queried (used only without trends and
         group weights).
+    reporters
+        The importers whose imports the data set holds (manifest ``reporters``); None for
+        world trade. When the data hold only the partner's imports (given here, or found
+        because every flow of the year goes to the partner), the indicators built on
+        world exports are null (:func:`tradelever.analysis.reporters.single_reporter_nulls`).
 
     Returns
     -------
@@ -432,6 +441,16 @@ def leverage_table(
             year=year,
             base_year=base_year,
             weighted_sigma=weighted,
+        )
+    if reporters is None and only_partner_imports(
+        agg["world_exports_usd"], agg["partner_imports_usd"]
+    ):
+        reporters = (partner,)
+    nulls = single_reporter_nulls(reporters)
+    if len(agg) and not (agg["partner_imports_usd"] > 0).any():
+        raise InputError(
+            f"--partner: the data set holds no imports of {partner} in {year} (a data set of "
+            "one reporter, such as census-us-2024, holds only that reporter's imports)"
         )
     agg = agg[agg["partner_imports_usd"] > 0].reset_index(drop=True)
     m = agg["partner_imports_usd"].to_numpy()
@@ -474,6 +493,8 @@ def leverage_table(
         if rival is not None
         else np.full(len(agg), np.nan)
     )
+    if nulls:  # flags must not rest on indicators the data cannot give
+        world_hhi, imp_exp, home_rca = (np.full(len(agg), np.nan) for _ in range(3))
     if base_year is not None:
         m_base = agg["partner_imports_base_usd"].to_numpy()
         share_base = ind.supplier_share(agg["home_exports_to_partner_base_usd"], m_base)
@@ -517,6 +538,7 @@ def leverage_table(
             **extra,
         }
     )
+    out = apply_nulls(out, nulls)
     out = out.sort_values(
         ["partner_cost_of_losing_home_usd", "home_exports_to_partner_usd", "code"],
         ascending=[False, False, True],

@@ -10,8 +10,12 @@ For every code k, from :func:`tradelever.analysis.bilateral.code_aggregates`:
 ``rival_share_of_partner_imports``       V(r, p, k) / M(p, k): the partner's dependence
 ``home_world_export_share``              X(e, k) / W(k)
 ``home_rca``                             Balassa RCA (X(e, k) / X(e)) / (W(k) / W)
-``home_exports_to_rest_of_world_usd``    X(e, k) - V(e, p, k): the capacity proxy
-``plausible_supply_usd``                 min(V(r, p, k), X(e, k) - V(e, p, k))
+``home_exports_to_rest_of_world_usd``    X(e, k) - V(e, p, k): home's proven supply to
+                                         other buyers
+``redirectable_share``                   a, the share of it home could redirect to the
+                                         partner (default 0.25)
+``home_redirectable_usd``                a · (X(e, k) - V(e, p, k))
+``plausible_supply_usd``                 min(V(r, p, k), a · (X(e, k) - V(e, p, k)))
 =======================================  ==============================================
 
 A code is kept when the partner buys from the rival (rival share above
@@ -19,15 +23,35 @@ A code is kept when the partner buys from the rival (rival share above
 RCA above ``min_rca`` (default 1: revealed comparative advantage) and world export share
 at least ``min_world_share`` (default 0). Rows are ranked by ``plausible_supply_usd``.
 
-Capacity proxy. Home cannot replace more than the rival sells the partner, nor more than it
-could redirect without new capacity; its current exports to destinations other than the
-partner, X(e, k) - V(e, p, k), are the supply it has proven it can produce and ship. This
-ignores domestic sales that could also be redirected and capacity expansion (both would
-raise the figure) and the loss of the markets the exports are taken from (which would lower
-the net gain); it is a ranking scale, not a forecast.
+The bound on an offer. Home cannot replace more than the rival sells the partner, nor more
+than it could redirect without new capacity: a share a of its exports of the product to
+buyers other than the partner. So an offer never exceeds home's total exports of the
+product (a <= 1), and offers summed over distinct products never exceed home's exports
+(each is at most a · X(e, k) and the X(e, k) add up to at most X(e)). Redirecting a sale
+means giving up a buyer elsewhere, under contracts, certifications and logistics built for
+that market; the evidence on the 2018-19 US-China tariffs is that the average country's
+gains in the US in the targeted products came with higher, not lower, exports of them to
+the rest of the world
+(Fajgelbaum, Goldberg, Kennedy, Khandelwal and Taglioni, "The US-China Trade War and
+Global Reallocations", American Economic Review: Insights, 2024; NBER Working Paper
+29562), i.e. from expansion rather than redirection. No published estimate gives the share
+of existing exports that can be redirected to one buyer in the short run, so a = 25% is a
+conservative convention, not an estimate: a quarter of proven supply. Set a = 1 for the
+upper bound "every export to anyone else moves to the partner" (the earlier rule, which
+offered Malaysia's whole C26 exports to other buyers). The figure ignores domestic sales
+that could also be redirected and capacity expansion (both would raise it) and the loss
+of the markets the exports are taken from (which would lower the net gain): a ranking
+scale, not a forecast.
+
+Group level. With overlapping groups (semiconductors are also electrical and electronic
+products), RCA needs home's and the world's exports over all products, each counted once:
+pass ``totals`` (:func:`tradelever.analysis.groups.group_aggregates`). Never add offers
+across overlapping groups; use :func:`tradelever.analysis.groups.group_total`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -48,7 +72,24 @@ from tradelever.analysis.result import TableResult
 from tradelever.errors import InputError
 from tradelever.options import REQUIRED, Analysis, Option
 
-__all__ = ["SUBSTITUTES", "SUBSTITUTION_COLUMNS", "substitutes", "substitution_table"]
+__all__ = [
+    "DEFAULT_REDIRECTABLE_SHARE",
+    "OFFER_RULE",
+    "SUBSTITUTES",
+    "SUBSTITUTION_COLUMNS",
+    "offer_rule",
+    "substitutes",
+    "substitution_table",
+]
+
+DEFAULT_REDIRECTABLE_SHARE = 0.25
+"""Share of home's exports of a product to other buyers it could redirect (module docstring)."""
+
+OFFER_RULE = (
+    "plausible_supply_usd = min(rival's sales to the partner, redirectable_share x home's "
+    "exports of the code to buyers other than the partner): what home could supply in place "
+    "of the rival without new capacity"
+)
 
 SUBSTITUTION_COLUMNS = (
     "code",
@@ -62,9 +103,27 @@ SUBSTITUTION_COLUMNS = (
     "home_world_export_share",
     "home_rca",
     "home_exports_to_rest_of_world_usd",
+    "redirectable_share",
+    "home_redirectable_usd",
     "plausible_supply_usd",
     "plausible_share_of_rival_sales",
+    "plausible_share_of_home_exports",
 )
+
+
+def offer_rule(redirectable_share: float) -> str:
+    """The sentence a result carries in its assumptions to state the bound on offers."""
+    a = _threshold(redirectable_share, "--redirectable-share", 1.0)
+    default = " (default)" if a == DEFAULT_REDIRECTABLE_SHARE else ""
+    return (
+        f"{OFFER_RULE}; redirectable_share = {a:g}{default}: a conservative convention, not an "
+        "estimate (no published estimate gives the share of existing exports a country can "
+        "redirect to one buyer in the short run; after the 2018-19 US-China tariffs the average "
+        "country raised its exports of the targeted products both to the US and to the rest "
+        "of the world, Fajgelbaum et al., AER: Insights 2024); an offer never exceeds home's "
+        "exports of the product, and offers over distinct products never exceed home's "
+        "exports; a ranking scale, not a forecast"
+    )
 
 
 def _threshold(value: float, parameter: str, upper: float | None = None) -> float:
@@ -85,6 +144,8 @@ def substitution_table(
     min_rca: float = 1.0,
     min_world_share: float = 0.0,
     min_rival_share: float = 0.0,
+    redirectable_share: float = DEFAULT_REDIRECTABLE_SHARE,
+    totals: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Rank the codes where home could replace the rival in the partner's imports.
 
@@ -102,6 +163,13 @@ def substitution_table(
     min_rival_share
         The rival's share of the partner's imports must exceed this (default 0: any
         purchase from the rival).
+    redirectable_share
+        a in [0, 1]: the share of home's exports of a code to others than the partner that
+        home could redirect (default 0.25, see the module docstring).
+    totals
+        Home's and the world's exports over all products, each counted once
+        (``home_exports_usd``, ``world_exports_usd``), for the RCA when ``agg`` does not hold
+        every product exactly once (group level). Default: the sums of ``agg``.
 
     Returns
     -------
@@ -119,9 +187,15 @@ def substitution_table(
     m_p = agg["partner_imports_usd"].to_numpy(float)
     v_rp = agg["rival_to_partner_usd"].to_numpy(float)
     v_ep = agg["home_to_partner_usd"].to_numpy(float)
-    rca = ind.balassa_rca(x_e, x_e.sum(), w_k, w_k.sum())
-    rest = x_e - v_ep
-    plausible = np.minimum(v_rp, rest)
+    share = _threshold(redirectable_share, "--redirectable-share", 1.0)
+    x_total, w_total = x_e.sum(), w_k.sum()
+    if totals is not None:
+        x_total = float(totals["home_exports_usd"])
+        w_total = float(totals["world_exports_usd"])
+    rca = ind.balassa_rca(x_e, x_total, w_k, w_total)
+    rest = np.maximum(x_e - v_ep, 0.0)
+    redirectable = share * rest
+    plausible = np.minimum(v_rp, redirectable)
     out = pd.DataFrame(
         {
             "code": agg["code"].astype(str),
@@ -135,8 +209,11 @@ def substitution_table(
             "home_world_export_share": ind.world_export_share(x_e, w_k),
             "home_rca": rca,
             "home_exports_to_rest_of_world_usd": rest,
+            "redirectable_share": np.full(len(rest), share),
+            "home_redirectable_usd": redirectable,
             "plausible_supply_usd": plausible,
             "plausible_share_of_rival_sales": ind.safe_ratio(plausible, v_rp),
+            "plausible_share_of_home_exports": ind.safe_ratio(plausible, x_e),
         }
     )
     keep = (
@@ -225,9 +302,7 @@ def substitutes(
         f"credible supplier: home's Balassa RCA > {min_rca} and world export share >= "
         f"{min_world_share}; partner dependence: rival share of partner imports > "
         f"{min_rival_share}",
-        "plausible_supply_usd = min(rival's sales to the partner, home's exports of the code "
-        "to the rest of the world): home's proven exportable supply, redirected without new "
-        "capacity; a ranking scale, not a forecast",
+        offer_rule(DEFAULT_REDIRECTABLE_SHARE),
         "RCA and world shares use every code of the level in the data set as the total",
     ]
     return TableResult(

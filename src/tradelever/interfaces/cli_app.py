@@ -165,7 +165,7 @@ def session(ctx: typer.Context) -> Any:
         ):
             from tradelever.store.embedded import ensure_icio
 
-            ensure_icio(store)
+            ensure_icio(store)  # the others are small; Session prepares them
     return Session(config=config)
 
 

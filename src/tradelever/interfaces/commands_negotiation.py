@@ -93,8 +93,8 @@ analysis_command(
     _substitutes,
     help="""Where the partner depends on the rival and HOME could supply instead.
 
-    Ranked by plausible supply = min(rival's sales to the partner, HOME's exports of the
-    product to the rest of the world).
+    Ranked by plausible supply = min(rival's sales to the partner, 25% of HOME's exports of
+    the product to buyers other than the partner).
     """,
 )
 

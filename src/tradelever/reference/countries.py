@@ -6,6 +6,13 @@ code of Namibia, "NA", is read as missing). Groups: ``ASEAN`` from the package d
 ``country_groups.csv`` (with the date each member joined), ``EU27`` and ``G20`` from coco
 (coco's G20 lists the 19 member countries plus the EU member states, because the EU is a
 member in its own right).
+
+The European Union as one economy. Data sets that report the EU-27 as one partner (the US
+Census files, code 0003) store it under ``EUU``, the code the World Bank and UN Comtrade
+use for the EU aggregate. ``EU``, ``EU27`` and ``EUU`` all resolve to it where one country
+is expected and the data set has it; where a list of countries is expected (``--peers
+EU27``), the group ``EU27`` still means its 27 member states, or ``EUU`` in a data set that
+has only the aggregate.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import pandas as pd
 from tradelever.errors import InputError, UnknownCountryError
 
 __all__ = [
+    "EU_AGGREGATE",
+    "EU_ALIASES",
     "country_name",
     "country_table",
     "group_members",
@@ -36,7 +45,15 @@ log = logging.getLogger(__name__)
 _ALTERNATIVE_CLASSIFICATIONS = ("ISO2", "IOC", "FIFA", "ISOnumeric", "regex")
 _COCO_GROUPS = {"EU27": "EU27", "G20": "G20", "OECD": "OECD"}
 # Economies named by ISO3-like codes that coco does not list (OECD ICIO, BACI pseudo-codes).
-_EXTRA_NAMES = {"ROW": "Rest of the world", "TWN": "Taiwan"}
+_EXTRA_NAMES = {
+    "ROW": "Rest of the world",
+    "TWN": "Taiwan",
+    "EUU": "European Union (EU-27)",
+}
+#: Code of the EU-27 as one economy, and the spellings that resolve to it.
+EU_AGGREGATE = "EUU"
+EU_ALIASES = frozenset({"EU", "EU27", "EU-27", "EUU"})
+_EU_GROUP = "EU27"
 
 
 @cache
@@ -169,6 +186,14 @@ def resolve_country(
     pool = list(available) if available is not None else sorted(known)
     if key in pool:
         return key
+    if key in EU_ALIASES:
+        if EU_AGGREGATE in pool:
+            return EU_AGGREGATE
+        raise UnknownCountryError(
+            f"{code}: this data set has no EU-27 aggregate ({EU_AGGREGATE}), only member "
+            f"states; give one member (e.g. DEU) or, where a list of countries is accepted, "
+            f"the group {_EU_GROUP}"
+        )
     suggestions = _suggest(key, pool)
     hint = ""
     if suggestions:
@@ -189,7 +214,10 @@ def resolve_countries(
     """Resolve a group name or a comma-separated list of ISO3 codes.
 
     A group member absent from ``available`` is dropped silently only for groups (the
-    ICIO has no Timor-Leste); an explicitly listed code must exist.
+    ICIO has no Timor-Leste); an explicitly listed code must exist. The European Union:
+    the group ``EU27`` gives its member states, or the aggregate ``EUU`` when ``available``
+    has the aggregate and no member; ``EU`` or ``EUU`` give the aggregate, or the member
+    states when ``available`` has members and no aggregate.
     """
     items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
     items = [s for s in items if s]
@@ -197,8 +225,18 @@ def resolve_countries(
         raise InputError("give a group name (e.g. ASEAN) or ISO3 codes", parameter=parameter)
     out: list[str] = []
     for item in items:
-        if item.upper() in group_names():
-            members = group_members(item)
+        key = item.upper()
+        if key in EU_ALIASES:
+            members = [m for m in group_members(_EU_GROUP) if available is None or m in available]
+            has_aggregate = available is None or EU_AGGREGATE in available
+            if key == _EU_GROUP and (members or not has_aggregate):
+                out.extend(members)
+            elif has_aggregate or not members:
+                out.append(resolve_country(item, available, parameter=parameter))
+            else:
+                out.extend(members)
+        elif key in group_names():
+            members = list(group_members(item))
             out.extend(m for m in members if available is None or m in available)
         else:
             out.append(resolve_country(item, available, parameter=parameter))

@@ -72,6 +72,8 @@ _ALIASES: Final = {
     },
     # UN Comtrade classification codes H0..H6
     **{f"H{i}": r for i, r in enumerate(HS_REVISIONS)},
+    # US HTSUS editions 2022-2026 implement HS 2022 at 6 digits (census-us-2024: HTS2024).
+    **{f"HTS{year}": "HS22" for year in range(2022, 2027)},
 }
 
 _LEVEL_DIGITS: Final = {"hs2": 2, "hs4": 4, "hs6": 6}

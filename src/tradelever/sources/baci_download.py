@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_URL",
     "ENV_URL",
     "HS_REVISIONS",
+    "MAX_ZIP_BYTES",
     "BaciDownload",
     "baci_zip_name",
     "download_baci",
@@ -48,6 +49,8 @@ ENV_URL: Final = "TRADELEVER_BACI_URL"
 HS_REVISIONS: Final = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
 LICENCE: Final = "Etalab Open Licence 2.0 (CEPII BACI)"
 LANDING_PAGE: Final = "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
+#: Size cap of a release zip (the largest, HS92 with every year since 1995, is about 3 GB).
+MAX_ZIP_BYTES: Final = 8 * 1024**3
 
 
 def validate_release(release: str, hs: str) -> tuple[str, str]:
@@ -106,6 +109,18 @@ class BaciDownload:
         return out
 
 
+def _read_sidecar(path: Path) -> dict[str, Any]:
+    """The record of an earlier verified download ({} if unreadable: download again)."""
+    try:
+        record = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    needed = ("url", "retrieved_at", "years", "bytes", "sha256")
+    if not isinstance(record, dict) or any(k not in record for k in needed):
+        return {}
+    return record
+
+
 def verify_baci_zip(path: str | os.PathLike[str], release: str, hs: str) -> tuple[int, ...]:
     """Check a release zip: readable, CRCs correct, expected members present.
 
@@ -157,6 +172,7 @@ def download_baci(
     expected_sha256: str | None = None,
     progress: ProgressHook | None = None,
     force: bool = False,
+    max_bytes: int = MAX_ZIP_BYTES,
 ) -> BaciDownload:
     """Download (or resume, or reuse) and verify ``BACI_{hs}_{release}.zip``.
 
@@ -176,12 +192,15 @@ def download_baci(
         Hook called with bytes done and total.
     force
         Download again even when a verified file is present.
+    max_bytes
+        Size cap of the zip (default :data:`MAX_ZIP_BYTES`).
 
     Raises
     ------
     FetchError
-        HTTP errors (a 404 says how to get the file by hand) or a transfer that keeps failing
-        (the ``.part`` file is kept for the next run).
+        HTTP errors (a 404 says how to get the file by hand), a bad redirect, a file over
+        ``max_bytes``, a stalled transfer or one that keeps failing (the ``.part`` file is
+        kept for the next run); connection failures name the host and the manual route.
     DataFileError
         A corrupt or incomplete archive (it is deleted so the next run downloads it again),
         or a sha256 different from ``expected_sha256``.
@@ -196,10 +215,12 @@ def download_baci(
     if expected_sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expected_sha256):
         raise InputError(f"--sha256: {expected_sha256!r} is not a 64-digit hexadecimal sha256")
     if target.is_file() and sidecar.is_file() and not force:
-        record = json.loads(sidecar.read_text("utf-8"))
+        record = _read_sidecar(sidecar)
         stat = target.stat()
-        if record.get("bytes") == stat.st_size and (
-            expected_sha256 is None or record.get("sha256") == expected_sha256.lower()
+        if (
+            record
+            and record.get("bytes") == stat.st_size
+            and (expected_sha256 is None or record.get("sha256") == expected_sha256.lower())
         ):
             sha = file_sha256(target)
             if sha == record.get("sha256"):
@@ -220,7 +241,18 @@ def download_baci(
         for stale in (target, sidecar, target.with_name(name + ".part")):
             stale.unlink(missing_ok=True)
     try:
-        result = client.download(url, target, progress=progress, description=name)
+        manual = (
+            f"download {name} by hand from {LANDING_PAGE} and load it with "
+            "`tradelever ingest baci PATH`"
+        )
+        result = client.download(
+            url,
+            target,
+            progress=progress,
+            description=name,
+            max_bytes=max_bytes,
+            offline_hint=manual,
+        )
     except FetchError as exc:
         if exc.status == 404:
             raise FetchError(

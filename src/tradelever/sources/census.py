@@ -6,11 +6,12 @@ Endpoints (``reference/data-formats.md`` section c), base ``https://api.census.g
 - imports: ``/data/timeseries/intltrade/imports/hs`` (``I_COMMODITY``, ``GEN_VAL_YR``);
 - exports: ``/data/timeseries/intltrade/exports/hs`` (``E_COMMODITY``, ``ALL_VAL_YR``).
 
-An optional key (``$CENSUS_API_KEY``, sent as ``key=``; never cached or quoted) lifts the
-500-calls-a-day limit. The response is a JSON array of arrays: a header row, then one row per
-country and commodity, every value a string, predicate variables (``time``, ``COMM_LVL``)
-appended as columns. HTTP 204 with no body means "no data": the fetcher explains why
-rather than returning an empty table.
+An optional key (the ``api_key`` argument; the command line reads ``$CENSUS_API_KEY``) lifts
+the 500-calls-a-day limit. It is sent as ``key=`` to the API's own origin only, and never
+reaches a cache file, a manifest, a message or a log. The response is a JSON array of arrays:
+a header row, then one row per country and commodity, every value a string, predicate
+variables (``time``, ``COMM_LVL``) appended as columns. HTTP 204 with no body means "no
+data": the fetcher explains why rather than returning an empty table.
 
 Annual values
 -------------
@@ -46,13 +47,14 @@ from tradelever import schema as f
 from tradelever.errors import DataFileError, EmptyResultError, InputError
 from tradelever.reference.package_data import read_code_list
 from tradelever.sources.fetched import FetchedFlows, country_code_placeholder
-from tradelever.sources.http import HttpClient, ProgressHook, base_url, redact_url
+from tradelever.sources.http import HttpClient, HttpResponse, ProgressHook, base_url
 
 __all__ = [
     "DEFAULT_URL",
     "ENV_KEY",
     "ENV_URL",
     "LICENCE",
+    "MAX_RESPONSE_BYTES",
     "CensusQuery",
     "census_country_table",
     "fetch_census",
@@ -75,6 +77,13 @@ _FIELDS: Final = {
     "exports": ("E_COMMODITY", "E_COMMODITY_SDESC", "ALL_VAL_YR"),
 }
 FIRST_YEAR: Final = 2013
+#: Size cap of one answer: all countries for every HS6 code under one chapter are about
+#: 10 MB of JSON.
+MAX_RESPONSE_BYTES: Final = 64 * 1024**2
+OFFLINE_HINT: Final = (
+    "the Census API is unreachable; to work offline, load a downloaded CEPII BACI release "
+    "with `tradelever ingest baci PATH`"
+)
 
 
 @cache
@@ -224,12 +233,12 @@ def rows_to_flows(
         )
     frame = frame.copy()
     numbers = pd.to_numeric(frame[value].str.strip(), errors="coerce")
-    bad = numbers.isna() | (numbers < 0)
+    bad = ~np.isfinite(numbers.astype(float)) | (numbers < 0)
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataFileError(
             f"value {frame[value].iloc[pos]!r} for CTY_CODE {frame['CTY_CODE'].iloc[pos]} is "
-            "not a non-negative number of dollars",
+            "not a finite non-negative number of dollars",
             path=url,
             line=pos + 2,
             field=value,
@@ -322,27 +331,53 @@ def fetch_census(
     base: str | None = None,
     progress: ProgressHook | None = None,
     refresh: bool = False,
+    max_bytes: int | None = None,
 ) -> FetchedFlows:
     """Fetch a validated query (one call per HS code) and convert it to canonical flows.
+
+    Parameters
+    ----------
+    query
+        See :class:`CensusQuery`.
+    client
+        The shared HTTP client (retries, bounds, cache).
+    api_key
+        Census API key (the command line passes ``$CENSUS_API_KEY``), sent as ``key=``;
+        None or empty uses the keyless quota (500 calls a day).
+    base
+        Base URL; default ``$TRADELEVER_CENSUS_URL`` or ``https://api.census.gov``.
+    progress
+        Hook called as ``progress("Census requests", done, total)``.
+    refresh
+        Ignore cached responses.
+    max_bytes
+        Size cap of one answer; default :data:`MAX_RESPONSE_BYTES`.
 
     Raises
     ------
     FetchError
-        On HTTP failures (401/403 name ``$CENSUS_API_KEY``).
+        On HTTP failures (401/403 name ``$CENSUS_API_KEY``), a body that is not JSON, a
+        bad redirect, an answer over the cap.
     DataFileError
-        On a malformed response (the message names the URL, row and field).
+        On a malformed response (the message names the URL, row and field). Neither is
+        cached; an answer from the cache that fails says so and names ``--refresh``.
     EmptyResultError
         When every code came back empty (HTTP 204), with the likely reasons.
     """
     key = api_key or None
     endpoint = base_url(DEFAULT_URL, base) + _PATHS[query.flow]
     hint = (
-        f"the key in ${ENV_KEY} was refused: check it, or unset it to use the keyless quota "
+        f"the key (${ENV_KEY}) was refused: check it, or unset it to use the keyless quota "
         "(500 calls a day)"
         if key
         else f"without a key the quota is 500 calls a day: request a free key at "
         f"https://api.census.gov/data/key_signup.html and set ${ENV_KEY}"
     )
+
+    def validate(response: HttpResponse) -> Any:
+        frame = parse_census_json(response.json(), response.url)
+        return rows_to_flows(frame, query, response.url)
+
     all_flows, all_products, unmapped, totals, empty = [], [], [], [], []
     retrieved: list[str] = []
     cached = 0
@@ -350,15 +385,21 @@ def fetch_census(
         params: dict[str, str] = query.params(code)
         if key:
             params["key"] = key
-        response = client.get(endpoint, params, use_cache=not refresh, auth_hint=hint)
+        response = client.get(
+            endpoint,
+            params,
+            use_cache=not refresh,
+            auth_hint=hint,
+            validate=validate,
+            max_bytes=max_bytes or MAX_RESPONSE_BYTES,
+            offline_hint=OFFLINE_HINT,
+        )
         cached += int(response.from_cache)
         retrieved.append(response.retrieved_at)
-        url = redact_url(endpoint, params)
         if response.status == 204 or not response.content.strip():
             empty.append(code)
         else:
-            frame = parse_census_json(response.json(), url)
-            flows, products, report = rows_to_flows(frame, query, url)
+            flows, products, report = response.parsed
             all_flows.append(flows)
             all_products.append(products)
             unmapped.extend(report["unmapped_partners"])

@@ -7,7 +7,14 @@ Endpoints (``reference/data-formats.md`` section b):
   ``Ocp-Apim-Subscription-Key`` header, at most 250,000 records a call.
 
 The base URL is ``https://comtradeapi.un.org`` unless ``$TRADELEVER_COMTRADE_URL`` or the
-``base_url`` parameter says otherwise (tests point it at a local server).
+``base_url`` parameter says otherwise (tests point it at a local server). The key is an
+argument (the command line reads ``$COMTRADE_API_KEY``); it travels only in the header, to
+the API's own origin, and never into a cache file, a manifest, a message or a log.
+
+Every answer is checked (JSON, the ``{count, data, error}`` envelope, every record
+convertible) before it is cached: a maintenance page or a truncated body is never cached,
+and an answer with no records is not cached either (a reporter may publish later).
+Parameter validation lives in :mod:`tradelever.sources.comtrade_query`.
 
 Why a thin ``httpx`` client and not the official ``comtradeapicall`` package
 ---------------------------------------------------------------------------
@@ -50,28 +57,31 @@ from __future__ import annotations
 
 import logging
 import math
-import re
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from functools import cache
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from tradelever import schema as f
-from tradelever.errors import EmptyResultError, FetchError, InputError
-from tradelever.reference.package_data import read_code_list
+from tradelever.errors import EmptyResultError, FetchError
+from tradelever.sources.comtrade_query import (
+    HS_REVISIONS,
+    ComtradeQuery,
+    area_iso3,
+    comtrade_area_table,
+    comtrade_code,
+)
 from tradelever.sources.fetched import FetchedFlows, country_code_placeholder, product_level
-from tradelever.sources.http import HttpClient, ProgressHook, base_url, redact_url
+from tradelever.sources.http import HttpClient, HttpResponse, ProgressHook, base_url, redact_url
 
 __all__ = [
     "DEFAULT_URL",
     "ENV_KEY",
     "ENV_URL",
+    "FULL_MAX_BYTES",
     "LICENCE",
     "PREVIEW_CAP",
+    "PREVIEW_MAX_BYTES",
     "ComtradeQuery",
     "comtrade_area_table",
     "comtrade_code",
@@ -86,240 +96,20 @@ ENV_URL: Final = "TRADELEVER_COMTRADE_URL"
 ENV_KEY: Final = "COMTRADE_API_KEY"
 PREVIEW_CAP: Final = 500
 FULL_CAP: Final = 250_000
+#: Size caps of one answer: 500 preview records are about 0.5 MB and 250,000 records of the
+#: full API about 250 MB of JSON (about 1 kB a record with descriptions).
+PREVIEW_MAX_BYTES: Final = 16 * 1024**2
+FULL_MAX_BYTES: Final = 384 * 1024**2
+OFFLINE_HINT: Final = (
+    "UN Comtrade is unreachable; to work offline, load a downloaded CEPII BACI release "
+    "with `tradelever ingest baci PATH` (BACI is built from Comtrade data)"
+)
 LICENCE: Final = (
     "UN Comtrade terms of use (https://uncomtrade.org/docs/terms-of-use/): data may be used "
     "and cited with the source 'UN Comtrade'; bulk redistribution requires UN permission"
 )
-#: Comtrade classificationCode -> HS revision label used in the store.
-HS_REVISIONS: Final = {
-    "H0": "HS92",
-    "H1": "HS96",
-    "H2": "HS02",
-    "H3": "HS07",
-    "H4": "HS12",
-    "H5": "HS17",
-    "H6": "HS22",
-}
-_REVISION_TO_CL: Final = {v: k for k, v in HS_REVISIONS.items()}
 #: Partners a single "all partners" call may return (about 240 areas plus aggregates).
 _ALL_PARTNERS_ESTIMATE: Final = 260
-
-
-@cache
-def comtrade_area_table() -> pd.DataFrame:
-    """The packaged Comtrade area code table: ``code, iso3, name, kind``."""
-    return read_code_list("comtrade_areas.csv", ["code", "iso3", "name", "kind"])
-
-
-@cache
-def _code_to_iso3() -> dict[int, str]:
-    t = comtrade_area_table()
-    return {int(c): i for c, i in zip(t["code"], t["iso3"], strict=True) if i}
-
-
-@cache
-def _iso3_to_code() -> dict[str, int]:
-    t = comtrade_area_table()
-    current = t[t["kind"] == "country"]
-    return {i: int(c) for c, i in zip(current["code"], current["iso3"], strict=True)}
-
-
-def comtrade_code(iso3: str, *, parameter: str = "reporter") -> int:
-    """Comtrade area code of an ISO3 country (``USA`` -> 842, ``FRA`` -> 251).
-
-    Raises
-    ------
-    InputError
-        If the code is not an ISO3 code Comtrade reports under.
-    """
-    key = str(iso3).strip().upper()
-    table = _iso3_to_code()
-    if key not in table:
-        import difflib
-
-        close = difflib.get_close_matches(key, list(table), n=3)
-        hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        raise InputError(f"{parameter}: {iso3!r} is not an ISO3 country known to UN Comtrade{hint}")
-    return table[key]
-
-
-def _split(value: str | Sequence[str] | Sequence[int]) -> list[str]:
-    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
-    return [s.strip() for s in items if s.strip()]
-
-
-class ComtradeQuery(BaseModel):
-    """A Comtrade request, validated locally before any call is made.
-
-    Parameters
-    ----------
-    reporters
-        ISO3 codes of the reporting countries (``USA``), converted to Comtrade codes.
-    partners
-        ISO3 codes, or None / ``"all"`` for every partner (World, partner 0, is then used
-        only to check totals).
-    hs
-        HS codes, all of one length: 2, 4 or 6 digits (``8542``, ``854231``). Records come
-        back at the level asked: to get 6-digit detail, list 6-digit codes.
-    periods
-        Years ``YYYY``; with ``freq="M"`` also months ``YYYYMM`` (a year means its 12
-        months).
-    flow
-        ``M`` imports or ``X`` exports, as declared by the reporter.
-    freq
-        ``A`` annual or ``M`` monthly.
-    classification
-        ``HS`` (as reported, the default) or a revision (``HS22`` / ``H6`` ... ``HS92`` /
-        ``H0``).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    reporters: tuple[str, ...]
-    partners: tuple[str, ...] | None = None
-    hs: tuple[str, ...]
-    periods: tuple[str, ...]
-    flow: Literal["M", "X"] = "M"
-    freq: Literal["A", "M"] = "A"
-    classification: str = "HS"
-
-    @field_validator("reporters", mode="before")
-    @classmethod
-    def _reporters(cls, value: Any) -> tuple[str, ...]:
-        items = _split(value)
-        if not items:
-            raise ValueError("give at least one reporter as ISO3 (e.g. USA)")
-        for item in items:
-            comtrade_code(item, parameter="reporter")
-        return tuple(dict.fromkeys(i.upper() for i in items))
-
-    @field_validator("partners", mode="before")
-    @classmethod
-    def _partners(cls, value: Any) -> tuple[str, ...] | None:
-        if value is None:
-            return None
-        items = _split(value)
-        if not items or [i.lower() for i in items] == ["all"]:
-            return None
-        for item in items:
-            if item.lower() == "all":
-                raise ValueError("'all' cannot be combined with country codes")
-            if item.upper() in ("WLD", "W00", "WORLD", "0"):
-                raise ValueError(
-                    "World (partner 0) is not a trading partner; use 'all' (World totals "
-                    "are then used to check the partner rows)"
-                )
-            comtrade_code(item, parameter="partner")
-        return tuple(dict.fromkeys(i.upper() for i in items))
-
-    @field_validator("hs", mode="before")
-    @classmethod
-    def _hs(cls, value: Any) -> tuple[str, ...]:
-        items = _split(value)
-        if not items:
-            raise ValueError("give at least one HS code (e.g. 8542,4015)")
-        for item in items:
-            if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", item):
-                raise ValueError(
-                    f"{item!r} is not an HS code of 2, 4 or 6 digits (write chapters 01-09 "
-                    "with their leading zero)"
-                )
-        if len({len(i) for i in items}) > 1:
-            raise ValueError(
-                f"codes {', '.join(items)} mix levels; give codes of one length so that the "
-                "data set has one product level"
-            )
-        return tuple(dict.fromkeys(items))
-
-    @field_validator("periods", mode="before")
-    @classmethod
-    def _periods(cls, value: Any) -> tuple[str, ...]:
-        items = _split(value)
-        if not items:
-            raise ValueError("give at least one year (YYYY)")
-        this_year = datetime.now(UTC).year
-        for item in items:
-            if not re.fullmatch(r"\d{4}(\d{2})?", item):
-                raise ValueError(f"{item!r} is not a period YYYY (annual) or YYYYMM (monthly)")
-            year = int(item[:4])
-            if not 1962 <= year <= this_year:
-                raise ValueError(f"{item!r}: year outside 1962-{this_year}")
-            if len(item) == 6 and not 1 <= int(item[4:]) <= 12:
-                raise ValueError(f"{item!r}: month must be 01-12")
-        return tuple(dict.fromkeys(items))
-
-    @field_validator("classification", mode="before")
-    @classmethod
-    def _classification(cls, value: Any) -> str:
-        key = str(value or "HS").strip().upper()
-        if key == "HS" or key in HS_REVISIONS:
-            return key
-        if key in _REVISION_TO_CL:
-            return _REVISION_TO_CL[key]
-        raise ValueError(
-            f"{value!r} is not HS (as reported) or an HS revision ({', '.join(_REVISION_TO_CL)})"
-        )
-
-    @model_validator(mode="after")
-    def _period_matches_freq(self) -> ComtradeQuery:
-        monthly = [p for p in self.periods if len(p) == 6]
-        if self.freq == "A" and monthly:
-            raise ValueError(
-                f"--years: periods {', '.join(monthly)} are months (YYYYMM) but freq is A "
-                "(annual); give years YYYY or use freq M"
-            )
-        return self
-
-    @classmethod
-    def build(cls, **kwargs: Any) -> ComtradeQuery:
-        """Validate and return a query; errors become :class:`InputError` naming the field."""
-        try:
-            return cls(**kwargs)
-        except ValidationError as exc:
-            raise InputError(_validation_message(exc)) from None
-
-    # -- derived --------------------------------------------------------------------------
-    def api_periods(self) -> list[list[str]]:
-        """Period groups, one per year: ``[["2023"]]`` or the 12 months of each year."""
-        if self.freq == "A":
-            return [[p] for p in self.periods]
-        groups: dict[str, list[str]] = {}
-        for p in self.periods:
-            months = [p] if len(p) == 6 else [f"{p}{m:02d}" for m in range(1, 13)]
-            groups.setdefault(p[:4], []).extend(months)
-        return [list(dict.fromkeys(v)) for v in groups.values()]
-
-    def years(self) -> list[int]:
-        """Calendar years covered."""
-        return sorted({int(p[:4]) for p in self.periods})
-
-    def default_name(self) -> str:
-        """``comtrade-usa-m-2023`` (reporters, flow, years; monthly adds ``-monthly``)."""
-        reporters = "-".join(r.lower() for r in self.reporters)
-        years = "-".join(str(y) for y in self.years())
-        name = f"comtrade-{reporters}-{self.flow.lower()}-{years}"
-        return name + ("-monthly" if self.freq == "M" else "")
-
-
-#: Query field -> command-line option named in error messages.
-_OPTIONS: Final = {
-    "reporters": "--reporter",
-    "partners": "--partner",
-    "hs": "--hs",
-    "periods": "--years",
-    "flow": "--flow",
-    "freq": "--freq",
-    "classification": "--classification",
-}
-
-
-def _validation_message(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"][:1])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"{_OPTIONS.get(loc, loc)}: {msg}" if loc else msg)
-    return "; ".join(parts)
 
 
 # -- fetching -----------------------------------------------------------------------------
@@ -375,6 +165,7 @@ def fetch_comtrade(
     base: str | None = None,
     progress: ProgressHook | None = None,
     refresh: bool = False,
+    max_bytes: int | None = None,
 ) -> FetchedFlows:
     """Fetch a validated query and convert it to canonical flows.
 
@@ -383,22 +174,25 @@ def fetch_comtrade(
     query
         See :class:`ComtradeQuery`.
     client
-        The shared HTTP client (retries, cache).
+        The shared HTTP client (retries, bounds, cache).
     api_key
-        Subscription key (``$COMTRADE_API_KEY`` through :class:`tradelever.config.Config`);
-        without one the public preview (500 records a call) is used.
+        Subscription key for the full API (the command line passes ``$COMTRADE_API_KEY``);
+        None or empty uses the public preview (500 records a call).
     base
-        Base URL; default ``https://comtradeapi.un.org``.
+        Base URL; default ``$TRADELEVER_COMTRADE_URL`` or ``https://comtradeapi.un.org``.
     progress
         Hook called as ``progress("Comtrade requests", done, total)``.
     refresh
         Ignore cached responses.
+    max_bytes
+        Size cap of one answer; default :data:`PREVIEW_MAX_BYTES` or :data:`FULL_MAX_BYTES`.
 
     Raises
     ------
     FetchError
-        HTTP failure, an ``error`` in the response, or a chunk that cannot be made small
-        enough to avoid the record cap.
+        HTTP failure, an ``error`` in the response, a malformed answer (not cached), or a
+        chunk that cannot be made small enough to avoid the record cap; an answer from the
+        cache says so and names ``--refresh``.
     EmptyResultError
         When no records came back at all; the message says what was asked and why it may
         be empty.
@@ -409,12 +203,21 @@ def fetch_comtrade(
         endpoint = f"{root}/data/v1/get/C/{query.freq}/{query.classification}"
         cap, headers, mode = FULL_CAP, {"Ocp-Apim-Subscription-Key": key}, "full API (key)"
         hint = (
-            f"the subscription key in ${ENV_KEY} was rejected: check it on comtradedeveloper.un.org"
+            f"the subscription key (${ENV_KEY}) was rejected: check it on comtradedeveloper.un.org"
         )
+        limit = max_bytes or FULL_MAX_BYTES
     else:
         endpoint = f"{root}/public/v1/preview/C/{query.freq}/{query.classification}"
         cap, headers, mode = PREVIEW_CAP, {}, "public preview (no key)"
         hint = f"the public preview refused the call; set ${ENV_KEY} to use the full API"
+        limit = max_bytes or PREVIEW_MAX_BYTES
+
+    def validate(response: HttpResponse) -> dict[str, Any]:
+        data = _envelope(response.json(), response.url)
+        if data["data"]:
+            records_to_flows(data["data"], query, url=response.url)  # every record converts
+        return data
+
     pending = _plan(query, cap)
     records: list[dict[str, Any]] = []
     empty: list[str] = []
@@ -426,12 +229,20 @@ def fetch_comtrade(
         chunk = pending.pop(0)
         params = _params(query, chunk, cap)
         response = client.get(
-            endpoint, params, headers=headers, use_cache=not refresh, auth_hint=hint
+            endpoint,
+            params,
+            headers=headers,
+            use_cache=not refresh,
+            auth_hint=hint,
+            validate=validate,
+            cache_if=lambda data: bool(data["data"]),
+            max_bytes=limit,
+            offline_hint=OFFLINE_HINT,
         )
         requests += 1
         cached += int(response.from_cache)
         first_retrieved = min(first_retrieved or response.retrieved_at, response.retrieved_at)
-        data = _envelope(response.json() if response.status != 204 else {}, response.url)
+        data = response.parsed if response.status == 200 else {"count": 0, "data": []}
         count = data["count"]
         if count >= cap or count > len(data["data"]) or len(data["data"]) >= cap:
             parts = chunk.halves()
@@ -439,7 +250,8 @@ def fetch_comtrade(
                 raise FetchError(
                     f"{redact_url(endpoint, params)}: {count} records for one code and one "
                     f"period reached the {cap}-record cap of the {mode}; the answer would be "
-                    f"truncated. Name fewer partners (--partner) or set ${ENV_KEY}",
+                    f"truncated. Name fewer partners (--partner) or set ${ENV_KEY}"
+                    + (" (answer from the response cache)" if response.from_cache else ""),
                     url=redact_url(endpoint, params),
                     status=response.status,
                 )
@@ -454,7 +266,7 @@ def fetch_comtrade(
             progress("Comtrade requests", done, done + len(pending))
     if not records:
         raise EmptyResultError(_explain_empty(query, mode), url=endpoint, status=200)
-    flows, products, report = records_to_flows(records, query)
+    flows, products, report = records_to_flows(records, query, url=endpoint)
     if flows.empty:
         raise EmptyResultError(
             _explain_empty(query, mode)
@@ -534,9 +346,11 @@ def _num(value: Any) -> float:
 
 
 def records_to_flows(
-    records: list[dict[str, Any]], query: ComtradeQuery
+    records: list[dict[str, Any]], query: ComtradeQuery, *, url: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Convert Comtrade records to canonical flows, products and a report.
+
+    ``url`` (without secrets) prefixes error messages.
 
     - Only total rows of the breakdowns are kept (``partner2Code`` 0, ``motCode`` 0,
       ``customsCode`` C00, when present) so nothing is counted twice.
@@ -545,13 +359,17 @@ def records_to_flows(
     - ``classification`` from ``classificationCode`` (H6 -> HS22).
     - Partner 0 (World) rows are not flows; they check the sum of partner rows.
     """
+    where = f"{url}: " if url else ""
+    if not all(isinstance(r, dict) for r in records):
+        raise FetchError(f"{where}UN Comtrade 'data' holds something other than records", url=url)
     frame = pd.DataFrame.from_records(records)
     required = ["reporterCode", "partnerCode", "cmdCode", "flowCode", "primaryValue", "period"]
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise FetchError(
-            f"UN Comtrade records lack the fields {', '.join(missing)}; the API format may "
-            "have changed"
+            f"{where}UN Comtrade records lack the fields {', '.join(missing)}; the API format "
+            "may have changed",
+            url=url,
         )
     for col, total in (("partner2Code", 0), ("motCode", 0), ("customsCode", "C00")):
         if col in frame.columns:
@@ -560,27 +378,39 @@ def records_to_flows(
     frame = frame[frame["flowCode"].astype(str) == query.flow]
     frame = frame.drop_duplicates(subset=["reporterCode", "partnerCode", "cmdCode", "period"])
     frame = frame.copy()
-    frame["partnerCode"] = frame["partnerCode"].astype(int)
-    frame["reporterCode"] = frame["reporterCode"].astype(int)
-    frame["value"] = frame["primaryValue"].map(_num)
     frame["cmd"] = frame["cmdCode"].astype(str)
     frame["period_s"] = frame["period"].astype(str)
-    frame["year"] = frame["period_s"].str[:4].astype(int)
+    for column, values in (
+        ("partnerCode", frame["partnerCode"]),
+        ("reporterCode", frame["reporterCode"]),
+        ("period", frame["period_s"].str[:4]),
+    ):
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = numbers.isna() | (numbers != numbers.round())
+        if bad.any():
+            raise FetchError(
+                f"{where}UN Comtrade record with {column} {frame.loc[bad, column].iloc[0]!r}: "
+                "not a code or period the API documents",
+                url=url,
+            )
+        frame[column if column != "period" else "year"] = numbers.astype(int)
+    frame["value"] = frame["primaryValue"].map(_num)
     cl = frame["classificationCode"] if "classificationCode" in frame.columns else "HS"
     frame["classification"] = (
         pd.Series(cl, index=frame.index).astype(str).map(lambda c: HS_REVISIONS.get(c, c))
     )
-    bad = frame[frame["value"].isna() | (frame["value"] < 0)]
+    bad = frame[~np.isfinite(frame["value"]) | (frame["value"] < 0)]
     if not bad.empty:
         rec = bad.iloc[0]
         raise FetchError(
-            f"UN Comtrade record reporter {rec['reporterCode']}, partner {rec['partnerCode']}, "
-            f"cmdCode {rec['cmd']}, period {rec['period_s']}: field 'primaryValue' is "
-            f"{rec['primaryValue']!r}, not a non-negative number"
+            f"{where}UN Comtrade record reporter {rec['reporterCode']}, partner "
+            f"{rec['partnerCode']}, cmdCode {rec['cmd']}, period {rec['period_s']}: field "
+            f"'primaryValue' is {rec['primaryValue']!r}, not a finite non-negative number",
+            url=url,
         )
     world = frame[frame["partnerCode"] == 0]
     detail = frame[frame["partnerCode"] != 0].copy()
-    code_map = _code_to_iso3()
+    code_map = area_iso3()
     detail["partner_iso3"] = detail["partnerCode"].map(code_map)
     unmapped = detail[detail["partner_iso3"].isna()]
     unmapped_report = []
@@ -606,7 +436,10 @@ def records_to_flows(
     detail["reporter_iso3"] = detail["reporterCode"].map(code_map)
     if detail["reporter_iso3"].isna().any():
         code = detail.loc[detail["reporter_iso3"].isna(), "reporterCode"].iloc[0]
-        raise FetchError(f"UN Comtrade returned reporter code {code}, which is not in the query")
+        raise FetchError(
+            f"{where}UN Comtrade returned reporter code {code}, which is not in the query",
+            url=url,
+        )
     if query.flow == "M":
         exporter, importer = detail["partner_iso3"], detail["reporter_iso3"]
     else:

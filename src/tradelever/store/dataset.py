@@ -23,7 +23,7 @@ from tradelever import schema as f
 from tradelever.errors import DataFileError, UnknownDatasetError
 from tradelever.store.catalog import MANIFEST, Store
 
-__all__ = ["PROVENANCE_KEYS", "DatasetView", "Manifest"]
+__all__ = ["HS6_LEVELS", "PROVENANCE_KEYS", "DatasetView", "Manifest"]
 
 T = TypeVar("T")
 
@@ -39,7 +39,8 @@ PROVENANCE_KEYS: Final = (
     "sha256",
     "note",
 )
-_PRODUCT_LEVELS: Final = ("hs6", "hs4", "hs2", "group")
+#: Levels of an HS6 data set (BACI, Comtrade) when its manifest does not list ``levels``.
+HS6_LEVELS: Final = ("hs6", "hs4", "hs2", "group")
 
 
 def _text(record: Mapping[str, Any], key: str, where: str) -> str | None:
@@ -136,13 +137,21 @@ class Manifest:
 
     @property
     def levels(self) -> tuple[str, ...]:
-        """Levels the data set can be read at: ``industry``, or ``hs6 hs4 hs2 group``."""
-        return ("industry",) if self.is_industry else _PRODUCT_LEVELS
+        """Levels the data set can be read at.
+
+        The manifest's ``levels`` when it lists them (``census-us-2024``: hs10 to hs2 and
+        group; ``census-us-trade``: total), ``industry`` for input-output data, else those
+        of an HS6 data set (:data:`HS6_LEVELS`).
+        """
+        listed = self.raw.get("levels")
+        if listed:
+            return tuple(str(lv) for lv in listed)
+        return ("industry",) if self.is_industry else HS6_LEVELS
 
     @property
     def default_level(self) -> str:
-        """``industry`` for input-output data, else ``hs6``."""
-        return "industry" if self.is_industry else "hs6"
+        """``hs6`` when the data set has it, else its first level (``industry``, ``total``)."""
+        return "hs6" if "hs6" in self.levels else self.levels[0]
 
     def provenance(self, year: int | None) -> dict[str, Any]:
         """The ``provenance`` object of a result for ``year``: the record's public keys."""

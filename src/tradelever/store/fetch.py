@@ -2,11 +2,12 @@
 
 :mod:`tradelever.api` wraps these as ``fetch_comtrade``, ``fetch_census`` and ``fetch_baci``
 (resolving the :class:`~tradelever.config.Config`: data directory, keys, base URLs, cache).
-Each call validates its parameters before any request,
-fetches through the shared HTTP layer (retries, backoff, on-disk cache under
-``<data_dir>/cache/http``), converts to canonical tables and stores one data set
-atomically. Progress goes to an optional hook ``progress(description, done, total)``;
-nothing is printed.
+Each call validates its parameters before any request, fetches through the shared HTTP
+layer (retries, backoff, deadlines and size caps, safe redirects, an on-disk cache of
+validated answers under ``<data_dir>/cache/http``), converts to canonical tables and stores
+one data set atomically. Progress goes to an optional hook ``progress(description, done,
+total)``; nothing is printed. Keys come from the configuration; nothing here reads the
+environment.
 
 >>> import tradelever.api as tl
 >>> r = tl.fetch_census(2024, "8542,4015")                      # doctest: +SKIP
@@ -92,6 +93,7 @@ def fetch_comtrade(
     config: Config,
     progress: ProgressHook | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
 ) -> FetchResult:
     """Fetch UN Comtrade data and store it as a data set (default ``comtrade-usa-m-2023``).
 
@@ -122,6 +124,8 @@ def fetch_comtrade(
         ``progress(description, done, total)`` hook.
     client
         An :class:`HttpClient` to use (tests, custom retry settings).
+    max_bytes
+        Size cap of one answer (default 16 MiB for the preview, 384 MiB for the full API).
 
     Raises
     ------
@@ -150,6 +154,7 @@ def fetch_comtrade(
             base=config.comtrade_url,
             progress=progress,
             refresh=refresh,
+            max_bytes=max_bytes,
         )
     manifest = save_fetched(store, fetched, name)
     return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
@@ -165,12 +170,14 @@ def fetch_census(
     config: Config,
     progress: ProgressHook | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
 ) -> FetchResult:
     """Fetch US Census trade by HS6 and partner for one year; store it (``census-imports-2024``).
 
     The result works with ``leverage(home, "USA", dataset=name, level="hs6")``: the home
-    country's place in US imports. Parameters as :func:`fetch_comtrade`; the key (optional)
-    and base URL are ``config.census_api_key`` and ``config.census_url``.
+    country's place in US imports. Parameters as :func:`fetch_comtrade`; the key (optional;
+    without one the keyless quota of 500 calls a day) and base URL are
+    ``config.census_api_key`` and ``config.census_url``; ``max_bytes`` defaults to 64 MiB.
 
     Raises
     ------
@@ -187,6 +194,7 @@ def fetch_census(
             base=config.census_url,
             progress=progress,
             refresh=refresh,
+            max_bytes=max_bytes,
         )
     manifest = save_fetched(store, fetched, name)
     return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
@@ -204,6 +212,7 @@ def fetch_baci(
     progress: ProgressHook | None = None,
     ingest_progress: Callable[[Any], None] | None = None,
     client: HttpClient | None = None,
+    max_bytes: int | None = None,
 ) -> FetchResult:
     """Download ``BACI_{hs}_{release}.zip`` from CEPII (resumable, verified) and ingest it.
 
@@ -229,6 +238,8 @@ def fetch_baci(
         Download progress hook (bytes).
     ingest_progress
         Passed to the ingest as its ``progress`` callback.
+    max_bytes
+        Size cap of the zip (default 8 GiB).
 
     Raises
     ------
@@ -255,6 +266,7 @@ def fetch_baci(
             expected_sha256=sha256,
             progress=progress,
             force=force,
+            max_bytes=max_bytes or baci_download.MAX_ZIP_BYTES,
         )
     if year_list is not None:
         absent = [y for y in year_list if y not in download.years]

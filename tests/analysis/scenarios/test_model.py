@@ -159,3 +159,53 @@ def test_project_groups_follow_the_hs_revision() -> None:
     ind = np.array(["C22", "C26"], dtype=object)
     assert not product_mask(["gloves"], ind, industry_level=True, path="p", notes=notes).any()
     assert any("product group gloves is defined in HS codes" in n for n in notes.items)
+
+
+@pytest.mark.parametrize(
+    ("elasticities", "path", "fragment"),
+    [
+        ({"substitution": float("inf")}, "elasticities.substitution", "finite number"),
+        ({"substitution": float("nan")}, "elasticities.substitution", "finite number"),
+        ({"substitution": 0}, "elasticities.substitution", "greater than 0"),
+        ({"substitution": 250}, "elasticities.substitution", "less than or equal to 100"),
+        ({"import_demand": float("-inf")}, "elasticities.import_demand", "finite number"),
+        ({"export_supply": -2}, "elasticities.export_supply", "greater than 0"),
+        (
+            {"products": {"4015": {"substitution": 1e9}}},
+            "elasticities.products.4015.substitution",
+            "less than or equal to 100",
+        ),
+        (
+            {"uncertainty": {"substitution": [0.5, float("inf")]}},
+            "elasticities.uncertainty.substitution",
+            "0 < p5 <= p95",
+        ),
+        ({"uncertainty": {"seed": -1}}, "elasticities.uncertainty.seed", "greater than or equal"),
+    ],
+)
+def test_invalid_elasticities_name_the_field(elasticities, path, fragment) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError) as info:
+        parse_scenario(_scenario(_measure(), elasticities=elasticities), where="e.yaml")
+    message = str(info.value)
+    assert message.startswith("e.yaml: invalid scenario: ") and "\n" not in message
+    assert f"{path}:" in message and fragment in message
+
+
+@pytest.mark.parametrize(
+    ("measure", "path", "fragment"),
+    [
+        (_measure(new_rate=-0.1), "measures[0].new_rate", "greater than or equal to 0"),
+        (_measure(new_rate=float("nan")), "measures[0].new_rate", "finite number"),
+    ],
+)
+def test_negative_or_missing_rates_name_the_field(measure, path, fragment) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError) as info:
+        parse_scenario(_scenario(measure), where="r.yaml")
+    assert f"{path}:" in str(info.value) and fragment in str(info.value)
+
+
+def test_carry_forward_is_a_boolean() -> None:
+    assert parse_scenario(_scenario(_measure(), carry_forward=True)).carry_forward is True
+    assert parse_scenario(_scenario(_measure())).carry_forward is False
+    with pytest.raises(InputError, match="carry_forward: Input should be a valid boolean"):
+        parse_scenario(_scenario(_measure(), carry_forward="sometimes"))

@@ -1,4 +1,4 @@
-"""Tariff schedule assembly: stacking rules of tariffs-2025.md, worked by hand."""
+"""Tariff schedule assembly: the stacking rules of the 2025 US orders, worked by hand."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_change_adds_and_negative_rates_are_refused() -> None:
     s = schedule(parse_scenario(sc), _rows(), Notes())
     assert s.t1.tolist() == pytest.approx([0.08, 0.05, 0.05, 0.03, 0.03])
     sc["measures"][0]["change"] = -0.5
-    with pytest.raises(InputError, match="negative"):
+    with pytest.raises(InputError, match=r"^scenario stack: measures\[0\]\.change: .* negative"):
         schedule(parse_scenario(sc), _rows(), Notes())
 
 

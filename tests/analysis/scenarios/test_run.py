@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tradelever.analysis.scenarios import preset_names
 from tradelever.api import Session
 from tradelever.errors import InputError
 
@@ -152,3 +153,116 @@ def test_unique_keys_read_equals_summed_read(hand_session: Session, importers) -
     summed = summed.astype({k: str for k in keys}).sort_values(keys).reset_index(drop=True)
     assert len(fast) == (17 if importers is None else 8)  # rows of tests/synthetic.py
     assert fast.equals(summed)
+
+
+# -- issue 12: no-change runs, bounds on every preset, bands, flags, checks ---------------
+
+
+@pytest.mark.parametrize("mode", ["smart", "ces"])
+def test_no_rate_change_returns_zero_effects(icio_session: Session, mode: str) -> None:
+    # HS 854231 has no industry equivalent on icio2022: nothing changes (this crashed).
+    r = icio_session.run_scenario("us-2026-01-15-s232-semiconductors", mode=mode, home="MYS")
+    assert r.summary["markets_changed"] == 0
+    assert r.summary["total_effect_usd"] == 0.0
+    assert r.summary["tariff_revenue_change_usd"] == 0.0
+    assert r.rows.empty and r.markets.empty
+    assert r.home["total_effect_usd"] == 0.0
+    assert any(a.startswith("no rate changes") for a in r.assumptions)
+    assert r.to_dict()["summary"]["markets_changed"] == 0
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_smart_on_every_preset_no_negative_imports(icio_session: Session, name: str) -> None:
+    r = icio_session.run_scenario(name, mode="smart", home="MYS")
+    rows = r.rows
+    base = rows["baseline_imports_usd"].to_numpy()
+    new = base + rows["total_effect_usd"].to_numpy()
+    assert (new >= -1e-9 * base).all()
+    # revenue = new rate x the rows' own new imports - old rate x baseline imports
+    rev = (rows["new_rate"] * new - rows["old_rate"] * base).sum()
+    assert r.summary["tariff_revenue_change_usd"] == pytest.approx(rev, rel=1e-9, abs=1.0)
+    if (rows["old_rate"] == 0).all() and (rows["new_rate"] >= rows["old_rate"]).all():
+        assert r.summary["tariff_revenue_change_usd"] >= 0
+    # diversion sums to zero within every market
+    by_market = rows.groupby(["importer", "code"], observed=True)["trade_diversion_usd"].sum()
+    assert (by_market.abs() <= 1e-9 * rows["baseline_imports_usd"].sum()).all()
+    h = r.home
+    assert h["own_tariff_effect_usd"] + h["rival_tariff_effect_usd"] == pytest.approx(
+        h["total_effect_usd"], rel=1e-12, abs=1e-3
+    )
+    assert h["total_effect_usd"] >= -h["exports_in_changed_markets_usd"]
+
+
+def test_china_at_145_percent_is_bounded(icio_session: Session) -> None:
+    """The issue's run: 42 rows ended negative and revenue fell by US$103 bn."""
+    r = icio_session.run_scenario("us-2025-04-10", mode="smart")
+    assert r.summary["rows_flagged"]["bounded"] > 0
+    assert r.summary["tariff_revenue_change_usd"] > 0
+    chn = r.rows[(r.rows["exporter"] == "CHN") & (r.rows["flags"].str.contains("bounded"))]
+    assert len(chn) and (chn["baseline_imports_usd"] + chn["total_effect_usd"]).abs().max() < 1.0
+    assert any(a.startswith("bound: in") for a in r.assumptions)
+
+
+def test_sigma_band_brackets_the_result(hand_session: Session) -> None:
+    r = hand_session.run_scenario(CHIPS, dataset="hand-hs17", year=2023, mode="smart", home="MYS")
+    rows = r.rows
+    assert (rows["total_effect_low_usd"] <= rows["total_effect_usd"]).all()
+    assert (rows["total_effect_usd"] <= rows["total_effect_high_usd"]).all()
+    mys = rows.set_index("exporter").loc["MYS"]
+    # sigma 1.5 -> 1.25 and 2.0; creation -15 in all three runs
+    lo = 50 * 50 * 2.0 * 0.25 / (100 + 50 * 2.0 * 0.25)
+    hi = 50 * 50 * 1.25 * 0.25 / (100 + 50 * 1.25 * 0.25)
+    assert mys["total_effect_low_usd"] == pytest.approx(-15 - lo)
+    assert mys["total_effect_high_usd"] == pytest.approx(-15 - hi)
+    s = r.summary
+    assert s["total_effect_low_usd"] <= s["total_effect_usd"] <= s["total_effect_high_usd"]
+    assert r.home["total_effect_low_usd"] == pytest.approx(-15 - lo)
+    assert any(a.startswith("sensitivity band") for a in r.assumptions)
+
+
+def test_extreme_sigma_and_large_changes_are_flagged(hand_session: Session) -> None:
+    # sigma 14 and 25% on MYS and CHN (80 of the 100 of US 854231 imports): THA's 20 more
+    # than doubles (the issue's case: Mexico's electrical exports +316% at sigma near 14).
+    both = {**CHIPS["measures"][0], "exporters": ["MYS", "CHN"]}
+    big = dict(
+        CHIPS,
+        name="big",
+        elasticities={"substitution": 14.0, "import_demand": -1.2},
+        measures=[both],
+    )
+    r = hand_session.run_scenario(big, dataset="hand-hs17", year=2023, mode="ces")
+    rows = r.rows.set_index("exporter")
+    assert all("extreme_sigma" in str(v) for v in rows["flags"])
+    assert rows.loc["THA", "change_pct"] > 1
+    assert rows.loc["THA", "flags"] == "extreme_sigma;large_change"
+    assert rows.loc["MYS", "flags"] == "extreme_sigma"
+    assert r.summary["rows_flagged"]["extreme_sigma"] == 3
+    notes = [a for a in r.assumptions if a.startswith("plausibility:")]
+    assert len(notes) == 2 and "above 10 (up to 14.0)" in notes[0]
+    ok = hand_session.run_scenario(CHIPS, dataset="hand-hs17", year=2023, mode="ces")
+    assert not any(a.startswith("plausibility:") for a in ok.assumptions)
+    assert (ok.rows["flags"] == "").all()
+
+
+@pytest.mark.parametrize("draws", [-1, 10_001, 2.5, True, "5"])
+def test_bad_draws_name_the_parameter(hand_session: Session, draws) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match=r"^--draws: must be a whole number from 0 to 10000"):
+        hand_session.run_scenario(CHIPS, dataset="hand-hs17", year=2023, draws=draws)
+
+
+def test_compare_puts_both_on_one_base(hand_session: Session, tmp_path: Path) -> None:
+    import yaml
+
+    deal = dict(CHIPS, name="deal", measures=[dict(CHIPS["measures"][0], new_rate=0.10)])
+    first = dict(CHIPS, name="first", relative_to="deal")  # measured against the deal
+    (tmp_path / "deal.yaml").write_text(yaml.safe_dump(deal), "utf-8")
+    (tmp_path / "first.yaml").write_text(yaml.safe_dump(first), "utf-8")
+    alone = hand_session.run_scenario(tmp_path / "first.yaml", dataset="hand-hs17", year=2023)
+    assert alone.params["baseline"]["scenario"] == "deal"
+    r = hand_session.compare_scenarios(
+        tmp_path / "first.yaml", tmp_path / "deal.yaml", home="MYS", dataset="hand-hs17", year=2023
+    )
+    assert r.params["baseline"]["kind"] == "no_additional_tariffs"
+    assert r.summary["baseline"] == "no additional tariffs"
+    row = r.rows.set_index("code").loc["854231"]
+    assert row["exports_a_usd"] < row["exports_b_usd"] < row["baseline_exports_usd"]

@@ -20,7 +20,12 @@ def test_datasets_is_the_cli_listing(client, http_data_dir: Path) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
-    assert {d["name"] for d in body} == {"icio2022", "hand-hs17"}
+    assert {d["name"] for d in body} == {
+        "icio2022",
+        "census-us-2024",
+        "census-us-trade",
+        "hand-hs17",
+    }
     assert body == cli_json(http_data_dir, "datasets")
 
 

@@ -22,11 +22,19 @@ basis; ``change`` adds to it; ``all_in: true`` makes ``new_rate`` a ceiling on t
 including the baseline (MFN) rate, as in the EU row of the July 31, 2025 order ("15% minus
 Column 1 Duty Rate").
 
-Stacking (the rules of the orders cited below): duties of different bases add; within one
-basis a later measure replaces an earlier one for the cells it covers; a ``section232``
-duty replaces the ``reciprocal`` and ``section122`` duties on the goods it covers (EO 14257
-s.3(b)(ii)-(iii), Section 122 proclamation clause (4)); ``exempt`` lists remove products
-from one measure (Annex II, the April 11 semiconductor list).
+Stacking: duties of different bases add; within one basis a later measure replaces an
+earlier one for the cells it covers; a ``section232`` duty replaces the ``reciprocal`` and
+``section122`` duties on the goods it covers (EO 14257 s.3(b)(ii)-(iii), Section 122
+proclamation of February 20, 2026, clause (4)); ``exempt`` lists remove products from one
+measure (Annex II of EO 14257, the April 11, 2025 semiconductor list).
+
+Dates: ``date`` is the day whose schedule the scenario describes; a measure whose
+``effective`` date is after it is not applied (noted in the assumptions). A scenario that
+``extends`` another and is dated before measures it inherits is an error, unless the file
+states ``carry_forward: true``, which applies every measure whatever its date.
+
+Baseline: effects are measured against no additional tariffs (the ``baseline`` rates, 0
+unless set) or, with ``relative_to: OTHER``, against the schedule of scenario OTHER.
 
 Invalid input raises :class:`tradelever.errors.InputError` naming the file and the key
 path, e.g. ``measures[0].new_rate: 25.0 is above 5 (500%): rates are fractions, write
@@ -36,6 +44,7 @@ path, e.g. ``measures[0].new_rate: 25.0 is above 5 (500%): rates are fractions, 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -69,6 +78,10 @@ BASES = (
 )
 Basis = Literal["mfn", "reciprocal", "section232", "section301", "fentanyl", "section122", "other"]
 MAX_RATE = 5.0  # 500 percent: anything above is almost surely a percentage typed as a number
+# The largest substitution elasticity accepted: above the largest sectoral estimate in
+# Caliendo and Parro (2015) (petroleum, theta 64.85, sigma 65.85) and the bound under which
+# the CES solver's exponentials stay finite for any tariff factor.
+MAX_SIGMA = 100.0
 _ISO3 = re.compile(r"^[A-Za-z]{3}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _HS = re.compile(r"^\d{2,10}$")
@@ -136,9 +149,9 @@ def _normalise_countries(value: Any) -> Any:
 class ElasticityOverride(_Strict):
     """Elasticities for the products matching one HS prefix or industry code."""
 
-    substitution: float | None = Field(default=None, gt=0)
-    import_demand: float | None = Field(default=None, lt=0)
-    export_supply: float | None = Field(default=None, gt=0)
+    substitution: float | None = Field(default=None, gt=0, le=MAX_SIGMA, allow_inf_nan=False)
+    import_demand: float | None = Field(default=None, lt=0, allow_inf_nan=False)
+    export_supply: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 class Uncertainty(_Strict):
@@ -154,13 +167,13 @@ class Uncertainty(_Strict):
     substitution: tuple[float, float] = (0.5, 2.0)
     import_demand: tuple[float, float] = (0.5, 2.0)
     export_supply: tuple[float, float] = (0.5, 2.0)
-    seed: int = 20250402
+    seed: int = Field(default=20250402, ge=0)
 
     @field_validator("substitution", "import_demand", "export_supply")
     @classmethod
     def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
         lo, hi = value
-        if not (0 < lo <= hi):
+        if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi):
             raise ValueError(f"expected [p5, p95] with 0 < p5 <= p95, got {list(value)}")
         return value
 
@@ -185,9 +198,9 @@ class Elasticities(_Strict):
         Distributions for ``--draws``.
     """
 
-    substitution: float | None = Field(default=None, gt=0)
-    import_demand: float | None = Field(default=None, lt=0)
-    export_supply: float | None = Field(default=None, gt=0)
+    substitution: float | None = Field(default=None, gt=0, le=MAX_SIGMA, allow_inf_nan=False)
+    import_demand: float | None = Field(default=None, lt=0, allow_inf_nan=False)
+    export_supply: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     products: dict[str, ElasticityOverride] = Field(default_factory=dict)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
 
@@ -206,7 +219,7 @@ class BaselineRate(_Strict):
     importer: ExporterSpec
     exporters: ExporterSpec = "all"
     products: str | list[str] = "all"
-    rate: float = Field(ge=0)
+    rate: float = Field(ge=0, allow_inf_nan=False)
     source: str = Field(min_length=1)
 
     _norm_imp = field_validator("importer", mode="before")(_normalise_countries)
@@ -236,8 +249,8 @@ class Measure(_Strict):
     exporters: ExporterSpec
     products: str | list[str]
     exempt: list[str] = Field(default_factory=list)
-    new_rate: float | None = Field(default=None, ge=0)
-    change: float | None = None
+    new_rate: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    change: float | None = Field(default=None, allow_inf_nan=False)
     all_in: bool = False
     basis: Basis
     source: str = Field(min_length=1)
@@ -279,11 +292,17 @@ class Measure(_Strict):
 
 
 class Scenario(_Strict):
-    """A tariff scenario (see the module docstring for the YAML form)."""
+    """A tariff scenario (see the module docstring for the YAML form).
+
+    ``carry_forward: true`` applies every measure whatever its ``effective`` date (the
+    inherited ones included); without it a measure dated after ``date`` is not applied, and
+    an inherited one is an error (:func:`tradelever.analysis.scenarios.presets.resolve_scenario`).
+    """
 
     name: str
     description: str = ""
     date: dt.date | None = None
+    carry_forward: bool = False
     extends: str | None = None
     relative_to: str | None = None
     elasticities: Elasticities = Field(default_factory=Elasticities)

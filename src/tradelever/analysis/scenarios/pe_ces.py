@@ -20,8 +20,10 @@ Substituting the last two gives p̂_i in closed form for a given P̂::
     ln p̂_i = [ -σ ln τ̂_i + (σ + ε_m) ln P̂ ] / (ε_x + σ)
 
 and P̂ solves a scalar fixed point per market, iterated for all markets together (the map
-is a contraction: its slope Σ w' (σ + ε_m)/(ε_x + σ) < 1 because ε_m < 0 < ε_x). With ε_x
-= ∞, p̂ = 1 and one step is exact.
+is a contraction: its slope Σ w' (σ + ε_m)/(ε_x + σ) < 1 because ε_m < 0 < ε_x), with
+Steffensen's acceleration because the slope can be close to 1; a run that does not
+converge raises instead of returning an unconverged result. With ε_x = ∞, p̂ = 1 and one
+step is exact.
 
 Outputs (US$): new imports at world prices M_i' = M_i p̂_i q̂_i; total effect ΔM_i = M_i'
 - M_i, split into
@@ -48,12 +50,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from tradelever.analysis.scenarios.pe_smart import PEOutcome, _msum
+from tradelever.analysis.scenarios.pe_smart import PEOutcome, _msum, _n_markets, empty_outcome
+from tradelever.errors import TradeleverError
 
 __all__ = ["ces"]
 
 _TOL = 1e-12
-_MAX_ITER = 500
+_ACCEPT = 1e-9  # a step still above this after _MAX_ITER iterations is a failure, not a result
+_MAX_ITER = 200
 
 
 def _log_price_index(
@@ -108,7 +112,9 @@ def ces(
     Returns
     -------
     PEOutcome
-        ``export_price_change`` is p̂ - 1; ``price_index_change`` is P̂ - 1.
+        ``export_price_change`` is p̂ - 1; ``price_index_change`` is P̂ - 1. New imports
+        M_i' = M_i p̂_i q̂_i are positive by construction, so ``bounded`` is all False, and
+        revenue R_1 = Σ t_i' M_i' >= 0.
     """
     market = np.asarray(market, dtype=np.int64)
     M = np.asarray(imports, dtype=float)
@@ -117,7 +123,9 @@ def ces(
     sigma = np.asarray(sigma, dtype=float)
     eps_m = np.asarray(eps_m, dtype=float)
     eps_x = np.asarray(eps_x, dtype=float)
-    n = int(market.max()) + 1 if n_markets is None and len(market) else int(n_markets or 0)
+    n = _n_markets(market, n_markets)
+    if len(M) == 0:
+        return empty_outcome(n)
     ln_tau = np.log1p(t1) - np.log1p(t0)
     spend = M * (1.0 + t0)
     E = _msum(market, spend, n)
@@ -131,13 +139,34 @@ def ces(
         inv_supply = np.where(np.isinf(eps_x), 0.0, 1.0 / np.where(np.isinf(eps_x), 1.0, eps_x))
         # ln p̂ = (-σ lnτ + (σ+ε_m) lnP) · a with a = 1/(ε_x + σ) (0 where ε_x = ∞)
         a = inv_supply / (1.0 + sigma * inv_supply)
+        drift = -sigma * ln_tau
+        pull = sigma + eps_m
+
+        def step_map(x: np.ndarray) -> np.ndarray:
+            return _log_price_index(market, w, ln_tau + a * (drift + pull * x[market]), oms, n)
+
+        # Steffensen's method (Aitken's delta-squared on the fixed-point map): the map is a
+        # contraction whose slope can be close to 1 (large sigma, small export supply
+        # elasticity), where plain iteration needs thousands of steps; the accelerated
+        # iteration converges quadratically, each market on its own.
+        step = np.inf
         for _ in range(_MAX_ITER):
-            ln_p = a * (-sigma * ln_tau + (sigma + eps_m) * ln_P[market])
-            new = _log_price_index(market, w, ln_tau + ln_p, oms, n)
-            step = np.max(np.abs(new - ln_P)) if n else 0.0
-            ln_P = new
+            x1 = step_map(ln_P)
+            step = float(np.max(np.abs(x1 - ln_P))) if n else 0.0
             if step < _TOL:
+                ln_P = x1
                 break
+            x2 = step_map(x1)
+            curve = x2 - 2.0 * x1 + ln_P
+            with np.errstate(divide="ignore", invalid="ignore"):
+                jump = ln_P - (x1 - ln_P) ** 2 / curve
+            ln_P = np.where((np.abs(curve) > 1e-300) & np.isfinite(jump), jump, x2)
+        if step >= _ACCEPT:
+            raise TradeleverError(
+                f"CES model: the price index did not converge in {_MAX_ITER} iterations (last "
+                f"change in log P {step:.2e}); the export supply elasticity is too low for the "
+                "substitution elasticity: raise elasticities.export_supply or use --mode smart"
+            )
         ln_p = a * (-sigma * ln_tau + (sigma + eps_m) * ln_P[market])
     ln_P_row = ln_P[market]
     ln_q = -sigma * (ln_tau + ln_p - ln_P_row) + eps_m * ln_P_row
@@ -170,4 +199,5 @@ def ces(
         welfare=cs + revenue,
         consumer_surplus=cs,
         price_index_change=P_hat - 1.0,
+        bounded=np.zeros(len(M), dtype=bool),
     )

@@ -4,8 +4,8 @@ Files in ``tradelever/data/scenarios/``:
 
 ``<name>.yaml``
     One scenario each (the 2025-26 US tariff actions), every measure with its source
-    document and effective date, compiled from the primary texts (whitehouse.gov, the
-    Federal Register).
+    document (executive orders, proclamations and fact sheets on whitehouse.gov, the
+    Federal Register) and effective date.
 ``_product_sets.yaml``
     Named product sets used as selectors (``apr11-semiconductors``, ``s232-steel``,
     ``gloves``...): HS codes as in the source text, the ICIO industries they are applied
@@ -13,7 +13,9 @@ Files in ``tradelever/data/scenarios/``:
 
 A scenario may ``extends: OTHER`` (inherit its measures, baseline and elasticities, then
 append or override) and ``relative_to: OTHER`` (compare against OTHER's schedule instead
-of the zero-duty baseline).
+of no additional tariffs); OTHER is a file ``OTHER.yaml`` beside the scenario's file, or a
+preset. A scenario dated before measures it inherits is refused unless
+it states ``carry_forward: true`` (:func:`resolve_scenario`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from tradelever.errors import DataFileError, InputError, UnknownCodeError
 
 __all__ = [
     "ProductSet",
+    "check_inherited_dates",
     "load_scenario",
     "preset_names",
     "preset_scenario",
@@ -153,7 +156,7 @@ def _preset_raw(name: str) -> Scenario:
 
 def preset_scenario(name: str) -> Scenario:
     """A preset scenario with ``extends`` resolved."""
-    return resolve_scenario(_preset_raw(name))
+    return resolve_scenario(_preset_raw(name), where=f"tradelever/data/{_FOLDER}/{name}.yaml")
 
 
 def load_scenario(spec: str | Path | Scenario | dict[str, Any]) -> Scenario:
@@ -164,12 +167,13 @@ def load_scenario(spec: str | Path | Scenario | dict[str, Any]) -> Scenario:
     Raises
     ------
     InputError, UnknownCodeError
-        Invalid file content (with key path) or unknown name.
+        Invalid file content (with key path), unknown name, or a date earlier than the
+        measures the scenario extends (naming the file, ``date`` and the measures).
     """
     if isinstance(spec, Scenario):
-        return resolve_scenario(spec)
+        return resolve_scenario(spec, where=f"scenario {spec.name}")
     if isinstance(spec, dict):
-        return resolve_scenario(parse_scenario(spec, where="scenario"))
+        return resolve_scenario(parse_scenario(spec, where="scenario"), where="scenario")
     text = str(spec)
     path = Path(text)
     if text.endswith((".yaml", ".yml")) or path.is_file():
@@ -177,11 +181,12 @@ def load_scenario(spec: str | Path | Scenario | dict[str, Any]) -> Scenario:
 
         if not path.is_file():
             raise InputError(f"{path}: scenario file not found")
-        return resolve_scenario(read_scenario_file(path), base=path.parent)
+        scenario = resolve_scenario(read_scenario_file(path), base=path.parent, where=str(path))
+        return _local_relative_to(scenario, path.parent)
     return preset_scenario(text)
 
 
-def _parent(name: str, base: Path | None) -> Scenario:
+def _parent(name: str, base: Path | None, where: str) -> Scenario:
     if base is not None:
         for suffix in (".yaml", ".yml"):
             candidate = base / f"{name}{suffix}"
@@ -189,26 +194,113 @@ def _parent(name: str, base: Path | None) -> Scenario:
                 from tradelever.analysis.scenarios.model import read_scenario_file
 
                 return read_scenario_file(candidate)
-    return _preset_raw(name)
+    try:
+        return _preset_raw(name)
+    except UnknownCodeError as exc:
+        raise UnknownCodeError(f"{where}: extends: {exc}") from None
 
 
-def resolve_scenario(
-    scenario: Scenario, *, base: Path | None = None, _seen: tuple[str, ...] = ()
-) -> Scenario:
-    """Merge ``extends`` chains: parent measures first, child elasticities win.
+def _local_relative_to(scenario: Scenario, base: Path) -> Scenario:
+    """Point ``relative_to: NAME`` at ``NAME.yaml`` beside the file when there is one.
+
+    ``relative_to`` then finds its scenario where ``extends`` does: a file in the same
+    folder first, then a preset.
+    """
+    name = scenario.relative_to
+    if name is None or name.endswith((".yaml", ".yml")):
+        return scenario
+    for suffix in (".yaml", ".yml"):
+        candidate = base / f"{name}{suffix}"
+        if candidate.is_file():
+            return scenario.model_copy(update={"relative_to": str(candidate)})
+    return scenario
+
+
+def _measure_label(n: int, m: Any) -> str:
+    """``measures[3] (reciprocal 19% on MYS, THA, effective 2025-08-07)`` for messages."""
+    exporters = m.exporters
+    if isinstance(exporters, list):
+        who = ", ".join(exporters)
+    elif isinstance(exporters, str):
+        who = exporters
+    else:
+        who = "all except " + ", ".join(exporters.all_except)
+    rate = f"{m.new_rate:.0%}" if m.new_rate is not None else f"{m.change:+.0%}"
+    return f"measures[{n}] ({m.basis} {rate} on {who}, effective {m.effective})"
+
+
+def check_inherited_dates(scenario: Scenario, parent: Scenario, where: str) -> None:
+    """Refuse a scenario dated before measures it inherits, unless it carries them forward.
+
+    A measure of ``parent`` in force on the parent's date (effective on or before it, or
+    undated parent) but effective after ``scenario.date`` would silently drop out of the
+    child's schedule: that is an error naming the file, the ``date`` field and each such
+    measure, unless the child states ``carry_forward: true``.
 
     Raises
     ------
     InputError
-        On a cycle (``a extends b extends a``).
+        ``FILE: date: 2025-07-15 is earlier than 3 measures of us-2025-08-07 it extends: ...``
     """
+    if scenario.date is None or scenario.carry_forward:
+        return
+    late = [
+        (n, m)
+        for n, m in enumerate(parent.measures)
+        if m.effective is not None
+        and m.effective > scenario.date
+        and (parent.date is None or m.effective <= parent.date or parent.carry_forward)
+    ]
+    if not late:
+        return
+    latest = max(m.effective for _, m in late)
+    listed = "; ".join(_measure_label(n, m) for n, m in late)
+    raise InputError(
+        f"{where}: date: {scenario.date} is earlier than {len(late)} measure(s) of "
+        f"{parent.name} that it extends, which would not apply: {listed}. Date the scenario "
+        f"on or after {latest}, or add 'carry_forward: true' to apply them as of "
+        f"{scenario.date}"
+    )
+
+
+def resolve_scenario(
+    scenario: Scenario,
+    *,
+    base: Path | None = None,
+    where: str = "",
+    _seen: tuple[str, ...] = (),
+) -> Scenario:
+    """Merge ``extends`` chains: parent measures first, child elasticities win.
+
+    Parameters
+    ----------
+    scenario
+        The scenario as read.
+    base
+        Folder of the scenario's file (parents may be files there).
+    where
+        The file (or ``scenario NAME``) for messages.
+
+    Raises
+    ------
+    InputError
+        On a cycle (``a extends b extends a``), an unknown parent, or a date earlier than
+        the measures it extends (:func:`check_inherited_dates`).
+    """
+    where = where or f"scenario {scenario.name}"
     if scenario.extends is None:
         return scenario
     if scenario.extends in (*_seen, scenario.name):
-        raise InputError(f"extends: cycle {' -> '.join((*_seen, scenario.name, scenario.extends))}")
+        raise InputError(
+            f"{where}: extends: cycle {' -> '.join((*_seen, scenario.name, scenario.extends))}"
+        )
     parent = resolve_scenario(
-        _parent(scenario.extends, base), base=base, _seen=(*_seen, scenario.name)
+        _parent(scenario.extends, base, where),
+        base=base,
+        where=where,
+        _seen=(*_seen, scenario.name),
     )
+    check_inherited_dates(scenario, parent, where)
     pe = parent.elasticities.model_dump(exclude_unset=True)
     ce = scenario.elasticities.model_dump(exclude_unset=True)
     products = {**pe.get("products", {}), **ce.get("products", {})}
@@ -226,4 +318,5 @@ def resolve_scenario(
     )
     data.setdefault("date", parent.date)
     data.setdefault("relative_to", parent.relative_to)
-    return parse_scenario(data, where=f"scenario {scenario.name}")
+    data.setdefault("carry_forward", parent.carry_forward)
+    return parse_scenario(data, where=where)

@@ -7,9 +7,12 @@ t0 and the scenario rate t1 (ad valorem fractions):
     d_b(i,j,k)     = duty of basis b: last matching ``new_rate`` of that basis, plus every
                      matching ``change``; ``all_in`` rates are max(0, rate - t_base)
     d_reciprocal = d_section122 = 0 where a section232 measure applies (s232 replaces them)
-    (measures whose ``effective`` date is after the scenario's ``date`` are skipped)
+    (measures whose ``effective`` date is after the scenario's ``date`` are skipped,
+    unless the scenario says ``carry_forward: true``)
     t_scenario     = t_base + sum over bases b of d_b
-    t0 = t_base, or t_scenario of the ``relative_to`` scenario; t1 = t_scenario
+    t1 = t_scenario; t0 = t_base (baseline "no additional tariffs") or t_scenario of the
+    baseline scenario (``relative_to``, or the baseline given to the run; see
+    :mod:`tradelever.analysis.scenarios.baseline`)
 
 Masks are computed on the unique importers, exporters and codes and gathered onto the rows.
 """
@@ -17,10 +20,11 @@ Masks are computed on the unique importers, exporters and codes and gathered ont
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from tradelever.analysis.scenarios.baseline import Baseline, BaselineSpec, resolve_baseline
 from tradelever.analysis.scenarios.model import BASES, Scenario
 from tradelever.analysis.scenarios.selectors import Notes, product_mask, resolve_countries_spec
 from tradelever.errors import InputError
@@ -60,11 +64,12 @@ class RowIndex:
 
 @dataclass(frozen=True)
 class Schedule:
-    """Baseline and scenario rates per row, plus the duty of each basis in the scenario."""
+    """Baseline and scenario rates per row, the duty of each basis, and the baseline used."""
 
     t0: np.ndarray
     t1: np.ndarray
     duties: dict[str, np.ndarray]
+    baseline: Baseline = field(default_factory=lambda: Baseline("no_additional_tariffs"))
 
 
 def _rows_mask(
@@ -115,11 +120,17 @@ def _scenario_rates(
     for n, m in enumerate(scenario.measures):
         path = f"measures[{n}]"
         if scenario.date is not None and m.effective is not None and m.effective > scenario.date:
-            notes.add(
-                f"{path} ({m.basis}, effective {m.effective}) is after the schedule date "
-                f"{scenario.date} of scenario {scenario.name} and is not applied"
-            )
-            continue
+            if scenario.carry_forward:
+                notes.add(
+                    f"{path} of scenario {scenario.name} ({m.basis}, effective {m.effective}) "
+                    f"is applied as of {scenario.date} (carry_forward: true)"
+                )
+            else:
+                notes.add(
+                    f"{path} ({m.basis}, effective {m.effective}) is after the schedule date "
+                    f"{scenario.date} of scenario {scenario.name} and is not applied"
+                )
+                continue
         mask = _rows_mask(rows, m.importer, m.exporters, m.products, m.exempt, path, notes)
         if m.new_rate is not None:
             if m.all_in:
@@ -135,35 +146,48 @@ def _scenario_rates(
         duties["section122"][covered232] = 0.0
     total = base + sum(duties.values())
     if (total < 0).any():
+        i = int(np.argmin(total))
+        imp, exp = rows.imp_u[rows.imp_idx[i]], rows.exp_u[rows.exp_idx[i]]
+        cell = f"{imp} from {exp}, {rows.code_u[rows.code_idx[i]]}"
+        cuts = [
+            f"measures[{n}].change" for n, m in enumerate(scenario.measures) if (m.change or 0) < 0
+        ]
         raise InputError(
-            f"scenario {scenario.name}: 'change' values make some rates negative "
-            f"(minimum {total.min():.4f}); check the measures' change fields"
+            f"scenario {scenario.name}: {', '.join(cuts) or 'change'}: the changes make a "
+            f"rate negative ({total[i]:.4f} on {cell}); a duty cannot go below 0"
         )
     return base, total, duties
 
 
-def schedule(scenario: Scenario, rows: RowIndex, notes: Notes) -> Schedule:
+def schedule(
+    scenario: Scenario, rows: RowIndex, notes: Notes, baseline: BaselineSpec = None
+) -> Schedule:
     """Baseline rate t0 and scenario rate t1 for every row (see module docstring).
+
+    Parameters
+    ----------
+    scenario
+        The scenario (``extends`` resolved).
+    rows
+        The rows of the data.
+    notes
+        Collects assumption sentences.
+    baseline
+        What t0 is (:data:`~tradelever.analysis.scenarios.baseline.BaselineSpec`); default
+        the scenario's ``relative_to``, else no additional tariffs.
 
     Raises
     ------
     InputError
-        Unknown countries, sets or industries (naming the key path), or negative rates.
+        Unknown countries, sets or industries (naming the key path), negative rates, an
+        unknown baseline scenario.
     """
     base, total, duties = _scenario_rates(scenario, rows, notes)
+    reference, other = resolve_baseline(scenario, baseline)
     t0 = base
-    if scenario.relative_to:
-        from tradelever.analysis.scenarios.presets import load_scenario
-
-        other = load_scenario(scenario.relative_to)
-        if other.relative_to:
-            raise InputError(
-                f"relative_to: {scenario.relative_to} is itself relative to "
-                f"{other.relative_to}; chain at most one level"
-            )
+    if other is not None:
         _, t0, _ = _scenario_rates(other, rows, notes)
-        notes.add(f"baseline rates are those of scenario {scenario.relative_to}")
-    return Schedule(t0=t0, t1=total, duties=duties)
+    return Schedule(t0=t0, t1=total, duties=duties, baseline=reference)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from tradelever.analysis.scenarios.model import Scenario
-    from tradelever.analysis.scenarios.run import ScenarioResult
+    from tradelever.analysis.scenarios.result import ScenarioResult
 
     #: A scenario as callers give it: a preset name, a YAML file, a mapping or a Scenario.
     ScenarioSpec: TypeAlias = str | Path | Scenario | dict[str, Any]
@@ -79,7 +79,17 @@ RUN_SCENARIO: Final = Analysis(
             0,
             "Monte Carlo draws over elasticities (p5/p50/p95).",
             ge=0,
+            le=10_000,
             http_le=2000,
+        ),
+        Option(
+            "baseline",
+            Any,
+            None,
+            "What effects are measured against: None (the scenario's relative_to, else no "
+            "additional tariffs), 'none', or a scenario.",
+            cli=False,
+            http=False,
         ),
     ),
 )
@@ -141,7 +151,7 @@ def scenario(spec: ScenarioSpec) -> Scenario:
 
 
 def _flows(request: Request, importers: list[str] | None) -> pd.DataFrame:
-    from tradelever.analysis.scenarios.run import load_flows
+    from tradelever.analysis.scenarios.flows import load_flows
 
     return load_flows(
         request.flows,
@@ -158,19 +168,24 @@ def run_scenario(
     mode: Mode = "ces",
     draws: int = 0,
     progress: Any = None,
+    baseline: Any = None,
     frame: pd.DataFrame | None = None,
 ) -> ScenarioResult:
     """Run a scenario on the request's data set and year (home view when it has a home).
 
-    ``frame`` is the year's flows when the caller has read them already (a comparison runs
-    two scenarios on one read).
+    ``baseline``: None (the scenario's ``relative_to``, else no additional tariffs),
+    ``"none"``, or a scenario whose schedule the effects are measured against. ``frame`` is
+    the year's flows when the caller has read them already (a comparison runs two scenarios
+    on one read).
     """
-    from tradelever.analysis.scenarios.run import run_on_flows, scenario_importers
+    from tradelever.analysis.scenarios.baseline import resolve_baseline
+    from tradelever.analysis.scenarios.flows import scenario_importers
+    from tradelever.analysis.scenarios.run import run_on_flows
 
-    RUN_SCENARIO.check(mode=mode, draws=draws)
+    RUN_SCENARIO.check(mode=mode)  # draws: checked by run_on_flows (whole numbers only)
     sc = scenario(spec)
     if frame is None:
-        frame = _flows(request, scenario_importers(sc))
+        frame = _flows(request, scenario_importers(sc, resolve_baseline(sc, baseline)[1]))
     if frame.empty:
         raise InputError(
             f"scenario {sc.name}: data set {request.dataset} has no {request.year} imports for "
@@ -201,6 +216,7 @@ def run_scenario(
         provenance=request.provenance,
         assumptions=request.assumptions,
         progress=progress,
+        baseline=baseline,
     )
 
 
@@ -212,15 +228,16 @@ def compare_scenarios(
     Typical use: A = competitors settle first (home still pays more), B = home settles too.
     Both run on one read of the flows of the scenarios' importers.
     """
-    from tradelever.analysis.scenarios.run import compare_home, scenario_importers
+    from tradelever.analysis.scenarios.baseline import common_baseline, resolve_baseline
+    from tradelever.analysis.scenarios.compare import compare_home
+    from tradelever.analysis.scenarios.flows import scenario_importers
 
     COMPARE_SCENARIOS.check(mode=mode)
     if request.home is None:
         raise InputError("a comparison needs a home country", parameter="home")
     sa, sb = scenario(a), scenario(b)
-    fa, fb = scenario_importers(sa), scenario_importers(sb)
-    importers = None if fa is None or fb is None else sorted(set(fa) | set(fb))
-    frame = _flows(request, importers)
-    ra = run_scenario(request, sa, mode=mode, frame=frame)
-    rb = run_scenario(request, sb, mode=mode, frame=frame)
+    base = common_baseline(sa, sb)  # both on one base
+    frame = _flows(request, scenario_importers(sa, sb, resolve_baseline(sa, base)[1]))
+    ra = run_scenario(request, sa, mode=mode, baseline=base, frame=frame)
+    rb = run_scenario(request, sb, mode=mode, baseline=base, frame=frame)
     return compare_home(ra, rb, frame, request.home, dict(request.descriptions))

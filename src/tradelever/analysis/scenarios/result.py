@@ -1,0 +1,195 @@
+"""A scenario result: rows per (importer, exporter, code), markets, exporters, home view.
+
+:class:`ScenarioResult` is a :class:`~tradelever.analysis.result.TableResult` whose JSON is
+``{params..., provenance, assumptions, summary, rows, markets, exporters, home_summary?,
+uncertainty?}``. The builders here turn a model outcome into its three tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradelever.analysis.result import TableResult, json_value
+from tradelever.analysis.scenarios.pe_smart import PEOutcome, first_row
+from tradelever.analysis.scenarios.prepare import Prepared
+from tradelever.errors import InputError
+
+__all__ = ["ROW_FIELDS", "ScenarioResult", "exporter_table", "market_table", "row_table"]
+
+ROW_FIELDS = (
+    "importer",
+    "exporter",
+    "code",
+    "description",
+    "baseline_imports_usd",
+    "old_rate",
+    "new_rate",
+    "trade_creation_usd",
+    "trade_diversion_usd",
+    "total_effect_usd",
+    "change_pct",
+    "total_effect_low_usd",
+    "total_effect_high_usd",
+    "export_price_change",
+    "sigma",
+    "flags",
+)
+
+
+@dataclass(frozen=True)
+class ScenarioResult(TableResult):
+    """Rows per (importer, exporter, code) plus markets, exporters and the home view.
+
+    ``rows`` are in market order (importer, product; suppliers as in the data);
+    :meth:`head` returns the largest effects first. ``markets`` and ``exporters`` are
+    sorted by total effect, most negative first.
+
+    JSON: ``{params..., provenance, assumptions, summary, rows, markets, exporters,
+    home_summary?, uncertainty?}``.
+    """
+
+    markets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exporters: pd.DataFrame = field(default_factory=pd.DataFrame)
+    home: dict[str, Any] | None = None
+    home_rows: pd.DataFrame | None = None
+    uncertainty: dict[str, Any] | None = None
+
+    def head(self, n: int | None) -> ScenarioResult:
+        """The ``n`` rows with the largest absolute total effect, largest first (None/0: all)."""
+        if n is None or n == 0:
+            return self
+        if n < 0:
+            raise InputError(f"--top: must be 0 or more, got {n}")
+        top = self.rows["total_effect_usd"].abs().nlargest(n).index
+        return replace(self, rows=self.rows.loc[top].reset_index(drop=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready object (see class docstring)."""
+        out = super().to_dict()
+        out["markets"] = [json_value(r) for r in self.markets.to_dict(orient="records")]
+        out["exporters"] = [json_value(r) for r in self.exporters.to_dict(orient="records")]
+        if self.home is not None:
+            home = dict(self.home)
+            if self.home_rows is not None:
+                home["rows"] = [json_value(r) for r in self.home_rows.to_dict(orient="records")]
+            out["home_summary"] = json_value(home)
+        if self.uncertainty is not None:
+            out["uncertainty"] = json_value(self.uncertainty)
+        return out
+
+
+def _cat(idx: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(idx, categories=pd.Index(uniques).astype(str))
+
+
+def _descriptions(p: Prepared, descriptions: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Description categories and the category of each unique code."""
+    desc_u = np.asarray([descriptions.get(c, "") for c in p.rows.code_u], dtype=object)
+    cats, of_code = np.unique(desc_u.astype(str), return_inverse=True)
+    return cats, of_code
+
+
+def row_table(
+    p: Prepared,
+    out: PEOutcome,
+    descriptions: dict[str, str],
+    *,
+    low: np.ndarray,
+    high: np.ndarray,
+    flags: pd.Categorical,
+) -> pd.DataFrame:
+    """One row per (importer, exporter, code) in a changed market (:data:`ROW_FIELDS`)."""
+    rows = p.rows
+    imp_i, exp_i, code_i = (p.kept(a) for a in (rows.imp_idx, rows.exp_idx, rows.code_idx))
+    base = p.kept(p.value)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(base > 0, out.total / base, np.nan)
+    cats, of_code = _descriptions(p, descriptions)
+    return pd.DataFrame(
+        {
+            "importer": _cat(imp_i, rows.imp_u),
+            "exporter": _cat(exp_i, rows.exp_u),
+            "code": _cat(code_i, rows.code_u),
+            "description": pd.Categorical.from_codes(of_code[code_i], categories=pd.Index(cats)),
+            "baseline_imports_usd": base,
+            "old_rate": p.kept(p.t0),
+            "new_rate": p.kept(p.t1),
+            "trade_creation_usd": out.creation,
+            "trade_diversion_usd": out.diversion,
+            "total_effect_usd": out.total,
+            "change_pct": pct,
+            "total_effect_low_usd": low,
+            "total_effect_high_usd": high,
+            "export_price_change": out.export_price_change,
+            "sigma": p.kept(p.sigma),
+            "flags": flags,
+        },
+        copy=False,
+    )
+
+
+def market_table(p: Prepared, out: PEOutcome, descriptions: dict[str, str]) -> pd.DataFrame:
+    """One row per changed (importer, product) market, most negative total effect first."""
+    rows = p.rows
+    imp_i, code_i = p.kept(rows.imp_idx), p.kept(rows.code_idx)
+    first = first_row(p.market, p.n_markets)
+    cats, of_code = _descriptions(p, descriptions)
+    return (
+        pd.DataFrame(
+            {
+                "importer": _cat(imp_i[first], rows.imp_u),
+                "code": _cat(code_i[first], rows.code_u),
+                "description": pd.Categorical.from_codes(
+                    of_code[code_i[first]], categories=pd.Index(cats)
+                ),
+                "baseline_imports_usd": out.market_baseline,
+                "total_effect_usd": out.market_total,
+                "tariff_revenue_change_usd": out.revenue_change,
+                "welfare_usd": out.welfare,
+                "consumer_surplus_usd": out.consumer_surplus,
+                "price_index_change": out.price_index_change,
+                "sigma": p.kept(p.sigma)[first],
+                "import_demand": p.kept(p.eps_m)[first],
+                "export_supply": p.kept(p.eps_x)[first],
+            },
+            copy=False,
+        )
+        .sort_values("total_effect_usd", kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def exporter_table(p: Prepared, out: PEOutcome) -> pd.DataFrame:
+    """Sums per exporter over its rows in changed markets, most negative total first.
+
+    ``exports_to_importers_usd`` is all its exports to the importers loaded (the scope of
+    ``change_pct``).
+    """
+    rows = p.rows
+    exp_i = p.kept(rows.exp_idx)
+    n_exp = len(rows.exp_u)
+
+    def by_exporter(values: np.ndarray) -> np.ndarray:
+        return np.bincount(exp_i, weights=values, minlength=n_exp)
+
+    present = np.bincount(exp_i, minlength=n_exp) > 0
+    scope = np.bincount(rows.exp_idx, weights=p.value, minlength=n_exp)
+    exporters = pd.DataFrame(
+        {
+            "exporter": rows.exp_u,
+            "baseline_imports_usd": by_exporter(p.kept(p.value)),
+            "trade_creation_usd": by_exporter(out.creation),
+            "trade_diversion_usd": by_exporter(out.diversion),
+            "total_effect_usd": by_exporter(out.total),
+            "exports_to_importers_usd": scope,
+        }
+    )[present]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exporters["change_pct"] = (
+            exporters["total_effect_usd"] / exporters["exports_to_importers_usd"]
+        )
+    return exporters.sort_values("total_effect_usd", kind="stable").reset_index(drop=True)
