@@ -107,7 +107,8 @@ LEVEL: Final = Option(
     "level",
     Level | None,
     None,
-    "industry (ICIO) or hs6|hs4|hs2|group (product data sets).",
+    "industry (ICIO), hs10|hs8 (tariff lines), hs6|hs4|hs2|group (products) or total, as "
+    "far as the data set has them (default: hs6, else the data set's own level).",
 )
 GROUPS: Final = Option(
     "groups",
