@@ -57,9 +57,9 @@ def test_competitiveness_thresholds(session: Session) -> None:
     assert list(r.rows.code) == ["880240"]
     r = session.concessions("MYS", "USA", dataset="hand-hs17", min_rca=3.0, min_world_share=1.0)
     assert r.rows.empty
-    with pytest.raises(InputError, match="--min-world-share"):
+    with pytest.raises(InputError, match=r"^min_world_share: "):
         session.concessions("MYS", "USA", dataset="hand-hs17", min_world_share=2.0)
-    with pytest.raises(InputError, match="--target-rate"):
+    with pytest.raises(InputError, match=r"^target_rate: "):
         session.concessions("MYS", "USA", dataset="hand-hs17", target_rate=1.5)
 
 

@@ -59,7 +59,7 @@ def test_exposure_with_gdp(session: Session) -> None:
 
 @pytest.mark.parametrize("bad", [0.0, -5.0, float("nan")])
 def test_bad_gdp(session: Session, bad: float) -> None:
-    with pytest.raises(InputError, match="--gdp-usd"):
+    with pytest.raises(InputError, match=r"^gdp_usd: "):
         session.exposure("MYS", "USA", dataset="hand-hs17", gdp_usd=bad)
 
 

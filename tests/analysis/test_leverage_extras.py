@@ -231,9 +231,9 @@ def test_group_sigma_is_weighted_by_partner_imports(hand_data_dir: Path) -> None
 
 
 def test_group_errors(session: Session, tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="--level: data set icio2022 supports level industry"):
+    with pytest.raises(InputError, match=r"^level: data set icio2022 supports level industry"):
         session.leverage("MYS", "USA", level="group")
-    with pytest.raises(InputError, match="--groups: only used with --level group"):
+    with pytest.raises(InputError, match=r"^groups: only used with level group"):
         session.leverage("MYS", "USA", dataset="hand-hs17", groups=tmp_path / "x.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -342,5 +342,5 @@ def test_coded_flows_for_other_analyses(session: Session) -> None:
     assert any(n.startswith("group semiconductors (HS17)") for n in notes)
     _coded4, names4, notes4 = session.coded_flows("hand-hs17", "hs4")
     assert notes4 == [] and names4["8542"] == "Electronic integrated circuits"
-    with pytest.raises(InputError, match="--groups: only used with --level group"):
+    with pytest.raises(InputError, match=r"^groups: only used with level group"):
         session.coded_flows("hand-hs17", "hs6", groups="x.yaml")

@@ -94,15 +94,15 @@ def test_properties_on_icio(icio_session: Session) -> None:
 
 
 def test_errors(session: Session) -> None:
-    with pytest.raises(InputError, match="--rival"):
+    with pytest.raises(InputError, match=r"^rival: substitutes needs a rival country"):
         session.substitutes("MYS", "USA", None, dataset="hand-hs17")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="different"):
         session.substitutes("MYS", "USA", "MYS", dataset="hand-hs17")
     with pytest.raises(UnknownCountryError, match="MAS"):
         session.substitutes("MAS", "USA", "CHN", dataset="hand-hs17")
-    with pytest.raises(InputError, match="--min-rca"):
+    with pytest.raises(InputError, match=r"^min_rca: "):
         session.substitutes("MYS", "USA", "CHN", dataset="hand-hs17", min_rca=-1)
-    with pytest.raises(InputError, match="--level"):
+    with pytest.raises(InputError, match=r"^level: "):
         session.substitutes("MYS", "USA", "CHN", dataset="hand-hs17", level="industry")
 
 

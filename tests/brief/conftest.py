@@ -8,7 +8,7 @@ import pytest
 
 from tradelever.brief import FxRate, build_brief
 
-# Bernama closing quote of 2 April 2025 (bid), as listed in shared/reference/seed-figures.md s.5.
+# Bernama closing quote of 2 April 2025, ringgit per US dollar (bid), as reported by Malay Mail.
 MYR_FX = FxRate.parse("MYR", 4.4510, "2025-04-02", "Bernama closing quote")
 TODAY = dt.date(2026, 1, 15)
 

@@ -175,21 +175,25 @@ def test_unavailable_analyses_say_so(icio_session) -> None:  # type: ignore[no-u
     assert "Not available: " in md and "OFFER-SUBSTITUTE" in md
 
 
-def test_call_optional_drops_unknown_keywords_and_reports_input_errors() -> None:
+def test_call_optional_passes_arguments_as_given_and_reports_input_errors() -> None:
+    # Issue 10: the arguments are passed as given (no signature inspection); a method that
+    # does not take them is a bug and its TypeError propagates.
     class S:
         def exposure(self, home, partner, *, dataset="x"):  # type: ignore[no-untyped-def]
             return (home, partner, dataset)
 
         def peers(self, home, partner, **kw):  # type: ignore[no-untyped-def]
-            raise InputError("--peers: bad group")
+            raise InputError("bad group", parameter="peers")
 
-    assert call_optional(S(), "exposure", "exposure", "A", "B", dataset="d", year=1).result == (
+    assert call_optional(S(), "exposure", "exposure", "A", "B", dataset="d").result == (
         "A",
         "B",
         "d",
     )
+    with pytest.raises(TypeError):
+        call_optional(S(), "exposure", "exposure", "A", "B", dataset="d", year=1)
     out = call_optional(S(), "peers", "peers", "A", "B")
-    assert out.result is None and "--peers: bad group" in out.reason
+    assert out.result is None and "peers: bad group" in out.reason
 
 
 def test_bugs_in_an_analysis_propagate(icio_session) -> None:  # type: ignore[no-untyped-def]
@@ -207,8 +211,9 @@ def test_bugs_in_an_analysis_propagate(icio_session) -> None:  # type: ignore[no
 def test_input_errors(icio_session) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UnknownCountryError):
         build_brief(icio_session, "XXX", "USA")
-    with pytest.raises(InputError, match="--fx-date"):
+    with pytest.raises(InputError, match=r"^fx_date: home-currency figures need") as info:
         parse_fx("MYR", 4.45, None)
+    assert info.value.parameters == ("fx_date",)
     with pytest.raises(InputError, match="--fx"):
         parse_fx("MYR", -1, "2025-04-02")
     with pytest.raises(InputError, match="--currency"):

@@ -1,9 +1,10 @@
 """Build tiny CEPII BACI releases in the real layout (synthetic trade rows, real dictionaries).
 
-The dictionaries in ``tests/data/baci/`` are real CEPII files (copied from
-``shared/reference/samples/baci``): ``country_codes_V202201.csv`` (old header, UTF-8 BOM,
-CRLF, accents shown through Mac Roman), ``country_codes_V202501.csv`` (new header, UTF-8
-mojibake) and the HS17 product dictionary of V202201 (with an extra ``bec`` column). The
+The dictionaries in ``tests/data/baci/`` are real CEPII files from the BACI releases V202201
+and V202501 (https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37):
+``country_codes_V202201.csv`` (old header, UTF-8 BOM, CRLF, accents shown through Mac Roman),
+``country_codes_V202501.csv`` (new header, UTF-8 mojibake) and the HS17 product dictionary of
+V202201 (with an extra ``bec`` column). The
 trade rows below are SYNTHETIC, hand-made so that every indicator can be worked out by hand
 (see tests/store/test_ingest.py). Values ``v`` are in thousands of US dollars, as in BACI.
 

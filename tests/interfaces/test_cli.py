@@ -89,6 +89,27 @@ def test_unknown_country_exits_non_zero_with_suggestion(icio_data_dir: Path) -> 
     assert "Traceback" not in result.output
 
 
+def test_errors_name_the_flag(icio_data_dir: Path) -> None:
+    result = _run(icio_data_dir, "leverage", "MYS", "--partner", "MAS")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: --partner: MAS: unknown country; did you mean MYS (Malaysia)"
+    )
+    result = _run(icio_data_dir, "leverage", "MYS", "-p", "USA", "--year", "1999")
+    assert result.stderr.startswith("error: --year: 1999 is not in data set icio2022")
+
+
+def test_error_text_is_never_read_as_markup(icio_data_dir: Path) -> None:
+    # A value that looks like rich markup is printed as typed (issue 13, item 8): before,
+    # "[/bold]" made the printer itself fail with a MarkupError.
+    result = _run(icio_data_dir, "leverage", "[/bold]", "--partner", "USA")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: HOME: [/bold]: unknown country")
+    result = _run(icio_data_dir, "leverage", "MYS", "-p", "[red]USA[/red]")
+    assert "error: --partner: [red]USA[/red]: unknown country" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_unknown_dataset_and_bad_sigma(icio_data_dir: Path) -> None:
     result = _run(icio_data_dir, "leverage", "MYS", "-p", "USA", "--dataset", "nope")
     assert result.exit_code == 1 and "nope: unknown data set" in result.stderr
@@ -122,5 +143,6 @@ def test_console_script_in_a_subprocess(icio_data_dir: Path) -> None:
         timeout=120,
     )
     assert proc.returncode == 1
-    assert proc.stderr.strip().startswith("error: XYZ: unknown country")
+    # The parameter is named in the command line's spelling (issue 10: HOME, --partner).
+    assert proc.stderr.strip().startswith("error: HOME: XYZ: unknown country")
     assert "Traceback" not in proc.stderr

@@ -55,8 +55,9 @@ def test_session_supply_chain(icio_session) -> None:  # type: ignore[no-untyped-
 
 
 def test_session_errors_name_the_parameter(icio_session) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InputError, match="--dataset"):
+    with pytest.raises(InputError, match=r"^dataset: supply-chain needs") as info:
         icio_session.supply_chain("MYS", "USA", dataset="baci")
+    assert info.value.parameter == "dataset"
     with pytest.raises(UnknownCountryError, match="MAS"):
         icio_session.supply_chain("MAS", "USA")
 

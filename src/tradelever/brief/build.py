@@ -1,29 +1,30 @@
 """Build a :class:`~tradelever.brief.model.Brief` by running the analyses on a session.
 
-Layering. The brief package sits between analysis and interfaces: its section builders
+Layering. The brief package sits between analysis and the public API: its section builders
 (:mod:`tradelever.brief.sections`) are pure functions of analysis results and never touch the
-store. Running the analyses, though, needs the validation and defaults that live in
-:class:`tradelever.api.Session` (country codes, data set, year, level). Rather than import the
-API from below it, :func:`build_brief` takes the session as a duck-typed argument: any object
-with ``leverage(...)`` and, optionally, ``substitutes``, ``exposure``, ``formula``,
-``concessions``, ``peers``, ``supply_chain``, ``scenarios`` and ``run_scenario``. The API's
-``Session.brief`` passes itself in. Nothing in this package imports :mod:`tradelever.api`, so
-a test can build a brief from a stub session with hand-made results.
+store. Running the analyses needs the checks and defaults a
+:class:`tradelever.session.Session` applies (country codes, data set, year, level), so
+:func:`build_brief` takes the session as an argument typed by :class:`AnalysisSession`: the
+methods it calls, with the keyword arguments it passes (``leverage`` required; ``substitutes``,
+``exposure``, ``supply_chain``, ``formula``, ``concessions``, ``peers``, ``run_scenario``,
+``compare_scenarios`` and ``scenario`` optional). ``Session.brief`` passes itself in; nothing
+here imports the session module, so a test can build a brief from a stub with hand-made
+results (``tests/test_api.py`` checks that Session has every method with these keywords).
 
 Missing analyses. An optional method that is absent, raises :class:`NotImplementedError`, or
 raises a :class:`~tradelever.errors.TradeleverError` (e.g. an analysis that does not apply to
 the data set) turns its section into a plain "Not available: <why>" with no figures; any other
-exception is a bug and propagates. Keyword arguments a method does not accept are not passed.
+exception (a ``TypeError`` from a wrong keyword included) is a bug and propagates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
+from tradelever.analysis.request import DATASET, DEFAULT_DATASET, HOME, LEVEL, PARTNER, RIVAL, YEAR
 from tradelever.brief import narrative as nar
 from tradelever.brief import scenarios as scen
 from tradelever.brief import sections as sec
@@ -31,8 +32,117 @@ from tradelever.brief.model import Brief, Paragraph, Section
 from tradelever.brief.money import FxRate
 from tradelever.brief.rules import COMPETITORS_FIRST, DEAL, Rules
 from tradelever.errors import InputError, TradeleverError
+from tradelever.options import Analysis, Option
 
-__all__ = ["Outcome", "brief", "build_brief", "call_optional", "parse_fx"]
+__all__ = [
+    "BRIEF",
+    "AnalysisSession",
+    "Outcome",
+    "brief",
+    "build_brief",
+    "call_optional",
+    "parse_fx",
+]
+
+BRIEF = Analysis(
+    name="brief",
+    command="brief",
+    summary="A sourced negotiation brief (HTML, Markdown, PDF or JSON)",
+    options=(
+        HOME,
+        PARTNER,
+        RIVAL,
+        Option(
+            "peers",
+            str | None,
+            "ASEAN",
+            "Peers section: group (ASEAN, EU27, G20), ISO3 codes comma-separated, or 'none' "
+            "(no section).",
+            min_length=1,
+            max_length=1000,
+        ),
+        DATASET,
+        YEAR,
+        LEVEL,
+        Option(
+            "scenarios",
+            Sequence[str],
+            (),
+            "Scenario preset (or YAML file, command line only) to run, optionally "
+            "LABEL=NAME; repeatable. Default: the pair's listed outcomes.",
+            flag="--scenario",
+            short="-s",
+            query="scenario",
+            max_length=20,
+            cli_annotation=list[str] | None,
+            http_annotation=list[str] | None,
+        ),
+        Option(
+            "currency",
+            str | None,
+            None,
+            "Home currency, ISO 4217 (e.g. MYR).",
+            min_length=1,
+            max_length=8,
+        ),
+        Option("fx", float | None, None, "Home-currency units per US dollar (e.g. 4.4510)."),
+        Option(
+            "fx_date",
+            str | dt.date | None,
+            None,
+            "Date of the rate, YYYY-MM-DD.",
+            cli_annotation=str | None,
+            http_annotation=dt.date | None,
+        ),
+        Option(
+            "fx_source",
+            str | None,
+            None,
+            "Who published the rate (printed with it).",
+            min_length=1,
+            max_length=200,
+        ),
+        Option(
+            "top",
+            int,
+            5,
+            "Leverage points and table rows per section.",
+            short="-n",
+            ge=1,
+            http_le=50,
+        ),
+    ),
+)
+
+#: The optional methods and the keyword arguments the brief passes them (positional
+#: arguments are home and partner, or the scenario names).
+OPTIONAL_CALLS: dict[str, tuple[str, ...]] = {
+    "substitutes": ("dataset", "year", "level"),
+    "exposure": ("dataset", "year", "level"),
+    "supply_chain": ("dataset",),
+    "formula": ("dataset", "year"),
+    "concessions": ("dataset", "year", "level"),
+    "peers": ("peers", "dataset", "year"),
+    "run_scenario": ("home", "dataset", "year"),
+    "compare_scenarios": ("home", "dataset", "year"),
+}
+
+
+class AnalysisSession(Protocol):
+    """What the brief needs of a session: ``leverage``; the rest is optional (see above)."""
+
+    def leverage(
+        self,
+        home: str,
+        partner: str,
+        rival: str | None = None,
+        *,
+        dataset: str = ...,
+        year: int | None = ...,
+        level: Any = ...,
+    ) -> Any:
+        """Leverage rows (a ``LeverageResult``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -44,10 +154,9 @@ class Outcome:
 
 
 def call_optional(session: Any, method: str, what: str, *args: Any, **kwargs: Any) -> Outcome:
-    """Call ``session.<method>`` if it exists; turn "not there" into a reason, not a failure.
+    """Call ``session.<method>(*args, **kwargs)`` if it exists; "not there" is a reason.
 
-    Keyword arguments the method's signature does not accept are dropped (``None`` values are
-    dropped too, so the method's own defaults apply).
+    The arguments are passed as given: a method that does not take them is a bug.
     """
     fn = getattr(session, method, None)
     if fn is None or not callable(fn):
@@ -57,13 +166,7 @@ def call_optional(session: Any, method: str, what: str, *args: Any, **kwargs: An
             "missing), so this section has no figures.",
         )
     try:
-        params = inspect.signature(fn).parameters
-        open_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    except (TypeError, ValueError):
-        params, open_kw = {}, True
-    kw = {k: v for k, v in kwargs.items() if v is not None and (open_kw or k in params)}
-    try:
-        return Outcome(fn(*args, **kw), None)
+        return Outcome(fn(*args, **kwargs), None)
     except NotImplementedError as exc:
         detail = f" ({exc})" if str(exc) else ""
         return Outcome(None, f"the {what} analysis is not implemented yet{detail}.")
@@ -77,38 +180,60 @@ def parse_fx(
     fx_date: str | dt.date | None,
     fx_source: str | None = None,
 ) -> FxRate | None:
-    """Validate ``--currency``, ``--fx`` and ``--fx-date`` (all three, or none)."""
-    given = {"--currency": currency, "--fx": fx, "--fx-date": fx_date}
+    """Validate ``currency``, ``fx`` and ``fx_date`` (all three, or none)."""
+    given = {"currency": currency, "fx": fx, "fx_date": fx_date}
     if all(v is None for v in given.values()):
         return None
     missing = [k for k, v in given.items() if v is None]
     if missing:
         raise InputError(
-            f"{', '.join(missing)}: home-currency figures need --currency, --fx (units per US "
-            "dollar) and --fx-date together; no rate is fetched online"
+            "home-currency figures need the currency, the rate (fx, units per US dollar) and "
+            "its date (fx_date) together; no rate is fetched online",
+            parameter=missing,
         )
     return FxRate.parse(str(currency), fx, fx_date, fx_source)  # type: ignore[arg-type]
 
 
 def brief(
-    session: Any,
+    session: AnalysisSession,
     home: str,
     partner: str,
     rival: str | None = None,
     *,
+    peers: str | Sequence[str] | None = "ASEAN",
+    dataset: str = DEFAULT_DATASET,
+    year: int | None = None,
+    level: str | None = None,
+    scenarios: Sequence[str] = (),
     currency: str | None = None,
     fx: float | str | None = None,
     fx_date: str | dt.date | None = None,
     fx_source: str | None = None,
-    **options: Any,
+    top: int = 5,
+    rules: Rules | None = None,
+    today: dt.date | None = None,
 ) -> Brief:
     """:func:`build_brief` with the exchange rate given as plain values (``Session.brief``).
 
     ``currency``, ``fx`` (home-currency units per US dollar) and ``fx_date`` go together;
-    ``options`` are those of :func:`build_brief`.
+    the other arguments are those of :func:`build_brief`.
     """
     rate = parse_fx(currency, fx, fx_date, fx_source)
-    return build_brief(session, home, partner, rival=rival, fx=rate, **options)
+    return build_brief(
+        session,
+        home,
+        partner,
+        rival=rival,
+        peers=peers,
+        dataset=dataset,
+        year=year,
+        level=level,
+        scenarios=scenarios,
+        fx=rate,
+        top=top,
+        rules=rules,
+        today=today,
+    )
 
 
 def _country_name(code: str | None) -> str | None:
@@ -120,13 +245,13 @@ def _country_name(code: str | None) -> str | None:
 
 
 def build_brief(
-    session: Any,
+    session: AnalysisSession,
     home: str,
     partner: str,
     *,
     rival: str | None = None,
     peers: str | Sequence[str] | None = "ASEAN",
-    dataset: str | None = None,
+    dataset: str = DEFAULT_DATASET,
     year: int | None = None,
     level: str | None = None,
     scenarios: Sequence[str] = (),
@@ -140,7 +265,7 @@ def build_brief(
     Parameters
     ----------
     session
-        A :class:`tradelever.api.Session` (or any object with the same methods).
+        A :class:`tradelever.session.Session` (or any object with the same methods).
     home, partner, rival
         ISO3 codes (validated by the session).
     peers
@@ -161,15 +286,9 @@ def build_brief(
     today
         Date printed on the brief (default: today).
     """
-    if top < 1:
-        raise InputError(f"--top: must be 1 or more, got {top}")
+    BRIEF.check(top=top)
     rules = rules or Rules()
-    lev_kw: dict[str, Any] = {"year": year, "level": level}
-    if dataset is not None:
-        lev_kw["dataset"] = dataset
-    leverage = session.leverage(
-        home, partner, rival, **{k: v for k, v in lev_kw.items() if v is not None}
-    )
+    leverage = session.leverage(home, partner, rival, dataset=dataset, year=year, level=level)
     home, partner, rival = leverage.home, leverage.partner, leverage.rival
     dataset, year, level = leverage.dataset, leverage.year, leverage.level
     ctx = sec.Context(
@@ -206,7 +325,7 @@ def build_brief(
         session, "exposure", "exposure", home, partner, level=level, **common
     )
     runs["supply_chain"] = call_optional(
-        session, "supply_chain", "supply-chain (input-output)", home, partner, **common
+        session, "supply_chain", "supply-chain (input-output)", home, partner, dataset=dataset
     )
     runs["formula"] = call_optional(
         session, "formula", "reciprocal-formula", home, partner, **common

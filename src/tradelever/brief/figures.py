@@ -16,6 +16,7 @@ import pandas as pd
 
 from tradelever.brief.model import Figure, FigureSource, figure_text, summary_value
 from tradelever.brief.money import FxRate, is_number
+from tradelever.labels import LABELS
 
 __all__ = ["FigureMaker", "group_codes", "humanise", "provenances", "unit_for"]
 
@@ -56,7 +57,14 @@ _SHARE_HINTS = ("share", "weight", "_rate", "rate_", "_over_", "fraction", "pct"
 
 
 def unit_for(field: str) -> str:
-    """The display unit of a column, from its name (``*_usd`` -> usd, shares -> share)."""
+    """The display unit of a column: its kind in :mod:`tradelever.labels`, else from its name.
+
+    ``usd`` and ``share`` kinds keep their unit; other kinds are plain numbers. An unknown
+    field: ``*_usd`` -> usd, share-like names -> share.
+    """
+    known = LABELS.get(field)
+    if known is not None:
+        return {"usd": "usd", "share": "share"}.get(known.kind, "number")
     name = field.lower()
     if name.endswith("_usd") or name.startswith("usd_"):
         return "usd"

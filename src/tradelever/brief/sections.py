@@ -21,6 +21,7 @@ from tradelever.brief.figures import FigureMaker, humanise, provenances, unit_fo
 from tradelever.brief.model import Figure, Paragraph, Section, SourceRecord, Table
 from tradelever.brief.money import FxRate
 from tradelever.brief.rules import RULES, Rules, leverage_asks
+from tradelever.labels import label
 
 __all__ = [
     "Context",
@@ -124,10 +125,15 @@ def _scope(ctx: Context) -> str:
 
 def leverage_sentence(ctx: Context, maker: FigureMaker, row: dict[str, Any]) -> Paragraph:
     """The sentence a negotiator quotes, with the code list behind it."""
-    share = maker.cell(row, "home_share_of_partner_imports", label="home share of partner imports")
-    value = maker.cell(row, "home_exports_to_partner_usd", label="home exports to partner")
-    cost = maker.cell(row, "partner_cost_of_losing_home_usd", label="partner cost of losing home")
-    sigma = maker.cell(row, "sigma", label="elasticity of substitution")
+    share, value, cost, sigma = (
+        maker.cell(row, name, label=label(name).label)
+        for name in (
+            "home_share_of_partner_imports",
+            "home_exports_to_partner_usd",
+            "partner_cost_of_losing_home_usd",
+            "sigma",
+        )
+    )
     what = product_phrase(row.get("description", ""), str(row["code"]))
     text = (
         f"{cap(ctx.home_name)} supplies {share.text} of {possessive(ctx.partner_name)} imports of "
@@ -227,14 +233,17 @@ def _table_caption(maker: FigureMaker, extra: str = "") -> str:
     return f"Source: {maker.dataset}{release}{year}{cls}.{(' ' + extra) if extra else ''}"
 
 
-_LEVERAGE_TABLE = (
-    ("home_share_of_partner_imports", "home share of partner imports"),
-    ("home_exports_to_partner_usd", "home exports to partner"),
-    ("partner_imports_usd", "partner imports"),
-    ("home_world_export_share", "home world export share"),
-    ("rival_share_of_partner_imports", "rival share of partner imports"),
-    ("partner_import_hhi", "partner import HHI"),
-    ("partner_cost_of_losing_home_usd", "partner cost of losing home"),
+_LEVERAGE_TABLE = tuple(
+    (name, label(name).label)  # labels from the registry the CLI and dashboard use
+    for name in (
+        "home_share_of_partner_imports",
+        "home_exports_to_partner_usd",
+        "partner_imports_usd",
+        "home_world_export_share",
+        "rival_share_of_partner_imports",
+        "partner_import_hhi",
+        "partner_cost_of_losing_home_usd",
+    )
 )
 
 

@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from tradelever.interfaces.cli_app import _STATE, FormatOption, app, handle_errors
+from tradelever.interfaces.cli_app import FormatOption, app, cli_config, handle_errors
 from tradelever.interfaces.output import OutputFormat, console, dump_json
 
 __all__ = ["ingest_app", "ingest_progress"]
@@ -62,7 +62,7 @@ def ingest_progress() -> Iterator[Callable[[Any], None]]:
     """
     tasks: dict[str, TaskID] = {}
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         DownloadColumn(),
         _RowsColumn(),
@@ -93,6 +93,7 @@ def ingest_progress() -> Iterator[Callable[[Any], None]]:
 @ingest_app.command("baci")
 @handle_errors
 def baci_cmd(
+    ctx: typer.Context,
     path: Annotated[
         Path,
         typer.Argument(
@@ -119,9 +120,11 @@ def baci_cmd(
         try:
             year_list = [int(y) for y in years.split(",") if y.strip()]
         except ValueError:
-            raise InputError(f"--years: {years!r} is not a comma-separated list of years") from None
+            raise InputError(
+                f"{years!r} is not a comma-separated list of years", parameter="years"
+            ) from None
     with ingest_progress() as hook:
-        result = ingest_baci(path, name, _STATE["data_dir"], years=year_list, progress=hook)
+        result = ingest_baci(path, name, cli_config(ctx).data_dir, years=year_list, progress=hook)
     manifest = result.manifest
     if fmt is OutputFormat.json:
         typer.echo(

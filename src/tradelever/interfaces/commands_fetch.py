@@ -8,7 +8,6 @@ totals checks) or, with ``--format json``, the same as JSON.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -25,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tradelever.interfaces.cli_app import _STATE, FormatOption, app, handle_errors
+from tradelever.interfaces.cli_app import FormatOption, app, cli_config, handle_errors
 from tradelever.interfaces.output import OutputFormat, console, dump_json, fmt_usd
 
 fetch_app = typer.Typer(
@@ -41,14 +40,18 @@ def _progress(kind: str = "count") -> Iterator[Any]:
     """A rich progress display on stderr and a hook ``(description, done, total)`` for it."""
     if kind == "bytes":
         columns: tuple[Any, ...] = (
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
         )
     else:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        columns = (
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+        )
     tasks: dict[str, TaskID] = {}
     with Progress(*columns, console=console(stderr=True), transient=False) as bar:
 
@@ -111,6 +114,7 @@ def _summary(result: Any, fmt: OutputFormat) -> None:
 @fetch_app.command("comtrade")
 @handle_errors
 def comtrade_cmd(
+    ctx: typer.Context,
     reporter: Annotated[
         str, typer.Option("--reporter", help="Reporting country, ISO3 (e.g. USA); comma list ok.")
     ],
@@ -149,9 +153,8 @@ def comtrade_cmd(
             freq=freq,
             classification=classification,
             name=name,
-            api_key=os.environ.get("COMTRADE_API_KEY") or None,  # the library reads no env
             refresh=refresh,
-            data_dir=_STATE["data_dir"],
+            config=cli_config(ctx),
             progress=hook,
         )
     _summary(result, fmt)
@@ -160,6 +163,7 @@ def comtrade_cmd(
 @fetch_app.command("census")
 @handle_errors
 def census_cmd(
+    ctx: typer.Context,
     year: Annotated[int, typer.Option("--year", help="Calendar year (December year-to-date).")],
     hs: Annotated[str, typer.Option("--hs", help="HS codes, e.g. 8542,4015 (HS6 detail).")],
     flow: Annotated[str, typer.Option("--flow", help="imports or exports.")] = "imports",
@@ -178,9 +182,8 @@ def census_cmd(
             hs,
             flow=flow,
             name=name,
-            api_key=os.environ.get("CENSUS_API_KEY") or None,  # the library reads no env
             refresh=refresh,
-            data_dir=_STATE["data_dir"],
+            config=cli_config(ctx),
             progress=hook,
         )
     _summary(result, fmt)
@@ -189,6 +192,7 @@ def census_cmd(
 @fetch_app.command("baci")
 @handle_errors
 def baci_cmd(
+    ctx: typer.Context,
     release: Annotated[str, typer.Option("--release", help="BACI release, e.g. V202501.")],
     hs: Annotated[str, typer.Option("--hs", help="HS revision: HS92 ... HS22.")],
     years: Annotated[
@@ -216,7 +220,7 @@ def baci_cmd(
             name=name,
             sha256=sha256,
             force=force,
-            data_dir=_STATE["data_dir"],
+            config=cli_config(ctx),
             progress=hook,
             # BACI ingest events (phase, file, rows, bytes_done, bytes_total): one bar a phase
             ingest_progress=lambda e: hook(

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from tradelever.interfaces.cli_app import (
-    FormatOption,
-    HomeArg,
-    PartnerOption,
-    TopOption,
-    app,
-    emit_data,
-    handle_errors,
-    session,
-)
+from tradelever.analysis.supply_chain import SUPPLY_CHAIN
+from tradelever.interfaces.cli_app import analysis_command, app, emit_data
 from tradelever.interfaces.output import (
     OutputFormat,
+    columns,
     console,
     fmt_pct,
     fmt_usd,
@@ -25,50 +16,19 @@ from tradelever.interfaces.output import (
     source_caption,
 )
 
-_COLUMNS = [
-    ("industry", "code", str),
-    ("description", "description", lambda v: (v or "")[:48]),
-    ("direct_deliveries_to_partner_usd", "deliveries to partner", fmt_usd),
-    ("home_va_in_partner_output_usd", "home VA in partner output", fmt_usd),
-    ("home_va_in_partner_final_sales_usd", "home VA in partner final sales", fmt_usd),
-    ("partner_output_loss_usd", "partner output loss", fmt_usd),
-    ("partner_output_loss_share", "% partner output", lambda v: fmt_pct(v, 4)),
-    ("home_output_loss_usd", "home output loss", fmt_usd),
-]
+_COLUMNS = columns(
+    "industry",
+    "description",
+    "direct_deliveries_to_partner_usd",
+    "home_va_in_partner_output_usd",
+    "home_va_in_partner_final_sales_usd",
+    "partner_output_loss_usd",
+    "partner_output_loss_share",
+    "home_output_loss_usd",
+)
 
 
-@app.command("supply-chain")
-@handle_errors
-def supply_chain_cmd(
-    home: HomeArg,
-    partner: PartnerOption,
-    industry: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--industry",
-            "-i",
-            help="Home industry code(s), e.g. C26 (repeat or comma-separate; default all).",
-        ),
-    ] = None,
-    dataset: Annotated[
-        str, typer.Option("--dataset", "-d", help="Data set (only the ICIO network icio2022).")
-    ] = "icio2022",
-    share_lost: Annotated[
-        float,
-        typer.Option("--share-lost", help="Fraction of home's deliveries that stops, in [0, 1]."),
-    ] = 1.0,
-    top: TopOption = None,
-    fmt: FormatOption = OutputFormat.table,
-) -> None:
-    """How the partner's supply chain depends on HOME (intermediate goods, ICIO 2022).
-
-    Per home industry: deliveries to the partner, home value added embodied in the partner's
-    output and final sales, and the partner's output loss if those deliveries stopped
-    (hypothetical extraction), ranked by that loss.
-    """
-    result = session().supply_chain(
-        home, partner, industry=industry, dataset=dataset, share_lost=share_lost
-    )
+def _render(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
     result = emit_data(result, fmt, top)
     if result is None:
         return
@@ -90,3 +50,16 @@ def supply_chain_cmd(
     )
     caption = source_caption(result.provenance, result.assumptions, lead=lead)
     console().print(rich_table(result.rows, _COLUMNS, title=title, caption=caption))
+
+
+analysis_command(
+    app,
+    SUPPLY_CHAIN,
+    _render,
+    help="""How the partner's supply chain depends on HOME (intermediate goods, ICIO 2022).
+
+    Per home industry: deliveries to the partner, home value added embodied in the partner's
+    output and final sales, and the partner's output loss if those deliveries stopped
+    (hypothetical extraction), ranked by that loss.
+    """,
+)

@@ -8,13 +8,22 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
-from tradelever.interfaces.cli_app import FormatOption, app, emit_data, handle_errors, session
+from tradelever.analysis.scenarios.simulate import COMPARE_SCENARIOS, RUN_SCENARIO
+from tradelever.interfaces.cli_app import (
+    FormatOption,
+    analysis_command,
+    app,
+    emit_data,
+    handle_errors,
+    session,
+)
 from tradelever.interfaces.output import (
     OutputFormat,
+    columns,
     console,
     dump_json,
-    fmt_pct,
     fmt_usd,
     frame_to_csv,
     rich_table,
@@ -27,26 +36,6 @@ scenario_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(scenario_app, name="scenario")
-
-DatasetOption = Annotated[
-    str | None,
-    typer.Option("--dataset", "-d", help="Data set name (default icio2022; see `datasets`)."),
-]
-YearOption = Annotated[
-    int | None, typer.Option("--year", "-y", help="Year (default: latest in the data set).")
-]
-ModeOption = Annotated[
-    str,
-    typer.Option(
-        "--mode",
-        "-m",
-        help="ces: CES/Armington in exact hat algebra (default); smart: the WITS-SMART formulas.",
-    ),
-]
-TopOption = Annotated[
-    int | None,
-    typer.Option("--top", "-n", help="Rows to show (table default 15; json/csv default all)."),
-]
 
 
 @contextlib.contextmanager
@@ -74,9 +63,9 @@ def _progress(total: int) -> Iterator[Any]:
 @handle_errors
 def list_cmd(fmt: FormatOption = OutputFormat.table) -> None:
     """List the preset scenarios with their dates and sources."""
-    from tradelever import api_scenarios
+    from tradelever import api
 
-    frame = api_scenarios.scenarios()
+    frame = api.scenarios()
     if fmt is OutputFormat.json:
         typer.echo(dump_json(frame.to_dict(orient="records")))
     elif fmt is OutputFormat.csv:
@@ -102,9 +91,9 @@ def show_cmd(
     """Show a scenario's measures, each with its legal basis, source and date."""
     import pandas as pd
 
-    from tradelever import api_scenarios
+    from tradelever import api
 
-    sc = api_scenarios.scenario(name)
+    sc = api.scenario(name)
     data = sc.model_dump(mode="json")
     if fmt is OutputFormat.json:
         typer.echo(dump_json(data))
@@ -154,43 +143,40 @@ def show_cmd(
     )
 
 
-_ROW_COLUMNS = [
-    ("importer", "importer", str),
-    ("exporter", "exporter", str),
-    ("code", "code", str),
-    ("description", "description", lambda v: (v or "")[:40]),
-    ("baseline_imports_usd", "baseline", fmt_usd),
-    ("old_rate", "old", fmt_pct),
-    ("new_rate", "new", fmt_pct),
-    ("trade_creation_usd", "creation", fmt_usd),
-    ("trade_diversion_usd", "diversion", fmt_usd),
-    ("total_effect_usd", "total", fmt_usd),
-    ("change_pct", "change", fmt_pct),
-]
+_ROW_COLUMNS = columns(
+    "importer",
+    "exporter",
+    "code",
+    "description",
+    "baseline_imports_usd",
+    "old_rate",
+    "new_rate",
+    "trade_creation_usd",
+    "trade_diversion_usd",
+    "total_effect_usd",
+    "change_pct",
+    width=40,
+)
+_EXPORTER_COLUMNS = columns(
+    "exporter",
+    "baseline_imports_usd",
+    "trade_creation_usd",
+    "trade_diversion_usd",
+    "total_effect_usd",
+    "change_pct",
+    headers={
+        "baseline_imports_usd": "baseline (changed markets)",
+        "change_pct": "of exports to importers",
+    },
+)
 
 
-@scenario_app.command("run")
-@handle_errors
-def run_cmd(
-    name: Annotated[str, typer.Argument(help="Preset name or YAML file.", show_default=False)],
-    dataset: DatasetOption = None,
-    year: YearOption = None,
-    mode: ModeOption = "ces",
-    home: Annotated[
-        str | None,
-        typer.Option("--home", help="Home country, ISO3: adds losses and diversion gains."),
-    ] = None,
-    draws: Annotated[
-        int, typer.Option("--draws", help="Monte Carlo draws over elasticities (p5/p50/p95).")
-    ] = 0,
-    top: TopOption = None,
-    fmt: FormatOption = OutputFormat.table,
-) -> None:
-    """Simulate a scenario over every (importer, product) market it touches."""
-    with _progress(draws) as hook:
-        result = session().run_scenario(
-            name, dataset=dataset, year=year, mode=mode, home=home, draws=draws, progress=hook
-        )
+def _run_call(ctx: Any, options: dict[str, Any]) -> Any:
+    with _progress(options["draws"]) as hook:
+        return session(ctx).run_scenario(**options, progress=hook)
+
+
+def _run_render(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
     result = emit_data(result, fmt, top, table_top=15)
     if result is None:
         return
@@ -198,70 +184,81 @@ def run_cmd(
     p = result.params
     title = f"Scenario {p['scenario']} - {p['dataset']} {p['year']}, mode {p['mode']}"
     out.print(rich_table(result.rows, _ROW_COLUMNS, title=title))
-    exp_cols = [
-        ("exporter", "exporter", str),
-        ("baseline_imports_usd", "baseline (changed markets)", fmt_usd),
-        ("trade_creation_usd", "creation", fmt_usd),
-        ("trade_diversion_usd", "diversion", fmt_usd),
-        ("total_effect_usd", "total", fmt_usd),
-        ("change_pct", "of exports to importers", fmt_pct),
-    ]
-    out.print(rich_table(result.exporters.head(10), exp_cols, title="Exporters most affected"))
+    out.print(
+        rich_table(result.exporters.head(10), _EXPORTER_COLUMNS, title="Exporters most affected")
+    )
     s = result.summary
     out.print(
         f"Markets changed: {s['markets_changed']}; total effect {fmt_usd(s['total_effect_usd'])};"
         f" tariff revenue {fmt_usd(s['tariff_revenue_change_usd'])}; importer welfare "
-        f"{fmt_usd(s['welfare_usd'])}"
+        f"{fmt_usd(s['welfare_usd'])}",
+        markup=False,
     )
     if result.home is not None:
         h = result.home
         out.print(
-            f"[bold]{h['home']}[/]: total {fmt_usd(h['total_effect_usd'])} on exports of "
-            f"{fmt_usd(h['exports_in_changed_markets_usd'])} in changed markets; own tariffs "
-            f"{fmt_usd(h['own_tariff_effect_usd'])}, tariffs on rivals "
-            f"{fmt_usd(h['rival_tariff_effect_usd'])} (Shapley split)"
+            Text.assemble(
+                (str(h["home"]), "bold"),
+                f": total {fmt_usd(h['total_effect_usd'])} on exports of "
+                f"{fmt_usd(h['exports_in_changed_markets_usd'])} in changed markets; own tariffs "
+                f"{fmt_usd(h['own_tariff_effect_usd'])}, tariffs on rivals "
+                f"{fmt_usd(h['rival_tariff_effect_usd'])} (Shapley split)",
+            )
         )
     if result.uncertainty is not None and result.home is not None:
         hp = result.uncertainty.get("home_total_effect_usd")
         if hp:
             out.print(
                 f"{result.uncertainty['draws']} draws: home total p5 {fmt_usd(hp['p5'])}, "
-                f"p50 {fmt_usd(hp['p50'])}, p95 {fmt_usd(hp['p95'])}"
+                f"p50 {fmt_usd(hp['p50'])}, p95 {fmt_usd(hp['p95'])}",
+                markup=False,
             )
     out.print("Assumptions:\n" + "\n".join(f"- {a}" for a in result.assumptions), markup=False)
 
 
-@scenario_app.command("compare")
-@handle_errors
-def compare_cmd(
-    a: Annotated[str, typer.Argument(help="Scenario A (e.g. competitors settle first).")],
-    b: Annotated[str, typer.Argument(help="Scenario B (e.g. home settles too).")],
-    home: Annotated[str, typer.Option("--home", help="Home country, ISO3.")],
-    dataset: DatasetOption = None,
-    year: YearOption = None,
-    mode: ModeOption = "ces",
-    top: TopOption = None,
-    fmt: FormatOption = OutputFormat.table,
-) -> None:
-    """Home's exports by product under A and under B, and the difference B - A."""
-    result = session().compare_scenarios(a, b, home=home, dataset=dataset, year=year, mode=mode)
+analysis_command(
+    scenario_app,
+    RUN_SCENARIO,
+    _run_render,
+    name="run",
+    help="Simulate a scenario over every (importer, product) market it touches.",
+    table_top=15,
+    call=_run_call,
+)
+
+_COMPARE_COLUMNS = columns(
+    "importer",
+    "code",
+    "description",
+    "baseline_exports_usd",
+    "exports_a_usd",
+    "exports_b_usd",
+    "difference_usd",
+    headers={"difference_usd": "B - A"},
+    width=40,
+)
+
+
+def _compare_render(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
     result = emit_data(result, fmt, top, table_top=15)
     if result is None:
         return
-    columns = [
-        ("importer", "importer", str),
-        ("code", "code", str),
-        ("description", "description", lambda v: (v or "")[:40]),
-        ("baseline_exports_usd", "baseline", fmt_usd),
-        ("exports_a_usd", "under A", fmt_usd),
-        ("exports_b_usd", "under B", fmt_usd),
-        ("difference_usd", "B - A", fmt_usd),
-    ]
     s = result.summary
-    title = f"{s['home']}: A = {a}, B = {b}"
+    title = f"{s['home']}: A = {given['a']}, B = {given['b']}"
     out = console()
-    out.print(rich_table(result.rows, columns, title=title))
+    out.print(rich_table(result.rows, _COMPARE_COLUMNS, title=title))
     out.print(
         f"Total: under A {fmt_usd(s['exports_a_usd'])}, under B {fmt_usd(s['exports_b_usd'])}, "
-        f"B - A {fmt_usd(s['difference_usd'])}"
+        f"B - A {fmt_usd(s['difference_usd'])}",
+        markup=False,
     )
+
+
+analysis_command(
+    scenario_app,
+    COMPARE_SCENARIOS,
+    _compare_render,
+    name="compare",
+    help="Home's exports by product under A and under B, and the difference B - A.",
+    table_top=15,
+)

@@ -6,9 +6,10 @@ import ipaddress
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from tradelever.errors import InputError
-from tradelever.interfaces.cli_app import app, handle_errors, session
+from tradelever.interfaces.cli_app import app, cli_config, handle_errors, session
 from tradelever.interfaces.output import console
 
 __all__ = ["is_loopback", "serve_cmd"]
@@ -34,6 +35,7 @@ def is_loopback(host: str) -> bool:
 @app.command("serve")
 @handle_errors
 def serve_cmd(
+    ctx: typer.Context,
     host: Annotated[
         str,
         typer.Option(
@@ -59,11 +61,13 @@ def serve_cmd(
     your data sets and run analyses: there is no authentication.
     """
     if not 0 <= port <= 65535:
-        raise InputError(f"--port: {port} is not a TCP port (0 to 65535)")
+        raise InputError(f"{port} is not a TCP port (0 to 65535)", parameter="port")
     if log_level.lower() not in _LOG_LEVELS:
-        raise InputError(f"--log-level: {log_level!r} is not one of {', '.join(_LOG_LEVELS)}")
+        raise InputError(
+            f"{log_level!r} is not one of {', '.join(_LOG_LEVELS)}", parameter="log_level"
+        )
     if workers is not None and workers < 1:
-        raise InputError(f"--sessions: must be 1 or more, got {workers}")
+        raise InputError(f"must be 1 or more, got {workers}", parameter="workers")
     try:
         import uvicorn
 
@@ -74,18 +78,20 @@ def serve_cmd(
             "install them with pip install fastapi uvicorn"
         ) from None
     err = console(stderr=True)
-    data_dir = session().store.root  # prepares the embedded data set (spinner on first run)
+    data_dir = session(ctx).store.root  # prepares the embedded data set (spinner on first run)
     loopback = is_loopback(host)
     if not loopback:
         err.print(
-            f"[bold yellow]warning:[/] binding to {host}, not loopback: any machine that can "
-            "reach this address can use the API and read every data set in "
-            f"{data_dir}. There is no authentication. Use --host 127.0.0.1 to keep it local.",
-            markup=True,
+            Text.assemble(
+                ("warning:", "bold yellow"),
+                f" binding to {host}, not loopback: any machine that can reach this address "
+                f"can use the API and read every data set in {data_dir}. There is no "
+                "authentication. Use --host 127.0.0.1 to keep it local.",
+            ),
             highlight=False,
         )
     application = create_app(
-        data_dir,
+        config=cli_config(ctx),
         pool_size=workers,
         allowed_hosts=[*LOOPBACK_HOSTS, host] if loopback else ["*"],
     )
@@ -94,5 +100,5 @@ def serve_cmd(
     application.state.engine.pool.warm(DEFAULT_DATASET)
     shown = f"[{host}]" if ":" in host else host
     where = f"http://{shown}:{port}/" if port else f"http://{shown}:<port>/ (port below)"
-    err.print(f"tradelever dashboard: {where} (Ctrl+C to stop)", highlight=False)
+    err.print(f"tradelever dashboard: {where} (Ctrl+C to stop)", highlight=False, markup=False)
     uvicorn.run(application, host=host, port=port, log_level=log_level.lower())

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -13,23 +12,50 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tradelever.analysis.result import json_value
+from tradelever.analysis.result import dumps
 from tradelever.formatting import fmt_usd
+from tradelever.labels import label
+from tradelever.options import FORMATS
 
-__all__ = ["OutputFormat", "dump_json", "fmt_pct", "fmt_usd", "frame_to_csv", "rich_table"]
+__all__ = [
+    "Column",
+    "OutputFormat",
+    "columns",
+    "dump_json",
+    "fmt_pct",
+    "fmt_usd",
+    "frame_to_csv",
+    "rich_table",
+]
+
+#: A table column: (field, header, formatter).
+Column = tuple[str, str, Callable[[Any], str]]
 
 
-class OutputFormat(StrEnum):
-    """Output formats of every command."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
+#: Output formats of every command (an Enum for typer's choices, from the ``Format`` literal).
+OutputFormat = StrEnum("OutputFormat", {f: f for f in FORMATS})  # type: ignore[misc]
 
 
 def dump_json(obj: Any) -> str:
     """Stable JSON: keys in insertion order, NaN and infinities as ``null``."""
-    return json.dumps(json_value(obj), indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    return dumps(obj, indent=2)
+
+
+def columns(
+    *fields: str, headers: Mapping[str, str] | None = None, width: int | None = None
+) -> list[Column]:
+    """Table columns for fields, headers and formats from the label registry.
+
+    ``headers`` replaces a header where the table's context says more ("m: US imports");
+    ``width`` cuts text fields to that many characters.
+    """
+    out: list[Column] = []
+    for name in fields:
+        lab = label(name)
+        if width is not None and lab.kind == "text":
+            lab = lab.__class__(lab.name, lab.label, lab.short, lab.kind, lab.digits, width)
+        out.append((name, (headers or {}).get(name, lab.short), lab.fmt))
+    return out
 
 
 def frame_to_csv(frame: pd.DataFrame) -> str:

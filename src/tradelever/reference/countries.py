@@ -159,7 +159,7 @@ def _suggest(code: str, candidates: Iterable[str]) -> list[str]:
 
 
 def resolve_country(
-    code: str, available: Sequence[str] | None = None, *, parameter: str = "country"
+    code: str, available: Sequence[str] | None = None, *, parameter: str | None = None
 ) -> str:
     """Validate a country code and return it as upper-case ISO3.
 
@@ -171,7 +171,8 @@ def resolve_country(
         The codes a data set covers; when given, a valid ISO3 code outside it is an error
         too (for example Timor-Leste in the 80-economy ICIO).
     parameter
-        Name of the option or field, used in the message.
+        The parameter or field the code came from (Python spelling, e.g. ``"partner"``),
+        carried by the error as ``exc.parameter``.
 
     Raises
     ------
@@ -179,7 +180,7 @@ def resolve_country(
         With close matches: ``"MAS: unknown country; did you mean MYS (Malaysia)?"``.
     """
     if not isinstance(code, str) or not code.strip():
-        raise InputError(f"{parameter}: a country code is required (ISO3, e.g. MYS)")
+        raise InputError("a country code is required (ISO3, e.g. MYS)", parameter=parameter)
     key = code.strip().upper()
     known = set(_names())
     pool = list(available) if available is not None else sorted(known)
@@ -201,9 +202,10 @@ def resolve_country(
     if key in known and available is not None:
         raise UnknownCountryError(
             f"{code}: {country_name(key)} is not covered by this data set "
-            f"({len(pool)} economies){hint}"
+            f"({len(pool)} economies){hint}",
+            parameter=parameter,
         )
-    raise UnknownCountryError(f"{code}: unknown country{hint}")
+    raise UnknownCountryError(f"{code}: unknown country{hint}", parameter=parameter)
 
 
 def resolve_countries(
@@ -220,7 +222,7 @@ def resolve_countries(
     items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
     items = [s for s in items if s]
     if not items:
-        raise InputError(f"{parameter}: give a group name (e.g. ASEAN) or ISO3 codes")
+        raise InputError("give a group name (e.g. ASEAN) or ISO3 codes", parameter=parameter)
     out: list[str] = []
     for item in items:
         key = item.upper()

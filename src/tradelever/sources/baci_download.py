@@ -207,7 +207,7 @@ def download_baci(
     """
     rel, rev = validate_release(release, hs)
     name = f"BACI_{rev}_{rel}.zip"
-    url = f"{base_url(ENV_URL, DEFAULT_URL, base)}/{name}"
+    url = f"{base_url(DEFAULT_URL, base)}/{name}"
     folder = Path(dest_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name

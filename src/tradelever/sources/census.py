@@ -365,7 +365,7 @@ def fetch_census(
         When every code came back empty (HTTP 204), with the likely reasons.
     """
     key = api_key or None
-    endpoint = base_url(ENV_URL, DEFAULT_URL, base) + _PATHS[query.flow]
+    endpoint = base_url(DEFAULT_URL, base) + _PATHS[query.flow]
     hint = (
         f"the key (${ENV_KEY}) was refused: check it, or unset it to use the keyless quota "
         "(500 calls a day)"

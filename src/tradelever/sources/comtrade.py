@@ -198,7 +198,7 @@ def fetch_comtrade(
         be empty.
     """
     key = api_key or None
-    root = base_url(ENV_URL, DEFAULT_URL, base)
+    root = base_url(DEFAULT_URL, base)
     if key:
         endpoint = f"{root}/data/v1/get/C/{query.freq}/{query.classification}"
         cap, headers, mode = FULL_CAP, {"Ocp-Apim-Subscription-Key": key}, "full API (key)"

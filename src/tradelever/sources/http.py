@@ -105,14 +105,14 @@ ProgressHook = Callable[[str, int, int | None], None]
 _TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
 
 
-def base_url(env_var: str, default: str, override: str | None = None) -> str:
-    """Resolve a service's base URL: explicit parameter, then environment variable, then default.
+def base_url(default: str, override: str | None = None) -> str:
+    """A service's base URL: ``override`` when given, else ``default``.
 
-    Tests point the fetchers at a local server this way (e.g.
-    ``TRADELEVER_COMTRADE_URL=http://127.0.0.1:8765``). Base URLs are not secrets.
+    The environment (``TRADELEVER_COMTRADE_URL``, ...) is read by
+    :meth:`tradelever.config.Config.resolve`, which passes the result here as ``override``;
+    tests point the fetchers at a local server that way. Base URLs are not secrets.
     """
-    value = override or os.environ.get(env_var) or default
-    return value.rstrip("/")
+    return (override or default).rstrip("/")
 
 
 def parse_retry_after(

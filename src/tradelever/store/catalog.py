@@ -105,13 +105,14 @@ _DATASET_COLUMNS: Final = (
 
 
 def default_data_dir() -> Path:
-    """Return the data directory: ``$TRADELEVER_DATA_DIR`` or the platform's user data dir."""
-    env = os.environ.get(ENV_DATA_DIR)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
+    """Return the platform's user data folder (``~/.local/share/tradelever`` on Linux).
 
-    return Path(user_data_dir("tradelever", appauthor=False))
+    ``--data-dir`` and ``$TRADELEVER_DATA_DIR`` are resolved before this, once, by
+    :meth:`tradelever.config.Config.resolve`.
+    """
+    from tradelever.config import platform_data_dir
+
+    return platform_data_dir()
 
 
 @dataclass(eq=False)
@@ -201,8 +202,8 @@ class Store:
     Parameters
     ----------
     data_dir
-        Folder to use; default :func:`default_data_dir` (``--data-dir`` on the command
-        line, then ``$TRADELEVER_DATA_DIR``, then the platform's user data folder).
+        Folder to use; default :func:`default_data_dir` (the platform's user data
+        folder; :class:`tradelever.config.Config` resolves ``$TRADELEVER_DATA_DIR``).
     lease_grace
         Seconds a replaced version stays leased by this store after it handed out tables
         of it outside a :meth:`snapshot` (a query built before the switch may still run);

@@ -38,14 +38,14 @@ from tradelever.interfaces.http.app import ResultCache, error_for
             "min_rca: must be >= 0",
         ),
         (
-            UnknownCountryError("MAS: unknown country"),
+            UnknownCountryError("MAS: unknown country", parameter="home"),
             {"home": "MAS", "partner": "USA"},
             404,
             "home",
             "home: MAS: unknown country",
         ),
         (
-            UnknownCountryError("mas: unknown country"),
+            UnknownCountryError("mas: unknown country", parameter="partner"),
             {"partner": "mas"},
             404,
             "partner",
@@ -59,11 +59,18 @@ from tradelever.interfaces.http.app import ResultCache, error_for
             "fx, fx_date: give all three",
         ),
         (
-            UnknownDatasetError("nope: unknown data set"),
+            UnknownDatasetError("nope: unknown data set", parameter="dataset"),
             {"dataset": "other"},
             404,
             "dataset",
             "dataset: nope: unknown data set",
+        ),
+        (
+            InputError("must be > 0", parameter="imports_usd"),
+            {"imports": -5},
+            422,
+            "imports",
+            "imports: must be > 0",
         ),
         (InputError("something odd"), {"home": "MYS"}, 422, None, "something odd"),
         (DataFileError("bad", path="x.csv", line=3), {}, 500, None, "x.csv, line 3: bad"),
@@ -72,14 +79,19 @@ from tradelever.interfaces.http.app import ResultCache, error_for
     ],
 )
 def test_error_for(exc, params, status, parameter, detail) -> None:  # type: ignore[no-untyped-def]
-    err = error_for(exc, params)
+    err = error_for(exc, params, names={"imports_usd": "imports"})
     assert (err.status, err.parameter, err.detail) == (status, parameter, detail)
 
 
-def test_error_for_ignores_unknown_leading_names() -> None:
-    # "C26" leads the message but is no parameter; its value belongs to "industry".
+def test_error_for_reads_the_parameter_never_the_message() -> None:
+    # "C26" leads the message but is no parameter: only exc.parameter names one.
     err = error_for(UnknownCountryError("C26: unknown"), {"industry": "C26", "home": "MYS"})
-    assert err.parameter == "industry"
+    assert (err.parameter, err.detail) == (None, "C26: unknown")
+    err = error_for(UnknownCountryError("C26: unknown", parameter="industry"), {"industry": "C26"})
+    assert (err.parameter, err.detail) == ("industry", "industry: C26: unknown")
+    # A parameter the request does not have is spelled out but not reported as the culprit.
+    err = error_for(InputError("bad", parameter="trend_window"), {"home": "MYS"})
+    assert (err.parameter, err.detail) == (None, "trend_window: bad")
 
 
 # -- ResultCache ----------------------------------------------------------------------------
@@ -171,7 +183,10 @@ def test_pool_warm_fills_every_session(http_data_dir) -> None:  # type: ignore[n
     pool.warm("hand-hs17")
     sessions = [pool._idle.get_nowait()[1] for _ in range(3)]
     assert len({id(s) for s in sessions}) == 3
-    assert all(s._countries.get("hand-hs17") == ["CHN", "MYS", "THA", "USA"] for s in sessions)
+    # Each session's view of the data set holds its look-ups (issue 10: caches live in views).
+    views = [s.view("hand-hs17") for s in sessions]
+    assert all(v.remembered(("countries",)) for v in views)
+    assert all(v.countries() == ["CHN", "MYS", "THA", "USA"] for v in views)
 
 
 def test_unexpected_fault_is_a_json_500_without_internals(http_data_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -39,6 +39,7 @@ OPERATIONS = [
     ("GET", "/api/scenarios/{name}"),
     ("POST", "/api/scenarios/run"),
     ("GET", "/api/brief"),
+    ("GET", "/api/labels"),
 ]
 MAX_EXAMPLES = {
     "/api/brief": 8,

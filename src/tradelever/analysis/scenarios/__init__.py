@@ -12,22 +12,14 @@ Public entry points: :func:`load_scenario`, :func:`preset_names`, :func:`run_on_
 :func:`compare_home`, :func:`scenario_listing`; the :class:`tradelever.api.Session`
 methods ``scenarios()``, ``scenario(name)``, ``run_scenario(...)`` and
 ``compare_scenarios(...)`` wrap them with a data set.
+
+The names below are imported from their module on first use (PEP 562): the scenario model
+needs pydantic, which the command line does not need to start.
 """
 
-from tradelever.analysis.scenarios.baseline import Baseline, common_baseline, resolve_baseline
-from tradelever.analysis.scenarios.compare import compare_home
-from tradelever.analysis.scenarios.flows import load_flows, scenario_importers
-from tradelever.analysis.scenarios.listing import measure_table, member_table, scenario_listing
-from tradelever.analysis.scenarios.model import Scenario, parse_scenario, read_scenario_file
-from tradelever.analysis.scenarios.prepare import MODES
-from tradelever.analysis.scenarios.presets import (
-    load_scenario,
-    preset_names,
-    preset_scenario,
-    product_sets,
-)
-from tradelever.analysis.scenarios.result import ScenarioResult
-from tradelever.analysis.scenarios.run import run_on_flows
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "MODES",
@@ -50,3 +42,28 @@ __all__ = [
     "scenario_importers",
     "scenario_listing",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, imported from their module when first asked for."""
+    if name in ("Baseline", "common_baseline", "resolve_baseline"):
+        from tradelever.analysis.scenarios import baseline as module
+    elif name == "compare_home":
+        from tradelever.analysis.scenarios import compare as module
+    elif name in ("load_flows", "scenario_importers"):
+        from tradelever.analysis.scenarios import flows as module
+    elif name in ("measure_table", "member_table", "scenario_listing"):
+        from tradelever.analysis.scenarios import listing as module
+    elif name in ("Scenario", "parse_scenario", "read_scenario_file"):
+        from tradelever.analysis.scenarios import model as module
+    elif name == "MODES":
+        from tradelever.analysis.scenarios import prepare as module
+    elif name in ("load_scenario", "preset_names", "preset_scenario", "product_sets"):
+        from tradelever.analysis.scenarios import presets as module
+    elif name == "ScenarioResult":
+        from tradelever.analysis.scenarios import result as module
+    elif name == "run_on_flows":
+        from tradelever.analysis.scenarios import run as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(module, name)

@@ -39,10 +39,9 @@ import json
 import logging
 import os
 import queue
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from concurrent.futures import Future
 from importlib import resources
 from pathlib import Path
@@ -58,6 +57,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from tradelever import __version__
 from tradelever.analysis.result import json_value
 from tradelever.api import Session
+from tradelever.config import Config
 from tradelever.errors import (
     DataFileError,
     FetchError,
@@ -65,7 +65,6 @@ from tradelever.errors import (
     StoreError,
     TradeleverError,
     UnknownCodeError,
-    UnknownDatasetError,
 )
 from tradelever.store import Store
 
@@ -122,10 +121,6 @@ class ApiError(Exception):
         )
 
 
-_NAME = r"-{0,2}[A-Za-z_][A-Za-z0-9_-]*"
-_LEADING_NAMES = re.compile(rf"^\s*((?:{_NAME}\s*,\s*)*{_NAME})\s*:\s*")
-
-
 def _status_for(exc: TradeleverError) -> int:
     if isinstance(exc, (StoreError, DataFileError)):
         # Over HTTP the only data files are the store's own: a bad one is the server's fault.
@@ -140,41 +135,27 @@ def _status_for(exc: TradeleverError) -> int:
 
 
 def error_for(
-    exc: TradeleverError, params: dict[str, Any] | None = None, *, status: int | None = None
+    exc: TradeleverError,
+    params: Mapping[str, Any] | None = None,
+    *,
+    status: int | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> ApiError:
     """Map a library error to an :class:`ApiError` that names the HTTP parameter at fault.
 
-    The library's messages start with the parameter (``"--year: 1999 is not in ..."``, the
-    CLI spelling; possibly several: ``"--fx, --fx-date: ..."``) or with the offending value
-    (``"MAS: unknown country"``). Leading names are matched against the request's
-    parameters (``--rival`` -> ``rival``, the first known one is reported); failing that,
-    the leading value is matched against the parameter values. The detail always
-    starts with the HTTP parameter name when one is found.
+    The error carries its parameters in Python spelling (``exc.parameters``); ``names``
+    maps those whose query name differs (``{"imports_usd": "imports"}``). The answer's
+    ``parameter`` is the first of them the request has (``params``), and ``detail`` starts
+    with their query names. The message text is never parsed.
     """
     params = params or {}
-    message = str(exc)
-    parameter: str | None = None
-    detail = message
-    match = _LEADING_NAMES.match(message)
-    if match:
-        names = [n.strip().lstrip("-").replace("-", "_") for n in match.group(1).split(",")]
-        known = [n for n in names if n in params]
-        if known:
-            parameter = known[0]
-            detail = f"{', '.join(names)}: {message[match.end() :]}"
-    if parameter is None:
-        for name, value in params.items():
-            if value is None or isinstance(value, (dict, list, bytes)):
-                continue
-            text = str(value)
-            if text and (message.startswith(f"{text}:") or message.startswith(f"{text.upper()}:")):
-                parameter = name
-                detail = f"{name}: {message}"
-                break
-    if parameter is None and isinstance(exc, UnknownDatasetError) and "dataset" in params:
-        parameter = "dataset"
-        detail = f"dataset: {message}"
-    return ApiError(status or _status_for(exc), detail, parameter)
+    names = names or {}
+
+    def spell(parameter: str) -> str:
+        return names.get(parameter, parameter)
+
+    known = [spell(p) for p in exc.parameters if spell(p) in params]
+    return ApiError(status or _status_for(exc), exc.describe(spell), known[0] if known else None)
 
 
 # -- sessions and cache -------------------------------------------------------------------
@@ -186,7 +167,7 @@ class SessionPool:
     replaced by a fresh one the next time it is borrowed.
     """
 
-    def __init__(self, data_dir: str | os.PathLike[str] | None, size: int) -> None:
+    def __init__(self, config: Config | str | os.PathLike[str] | None, size: int) -> None:
         if size < 1:
             raise InputError(f"pool_size: must be 1 or more, got {size}")
         self.size = size
@@ -194,11 +175,14 @@ class SessionPool:
         self._lock = threading.Lock()
         # Idle sessions with the generation they were made in.
         self._idle: queue.LifoQueue[tuple[int, Session]] = queue.LifoQueue()
-        first = Session(data_dir)  # materialises the embedded data set on first use
+        if not isinstance(config, Config):
+            config = Config.resolve(data_dir=config)
+        self.config = config
+        first = Session(config=config)  # materialises the embedded data set on first use
         self.data_dir = first.store.root
         self._idle.put((0, first))
         for _ in range(size - 1):
-            self._idle.put((0, Session(self.data_dir)))
+            self._idle.put((0, Session(config=config)))
 
     def renew(self) -> None:
         """Retire every session (they are replaced when next borrowed)."""
@@ -209,7 +193,7 @@ class SessionPool:
         generation = self._generation
         if born == generation:
             return born, session
-        return generation, Session(self.data_dir)
+        return generation, Session(config=self.config)
 
     def warm(self, dataset: str) -> None:
         """Fill every session's look-up caches for ``dataset``.
@@ -223,12 +207,12 @@ class SessionPool:
         borrowed = [self._fresh(*self._idle.get()) for _ in range(self.size)]  # all of them
         try:
             for _, session in borrowed:
-                session.countries(dataset)
-                years = session.years(dataset)
-                if years:
-                    level = session.manifest(dataset).get("level", "hs6")
-                    session.export_totals(dataset, years[-1])
-                    session.market_cube(dataset, years[-1], level)
+                view = session.view(dataset)
+                view.countries()
+                if view.years:
+                    level = view.manifest.default_level
+                    session.export_totals(dataset, view.years[-1])
+                    session.market_cube(dataset, view.years[-1], level)
         finally:
             for item in borrowed:
                 self._idle.put(item)
@@ -316,13 +300,13 @@ class Engine:
 
     def __init__(
         self,
-        data_dir: str | os.PathLike[str] | None,
+        config: Config,
         *,
         pool_size: int,
         cache_bytes: int,
         max_body_bytes: int,
     ) -> None:
-        self.pool = SessionPool(data_dir, pool_size)
+        self.pool = SessionPool(config, pool_size)
         self.cache = ResultCache(cache_bytes)
         self.max_body_bytes = max_body_bytes
         # File-only reads (names, manifests) never touch DuckDB: no session needed.
@@ -415,6 +399,7 @@ def _validation_error(exc: RequestValidationError) -> ApiError:
 def create_app(
     data_dir: str | os.PathLike[str] | None = None,
     *,
+    config: Config | None = None,
     pool_size: int | None = None,
     cache_bytes: int = DEFAULT_CACHE_BYTES,
     max_body_bytes: int = DEFAULT_MAX_BODY,
@@ -427,6 +412,8 @@ def create_app(
     data_dir
         Data directory (default as for the CLI); the embedded ``icio2022`` data set is
         materialised in it if missing.
+    config
+        The configuration (default resolved from ``data_dir`` and the environment).
     pool_size
         Number of sessions (DuckDB connections) serving requests in parallel; default one
         per CPU core, at most 4.
@@ -443,7 +430,10 @@ def create_app(
     if pool_size is None:
         pool_size = max(1, min(4, os.cpu_count() or 1))
     engine = Engine(
-        data_dir, pool_size=pool_size, cache_bytes=cache_bytes, max_body_bytes=max_body_bytes
+        config or Config.resolve(data_dir=data_dir),
+        pool_size=pool_size,
+        cache_bytes=cache_bytes,
+        max_body_bytes=max_body_bytes,
     )
     app = FastAPI(
         title="tradelever",

@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from tradelever.api import DEFAULT_DATASET, Session
+from tradelever.api import Session
+from tradelever.brief.build import BRIEF
 from tradelever.errors import TradeleverError
 from tradelever.interfaces.http.app import ApiError, error_for, json_bytes
-from tradelever.interfaces.http.routes import (
-    Dataset,
-    Home,
-    Level,
-    Partner,
-    Rival,
-    Year,
-    _errors,
-    _norm,
-    engine_of,
-)
+from tradelever.interfaces.http.params import endpoint, python_names, query_names
+from tradelever.interfaces.http.routes import _errors, _norm, engine_of
 from tradelever.interfaces.http.routes_scenarios import check_scenario_names
+from tradelever.options import BriefFormat
 
 __all__ = ["BRIEF_CSP", "router"]
 
@@ -37,29 +30,20 @@ router = APIRouter(prefix="/api")
 BRIEF_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
-class BriefFormat(StrEnum):
-    """Formats of the brief."""
-
-    html = "html"
-    md = "md"
-    pdf = "pdf"
-    json = "json"
-
-
-_MEDIA = {
-    BriefFormat.html: "text/html; charset=utf-8",
-    BriefFormat.md: "text/markdown; charset=utf-8",
-    BriefFormat.pdf: "application/pdf",
-    BriefFormat.json: "application/json",
+_MEDIA: dict[BriefFormat, str] = {
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "pdf": "application/pdf",
+    "json": "application/json",
 }
 
 
 def _render(brief: Any, fmt: BriefFormat) -> bytes:
-    if fmt is BriefFormat.html:
+    if fmt == "html":
         return str(brief.to_html()).encode("utf-8")
-    if fmt is BriefFormat.md:
+    if fmt == "md":
         return str(brief.to_markdown()).encode("utf-8")
-    if fmt is BriefFormat.json:
+    if fmt == "json":
         return json_bytes(brief.to_dict())
     with tempfile.TemporaryDirectory(prefix="tradelever-brief-") as tmp:
         path = Path(tmp) / "brief.pdf"
@@ -71,12 +55,75 @@ def _filename(brief: Any, fmt: BriefFormat) -> str:
     parts = [brief.home, brief.partner, brief.rival, brief.dataset, brief.year]
     stem = "-".join(str(p) for p in parts if p)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)
-    return f"brief-{stem}.{fmt.value}"
+    return f"brief-{stem}.{fmt}"
 
 
-@router.get(
+_EXTRA = [
+    inspect.Parameter(
+        "format",
+        inspect.Parameter.KEYWORD_ONLY,
+        default="html",
+        annotation=Annotated[BriefFormat, Query(description="html, md, pdf or json.")],
+    ),
+    inspect.Parameter(
+        "download",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool, Query(description="Send as an attachment (the browser saves it).")
+        ],
+    ),
+]
+
+
+def _brief(request: Request, query: dict[str, Any]) -> Response:
+    """As ``tradelever brief HOME --partner P --format ...``: every figure with its source."""
+    engine = engine_of(request)
+    fmt: BriefFormat = query["format"]
+    download = bool(query["download"])
+    options = python_names(BRIEF.options, query)
+    fingerprint = engine.fingerprint(options["dataset"])
+    names = list(options["scenarios"] or [])
+    if names:
+        engine.call(lambda s: check_scenario_names(s, names, parameter="scenario"))
+    peers = options["peers"]
+    options["peers"] = None if peers.strip().lower() == "none" else peers
+    options["scenarios"] = tuple(names)
+    params = {k: v for k, v in query.items() if k not in ("format", "download")}
+    params["scenario"] = names
+
+    def compute(s: Session) -> tuple[bytes, str]:
+        brief = s.brief(**options)
+        return _render(brief, fmt), _filename(brief, fmt)
+
+    def produce() -> tuple[bytes, str]:
+        try:
+            return engine.call(compute)
+        except TradeleverError as exc:
+            raise error_for(
+                exc, {**params, "format": fmt}, names=query_names(BRIEF.options)
+            ) from exc
+
+    key = (
+        "brief",
+        fmt,
+        tuple(sorted((k, repr(_norm(k, v))) for k, v in params.items())),
+        fingerprint,
+        dt.date.today().isoformat(),  # the brief is dated
+    )
+    body, filename = engine.cache.get_or_compute(key, produce)
+    disposition = "attachment" if download else "inline"
+    headers = {"Content-Disposition": f'{disposition}; filename="{filename}"'}
+    if fmt == "html":
+        headers["Content-Security-Policy"] = BRIEF_CSP
+    if not body:
+        raise ApiError(500, "brief: the renderer produced an empty document", None)
+    return Response(content=body, media_type=_MEDIA[fmt], headers=headers)
+
+
+router.get(
     "/brief",
-    summary="A sourced negotiation brief (HTML, Markdown, PDF or JSON)",
+    summary=BRIEF.summary,
     response_class=Response,
     responses={
         200: {
@@ -90,114 +137,4 @@ def _filename(brief: Any, fmt: BriefFormat) -> str:
         },
         **_errors(404, 422),
     },
-)
-def get_brief(
-    request: Request,
-    home: Home,
-    partner: Partner,
-    rival: Rival = None,
-    peers: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=1000,
-            description=(
-                "Peers section: group (ASEAN, EU27, G20), ISO3 codes comma-separated, or "
-                "'none' (no section)."
-            ),
-        ),
-    ] = "ASEAN",
-    dataset: Dataset = DEFAULT_DATASET,
-    year: Year = None,
-    level: Level = None,
-    scenario: Annotated[
-        list[str] | None,
-        Query(
-            max_length=20,
-            description="Preset scenario name(s) to include (see /api/scenarios); repeatable.",
-        ),
-    ] = None,
-    currency: Annotated[
-        str | None,
-        Query(min_length=1, max_length=8, description="Home currency code (e.g. MYR)."),
-    ] = None,
-    fx: Annotated[
-        float | None,
-        Query(allow_inf_nan=False, description="Home-currency units per US dollar."),
-    ] = None,
-    fx_date: Annotated[
-        dt.date | None, Query(description="Date of the exchange rate (YYYY-MM-DD).")
-    ] = None,
-    fx_source: Annotated[
-        str | None,
-        Query(min_length=1, max_length=200, description="Who published the rate (printed)."),
-    ] = None,
-    top: Annotated[
-        int, Query(ge=1, le=50, description="Leverage points and table rows per section.")
-    ] = 5,
-    format: Annotated[BriefFormat, Query(description="html, md, pdf or json.")] = (
-        BriefFormat.html
-    ),
-    download: Annotated[
-        bool, Query(description="Send as an attachment (the browser saves it).")
-    ] = False,
-) -> Response:
-    """As ``tradelever brief HOME --partner P --format ...``: every figure with its source."""
-    engine = engine_of(request)
-    fingerprint = engine.fingerprint(dataset)
-    names = list(scenario or [])
-    if names:
-        engine.call(lambda s: check_scenario_names(s, names, parameter="scenario"))
-    params: dict[str, Any] = {
-        "home": home,
-        "partner": partner,
-        "rival": rival,
-        "peers": peers,
-        "dataset": dataset,
-        "year": year,
-        "level": level,
-        "scenario": names,
-        "currency": currency,
-        "fx": fx,
-        "fx_date": fx_date,
-        "fx_source": fx_source,
-        "top": top,
-    }
-    options: dict[str, Any] = {
-        "peers": None if peers.strip().lower() == "none" else peers,
-        "dataset": dataset,
-        "year": year,
-        "level": level,
-        "scenarios": names,
-        "currency": currency,
-        "fx": fx,
-        "fx_date": fx_date,
-        "fx_source": fx_source,
-        "top": top,
-    }
-
-    def compute(s: Session) -> tuple[bytes, str]:
-        brief = s.brief(home, partner, rival, **options)
-        return _render(brief, format), _filename(brief, format)
-
-    def produce() -> tuple[bytes, str]:
-        try:
-            return engine.call(compute)
-        except TradeleverError as exc:
-            raise error_for(exc, {**params, "format": format.value}) from exc
-
-    key = (
-        "brief",
-        format.value,
-        tuple(sorted((k, repr(_norm(k, v))) for k, v in params.items())),
-        fingerprint,
-        dt.date.today().isoformat(),  # the brief is dated
-    )
-    body, filename = engine.cache.get_or_compute(key, produce)
-    disposition = "attachment" if download else "inline"
-    headers = {"Content-Disposition": f'{disposition}; filename="{filename}"'}
-    if format is BriefFormat.html:
-        headers["Content-Security-Policy"] = BRIEF_CSP
-    if not body:
-        raise ApiError(500, "brief: the renderer produced an empty document", None)
-    return Response(content=body, media_type=_MEDIA[format], headers=headers)
+)(endpoint(_brief, BRIEF.options, name="get_brief", doc=_brief.__doc__ or "", extra=_EXTRA))

@@ -12,27 +12,24 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from enum import StrEnum
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from tradelever.api import DEFAULT_DATASET, Session
-from tradelever.api_scenarios import MODES
+from tradelever.analysis.scenarios.simulate import COMPARE_SCENARIOS, RUN_SCENARIO
+from tradelever.api import Session
 from tradelever.errors import TradeleverError
 from tradelever.interfaces.http.app import ApiError, error_for, json_bytes
-from tradelever.interfaces.http.routes import Dataset, Top, Year, _errors, _ok, engine_of
+from tradelever.interfaces.http.params import endpoint, python_names, query_names
+from tradelever.interfaces.http.routes import TOP, _errors, _ok, engine_of
 
 __all__ = ["check_scenario_names", "parse_body", "router"]
 
 router = APIRouter(prefix="/api")
 
-ScenarioMode = StrEnum("ScenarioMode", {m: m for m in MODES})  # type: ignore[misc]
-DEFAULT_MODE = ScenarioMode("ces")
-MAX_DRAWS = 2000
 
 _JSON_TYPES = ("application/json",)
 _YAML_TYPES = (
@@ -161,15 +158,33 @@ def get_scenarios(request: Request) -> Response:
     return Response(content=body, media_type="application/json")
 
 
-PresetParam = Annotated[
-    str, Query(min_length=1, max_length=200, description="Preset scenario name.")
-]
-
-
 # Registered before /scenarios/{name}, which would otherwise take "compare" as a name.
-@router.get(
+def _compare(request: Request, query: dict[str, Any]) -> Response:
+    """Typical use: A = competitors settle first, B = home settles too."""
+    engine = engine_of(request)
+    kwargs = python_names(COMPARE_SCENARIOS.options, query)
+    rows = query.get("top")
+
+    def compute(s: Session) -> Any:
+        check_scenario_names(s, [kwargs["a"]], parameter="a")
+        check_scenario_names(s, [kwargs["b"]], parameter="b")
+        return s.compare_scenarios(**kwargs).head(rows or None)
+
+    def produce() -> bytes:
+        try:
+            return json_bytes(engine.call(compute).to_dict())
+        except TradeleverError as exc:
+            raise error_for(exc, query) from exc
+
+    fingerprint = engine.fingerprint(kwargs["dataset"])
+    key = ("scenario-compare", tuple(sorted(query.items())), fingerprint)
+    body = engine.cache.get_or_compute(key, produce)
+    return Response(content=body, media_type="application/json")
+
+
+router.get(
     "/scenarios/compare",
-    summary="Home's exports under scenario A and under scenario B, and the difference",
+    summary=COMPARE_SCENARIOS.summary,
     response_class=Response,
     responses={
         **_ok(
@@ -178,50 +193,15 @@ PresetParam = Annotated[
         ),
         **_errors(404, 422),
     },
+)(
+    endpoint(
+        _compare,
+        COMPARE_SCENARIOS.options,
+        name="get_scenario_compare",
+        doc=_compare.__doc__ or "",
+        extra=[TOP],
+    )
 )
-def get_scenario_compare(
-    request: Request,
-    a: PresetParam,
-    b: PresetParam,
-    home: Annotated[
-        str, Query(min_length=1, max_length=64, description="Home country, ISO3 (e.g. MYS).")
-    ],
-    dataset: Dataset = DEFAULT_DATASET,
-    year: Year = None,
-    mode: Annotated[
-        ScenarioMode,
-        Query(description="ces: CES/Armington (exact hat algebra); smart: WITS-SMART."),
-    ] = DEFAULT_MODE,
-    top: Top = None,
-) -> Response:
-    """Typical use: A = competitors settle first, B = home settles too."""
-    engine = engine_of(request)
-    params = {
-        "a": a,
-        "b": b,
-        "home": home,
-        "dataset": dataset,
-        "year": year,
-        "mode": mode.value,
-        "top": top,
-    }
-
-    def compute(s: Session) -> Any:
-        check_scenario_names(s, [a], parameter="a")
-        check_scenario_names(s, [b], parameter="b")
-        result = s.compare_scenarios(a, b, home=home, dataset=dataset, year=year, mode=mode.value)
-        return result.head(top or None)
-
-    def produce() -> bytes:
-        try:
-            return json_bytes(engine.call(compute).to_dict())
-        except TradeleverError as exc:
-            raise error_for(exc, params) from exc
-
-    fingerprint = engine.fingerprint(dataset)
-    key = ("scenario-compare", tuple(sorted(params.items())), fingerprint)
-    body = engine.cache.get_or_compute(key, produce)
-    return Response(content=body, media_type="application/json")
 
 
 @router.get(
@@ -269,52 +249,22 @@ _BODY_DOC = {
 }
 
 
-@router.post(
-    "/scenarios/run",
-    summary="Run a preset or a posted tariff scenario over all its markets",
-    response_class=Response,
-    openapi_extra=_BODY_DOC,
-    responses={
-        **_ok(
-            "As `tradelever scenario run --format json`: parameters, provenance, assumptions, "
-            "summary, rows per (importer, exporter, code), markets, exporters, and the home "
-            "view when `home` is given."
-        ),
-        **_errors(404, 413, 415, 422),
-    },
+_RUN_OPTIONS = tuple(
+    o.but(
+        annotation=str | None,
+        default=None,
+        help="Preset to run (see /api/scenarios); omit when posting a document.",
+    )
+    if o.name == "spec"
+    else o
+    for o in RUN_SCENARIO.options
 )
-async def post_scenario_run(
-    request: Request,
-    name: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=200,
-            description="Preset to run (see /api/scenarios); omit when posting a document.",
-        ),
-    ] = None,
-    dataset: Dataset = DEFAULT_DATASET,
-    year: Year = None,
-    mode: Annotated[
-        ScenarioMode,
-        Query(description="ces: CES/Armington (exact hat algebra); smart: WITS-SMART."),
-    ] = DEFAULT_MODE,
-    home: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=64,
-            description="Home country, ISO3: adds its losses and diversion gains.",
-        ),
-    ] = None,
-    draws: Annotated[
-        int,
-        Query(ge=0, le=MAX_DRAWS, description="Monte Carlo draws over elasticities (p5/p50/p95)."),
-    ] = 0,
-    top: Top = None,
-) -> Response:
+
+
+async def _run(request: Request, query: dict[str, Any]) -> Response:
     """Simulate a scenario: trade creation, diversion, revenue and welfare per market."""
     engine = engine_of(request)
+    name = query["name"]
     raw = await read_limited(request, engine.max_body_bytes)
     try:
         text = raw.decode("utf-8") if raw.strip() else ""
@@ -331,24 +281,15 @@ async def post_scenario_run(
             "name",
         )
     document = parse_body(text, request.headers.get("content-type", "")) if text else None
-    params = {
-        "name": name,
-        "dataset": dataset,
-        "year": year,
-        "mode": mode.value,
-        "home": home,
-        "draws": draws,
-        "top": top,
-    }
+    kwargs = python_names(_RUN_OPTIONS, query)
+    spec: Any = name if document is None else document
+    kwargs["spec"] = spec
+    rows = query.get("top")
 
     def compute(s: Session) -> Any:
         if name is not None:
             check_scenario_names(s, [name], parameter="name")
-        spec: Any = name if document is None else document
-        result = s.run_scenario(
-            spec, dataset=dataset, year=year, mode=mode.value, home=home, draws=draws
-        )
-        return result.head(top or None)
+        return s.run_scenario(**kwargs).head(rows or None)
 
     def produce() -> bytes:
         try:
@@ -356,14 +297,30 @@ async def post_scenario_run(
         except ApiError:
             raise
         except TradeleverError as exc:
-            err = error_for(exc, params)
+            err = error_for(exc, query, names=query_names(_RUN_OPTIONS))
             if err.parameter is None and document is not None:
                 err = ApiError(err.status, f"body: {err.detail}", "body")
             raise err from exc
         return json_bytes(result.to_dict())
 
-    fingerprint = engine.fingerprint(dataset)
+    fingerprint = engine.fingerprint(kwargs["dataset"])
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
-    key = ("scenario-run", tuple(sorted(params.items(), key=lambda kv: kv[0])), digest)
+    key = ("scenario-run", tuple(sorted(query.items(), key=lambda kv: kv[0])), digest)
     body = await run_in_threadpool(engine.cache.get_or_compute, (*key, fingerprint), produce)
     return Response(content=body, media_type="application/json")
+
+
+router.post(
+    "/scenarios/run",
+    summary=RUN_SCENARIO.summary,
+    response_class=Response,
+    openapi_extra=_BODY_DOC,
+    responses={
+        **_ok(
+            "As `tradelever scenario run --format json`: parameters, provenance, assumptions, "
+            "summary, rows per (importer, exporter, code), markets, exporters, and the home "
+            "view when `home` is given."
+        ),
+        **_errors(404, 413, 415, 422),
+    },
+)(endpoint(_run, _RUN_OPTIONS, name="post_scenario_run", doc=_run.__doc__ or "", extra=[TOP]))

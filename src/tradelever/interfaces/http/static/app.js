@@ -2,7 +2,7 @@
 // tariff scenarios and the brief. Plain ES module, no build step, no third-party code.
 import { ApiError, apiUrl, getJSON, getText, hasEndpoint, postText } from "./api.js";
 import { barChart } from "./chart.js";
-import { fmtNumber, fmtPct, fmtUsd } from "./format.js";
+import { fmtPct, fmtUsd, formatterFor, headerFor, setLabels } from "./format.js";
 import { inferColumns, renderSources, renderSummary, renderTable } from "./table.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,20 +18,27 @@ const LEVELS = {
 };
 const DEFAULTS = { home: "MYS", partner: "USA", rival: "CHN" };
 
-// The CLI's fields; the ranking column comes right after the description on screen.
-const LEVERAGE_COLUMNS = [
-  { key: "code", header: "code" },
-  { key: "description", header: "description" },
-  { key: "partner_cost_of_losing_home_usd", header: "partner cost of losing home", format: fmtUsd, numeric: true },
-  { key: "home_share_of_partner_imports", header: "home share", format: fmtPct, numeric: true },
-  { key: "rival_share_of_partner_imports", header: "rival share", format: fmtPct, numeric: true },
-  { key: "partner_imports_usd", header: "partner imports", format: fmtUsd, numeric: true },
-  { key: "home_exports_to_partner_usd", header: "home exports to partner", format: fmtUsd, numeric: true },
-  { key: "home_world_export_share", header: "home world share", format: fmtPct, numeric: true },
-  { key: "partner_import_hhi", header: "HHI", format: (v) => fmtNumber(v, 3), numeric: true },
-  { key: "home_export_weight", header: "export weight", format: fmtPct, numeric: true },
-  { key: "sigma", header: "sigma", format: (v) => fmtNumber(v, 2), numeric: true },
+// The CLI's fields; the ranking column comes right after the description on screen. Headers
+// and formats come from the server's label registry (/api/labels), as on the command line.
+const LEVERAGE_FIELDS = [
+  "code",
+  "description",
+  "partner_cost_of_losing_home_usd",
+  "home_share_of_partner_imports",
+  "rival_share_of_partner_imports",
+  "partner_imports_usd",
+  "home_exports_to_partner_usd",
+  "home_world_export_share",
+  "partner_import_hhi",
+  "home_export_weight",
+  "sigma",
 ];
+
+function leverageColumns() {
+  return LEVERAGE_FIELDS.map((key, i) =>
+    i < 2 ? { key, header: headerFor(key) } : { key, header: headerFor(key), format: formatterFor(key), numeric: true },
+  );
+}
 
 // Analyses shown under "More analyses" when the server has them.
 const ANALYSES = [
@@ -191,8 +198,8 @@ function renderLeverage(result) {
     );
   }
   const columns = result.rival
-    ? LEVERAGE_COLUMNS
-    : LEVERAGE_COLUMNS.filter((c) => c.key !== "rival_share_of_partner_imports");
+    ? leverageColumns()
+    : leverageColumns().filter((c) => c.key !== "rival_share_of_partner_imports");
   const caption =
     `Where ${countryLabel(result.partner)} depends on ${countryLabel(result.home)}` +
     (result.rival ? ` (rival: ${countryLabel(result.rival)})` : "") +
@@ -237,7 +244,7 @@ function download(filename, text, type) {
 }
 
 function leverageCsv(result) {
-  const keys = LEVERAGE_COLUMNS.map((c) => c.key);
+  const keys = LEVERAGE_FIELDS;
   const quote = (v) => {
     if (v === null || v === undefined) return "";
     const s = String(v);
@@ -535,6 +542,7 @@ async function main() {
   if (wanted.top) $("top").value = wanted.top;
   try {
     state.schema = await getJSON("/openapi.json");
+    if (state.schema.paths?.["/api/labels"]) setLabels(await getJSON("/api/labels"));
     await loadDatasets(wanted.dataset);
     await loadCountries(wanted);
   } catch (error) {

@@ -30,8 +30,41 @@ export function fmtNumber(value, digits = 3) {
   return v.toLocaleString("en", { maximumFractionDigits: digits });
 }
 
-/** A formatter chosen from a column name, for tables whose columns are not known in advance. */
+// The field-label registry of the server (/api/labels: name -> {label, short, kind, digits}),
+// the same one the command line and the brief use. Unknown fields fall back to their name.
+let LABELS = {};
+
+export function setLabels(registry) {
+  LABELS = registry || {};
+}
+
+/** The short header of a field (tables), e.g. "home share"; with its unit: "baseline (US$)". */
+export function headerFor(column, withUnit = false) {
+  const known = LABELS[column];
+  if (!known) return humanize(column);
+  return withUnit && known.kind === "usd" ? `${known.short} (US$)` : known.short;
+}
+
+/** The label of a field (summaries), with its unit: "total effect (US$)". */
+export function labelFor(column) {
+  const known = LABELS[column];
+  if (!known) return humanize(column);
+  return known.kind === "usd" ? `${known.label} (US$)` : known.label;
+}
+
+function formatterForKind(kind, digits) {
+  if (kind === "usd") return fmtUsd;
+  if (kind === "share") return (v) => (typeof v === "number" ? fmtPct(v, digits) : display(v));
+  if (kind === "ratio") return (v) => (typeof v === "number" ? fmtNumber(v, digits) : display(v));
+  if (kind === "count") return (v) => (typeof v === "number" ? fmtNumber(v, 0) : display(v));
+  if (kind === "year") return (v) => (v === null || v === undefined ? "–" : String(v));
+  return display;
+}
+
+/** A formatter for a column: from the label registry, else chosen from the column name. */
 export function formatterFor(column) {
+  const known = LABELS[column];
+  if (known) return formatterForKind(known.kind, known.digits);
   const name = column.toLowerCase();
   if (name.endsWith("_usd") || name.includes("_usd_")) return fmtUsd;
   if (name.includes("share") || name.endsWith("_rate") || name.includes("_pct") || name === "rate"

@@ -1,5 +1,5 @@
 // Accessible HTML tables built with DOM calls (no innerHTML with data).
-import { display, formatterFor, humanize } from "./format.js";
+import { display, formatterFor, headerFor, labelFor } from "./format.js";
 
 /**
  * Render rows as a table.
@@ -18,7 +18,7 @@ export function renderTable({ caption, columns, rows, id }) {
     const th = document.createElement("th");
     th.scope = "col";
     th.dataset.key = col.key;
-    th.textContent = col.header || humanize(col.key);
+    th.textContent = col.header || headerFor(col.key, true);
     if (col.numeric) th.className = "num";
     head.append(th);
   }
@@ -58,12 +58,12 @@ export function renderSummary(summary) {
   dl.className = "summary";
   for (const [key, value] of Object.entries(summary || {})) {
     const dt = document.createElement("dt");
-    dt.textContent = humanize(key);
+    dt.textContent = labelFor(key);
     const dd = document.createElement("dd");
     if (value && typeof value === "object" && !Array.isArray(value)) {
       // A nested block (e.g. scenario A's totals): "total effect (US$) −US$78.45 bn; ..."
       dd.textContent = Object.entries(value)
-        .map(([k, v]) => `${humanize(k)} ${formatterFor(k)(v)}`)
+        .map(([k, v]) => `${labelFor(k)} ${formatterFor(k)(v)}`)
         .join("; ");
     } else {
       dd.textContent = formatterFor(key)(value);

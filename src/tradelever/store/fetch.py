@@ -1,14 +1,13 @@
 """Fetch real data into the store: UN Comtrade, US Census, CEPII BACI downloads.
 
-The public names are re-exported by :mod:`tradelever.api` (``fetch_comtrade``,
-``fetch_census``, ``fetch_baci``). Each call validates its parameters before any request,
-fetches through the shared HTTP layer (retries, backoff, deadlines and size caps, safe
-redirects, an on-disk cache of validated answers under ``<data_dir>/cache/http``), converts
-to canonical tables and stores one data set atomically. Progress goes to an optional hook
-``progress(description, done, total)``; nothing is printed.
-
-Keys are arguments (``api_key``); nothing here reads the environment for them. The command
-line resolves ``$COMTRADE_API_KEY`` and ``$CENSUS_API_KEY`` and passes them down.
+:mod:`tradelever.api` wraps these as ``fetch_comtrade``, ``fetch_census`` and ``fetch_baci``
+(resolving the :class:`~tradelever.config.Config`: data directory, keys, base URLs, cache).
+Each call validates its parameters before any request, fetches through the shared HTTP
+layer (retries, backoff, deadlines and size caps, safe redirects, an on-disk cache of
+validated answers under ``<data_dir>/cache/http``), converts to canonical tables and stores
+one data set atomically. Progress goes to an optional hook ``progress(description, done,
+total)``; nothing is printed. Keys come from the configuration; nothing here reads the
+environment.
 
 >>> import tradelever.api as tl
 >>> r = tl.fetch_census(2024, "8542,4015")                      # doctest: +SKIP
@@ -18,11 +17,11 @@ line resolves ``$COMTRADE_API_KEY`` and ``$CENSUS_API_KEY`` and passes them down
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tradelever.config import Config, reveal
 from tradelever.errors import InputError
 from tradelever.sources import baci_download, census, comtrade
 from tradelever.sources.http import HttpClient, ProgressHook
@@ -68,12 +67,12 @@ class FetchResult:
 
 
 @contextlib.contextmanager
-def _client(store: Store, client: HttpClient | None) -> Iterator[HttpClient]:
-    """The caller's client, or one with the store's response cache, closed afterwards."""
+def _client(config: Config, client: HttpClient | None) -> Iterator[HttpClient]:
+    """The caller's client, or one with the configured response cache, closed afterwards."""
     if client is not None:
         yield client
         return
-    own = HttpClient(cache_dir=store.root / "cache" / "http")
+    own = HttpClient(cache_dir=config.http_cache_dir, cache_max_age=config.http_cache_max_age)
     try:
         yield own
     finally:
@@ -90,10 +89,8 @@ def fetch_comtrade(
     freq: str = "A",
     classification: str = "HS",
     name: str | None = None,
-    api_key: str | None = None,
-    base_url: str | None = None,
     refresh: bool = False,
-    data_dir: str | os.PathLike[str] | None = None,
+    config: Config,
     progress: ProgressHook | None = None,
     client: HttpClient | None = None,
     max_bytes: int | None = None,
@@ -118,15 +115,11 @@ def fetch_comtrade(
         ``HS`` as reported, or an HS revision (``HS22``).
     name
         Data set name.
-    api_key
-        UN Comtrade subscription key for the full API (the command line passes
-        ``$COMTRADE_API_KEY``); None uses the public preview (500 records a call).
-    base_url
-        Default ``$TRADELEVER_COMTRADE_URL`` or ``https://comtradeapi.un.org``.
     refresh
         Ignore cached responses.
-    data_dir
-        Data directory.
+    config
+        Data directory, ``comtrade_api_key`` (without one the public preview is used),
+        ``comtrade_url`` and the response cache.
     progress
         ``progress(description, done, total)`` hook.
     client
@@ -152,13 +145,13 @@ def fetch_comtrade(
         freq=str(freq).strip().upper(),
         classification=classification,
     )
-    store = Store(data_dir)
-    with _client(store, client) as http:
+    store = Store(config.data_dir)
+    with _client(config, client) as http:
         fetched = comtrade.fetch_comtrade(
             query,
             client=http,
-            api_key=api_key,
-            base=base_url,
+            api_key=reveal(config.comtrade_api_key),
+            base=config.comtrade_url,
             progress=progress,
             refresh=refresh,
             max_bytes=max_bytes,
@@ -173,10 +166,8 @@ def fetch_census(
     *,
     flow: str = "imports",
     name: str | None = None,
-    api_key: str | None = None,
-    base_url: str | None = None,
     refresh: bool = False,
-    data_dir: str | os.PathLike[str] | None = None,
+    config: Config,
     progress: ProgressHook | None = None,
     client: HttpClient | None = None,
     max_bytes: int | None = None,
@@ -184,10 +175,9 @@ def fetch_census(
     """Fetch US Census trade by HS6 and partner for one year; store it (``census-imports-2024``).
 
     The result works with ``leverage(home, "USA", dataset=name, level="hs6")``: the home
-    country's place in US imports. Parameters as :func:`fetch_comtrade`; ``api_key`` is the
-    optional Census key (the command line passes ``$CENSUS_API_KEY``; None uses the keyless
-    quota of 500 calls a day), ``base_url`` defaults to ``$TRADELEVER_CENSUS_URL`` and
-    ``max_bytes`` to 64 MiB.
+    country's place in US imports. Parameters as :func:`fetch_comtrade`; the key (optional;
+    without one the keyless quota of 500 calls a day) and base URL are
+    ``config.census_api_key`` and ``config.census_url``; ``max_bytes`` defaults to 64 MiB.
 
     Raises
     ------
@@ -195,13 +185,13 @@ def fetch_census(
         See :func:`tradelever.sources.census.fetch_census`.
     """
     query = census.CensusQuery.build(year=year, hs=hs, flow=flow)
-    store = Store(data_dir)
-    with _client(store, client) as http:
+    store = Store(config.data_dir)
+    with _client(config, client) as http:
         fetched = census.fetch_census(
             query,
             client=http,
-            api_key=api_key,
-            base=base_url,
+            api_key=reveal(config.census_api_key),
+            base=config.census_url,
             progress=progress,
             refresh=refresh,
             max_bytes=max_bytes,
@@ -216,10 +206,9 @@ def fetch_baci(
     *,
     years: str | Sequence[int | str] | None = None,
     name: str | None = None,
-    base_url: str | None = None,
     sha256: str | None = None,
     force: bool = False,
-    data_dir: str | os.PathLike[str] | None = None,
+    config: Config,
     progress: ProgressHook | None = None,
     ingest_progress: Callable[[Any], None] | None = None,
     client: HttpClient | None = None,
@@ -239,12 +228,12 @@ def fetch_baci(
         :class:`InputError` naming the years it has.
     name
         Data set name (default from the release, e.g. ``baci-hs22-v202501``).
-    base_url
-        Default ``$TRADELEVER_BACI_URL`` or CEPII's data folder.
     sha256
         Expected digest of the zip, if known.
     force
         Download again even if a verified zip is present.
+    config
+        Data directory (the zip goes under it) and ``baci_url`` (default CEPII's folder).
     progress
         Download progress hook (bytes).
     ingest_progress
@@ -266,14 +255,14 @@ def fetch_baci(
             year_list = sorted({int(str(y).strip()) for y in items if str(y).strip()})
         except ValueError:
             raise InputError(f"--years: {years!r} is not a list of years YYYY") from None
-    store = Store(data_dir)
-    with _client(store, client) as http:
+    store = Store(config.data_dir)
+    with _client(config, client) as http:
         download = baci_download.download_baci(
             release,
             hs,
             dest_dir=store.root / "downloads" / "baci",
             client=http,
-            base=base_url,
+            base=config.baci_url,
             expected_sha256=sha256,
             progress=progress,
             force=force,

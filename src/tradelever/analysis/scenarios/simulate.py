@@ -1,0 +1,243 @@
+"""Tariff scenarios on a data set: list the presets, run one, compare two.
+
+The orchestration of the scenario analyses, next to their model: options
+(:data:`RUN_SCENARIO`, :data:`COMPARE_SCENARIOS`), reading the flows a scenario touches
+(one query through the store's Ibis backend), and the parameters and provenance of the
+result. The model itself is :func:`tradelever.analysis.scenarios.run.run_on_flows` and
+:func:`~tradelever.analysis.scenarios.run.compare_home`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+import pandas as pd
+
+from tradelever.analysis.request import DATASET, YEAR, Request
+from tradelever.analysis.result import TableResult
+from tradelever.errors import InputError
+from tradelever.options import REQUIRED, Analysis, Mode, Option
+
+# The model (pydantic) and the solvers load when a scenario is read or run, not when the
+# command line starts and reads the options below.
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TypeAlias
+
+    from tradelever.analysis.scenarios.model import Scenario
+    from tradelever.analysis.scenarios.result import ScenarioResult
+
+    #: A scenario as callers give it: a preset name, a YAML file, a mapping or a Scenario.
+    ScenarioSpec: TypeAlias = str | Path | Scenario | dict[str, Any]
+
+__all__ = [
+    "COMPARE_SCENARIOS",
+    "RUN_SCENARIO",
+    "compare_scenarios",
+    "run_scenario",
+    "scenario",
+    "scenarios",
+]
+
+MODE: Final = Option(
+    "mode",
+    Mode,
+    "ces",
+    "ces: CES/Armington in exact hat algebra (default); smart: the WITS-SMART formulas.",
+    short="-m",
+)
+SCENARIO_HOME: Final = Option(
+    "home",
+    str | None,
+    None,
+    "Home country, ISO3: adds its losses and diversion gains.",
+    min_length=1,
+    max_length=64,
+)
+RUN_SCENARIO: Final = Analysis(
+    name="run_scenario",
+    command="scenario run",
+    summary="Run a preset or a posted tariff scenario over all its markets",
+    options=(
+        Option(
+            "spec",
+            str,
+            REQUIRED,
+            "Preset name or YAML file.",
+            argument=True,
+            query="name",
+            min_length=1,
+            max_length=200,
+        ),
+        DATASET,
+        YEAR,
+        MODE,
+        SCENARIO_HOME,
+        Option(
+            "draws",
+            int,
+            0,
+            "Monte Carlo draws over elasticities (p5/p50/p95).",
+            ge=0,
+            le=10_000,
+            http_le=2000,
+        ),
+        Option(
+            "baseline",
+            Any,
+            None,
+            "What effects are measured against: None (the scenario's relative_to, else no "
+            "additional tariffs), 'none', or a scenario.",
+            cli=False,
+            http=False,
+        ),
+    ),
+)
+COMPARE_SCENARIOS: Final = Analysis(
+    name="compare_scenarios",
+    command="scenario compare",
+    summary="Home's exports under scenario A and under scenario B, and the difference",
+    options=(
+        Option(
+            "a",
+            str,
+            REQUIRED,
+            "Scenario A (e.g. competitors settle first).",
+            argument=True,
+            min_length=1,
+            max_length=200,
+        ),
+        Option(
+            "b",
+            str,
+            REQUIRED,
+            "Scenario B (e.g. home settles too).",
+            argument=True,
+            min_length=1,
+            max_length=200,
+        ),
+        SCENARIO_HOME.but(annotation=str, default=REQUIRED, help="Home country, ISO3."),
+        DATASET,
+        YEAR,
+        MODE,
+    ),
+)
+
+
+def scenarios() -> pd.DataFrame:
+    """The preset scenarios: name, date, description, number of measures, sources."""
+    from tradelever.analysis.scenarios.presets import preset_names, preset_scenario
+
+    rows = []
+    for name in preset_names():
+        s = preset_scenario(name)
+        rows.append(
+            {
+                "name": name,
+                "date": s.date.isoformat() if s.date else None,
+                "description": s.description,
+                "measures": len(s.measures),
+                "sources": list(s.sources),
+            }
+        )
+    return pd.DataFrame(rows, columns=["name", "date", "description", "measures", "sources"])
+
+
+def scenario(spec: ScenarioSpec) -> Scenario:
+    """A preset by name, a YAML file, a mapping or a Scenario, validated and resolved."""
+    from tradelever.analysis.scenarios.presets import load_scenario
+
+    return load_scenario(spec)
+
+
+def _flows(request: Request, importers: list[str] | None) -> pd.DataFrame:
+    from tradelever.analysis.scenarios.flows import load_flows
+
+    return load_flows(
+        request.flows,
+        year=request.year,
+        importers=importers,
+        unique=request.manifest.unique_flow_keys,
+    )
+
+
+def run_scenario(
+    request: Request,
+    spec: ScenarioSpec,
+    *,
+    mode: Mode = "ces",
+    draws: int = 0,
+    progress: Any = None,
+    baseline: Any = None,
+    frame: pd.DataFrame | None = None,
+) -> ScenarioResult:
+    """Run a scenario on the request's data set and year (home view when it has a home).
+
+    ``baseline``: None (the scenario's ``relative_to``, else no additional tariffs),
+    ``"none"``, or a scenario whose schedule the effects are measured against. ``frame`` is
+    the year's flows when the caller has read them already (a comparison runs two scenarios
+    on one read).
+    """
+    from tradelever.analysis.scenarios.baseline import resolve_baseline
+    from tradelever.analysis.scenarios.flows import scenario_importers
+    from tradelever.analysis.scenarios.run import run_on_flows
+
+    RUN_SCENARIO.check(mode=mode)  # draws: checked by run_on_flows (whole numbers only)
+    sc = scenario(spec)
+    if frame is None:
+        frame = _flows(request, scenario_importers(sc, resolve_baseline(sc, baseline)[1]))
+    if frame.empty:
+        raise InputError(
+            f"scenario {sc.name}: data set {request.dataset} has no {request.year} imports for "
+            "the scenario's importers"
+        )
+    params = {
+        "scenario": sc.name,
+        "description": sc.description,
+        "date": sc.date.isoformat() if sc.date else None,
+        "dataset": request.dataset,
+        "year": request.year,
+        "level": request.level,
+        "mode": mode,
+        "home": request.home,
+        "draws": draws,
+        "elasticities": sc.elasticities.model_dump(exclude={"uncertainty"}, exclude_none=True),
+    }
+    return run_on_flows(
+        frame,
+        sc,
+        mode=mode,
+        home=request.home,
+        draws=draws,
+        industry_level=request.manifest.is_industry,
+        classification=request.classification,
+        descriptions=dict(request.descriptions),
+        params=params,
+        provenance=request.provenance,
+        assumptions=request.assumptions,
+        progress=progress,
+        baseline=baseline,
+    )
+
+
+def compare_scenarios(
+    request: Request, a: ScenarioSpec, b: ScenarioSpec, *, mode: Mode = "ces"
+) -> TableResult:
+    """Home's exports under scenario A and under B, by product, and the difference B - A.
+
+    Typical use: A = competitors settle first (home still pays more), B = home settles too.
+    Both run on one read of the flows of the scenarios' importers.
+    """
+    from tradelever.analysis.scenarios.baseline import common_baseline, resolve_baseline
+    from tradelever.analysis.scenarios.compare import compare_home
+    from tradelever.analysis.scenarios.flows import scenario_importers
+
+    COMPARE_SCENARIOS.check(mode=mode)
+    if request.home is None:
+        raise InputError("a comparison needs a home country", parameter="home")
+    sa, sb = scenario(a), scenario(b)
+    base = common_baseline(sa, sb)  # both on one base
+    frame = _flows(request, scenario_importers(sa, sb, resolve_baseline(sa, base)[1]))
+    ra = run_scenario(request, sa, mode=mode, baseline=base, frame=frame)
+    rb = run_scenario(request, sb, mode=mode, baseline=base, frame=frame)
+    return compare_home(ra, rb, frame, request.home, dict(request.descriptions))

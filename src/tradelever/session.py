@@ -1,0 +1,473 @@
+"""A Session: one store, its data-set views, and every analysis as a typed method.
+
+Each analysis method does two things: :func:`~tradelever.analysis.request.resolve` the
+request (every check, once) and call the analysis function that owns the formulas and
+assumptions (:mod:`tradelever.analysis.leverage`, ``substitution``, ``exposure``,
+``formula``, ``concessions``, ``peers``, ``supply_chain``, ``scenarios.simulate``). The
+signatures are those of the analyses' option records (``tests/test_api.py`` checks that they
+agree), so ``help(Session.leverage)`` shows what the command line and the HTTP API offer.
+
+A Session keeps one :class:`~tradelever.store.dataset.DatasetView` per data set (countries,
+names, export totals and flows cubes are computed once per view). It owns an in-memory
+DuckDB connection: use one Session per thread (the HTTP server keeps a pool).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from tradelever.analysis import concessions as _concessions
+from tradelever.analysis import exposure as _exposure
+from tradelever.analysis import formula as _formula
+from tradelever.analysis import leverage as _leverage
+from tradelever.analysis import peers as _peers
+from tradelever.analysis import substitution as _substitution
+from tradelever.analysis import supply_chain as _supply_chain
+from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
+from tradelever.analysis.request import DEFAULT_DATASET, Request, resolve
+from tradelever.analysis.result import TableResult
+from tradelever.analysis.scenarios import simulate as _scenarios
+from tradelever.config import Config
+from tradelever.options import Analysis, Level, Mode
+from tradelever.store import Store
+from tradelever.store.dataset import DatasetView
+from tradelever.store.embedded import ensure_embedded
+
+if TYPE_CHECKING:
+    from tradelever.analysis.scenarios.model import Scenario
+    from tradelever.analysis.scenarios.result import ScenarioResult
+    from tradelever.brief.model import Brief
+
+__all__ = ["DEFAULT_DATASET", "Session", "open_store"]
+
+PathLike = str | os.PathLike[str]
+
+
+def open_store(data_dir: PathLike | None = None, *, config: Config | None = None) -> Store:
+    """Open the data directory and make sure the embedded data sets are in it."""
+    config = config or Config.resolve(data_dir=data_dir)
+    store = Store(config.data_dir)
+    ensure_embedded(store)
+    return store
+
+
+class Session:
+    """A store plus its data-set views; the analyses as methods.
+
+    Parameters
+    ----------
+    data_dir
+        Data directory (default ``$TRADELEVER_DATA_DIR``, else the platform's user data
+        folder); ignored when ``config`` is given.
+    config
+        A resolved :class:`~tradelever.config.Config`.
+    """
+
+    def __init__(self, data_dir: PathLike | None = None, *, config: Config | None = None) -> None:
+        self.config = config or Config.resolve(data_dir=data_dir)
+        self.store = open_store(config=self.config)
+        self._views: dict[str, DatasetView] = {}
+
+    def __repr__(self) -> str:
+        return f"Session({str(self.store.root)!r})"
+
+    # -- data sets ----------------------------------------------------------------------------
+    def view(self, dataset: str) -> DatasetView:
+        """The view of a data set (kept for the life of the session).
+
+        Raises
+        ------
+        UnknownDatasetError
+            If the store has no such data set (``exc.parameter == "dataset"``).
+        """
+        found = self._views.get(dataset)
+        if found is None:
+            found = self._views[dataset] = DatasetView(self.store, dataset)
+        return found
+
+    def request(self, analysis: Analysis, **given: Any) -> Request:
+        """Resolve a request for ``analysis`` (see :func:`tradelever.analysis.request.resolve`)."""
+        return resolve(self, analysis, **given)
+
+    def datasets(self) -> pd.DataFrame:
+        """The ``datasets`` table (provenance of every data set in the store)."""
+        return self.store.datasets()
+
+    def manifest(self, dataset: str) -> dict[str, Any]:
+        """Provenance record of one data set, as stored."""
+        return dict(self.view(dataset).manifest.raw)
+
+    def years(self, dataset: str) -> list[int]:
+        """Years available in a data set."""
+        return list(self.view(dataset).years)
+
+    def countries(self, dataset: str) -> list[str]:
+        """ISO3 codes that appear as exporter or importer in a data set."""
+        return self.view(dataset).countries()
+
+    def product_codes(self, dataset: str) -> list[str]:
+        """Distinct product codes that appear in a data set's flows."""
+        return self.view(dataset).product_codes()
+
+    def descriptions(self, dataset: str, level: Level) -> dict[str, str]:
+        """Code -> description for a data set's products at one level (group: built-in groups)."""
+        if level == "group":
+            from tradelever.analysis.groups import default_groups
+
+            return {name: g.description for name, g in default_groups().items()}
+        return self.view(dataset).descriptions(level)
+
+    def market_cube(self, dataset: str, year: int, level: Level, *, build: bool = True) -> Any:
+        """The dense flows cube of a small data set (None for large ones or group level).
+
+        See :func:`tradelever.analysis.leverage.cached_cube`; ``build=False``: built only
+        when asked for a second time.
+        """
+        return _leverage.cached_cube(self.view(dataset), year, level, lazy=not build)
+
+    def export_totals(self, dataset: str, year: int) -> tuple[float, dict[str, float]]:
+        """World and per-exporter total exports of a data set in a year (kept by the view)."""
+        return _leverage.cached_export_totals(self.view(dataset), year)
+
+    def coded_flows(
+        self, dataset: str, level: Level, groups: PathLike | None = None
+    ) -> tuple[Any, dict[str, str], list[str]]:
+        """The data set's Ibis ``flows`` with a ``code`` column at ``level``.
+
+        Returns ``(coded, descriptions, notes)``; at ``group`` level ``coded`` has one row
+        per (flow, group) and a ``member_sigma`` column, and ``notes`` are the assumption
+        sentences on the group definitions.
+        """
+        request = self.request(_leverage.LEVERAGE, dataset=dataset, level=level, groups=groups)
+        return request.coded, dict(request.descriptions), list(request.group_notes)
+
+    # -- analyses -----------------------------------------------------------------------------
+    def leverage(
+        self,
+        home: str,
+        partner: str,
+        rival: str | None = None,
+        *,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        sigma: float | None = None,
+        groups: PathLike | None = None,
+        trend_window: int = TREND_WINDOW,
+    ) -> LeverageResult:
+        """Where ``partner`` depends on ``home`` (and on ``rival``), product by product.
+
+        Parameters
+        ----------
+        home, partner, rival
+            ISO3 codes; validated against the data set with close-match suggestions.
+        dataset
+            Data set name (default the embedded ``icio2022``).
+        year
+            Default: the latest year in the data set.
+        level
+            ``industry`` for ICIO; ``hs6`` (default), ``hs4``, ``hs2`` or ``group`` for
+            product data sets.
+        sigma
+            One elasticity of substitution (> 1) for every product; default per product.
+        groups
+            A YAML or CSV file of product groups that extends (and overrides by name) the
+            built-in groups; used at ``level="group"`` (see :mod:`tradelever.analysis.groups`).
+        trend_window
+            Trends compare the year with the first data-set year in
+            ``[year - trend_window, year)``; none when the data set has no such year.
+
+        Returns
+        -------
+        LeverageResult
+            Rows ranked by the partner's cost of losing home's supply; see
+            :func:`tradelever.analysis.leverage.leverage`.
+        """
+        request = self.request(
+            _leverage.LEVERAGE,
+            dataset=dataset,
+            home=home,
+            partner=partner,
+            rival=rival,
+            year=year,
+            level=level,
+            groups=groups,
+        )
+        return _leverage.leverage(request, sigma=sigma, trend_window=trend_window)
+
+    def substitutes(
+        self,
+        home: str,
+        partner: str,
+        rival: str,
+        *,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        min_rca: float = 1.0,
+        min_world_share: float = 0.0,
+        min_rival_share: float = 0.0,
+    ) -> TableResult:
+        """Where ``partner`` buys from ``rival`` and ``home`` could supply instead.
+
+        A code qualifies when home's Balassa RCA exceeds ``min_rca``, its world export
+        share is at least ``min_world_share`` and the rival's share of the partner's imports
+        exceeds ``min_rival_share``; ranked by plausible supply. See
+        :func:`tradelever.analysis.substitution.substitutes`.
+        """
+        request = self.request(
+            _substitution.SUBSTITUTES,
+            dataset=dataset,
+            home=home,
+            partner=partner,
+            rival=rival,
+            year=year,
+            level=level,
+        )
+        return _substitution.substitutes(
+            request,
+            min_rca=min_rca,
+            min_world_share=min_world_share,
+            min_rival_share=min_rival_share,
+        )
+
+    def exposure(
+        self,
+        home: str,
+        partner: str,
+        *,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        gdp_usd: float | None = None,
+    ) -> TableResult:
+        """Home's exports to ``partner`` as shares of its exports and GDP, and their room.
+
+        ``gdp_usd`` (US dollars) defaults to the data set's value added when it has it
+        (icio2022). See :func:`tradelever.analysis.exposure.exposure`.
+        """
+        request = self.request(
+            _exposure.EXPOSURE,
+            dataset=dataset,
+            home=home,
+            partner=partner,
+            year=year,
+            level=level,
+        )
+        return _exposure.exposure(request, gdp_usd=gdp_usd)
+
+    def formula(
+        self,
+        home: str,
+        partner: str = _formula.ANNEX_PARTNER,
+        *,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        imports_usd: float | None = None,
+        exports_usd: float | None = None,
+        target_rate: float | None = None,
+    ) -> TableResult:
+        """The US reciprocal formula rate for ``home`` (a country or a group such as EU27).
+
+        From the data set (one row per year; the summary for ``year``), or from given m
+        (``imports_usd``) and x (``exports_usd``), in which case no data set is read.
+        ``target_rate``: the extra purchases that bring the rate to it. See
+        :mod:`tradelever.analysis.formula`.
+        """
+        if imports_usd is not None or exports_usd is not None:
+            return _formula.formula_from_figures(
+                home,
+                partner,
+                imports_usd=imports_usd,
+                exports_usd=exports_usd,
+                year=year,
+                target_rate=target_rate,
+            )
+        request = self.request(
+            _formula.FORMULA, dataset=dataset, home=home, partner=partner, year=year
+        )
+        return _formula.formula(request, target_rate=target_rate)
+
+    def formula_annex(
+        self, *, dataset: str = DEFAULT_DATASET, year: int | None = None
+    ) -> TableResult:
+        """The formula for every Annex I partner, against the announced rate.
+
+        See :func:`tradelever.analysis.formula.formula_annex`.
+        """
+        request = self.request(
+            _formula.FORMULA_ANNEX, dataset=dataset, partner=_formula.ANNEX_PARTNER, year=year
+        )
+        return _formula.formula_annex(request)
+
+    def concessions(
+        self,
+        home: str,
+        partner: str,
+        *,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        target_rate: float = 0.10,
+        min_rca: float = 1.0,
+        min_world_share: float = 0.10,
+    ) -> TableResult:
+        """Purchases ``home`` could switch to ``partner``, against what the formula asks.
+
+        The partner is competitive in a code when its RCA exceeds ``min_rca`` or its world
+        export share is at least ``min_world_share``. See
+        :func:`tradelever.analysis.concessions.concessions`.
+        """
+        request = self.request(
+            _concessions.CONCESSIONS,
+            dataset=dataset,
+            home=home,
+            partner=partner,
+            year=year,
+            level=level,
+        )
+        return _concessions.concessions(
+            request, target_rate=target_rate, min_rca=min_rca, min_world_share=min_world_share
+        )
+
+    def peers(
+        self,
+        home: str,
+        partner: str,
+        peers: str = "ASEAN",
+        *,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        sigma: float | None = None,
+    ) -> TableResult:
+        """Home and its ``peers`` (a group or ISO3 codes) in ``partner``'s market.
+
+        See :func:`tradelever.analysis.peers.peers`.
+        """
+        request = self.request(
+            _peers.PEERS, dataset=dataset, home=home, partner=partner, year=year, level=level
+        )
+        return _peers.peers(request, peers, sigma=sigma)
+
+    def supply_chain(
+        self,
+        home: str,
+        partner: str,
+        *,
+        industry: str | Sequence[str] | None = None,
+        dataset: str = DEFAULT_DATASET,
+        share_lost: float = 1.0,
+    ) -> TableResult:
+        """Supply-chain dependence of ``partner`` on ``home`` on the ICIO network.
+
+        ``industry``: home industry code(s) (``"C26"`` or ``"C26,C22"``), default all 50;
+        ``share_lost``: the fraction of the deliveries that stops, in [0, 1]. See
+        :func:`tradelever.analysis.supply_chain.supply_chain`.
+        """
+        request = self.request(
+            _supply_chain.SUPPLY_CHAIN, dataset=dataset, home=home, partner=partner
+        )
+        return _supply_chain.supply_chain(request, industry=industry, share_lost=share_lost)
+
+    # -- tariff scenarios ---------------------------------------------------------------------
+    def scenarios(self) -> pd.DataFrame:
+        """The preset tariff scenarios (name, date, description, measures, sources)."""
+        return _scenarios.scenarios()
+
+    def scenario(self, spec: _scenarios.ScenarioSpec) -> Scenario:
+        """A preset name, YAML path or mapping as a validated Scenario (extends resolved)."""
+        return _scenarios.scenario(spec)
+
+    def run_scenario(
+        self,
+        spec: _scenarios.ScenarioSpec,
+        *,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        mode: Mode = "ces",
+        home: str | None = None,
+        draws: int = 0,
+        baseline: Any = None,
+        progress: Any = None,
+    ) -> ScenarioResult:
+        """Run a tariff scenario over all its markets.
+
+        ``mode``: ``ces`` (CES/Armington, exact hat algebra) or ``smart`` (WITS-SMART);
+        ``home`` adds its losses and diversion gains; ``draws`` Monte Carlo draws over the
+        elasticities; ``baseline``: what the effects are measured against (None: the
+        scenario's ``relative_to``, else no additional tariffs; ``"none"``; or a scenario);
+        ``progress(done, total)`` is called during the draws. See
+        :func:`tradelever.analysis.scenarios.simulate.run_scenario`.
+        """
+        request = self.request(_scenarios.RUN_SCENARIO, dataset=dataset, home=home, year=year)
+        return _scenarios.run_scenario(
+            request, spec, mode=mode, draws=draws, baseline=baseline, progress=progress
+        )
+
+    def compare_scenarios(
+        self,
+        a: _scenarios.ScenarioSpec,
+        b: _scenarios.ScenarioSpec,
+        *,
+        home: str,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        mode: Mode = "ces",
+    ) -> TableResult:
+        """Home's exports under scenarios A and B and the difference B - A, by product.
+
+        See :func:`tradelever.analysis.scenarios.simulate.compare_scenarios`.
+        """
+        request = self.request(_scenarios.COMPARE_SCENARIOS, dataset=dataset, home=home, year=year)
+        return _scenarios.compare_scenarios(request, a, b, mode=mode)
+
+    # -- the brief ----------------------------------------------------------------------------
+    def brief(
+        self,
+        home: str,
+        partner: str,
+        rival: str | None = None,
+        *,
+        peers: str | None = "ASEAN",
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        scenarios: Sequence[str] = (),
+        currency: str | None = None,
+        fx: float | str | None = None,
+        fx_date: str | dt.date | None = None,
+        fx_source: str | None = None,
+        top: int = 5,
+        today: dt.date | None = None,
+    ) -> Brief:
+        """A sourced negotiation brief; see :func:`tradelever.brief.build.build_brief`.
+
+        ``peers=None`` leaves out the peers section; ``currency``, ``fx`` (home-currency
+        units per US dollar) and ``fx_date`` go together. Render with ``.to_markdown()``,
+        ``.to_html()`` or ``.to_pdf(path)``.
+        """
+        from tradelever.brief.build import brief
+
+        return brief(
+            self,
+            home,
+            partner,
+            rival,
+            peers=peers,
+            dataset=dataset,
+            year=year,
+            level=level,
+            scenarios=tuple(scenarios),
+            currency=currency,
+            fx=fx,
+            fx_date=fx_date,
+            fx_source=fx_source,
+            top=top,
+            today=today,
+        )
