@@ -118,7 +118,7 @@ def test_hs4_level_and_refused_levels(hand_store: Store) -> None:
     # 8542 = 854231 (MYS 50, CHN 30, THA 20) + 854232 (CHN 40): CHN 70 leads
     assert ics.imports_usd == 140.0 and (ics.top_supplier, ics.top_supplier_usd) == ("CHN", 70.0)
     assert ics.import_hhi == pytest.approx((50**2 + 70**2 + 20**2) / 140**2)
-    with pytest.raises(InputError, match="--level: data set hand-hs17 has tables at hs6, hs4, hs2"):
+    with pytest.raises(InputError, match="data set hand-hs17 has tables at hs6, hs4, hs2"):
         market_indicators(hand_store, HAND, "group")
 
 

@@ -187,11 +187,15 @@ def test_json_contract_provenance_and_assumptions(tables: MarketIndicators) -> N
 
 
 def test_bad_parameters_are_one_line_errors(tables: MarketIndicators) -> None:
-    with pytest.raises(InputError, match=r"--min-share: 1\.5 must be a share between 0 and 1"):
+    with pytest.raises(InputError, match=r"1\.5 must be a share between 0 and 1") as exc:
         leverage_scan(tables, home="MYS", min_share=1.5)
-    with pytest.raises(InputError, match="--year: 2019 is not in data set hand-hs17"):
+    assert exc.value.parameter == "min_share"
+    with pytest.raises(InputError, match="2019 is not in data set hand-hs17") as exc:
         leverage_scan(tables, home="MYS", year=2019)
-    with pytest.raises(InputError, match="--sigma"):
+    assert exc.value.parameter == "year"
+    with pytest.raises(InputError) as exc:
         leverage_scan(tables, home="MYS", sigma=1.0)
-    with pytest.raises(InputError, match="--min-imports"):
+    assert exc.value.parameter == "sigma"
+    with pytest.raises(InputError, match="non-negative amount") as exc:
         leverage_over(tables, partner="USA", min_imports_usd=-1)
+    assert exc.value.parameter == "min_imports_usd"

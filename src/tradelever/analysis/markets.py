@@ -106,7 +106,7 @@ def coded_flows(flows: Any, level: str, base_level: str) -> Any:
         return flows.mutate(code=flows[f.PRODUCT])
     if level in _PREFIX:
         return flows.mutate(code=flows[f.PRODUCT].substr(0, _PREFIX[level]))
-    raise InputError(f"--level: {level!r} is not a product level of this data set")
+    raise InputError(f"{level!r} is not a product level of this data set", parameter="level")
 
 
 def market_tables(
@@ -508,7 +508,8 @@ def market_indicators(
     allowed = levels(manifest)
     if level not in allowed:
         raise InputError(
-            f"--level: data set {dataset} has tables at {', '.join(allowed)}, not {level!r}"
+            f"data set {dataset} has tables at {', '.join(allowed)}, not {level!r}",
+            parameter="level",
         )
     flow_files = store.table_files(dataset, "flows")
     if not flow_files:

@@ -88,7 +88,7 @@ def resolve_partners(
     available: Sequence[str],
     *,
     exclude: str | None = None,
-    parameter: str = "--partners",
+    parameter: str = "partners",
 ) -> list[str] | None:
     """``None`` for all partners; else the ISO3 codes of a list or group (``ASEAN``, ``EU27``).
 
@@ -102,7 +102,7 @@ def resolve_partners(
     chosen = resolve_countries(spec, available, parameter=parameter)
     chosen = [c for c in chosen if c != exclude]
     if not chosen:
-        raise InputError(f"{parameter}: {spec!r} leaves no country to scan")
+        raise InputError(f"{spec!r} leaves no country to scan", parameter=parameter)
     return chosen
 
 
@@ -110,9 +110,11 @@ def _check_share(min_share: float) -> float:
     try:
         value = float(min_share)
     except (TypeError, ValueError):
-        raise InputError(f"--min-share: {min_share!r} is not a number") from None
+        raise InputError(f"{min_share!r} is not a number", parameter="min_share") from None
     if not 0.0 <= value <= 1.0:
-        raise InputError(f"--min-share: {min_share} must be a share between 0 and 1 (0.25 = 25%)")
+        raise InputError(
+            f"{min_share} must be a share between 0 and 1 (0.25 = 25%)", parameter="min_share"
+        )
     return value
 
 
@@ -120,9 +122,13 @@ def _check_imports(min_imports_usd: float) -> float:
     try:
         value = float(min_imports_usd)
     except (TypeError, ValueError):
-        raise InputError(f"--min-imports: {min_imports_usd!r} is not a number") from None
+        raise InputError(
+            f"{min_imports_usd!r} is not a number", parameter="min_imports_usd"
+        ) from None
     if not 0.0 <= value < float("inf"):
-        raise InputError(f"--min-imports: {min_imports_usd} must be a non-negative amount in US$")
+        raise InputError(
+            f"{min_imports_usd} must be a non-negative amount in US$", parameter="min_imports_usd"
+        )
     return value
 
 
@@ -134,8 +140,8 @@ def _year(indicators: MarketIndicators, year: int | None) -> int:
         return years[-1]
     if int(year) not in years:
         raise InputError(
-            f"--year: {year} is not in data set {indicators.dataset} "
-            f"(years: {', '.join(map(str, years))})"
+            f"{year} is not in data set {indicators.dataset} (years: {', '.join(map(str, years))})",
+            parameter="year",
         )
     return int(year)
 
