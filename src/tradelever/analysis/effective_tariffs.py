@@ -542,51 +542,57 @@ def schedule_rates(
     level: str | None = None,
     usmca_share: float = 1.0,
 ) -> pd.DataFrame:
-    """The schedule's additional rate per exporter and product on ``date``.
+    """The schedule's additional rate per exporter and product on ``date``, per stack.
 
     At the data set's product level (``level``, default the request's): the rate of an
     exporter x product is the 2024-value-weighted mean of its HS10 lines' additional rates,
-    ``sum_k v_k a_k(d) / sum_k v_k`` (lines of zero value count with weight 0; a product
-    whose lines all have zero value gets the plain mean of its lines' rates).
+    ``sum_k v_k a_k(d) / sum_k v_k``, in total and per stack of the schedule (a product whose
+    lines all have zero value gets the plain mean of its lines' rates).
 
     Returns
     -------
     pandas.DataFrame
-        ``exporter``, ``code`` (HS code at ``level``), ``rate`` (fraction), ``value_usd``.
+        ``exporter``, ``code`` (HS code at ``level``), ``value_usd``, ``rate`` (fraction) and
+        ``rate_<stack>`` for each stack (``rate_reciprocal``, ``rate_s232``, ...), which add
+        up to ``rate``.
     """
+    from tradelever.analysis.tariffs import line_rates
+    from tradelever.sources.us_tariffs import load_schedule
+
     level = level or request.level
     digits = {"hs10": 10, "hs8": 8, "hs6": 6, "hs4": 4, "hs2": 2}.get(level)
     if digits is None:
         raise InputError(
             f"the schedule is applied to HS codes; level {level} has none", parameter="level"
         )
-    from tradelever.analysis.tariffs import line_rates
-    from tradelever.sources.us_tariffs import load_schedule
-
     schedule = load_schedule()
     index = tariff_lines(request, importer, None, usmca_share=usmca_share)
-    lines = line_rates(schedule, index, date, usmca_share=usmca_share)
-    code = lines["product"].astype(str).str.slice(0, digits)
-    frame = pd.DataFrame(
-        {
-            "exporter": lines["exporter"].astype(str),
-            "code": code,
-            "value_usd": lines["value_usd"].to_numpy(dtype=float),
-            "duty": lines["value_usd"].to_numpy(dtype=float)
-            * lines["additional_rate"].to_numpy(dtype=float),
-            "rate_sum": lines["additional_rate"].to_numpy(dtype=float),
-            "n": 1,
-        }
-    )
-    g = frame.groupby(["exporter", "code"], sort=True).sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(g["value_usd"] > 0, g["duty"] / g["value_usd"], g["rate_sum"] / g["n"])
+    lines = line_rates(schedule, index, _date(date, "date"), usmca_share=usmca_share)
+    value = lines["value_usd"].to_numpy(dtype=float)
+    stacks = [c for c in lines.columns if c.startswith("rate_")]
+    data: dict[str, Any] = {
+        "exporter": lines["exporter"].astype(str).to_numpy(),
+        "code": lines["product"].astype(str).str.slice(0, digits).to_numpy(),
+        "value_usd": value,
+        "n": np.ones(len(lines)),
+    }
+    for column in ["additional_rate", *stacks]:
+        rate = lines[column].to_numpy(dtype=float)
+        data[f"duty_{column}"] = value * rate
+        data[f"sum_{column}"] = rate
+    g = pd.DataFrame(data).groupby(["exporter", "code"], sort=True).sum()
     out = pd.DataFrame(
         {
-            "exporter": g.index.get_level_values(0),
-            "code": g.index.get_level_values(1),
-            "rate": rate,
+            "exporter": g.index.get_level_values(0).to_numpy(),
+            "code": g.index.get_level_values(1).to_numpy(),
             "value_usd": g["value_usd"].to_numpy(),
         }
     )
-    return out.reset_index(drop=True)
+    positive = g["value_usd"].to_numpy() > 0
+    den = np.where(positive, g["value_usd"].to_numpy(), 1.0)
+    for column in ["additional_rate", *stacks]:
+        weighted = g[f"duty_{column}"].to_numpy() / den
+        plain = g[f"sum_{column}"].to_numpy() / g["n"].to_numpy()
+        name = "rate" if column == "additional_rate" else column
+        out[name] = np.where(positive, weighted, plain)
+    return out
