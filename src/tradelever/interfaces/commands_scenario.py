@@ -110,17 +110,13 @@ def show_cmd(
     --all (or --format json/csv) lists every member.
     """
     from tradelever import api
-    from tradelever.analysis.scenarios.listing import scenario_listing
+    from tradelever.analysis.scenarios.listing import listing_json, scenario_listing
 
     sc = api.scenario(name)
     listing = scenario_listing(sc)
     measures, members = listing["measures"], listing["members"]
     if fmt is OutputFormat.json:
-        data = {k: v for k, v in listing.items() if k not in ("measures", "members")}
-        data["on"] = sc.on.isoformat() if sc.on else None
-        data["measures"] = measures.to_dict(orient="records")
-        data["members"] = members.to_dict(orient="records")
-        typer.echo(dump_json(data))
+        typer.echo(dump_json(listing_json(sc)))
         return
     if fmt is OutputFormat.csv:
         out = measures.copy()
