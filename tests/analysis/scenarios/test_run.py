@@ -403,6 +403,19 @@ def test_chunked_run_equals_one_pass(icio_session: Session, mode: str) -> None:
     assert calls[-1] == (20, 20) and done == sorted(done)
 
 
+@pytest.mark.parametrize(("mode", "draws"), [("ces", 0), ("smart", 0), ("ces", 5), ("smart", 5)])
+def test_one_importer_per_chunk_equals_one_pass(
+    icio_session: Session, mode: str, draws: int
+) -> None:
+    """The tiniest chunking (chunk_rows=1: every importer a chunk of its own) changes nothing."""
+    request, frame = _icio_flows(icio_session)
+    kw = dict(mode=mode, home="MYS", draws=draws, max_rows=None)
+    one = _run(request, frame, **kw)
+    chunked = _run(request, frame, chunk_rows=1, **kw)
+    assert frame["importer"].nunique() > 50  # as many chunks
+    assert_same_result(one, chunked)
+
+
 def test_chunks_of_one_importer_equal_one_pass_with_a_band_and_flags(icio_session: Session) -> None:
     request, frame = _icio_flows(icio_session)
     spec = dict(WORLD, elasticities={"substitution": 12.0})  # extreme sigma: every row flagged
@@ -488,6 +501,40 @@ def _flows_frames(draw):  # type: ignore[no-untyped-def]
     )
 
 
+# per-product elasticities: every code of _CODES has its own (worked out by hand below)
+_OVERRIDES = {
+    "substitution": 2.0,
+    "import_demand": -1.2,
+    "products": {
+        "01": {"substitution": 3.0},
+        "8471": {"substitution": 4.0, "export_supply": 2.0},
+        "854231": {"import_demand": -2.5},
+    },
+}
+# code -> (sigma, import demand, export supply): override (longest prefix) > scenario value >
+# default (export supply infinite)
+_BY_HAND = {
+    "010121": (3.0, -1.2, float("inf")),
+    "847130": (4.0, -1.2, 2.0),
+    "854231": (2.0, -2.5, float("inf")),
+}
+
+
+def _world(chn: float, others: float):  # type: ignore[no-untyped-def]
+    from tradelever.analysis.scenarios import load_scenario
+
+    return load_scenario(
+        {
+            **WORLD,
+            "elasticities": _OVERRIDES,
+            "measures": [
+                dict(WORLD["measures"][0], new_rate=others),
+                dict(WORLD["measures"][1], new_rate=chn),
+            ],
+        }
+    )
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     frame=_flows_frames(),
@@ -496,25 +543,87 @@ def _flows_frames(draw):  # type: ignore[no-untyped-def]
     others=st.floats(0.0, 1.5),
     mode=st.sampled_from(["ces", "smart"]),
     max_rows=st.sampled_from([None, 1, 5]),
+    draws=st.sampled_from([0, 4]),
 )
-def test_any_chunk_size_gives_the_same_summary(  # type: ignore[no-untyped-def]
-    frame, chunk_rows, chn, others, mode, max_rows
+def test_any_chunk_size_gives_the_same_result(  # type: ignore[no-untyped-def]
+    frame, chunk_rows, chn, others, mode, max_rows, draws
 ) -> None:
-    from tradelever.analysis.scenarios import load_scenario, run_on_flows
+    """Rows, markets, exporters, summary, home view and draws: the same in any chunking."""
+    from tradelever.analysis.scenarios import run_on_flows
 
-    spec = {
-        **WORLD,
-        "measures": [
-            dict(WORLD["measures"][0], new_rate=others),
-            dict(WORLD["measures"][1], new_rate=chn),
-        ],
-    }
-    sc = load_scenario(spec)
-    kw = dict(mode=mode, home="MYS", industry_level=False, classification="HS17", max_rows=max_rows)
+    sc = _world(chn, others)
+    kw = dict(
+        mode=mode,
+        home="MYS",
+        draws=draws,
+        industry_level=False,
+        classification="HS17",
+        max_rows=max_rows,
+    )
     one = run_on_flows(frame, sc, **kw)
     chunked = run_on_flows(frame, sc, chunk_rows=chunk_rows, **kw)
-    scale = max(one.summary["baseline_imports_usd"], 1.0)
-    _close(one.summary, chunked.summary, scale, "summary")
-    _close(one.home, chunked.home, scale, "home")
-    assert one.assumptions == chunked.assumptions
-    _same_frame(one.rows, chunked.rows, ["importer", "exporter", "code"], scale, "rows")
+    assert_same_result(one, chunked)
+
+
+@pytest.mark.parametrize("mode", ["ces", "smart"])
+@pytest.mark.parametrize("chunk_rows", [None, 1])
+def test_market_elasticities_are_those_of_each_code(mode: str, chunk_rows: int | None) -> None:
+    """The markets table's per-code columns (filled in from the codes after the chunks)."""
+    import numpy as np
+    import pandas as pd
+
+    from tradelever.analysis.scenarios import run_on_flows
+
+    keys = [(i, e, c) for i in _IMPORTERS for e in _EXPORTERS for c in _CODES if i != e]
+    imp, exp, code = zip(*keys, strict=True)
+    frame = pd.DataFrame(
+        {
+            "importer": pd.Categorical(imp),
+            "exporter": pd.Categorical(exp),
+            "code": pd.Categorical(code),
+            "value": np.arange(1.0, len(keys) + 1.0) * 1e6,
+        }
+    )
+    r = run_on_flows(
+        frame,
+        _world(0.25, 0.10),
+        mode=mode,
+        industry_level=False,
+        classification="HS17",
+        max_rows=None,
+        chunk_rows=chunk_rows,
+    )
+    markets = r.markets
+    assert len(markets) == len(_IMPORTERS) * len(_CODES)  # every market changes
+    assert list(markets.columns) == [
+        "importer",
+        "code",
+        "description",
+        "baseline_imports_usd",
+        "total_effect_usd",
+        "tariff_revenue_change_usd",
+        "welfare_usd",
+        "consumer_surplus_usd",
+        "price_index_change",
+        "sigma",
+        "import_demand",
+        "export_supply",
+    ]
+    for row in markets.itertuples():
+        assert (row.sigma, row.import_demand, row.export_supply) == _BY_HAND[str(row.code)]
+    # the rows carry the sigma of their own code too
+    by_row = r.rows.groupby(["importer", "code"], observed=True)["sigma"].agg(["min", "max"])
+    by_market = markets.set_index(["importer", "code"])["sigma"]
+    assert (by_row["min"] == by_row["max"]).all()
+    assert by_row["min"].sort_index().tolist() == by_market.sort_index().tolist()
+    if mode == "smart":  # SMART has no consumer surplus or price index
+        assert markets["consumer_surplus_usd"].isna().all()
+        assert markets["price_index_change"].isna().all()
+    else:  # CES: a higher price index in every market, welfare = surplus + revenue
+        assert (markets["price_index_change"] > 0).all()
+        np.testing.assert_allclose(
+            markets["welfare_usd"],
+            markets["consumer_surplus_usd"] + markets["tariff_revenue_change_usd"],
+            rtol=1e-12,
+        )
+    assert markets["total_effect_usd"].is_monotonic_increasing

@@ -36,8 +36,8 @@ __all__ = [
     "scenario_importers",
 ]
 
-CHUNK_ROWS = 500_000
-"""Rows per chunk of importers: about 100 MB of working memory for the model and its band."""
+CHUNK_ROWS = 250_000
+"""Rows per chunk of importers: about 50 MB of working memory for the model and its band."""
 
 
 def scenario_importers(scenario: Scenario, *others: Scenario | None) -> list[str] | None:

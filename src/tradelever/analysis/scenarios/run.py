@@ -55,7 +55,7 @@ from tradelever.analysis.scenarios.plausibility import (
     row_flags,
 )
 from tradelever.analysis.scenarios.prepare import MODES, Prepared, check_mode, prepare, solve
-from tradelever.analysis.scenarios.rates import ScheduleLines
+from tradelever.analysis.scenarios.rates import Elasticity, ScheduleLines
 from tradelever.analysis.scenarios.result import (
     ROW_FIELDS,
     ScenarioResult,
@@ -288,6 +288,24 @@ _SUMS = (
 )
 
 
+_MARKET = (
+    "importer",
+    "code",
+    "description",
+    "baseline_imports_usd",
+    "total_effect_usd",
+    "tariff_revenue_change_usd",
+    "welfare_usd",
+    "consumer_surplus_usd",
+    "price_index_change",
+    "sigma",
+    "import_demand",
+    "export_supply",
+)
+_PER_CODE = ("sigma", "import_demand", "export_supply")
+_NO_SMART = ("consumer_surplus_usd", "price_index_change")
+
+
 class _Run:
     """What the chunks of one run add up to (see the module docstring)."""
 
@@ -312,9 +330,30 @@ class _Run:
         self.sigma_max: float | None = None
         self.rows = _RowKeeper(max_rows)
         self.markets: list[dict[str, Any]] = []
+        self.elasticity: Elasticity | None = None
         self.exporters: dict[str, np.ndarray] | None = None
         self.home_parts: list[HomePart] = []
         self.draws = DrawSums(scenario, draws, home, chunks.exporters) if draws > 0 else None
+
+    def market_frame(self) -> pd.DataFrame:
+        """The markets table of every chunk, most negative total effect first."""
+        columns = concat_columns(self.markets)
+        self.markets = []
+        n = len(columns["total_effect_usd"])
+        el = self.elasticity
+        fill: dict[str, Any] = {}
+        if el is not None and "sigma" not in columns:
+            codes = np.asarray(columns["code"].codes)
+            fill = {
+                "sigma": el.sigma[codes],
+                "import_demand": el.import_demand[codes],
+                "export_supply": el.export_supply[codes],
+            }
+        if "consumer_surplus_usd" not in columns:
+            fill["consumer_surplus_usd"] = np.full(n, np.nan)
+            fill["price_index_change"] = np.full(n, np.nan)
+        ordered = {name: columns.pop(name) if name in columns else fill[name] for name in _MARKET}
+        return sorted_frame(ordered, "total_effect_usd")
 
     def add(self, p: Prepared, progress: Callable[[int], None] | None) -> None:
         """Solve one chunk and add it up; only sums and result rows are kept."""
@@ -357,7 +396,14 @@ class _Run:
         if p.n_markets:
             top = float(p.kept(p.sigma).max())
             self.sigma_max = top if self.sigma_max is None else max(self.sigma_max, top)
-        self.markets.append(market_columns(p, out, self.descriptions))
+        columns = market_columns(p, out, self.descriptions)
+        for name in _PER_CODE if p.elasticity is not None else ():
+            del columns[name]  # constant per code: filled in from the codes at the end
+        if mode == "smart":
+            for name in _NO_SMART:
+                del columns[name]  # NaN in SMART: filled in at the end
+        self.markets.append(columns)
+        self.elasticity = p.elasticity
         sums = exporter_sums(p, out)
         if self.exporters is None:
             self.exporters = sums
@@ -534,8 +580,7 @@ def run_on_chunks(
     out_params = dict(params or {})
     out_params["baseline"] = p_baseline.to_dict()
     rows = run.rows.frame()
-    markets = sorted_frame(concat_columns(run.markets), "total_effect_usd")
-    run.markets = []
+    markets = run.market_frame()
     assert run.exporters is not None
     return ScenarioResult(
         kind="scenario",
