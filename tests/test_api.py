@@ -12,6 +12,7 @@ import pytest
 
 import tradelever
 from tradelever import api
+from tradelever.analysis.balance import BALANCE
 from tradelever.analysis.concessions import CONCESSIONS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
@@ -31,6 +32,7 @@ ANALYSES = [
     EXPOSURE,
     FORMULA,
     FORMULA_ANNEX,
+    BALANCE,
     CONCESSIONS,
     PEERS,
     SUPPLY_CHAIN,
@@ -99,8 +101,8 @@ def test_session_takes_what_the_brief_passes() -> None:
 
 
 def test_results_share_one_type(icio_session: Session) -> None:
-    lev = icio_session.leverage("MYS", "USA", rival="CHN")
-    exp = icio_session.exposure("MYS", "USA")
+    lev = icio_session.leverage("MYS", "USA", rival="CHN", dataset="icio2022")
+    exp = icio_session.exposure("MYS", "USA", dataset="icio2022")
     for result in (lev, exp):
         assert isinstance(result, TableResult)
         assert {"home", "partner", "dataset", "year", "level"} <= set(result.params)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tradelever.analysis import formula as _formula
+from tradelever.analysis.balance import Frequency
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.scenarios.result import ScenarioResult
@@ -48,6 +49,7 @@ __all__ = [
     "ScenarioResult",
     "Session",
     "TableResult",
+    "balance",
     "brief",
     "compare_scenarios",
     "concessions",
@@ -81,7 +83,7 @@ def leverage(
     partner: str,
     rival: str | None = None,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     sigma: float | None = None,
@@ -109,7 +111,7 @@ def substitutes(
     partner: str,
     rival: str,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     min_rca: float = 1.0,
@@ -136,7 +138,7 @@ def exposure(
     home: str,
     partner: str,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     gdp_usd: float | None = None,
@@ -153,7 +155,7 @@ def formula(
     home: str,
     partner: str = _formula.ANNEX_PARTNER,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     imports_usd: float | None = None,
     exports_usd: float | None = None,
@@ -181,7 +183,7 @@ def formula(
 
 def formula_annex(
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     data_dir: PathLike | None = None,
     config: Config | None = None,
@@ -190,11 +192,28 @@ def formula_annex(
     return _session(data_dir, config).formula_annex(dataset=dataset, year=year)
 
 
+def balance(
+    home: str,
+    partner: str = _formula.ANNEX_PARTNER,
+    *,
+    dataset: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    frequency: Frequency = "monthly",
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """The partner's goods balance with ``home`` over time; see :meth:`Session.balance`."""
+    return _session(data_dir, config).balance(
+        home, partner, dataset=dataset, start=start, end=end, frequency=frequency
+    )
+
+
 def concessions(
     home: str,
     partner: str,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     target_rate: float = 0.10,
@@ -221,7 +240,7 @@ def peers(
     partner: str,
     peers: str = "ASEAN",
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     sigma: float | None = None,

@@ -286,6 +286,32 @@ LABELS: Final[dict[str, Label]] = {
             "ratio",
             3,
         ),
+        # single-reporter data sets, the Annex I computation, the balance (us-defaults)
+        _l(
+            "coverage", "covered share of the partner's imports of the chapter", "coverage", "share"
+        ),
+        _l(
+            "applied_rate",
+            "applied rate on the partner's imports (duty / value)",
+            "applied rate",
+            "share",
+        ),
+        _l(
+            "home_applied_rate",
+            "applied rate on home's goods (duty / value)",
+            "home applied rate",
+            "share",
+        ),
+        _l("annex_method_rate", "rate computed as the US did", "US computation", "share", 0),
+        _l("annex_method_gap", "US computation less announced rate", "gap", "share", 0),
+        _l("matches_annex_method", "US computation gives the announced rate", "match (US)", "flag"),
+        _l(
+            "home_market_rca", "home RCA in the partner's market", "home RCA in partner", "ratio", 2
+        ),
+        _l("date", "month or year", "date", "code"),
+        _l("imports_usd", "partner goods imports from home (m)", "imports", "usd"),
+        _l("exports_usd", "partner goods exports to home (x)", "exports", "usd"),
+        _l("balance_usd", "partner balance with home (x - m)", "balance", "usd"),
         # supply chain
         _l(
             "direct_deliveries_to_partner_usd",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from tradelever.analysis import balance as _balance
 from tradelever.analysis import concessions as _concessions
 from tradelever.analysis import exposure as _exposure
 from tradelever.analysis import formula as _formula
@@ -153,7 +154,7 @@ class Session:
         partner: str,
         rival: str | None = None,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         sigma: float | None = None,
@@ -206,7 +207,7 @@ class Session:
         partner: str,
         rival: str,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         min_rca: float = 1.0,
@@ -241,7 +242,7 @@ class Session:
         home: str,
         partner: str,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         gdp_usd: float | None = None,
@@ -266,7 +267,7 @@ class Session:
         home: str,
         partner: str = _formula.ANNEX_PARTNER,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         imports_usd: float | None = None,
         exports_usd: float | None = None,
@@ -293,9 +294,7 @@ class Session:
         )
         return _formula.formula(request, target_rate=target_rate)
 
-    def formula_annex(
-        self, *, dataset: str = DEFAULT_DATASET, year: int | None = None
-    ) -> TableResult:
+    def formula_annex(self, *, dataset: str | None = None, year: int | None = None) -> TableResult:
         """The formula for every Annex I partner, against the announced rate.
 
         See :func:`tradelever.analysis.formula.formula_annex`.
@@ -305,12 +304,31 @@ class Session:
         )
         return _formula.formula_annex(request)
 
+    def balance(
+        self,
+        home: str,
+        partner: str = _formula.ANNEX_PARTNER,
+        *,
+        dataset: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        frequency: _balance.Frequency = "monthly",
+    ) -> TableResult:
+        """The partner's goods balance with ``home`` over time (a country or EU27).
+
+        ``start``/``end``: ``YYYY-MM`` or ``YYYY``; ``frequency``: ``monthly`` (on
+        ``census-us-trade``, the default for partner USA) or ``annual``. See
+        :func:`tradelever.analysis.balance.balance`.
+        """
+        request = self.request(_balance.BALANCE, dataset=dataset, home=home, partner=partner)
+        return _balance.balance(request, start=start, end=end, frequency=frequency)
+
     def concessions(
         self,
         home: str,
         partner: str,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         target_rate: float = 0.10,
@@ -341,7 +359,7 @@ class Session:
         partner: str,
         peers: str = "ASEAN",
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         sigma: float | None = None,

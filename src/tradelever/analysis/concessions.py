@@ -34,7 +34,7 @@ from tradelever.analysis import formula as fm
 from tradelever.analysis import indicators as ind
 from tradelever.analysis.bilateral import code_aggregates
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     HOME,
     LEVEL,
     PARTNER,
@@ -150,7 +150,7 @@ CONCESSIONS = Analysis(
     options=(
         HOME,
         PARTNER,
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         fm.TARGET_RATE.but(

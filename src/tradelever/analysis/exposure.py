@@ -42,7 +42,7 @@ import pandas as pd
 from tradelever.analysis import indicators as ind
 from tradelever.analysis.bilateral import code_aggregates
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     HOME,
     LEVEL,
     PARTNER,
@@ -182,7 +182,7 @@ EXPOSURE = Analysis(
     options=(
         HOME,
         PARTNER,
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         Option(

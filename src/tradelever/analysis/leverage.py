@@ -65,7 +65,7 @@ from tradelever.analysis.codes import HS6_LEVELS, LEVELS, dataset_levels, produc
 from tradelever.analysis.elasticities import sigma_table
 from tradelever.analysis.reporters import apply_nulls, only_partner_imports, single_reporter_nulls
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     GROUPS,
     HOME,
     LEVEL,
@@ -121,7 +121,7 @@ LEVERAGE = Analysis(
         HOME,
         PARTNER,
         RIVAL,
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         SIGMA,

@@ -38,7 +38,7 @@ from tradelever import schema as f
 from tradelever.analysis import formula as fm
 from tradelever.analysis.leverage import SIGMA, leverage
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     HOME,
     LEVEL,
     PARTNER,
@@ -236,7 +236,7 @@ PEERS = Analysis(
             min_length=1,
             max_length=1000,
         ),
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         SIGMA.but(help="One elasticity of substitution (> 1) for the leverage."),

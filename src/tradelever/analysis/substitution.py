@@ -59,7 +59,7 @@ import pandas as pd
 from tradelever.analysis import indicators as ind
 from tradelever.analysis.bilateral import code_aggregates
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     HOME,
     LEVEL,
     PARTNER,
@@ -240,7 +240,7 @@ SUBSTITUTES = Analysis(
         HOME,
         PARTNER,
         RIVAL.but(annotation=str, default=REQUIRED),
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         Option("min_rca", float, 1.0, "Home's Balassa RCA must exceed this.", ge=0.0),

@@ -232,6 +232,7 @@ def top_parameter(table_top: int = 20) -> inspect.Parameter:
     info = typer.Option(
         "--top",
         "-n",
+        min=0,
         help=f"Show the top N rows (table default {table_top}; json/csv default all; 0 = all).",
     )
     return inspect.Parameter(

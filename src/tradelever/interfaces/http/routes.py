@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from tradelever import schema
+from tradelever.analysis.balance import BALANCE
 from tradelever.analysis.concessions import CONCESSIONS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
@@ -264,6 +265,23 @@ _TABLE_OK = {
 }
 
 
+def _default_dataset(analysis: Analysis, kwargs: Mapping[str, Any]) -> str:
+    """The data set an analysis reads when none is given (for the answer cache's key)."""
+    from tradelever.reference.countries import resolve_country
+    from tradelever.store.embedded import default_dataset
+
+    if not any(o.name == "dataset" and o.default is None for o in analysis.options):
+        return DEFAULT_DATASET
+    partner = kwargs.get("partner")
+    if partner is None and analysis.has("partner"):
+        partner = analysis.option("partner").default
+    try:
+        code = resolve_country(partner, None) if isinstance(partner, str) else None
+    except TradeleverError:
+        code = None
+    return default_dataset(analysis.command, code)[0]
+
+
 def analysis_route(
     analysis: Analysis,
     *,
@@ -291,7 +309,7 @@ def analysis_route(
             analysis.command,
             dict(query) if top else {**query, "top": None},
             compute,
-            dataset=kwargs.get("dataset") or DEFAULT_DATASET,
+            dataset=kwargs.get("dataset") or _default_dataset(analysis, kwargs),
             names=names,
         )
 
@@ -333,3 +351,9 @@ analysis_route(CONCESSIONS)
 analysis_route(PEERS)
 analysis_route(SUPPLY_CHAIN)
 analysis_route(FORMULA_ANNEX)
+analysis_route(
+    BALANCE,
+    top=False,
+    description="As ``tradelever balance HOME --format json``: the partner's goods imports "
+    "from, exports to and balance with home, by month or year.",
+)
