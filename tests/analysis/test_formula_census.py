@@ -190,7 +190,7 @@ def test_bilateral_balance_series(balance: pd.DataFrame) -> None:
     row = yearly.iloc[-1]
     assert row["balance_usd"] == pytest.approx(row["exports_usd"] - row["imports_usd"])
     assert row["deficit_over_imports"] == pytest.approx(24_830.0 / 52_534.8, abs=1e-5)
-    with pytest.raises(InputError, match="^home: XXX"):
+    with pytest.raises(InputError, match=r"^home: XXX"):
         fm.bilateral_balance(balance, "XXX")
 
 
