@@ -65,6 +65,23 @@ _LEVERAGE_COLUMNS = columns(
 )
 
 
+# On a data set of one reporter (census-us-2024) the world columns are null: show the
+# chapter coverage and the 2024 applied rates instead.
+_LEVERAGE_ONE_REPORTER = columns(
+    "code",
+    "description",
+    "home_share_of_partner_imports",
+    "partner_imports_usd",
+    "home_exports_to_partner_usd",
+    "rival_share_of_partner_imports",
+    "partner_import_hhi",
+    "partner_cost_of_losing_home_usd",
+    "sigma",
+    "home_applied_rate",
+    "coverage",
+)
+
+
 def _leverage_render(
     result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any]
 ) -> None:
@@ -91,9 +108,13 @@ def _leverage_render(
         title += f" (rival: {country_name(result.rival)})"
     caption = source_caption(result.provenance, result.assumptions)
     out = console()
-    optional = ("description", "home_world_export_share", "home_export_weight", "sigma")
-    shown = fit_columns(_LEVERAGE_COLUMNS, optional, out.width)
-    if len(shown) < len(_LEVERAGE_COLUMNS):
+    one_reporter = len(result.rows) > 0 and result.rows["home_world_export_share"].isna().all()
+    wanted = _LEVERAGE_ONE_REPORTER if one_reporter else _LEVERAGE_COLUMNS
+    if result.rival is None:
+        wanted = [c for c in wanted if c[0] != "rival_share_of_partner_imports"]
+    optional = ("description", "home_world_export_share", "home_export_weight", "sigma", "coverage")
+    shown = fit_columns(wanted, optional, out.width)
+    if len(shown) < len(wanted):
         caption += "\n(narrow terminal: some columns hidden; widen it or use --format csv)"
     out.print(rich_table(result.rows, shown, title=title, caption=caption))
 
