@@ -50,6 +50,14 @@ def _render(
     out.print(rich_table(result.rows, shown, title=title, caption=caption))
 
 
+def _filled(result: Any, shown: Sequence[Column]) -> list[Column]:
+    """The columns with a value in some row (a data set of one reporter leaves some null)."""
+    rows = result.rows
+    if rows.empty:
+        return list(shown)
+    return [c for c in shown if c[0] in ("code", "description") or rows[c[0]].notna().any()]
+
+
 def _where(result: Any) -> str:
     p = result.params
     if p.get("dataset") is None:
@@ -89,10 +97,11 @@ def _substitutes(result: Any, fmt: OutputFormat, top: int | None, given: dict[st
         "home_share_of_partner_imports",
         "home_world_export_share",
         "home_rca",
+        "home_market_rca",
         "home_exports_to_rest_of_world_usd",
         "plausible_supply_usd",
     )
-    _render(result, fmt, shown, title=title, top=top, summary_lines=lines)
+    _render(result, fmt, _filled(result, shown), title=title, top=top, summary_lines=lines)
 
 
 analysis_command(
@@ -102,7 +111,8 @@ analysis_command(
     help="""Where the partner depends on the rival and HOME could supply instead.
 
     Ranked by plausible supply = min(rival's sales to the partner, 25% of HOME's exports of
-    the product to buyers other than the partner).
+    the product to buyers other than the partner); on census-us-2024 (US imports only), 25% of
+    HOME's current sales of the product to the partner.
     """,
 )
 
@@ -112,11 +122,11 @@ def _exposure(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, 
     s = result.summary
     p = result.params
     title = f"{_names(p['home'])} exposure to {_name(p['partner'])} - {_where(result)}"
-    lines = [
-        f"Exports to partner {fmt_usd(s['home_exports_to_partner_usd'])} = "
-        f"{fmt_pct(s['share_of_home_exports'])} of exports, "
-        f"{fmt_pct(s['share_of_gdp'], 2)} of GDP ({fmt_usd(s['gdp_usd'])})"
-    ]
+    lines = [f"Exports to partner {fmt_usd(s['home_exports_to_partner_usd'])}"]
+    if s["share_of_home_exports"] is not None:
+        lines[0] += f" = {fmt_pct(s['share_of_home_exports'])} of exports"
+    if s["share_of_gdp"] is not None:
+        lines[0] += f", {fmt_pct(s['share_of_gdp'], 2)} of GDP ({fmt_usd(s['gdp_usd'])})"
     shown = columns(
         "code",
         "description",
@@ -129,7 +139,7 @@ def _exposure(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, 
         "home_share_of_row_imports",
         "home_share_of_row_imports_if_redirected",
     )
-    _render(result, fmt, shown, title=title, top=top, summary_lines=lines)
+    _render(result, fmt, _filled(result, shown), title=title, top=top, summary_lines=lines)
 
 
 analysis_command(
