@@ -29,8 +29,12 @@ from tradelever.interfaces.output import (
 @app.command("datasets")
 @handle_errors
 def datasets_cmd(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """List the data sets in the store, with their provenance."""
+    """List the data sets in the store, with their provenance and what each is the default for."""
+    from tradelever.store.embedded import default_uses
+
     frame = session(ctx).datasets()
+    uses = dict(default_uses())
+    frame["default_for"] = [uses.get(str(n), "") for n in frame["name"]]
     if fmt is OutputFormat.json:
         typer.echo(dump_json(frame.to_dict(orient="records")))
     elif fmt is OutputFormat.csv:
@@ -44,6 +48,7 @@ def datasets_cmd(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
             ("classification", "classification", str),
             ("rows", "rows", lambda v: f"{int(v):,}" if v is not None else "-"),
             ("licence", "licence", str),
+            ("default_for", "default for (when no --dataset is given)", str),
             ("note", "note", lambda v: v or ""),
         ]
         console().print(rich_table(frame, shown, title="tradelever data sets"))

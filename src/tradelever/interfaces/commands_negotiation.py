@@ -329,7 +329,7 @@ def _peers(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any
         "overlap_with_home",
         "export_similarity_with_home",
     )
-    _render(result, fmt, shown, title=title, top=0)
+    _render(result, fmt, _filled(result, shown), title=title, top=0)
 
 
 analysis_command(

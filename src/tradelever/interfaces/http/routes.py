@@ -195,14 +195,21 @@ def run_json(
     ),
 )
 def get_datasets(request: Request) -> Response:
-    """Provenance of every data set: name, source, release, years, classification, licence."""
-    return run_json(
-        request,
-        "datasets",
-        {},
-        lambda s: s.datasets().to_dict(orient="records"),
-        cache=False,
-    )
+    """Provenance of every data set, and ``default_for``: what it answers by default.
+
+    Name, source, release, years, classification, licence; ``default_for`` says which
+    questions read the data set when no data set is given.
+    """
+    from tradelever.store.embedded import default_uses
+
+    uses = dict(default_uses())
+
+    def records(s: Session) -> list[dict[str, Any]]:
+        frame = s.datasets()
+        frame["default_for"] = [uses.get(str(n), "") for n in frame["name"]]
+        return frame.to_dict(orient="records")  # type: ignore[no-any-return]
+
+    return run_json(request, "datasets", {}, records, cache=False)
 
 
 def _countries(request: Request, query: dict[str, Any]) -> Response:
