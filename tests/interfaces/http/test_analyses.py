@@ -152,3 +152,16 @@ def test_openapi_describes_every_analysis(client) -> None:
     }.items():
         params = {p["name"] for p in paths[path]["get"]["parameters"]}
         assert names <= params, path
+
+
+def test_balance_and_the_data_set_by_question(client) -> None:  # type: ignore[no-untyped-def]
+    """/api/balance (monthly Census figures) and the default data set of /api/leverage."""
+    r = client.get("/api/balance", params={"home": "MYS", "start": "2024-01", "end": "2024-12"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["dataset"] == "census-us-trade" and len(body["rows"]) == 12
+    assert {"date", "imports_usd", "exports_usd", "balance_usd"} <= set(body["rows"][0])
+    bad = client.get("/api/balance", params={"home": "MYS", "start": "2024-13"})
+    assert bad.status_code == 422 and bad.json()["parameter"] == "start"
+    lev = client.get("/api/leverage", params={"home": "MYS", "partner": "USA", "top": 1}).json()
+    assert lev["dataset"] == "census-us-2024" and lev["level"] == "hs6"

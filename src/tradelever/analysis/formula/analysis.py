@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from tradelever import schema as f
 from tradelever.analysis.balance import bilateral_goods_trade, goods_codes
 from tradelever.analysis.formula.annex import annex_i_rate, announced_rate
 from tradelever.analysis.formula.purchases import (
@@ -128,8 +129,12 @@ def formula(request: Request, *, target_rate: float | None = None) -> TableResul
         check_target(target_rate)
     home, partner = str(request.home), str(request.partner)
     goods = goods_codes(request.level)
+    # m and x are over every good; at group level the coded flows hold the groups' only
+    coded = request.coded
+    if request.level == "group":
+        coded = request.flows.mutate(code=request.flows[f.PRODUCT])
     trade = bilateral_goods_trade(
-        request.coded, home=list(request.members or ()) or home, partner=partner, codes=goods
+        coded, home=list(request.members or ()) or home, partner=partner, codes=goods
     )
     if request.year not in set(trade["year"]):
         raise InputError(
