@@ -92,7 +92,7 @@ def test_substitutes_groups_headline_counts_each_product_once(hand: Session) -> 
     # offer min(70, 0.25 * (100 - 50)) = 12.5; electrical_electronic the same products.
     assert rows.loc["semiconductors", "plausible_supply_usd"] == pytest.approx(12.5)
     assert rows.loc["electrical_electronic", "plausible_supply_usd"] == pytest.approx(12.5)
-    assert "rare_earths" not in rows.index  # RCA (1/201) / (10/835) = 0.42 < 1
+    assert "rare_earths" not in rows.index  # RCA (1/201) / (10/815) = 0.41 < 1
     # the headline: 854231's offer min(30, 12.5) once, not 25
     assert r.summary["plausible_supply_usd"] == pytest.approx(12.5)
 

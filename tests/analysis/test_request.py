@@ -82,10 +82,14 @@ def test_analysis_rules(session: Session) -> None:
     with pytest.raises(InputError) as info:
         resolve(session, SUBSTITUTES, dataset="hand-hs17", home="MYS", partner="USA")
     assert info.value.parameter == "rival"
+    # every product command has the group level (issue 12 item 5)
+    grouped = resolve(session, SUBSTITUTES, dataset="hand-hs17", home="MYS", partner="USA",
+                      rival="CHN", level="group")  # fmt: skip
+    assert grouped.level == "group" and grouped.selector is not None
     with pytest.raises(InputError) as info:
         resolve(session, SUBSTITUTES, dataset="hand-hs17", home="MYS", partner="USA",
-                rival="CHN", level="group")  # fmt: skip
-    assert info.value.parameter == "level"  # substitutes has no group level
+                rival="CHN", level="total")  # fmt: skip
+    assert info.value.parameter == "level"  # substitutes has no total level
     with pytest.raises(InputError) as info:
         resolve(session, SUPPLY_CHAIN, dataset="hand-hs17", home="MYS", partner="USA")
     assert info.value.parameter == "dataset" and "input-output network" in info.value.message

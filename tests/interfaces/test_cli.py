@@ -39,8 +39,9 @@ def test_help_on_every_command() -> None:
 
 def test_leverage_json_contract(icio_data_dir: Path) -> None:
     result = _run(
-        icio_data_dir, "leverage", "MYS", "--partner", "USA", "--rival", "CHN", "--format", "json"
-    )
+        icio_data_dir, "leverage", "MYS", "--partner", "USA", "--rival", "CHN", "--format", "json",
+        "--dataset", "icio2022",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert list(doc)[:9] == [
@@ -77,7 +78,7 @@ def test_leverage_csv_and_top(icio_data_dir: Path) -> None:
 
 
 def test_leverage_table_mentions_sources(icio_data_dir: Path) -> None:
-    result = _run(icio_data_dir, "leverage", "MYS", "-p", "USA")
+    result = _run(icio_data_dir, "leverage", "MYS", "-p", "USA", "-d", "icio2022")
     assert result.exit_code == 0
     assert "intermediate goods only" in result.output and "C26" in result.output
 
@@ -96,7 +97,7 @@ def test_errors_name_the_flag(icio_data_dir: Path) -> None:
         "error: --partner: MAS: unknown country; did you mean MYS (Malaysia)"
     )
     result = _run(icio_data_dir, "leverage", "MYS", "-p", "USA", "--year", "1999")
-    assert result.stderr.startswith("error: --year: 1999 is not in data set icio2022")
+    assert result.stderr.startswith("error: --year: 1999 is not in data set census-us-2024")
 
 
 def test_error_text_is_never_read_as_markup(icio_data_dir: Path) -> None:

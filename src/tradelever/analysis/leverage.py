@@ -383,6 +383,13 @@ def export_totals(flows: Any, *, year: int) -> tuple[float, dict[str, float]]:
     return float(sum(totals.values())), totals
 
 
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A column as floats, NaN when absent (per-code sums from another source)."""
+    if name in frame.columns:
+        return frame[name].to_numpy(dtype=float)
+    return np.full(len(frame), np.nan)
+
+
 def leverage_table(
     coded: Any,
     *,
@@ -561,8 +568,8 @@ def leverage_table(
             "sigma_source": sources,
             **extra,
             "coverage": np.full(len(agg), np.nan),
-            "applied_rate": ind.safe_ratio(agg["partner_duty_usd"], m),
-            "home_applied_rate": ind.safe_ratio(agg["home_duty_to_partner_usd"], v_home),
+            "applied_rate": ind.safe_ratio(_column(agg, "partner_duty_usd"), m),
+            "home_applied_rate": ind.safe_ratio(_column(agg, "home_duty_to_partner_usd"), v_home),
         }
     )
     out = apply_nulls(out, nulls)

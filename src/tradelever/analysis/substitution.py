@@ -246,8 +246,8 @@ def substitution_table(
     if totals is not None:
         x_total = float(totals["home_exports_usd"])
         w_total = float(totals["world_exports_usd"])
-        vp_total = float(totals["home_to_partner_usd"])
-        mp_total = float(totals["partner_imports_usd"])
+        vp_total = float(totals.get("home_to_partner_usd", vp_total))
+        mp_total = float(totals.get("partner_imports_usd", mp_total))
     market_rca = ind.balassa_rca(v_ep, vp_total, m_p, mp_total)
     if one_reporter:
         nan = np.full(len(agg), np.nan)
