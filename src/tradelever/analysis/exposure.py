@@ -204,8 +204,9 @@ EXPOSURE = Analysis(
             None,
             "Home's GDP in US dollars (default: value added in the data set when it has it, "
             "as icio2022 does; none otherwise).",
-            gt=0.0,
-            hint="GDP is a positive amount in US dollars",
+            ge=1e6,
+            le=1e15,
+            hint="GDP in US dollars, e.g. 422e9 for US$422 bn (between US$1 mn and US$1,000 tn)",
         ),
     ),
     levels=("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group"),
