@@ -106,6 +106,14 @@ def validate_gdp(gdp_usd: float | None) -> float | None:
     return v
 
 
+def _share_of_gdp(values: np.ndarray, gdp: float | None) -> np.ndarray:
+    """V / GDP; NaN without GDP, inf (null in JSON) where a tiny GDP overflows the ratio."""
+    if not gdp:
+        return np.full(len(values), np.nan)
+    with np.errstate(over="ignore"):
+        return ind.safe_ratio(values, gdp)
+
+
 def exposure_table(
     agg: pd.DataFrame,
     *,
@@ -151,7 +159,7 @@ def exposure_table(
             "share_of_home_exports": ind.safe_ratio(
                 v, totals["home_exports_usd"] if totals is not None else x_ek.sum()
             ),
-            "share_of_gdp": ind.safe_ratio(v, gdp) if gdp else np.full(len(v), np.nan),
+            "share_of_gdp": _share_of_gdp(v, gdp),
             "rest_of_world_imports_usd": row,
             "absorption_ratio": ind.safe_ratio(row, v),
             "home_share_of_row_imports": ind.safe_ratio(x_ek - v, row),
@@ -204,9 +212,8 @@ EXPOSURE = Analysis(
             None,
             "Home's GDP in US dollars (default: value added in the data set when it has it, "
             "as icio2022 does; none otherwise).",
-            ge=1e6,
-            le=1e15,
-            hint="GDP in US dollars, e.g. 422e9 for US$422 bn (between US$1 mn and US$1,000 tn)",
+            gt=0.0,
+            hint="GDP is a positive amount in US dollars (e.g. 422e9 for US$422 bn)",
         ),
     ),
     levels=("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group"),
