@@ -1,0 +1,413 @@
+"""Arrays derived from a data set: cached per version, memory-mapped, checksummed by block.
+
+Some results of a data set are expensive to compute and cheap to read in part: the total
+requirements of a 4,000-node input-output network (128 MB, several seconds of linear
+algebra) are computed once and then read a few blocks at a time. This module keeps such
+arrays as one derived copy of :mod:`tradelever.store.derived` (so it lives under
+``<data_dir>/cache/derived/<data set>/<kind>-<key>/``, is keyed by the data set's manifest
+identity, name, sha256 and retrieval time among it, is published atomically and is removed
+when a new version of the data set gets its own copy)::
+
+    arrays.json        every array: file, dtype, shape and checksums; the builder's metadata
+                       (JSON, with its own sha256)
+    <vector>.npy       a small array, read whole and checked against its sha256
+    <grid>.npy         a block array of shape (R, K, *block), memory-mapped
+    <grid>.crc.npy     one CRC-32 per block (R x K), itself checked against its sha256
+    derived.json       the record of :mod:`tradelever.store.derived`
+
+Nothing is trusted: a vector is checked when the copy is opened, a block each time it is
+read (a CRC-32 of 20 KB takes microseconds), and a file that fails its check (a truncated
+or altered copy, a disk error) makes the copy be discarded and built again, once.
+
+Two processes that need the same copy at once do not both build it: the builder holds an
+exclusive lock (``.<kind>.lock`` beside the copies); the other waits and then reads the
+published copy. On a read-only data directory an existing copy is read without the lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import shutil
+import threading
+import uuid
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from tradelever.errors import StoreError
+from tradelever.store.catalog import Store
+from tradelever.store.derived import derived_tables
+from tradelever.store.locks import FileLock
+
+__all__ = [
+    "ArrayWriter",
+    "BlockArray",
+    "CorruptCacheError",
+    "StoredArrays",
+    "derived_arrays",
+]
+
+log = logging.getLogger(__name__)
+
+RECORD: Final = "arrays.json"
+#: Seconds a process waits for another one building the same copy.
+BUILD_WAIT: Final = 1800.0
+_NAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+class CorruptCacheError(StoreError):
+    """A cached file failed its check (size, header or checksum); the copy is rebuilt."""
+
+
+def _sha256(data: bytes | memoryview) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _meta_sha256(meta: dict[str, Any]) -> str:
+    return _sha256(json.dumps(meta, sort_keys=True).encode("utf-8"))
+
+
+def _check_name(name: str) -> str:
+    if not name or not set(name) <= _NAME_CHARS:
+        raise ValueError(f"array name must be lower-case letters, digits and _: {name!r}")
+    return name
+
+
+def _block_crcs(grid: np.ndarray) -> np.ndarray:
+    """CRC-32 of every block of a (R, K, *block) array, as an (R, K) uint32 array."""
+    rows, cols = grid.shape[:2]
+    out = np.empty((rows, cols), dtype=np.uint32)
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = zlib.crc32(memoryview(np.ascontiguousarray(grid[i, j])).cast("B"))
+    return out
+
+
+# -- writing ------------------------------------------------------------------------------------
+class ArrayWriter:
+    """Writes the arrays of one copy into its (temporary) folder; used by a build function.
+
+    Parameters
+    ----------
+    folder
+        The empty folder :func:`derived_arrays` gives the build.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._arrays: dict[str, dict[str, Any]] = {}
+        self._grids: dict[str, np.memmap] = {}
+        self.meta: dict[str, Any] = {}
+
+    def vector(self, name: str, values: np.ndarray) -> None:
+        """Write a small array (read whole when the copy is opened)."""
+        name = _check_name(name)
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(values), allow_pickle=False)
+        data = buffer.getvalue()
+        (self.folder / f"{name}.npy").write_bytes(data)
+        array = np.asarray(values)
+        self._arrays[name] = {
+            "kind": "vector",
+            "file": f"{name}.npy",
+            "dtype": array.dtype.str,
+            "shape": list(array.shape),
+            "sha256": _sha256(data),
+        }
+
+    def grid(
+        self, name: str, grid: tuple[int, int], block: tuple[int, ...], dtype: str = "<f8"
+    ) -> np.memmap:
+        """Create a block array of shape ``grid + block`` and return it, writable, to fill.
+
+        Block ``(i, j)`` is ``array[i, j]``; its checksum is taken when the writer closes.
+        """
+        name = _check_name(name)
+        shape = (*grid, *block)
+        array = np.lib.format.open_memmap(
+            self.folder / f"{name}.npy", mode="w+", dtype=np.dtype(dtype), shape=shape
+        )
+        self._grids[name] = array
+        self._arrays[name] = {
+            "kind": "grid",
+            "file": f"{name}.npy",
+            "crc": f"{name}.crc.npy",
+            "dtype": np.dtype(dtype).str,
+            "shape": list(shape),
+        }
+        return array
+
+    def close(self) -> dict[str, int]:
+        """Checksum every block, write ``arrays.json``; return the rows of each array."""
+        for name, array in self._grids.items():
+            array.flush()
+            crcs = _block_crcs(array)
+            entry = self._arrays[name]
+            crc_path = self.folder / entry["crc"]
+            np.save(crc_path, crcs, allow_pickle=False)
+            entry["crc_sha256"] = _file_sha256(crc_path)
+        self._grids.clear()
+        record = {"arrays": self._arrays, "meta": self.meta, "meta_sha256": _meta_sha256(self.meta)}
+        (self.folder / RECORD).write_text(json.dumps(record, indent=1), "utf-8")
+        return {name: int(entry["shape"][0]) for name, entry in self._arrays.items()}
+
+
+# -- reading ------------------------------------------------------------------------------------
+class BlockArray:
+    """A memory-mapped (R, K, *block) array whose blocks are checked as they are read.
+
+    Every method returns a copy in memory (not a view of the file) after checking the
+    CRC-32 of each block it covers.
+    """
+
+    def __init__(self, owner: StoredArrays, name: str) -> None:
+        self._owner = owner
+        self.name = name
+        self._generation = owner.generation
+        self._data, self._crcs = owner._open_grid(name)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape ``(R, K, *block)``."""
+        return tuple(self._data.shape)
+
+    def _checked(self, read: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+        try:
+            return read(self._data, self._crcs)
+        except CorruptCacheError as exc:
+            self._owner._recover(exc, self._generation)
+            self._generation = self._owner.generation
+            self._data, self._crcs = self._owner._open_grid(self.name)
+            return read(self._data, self._crcs)
+
+    def _verify(self, blocks: np.ndarray, crcs: np.ndarray, where: str) -> None:
+        for index in np.ndindex(crcs.shape):
+            data = memoryview(np.ascontiguousarray(blocks[index])).cast("B")
+            if zlib.crc32(data) != int(crcs[index]):
+                raise CorruptCacheError(
+                    f"block {where}{list(index)} of {self._owner.folder / (self.name + '.npy')} "
+                    "fails its checksum"
+                )
+
+    def block(self, i: int, j: int) -> np.ndarray:
+        """Block ``(i, j)``, shape ``block``."""
+
+        def read(data: np.ndarray, crcs: np.ndarray) -> np.ndarray:
+            out = np.array(data[i, j])
+            self._verify(out[None, None], crcs[i : i + 1, j : j + 1], f"({i}, {j}) ")
+            return out
+
+        return self._checked(read)
+
+    def grid_row(self, i: int) -> np.ndarray:
+        """Blocks ``(i, :)``, shape ``(K, *block)`` (contiguous on disk)."""
+
+        def read(data: np.ndarray, crcs: np.ndarray) -> np.ndarray:
+            out = np.array(data[i])
+            self._verify(out[None], crcs[i : i + 1], f"row {i} ")
+            return out
+
+        return self._checked(read)
+
+    def grid_column(self, j: int) -> np.ndarray:
+        """Blocks ``(:, j)``, shape ``(R, *block)`` (one block from each row)."""
+
+        def read(data: np.ndarray, crcs: np.ndarray) -> np.ndarray:
+            out = np.array(data[:, j])
+            self._verify(out[:, None], crcs[:, j : j + 1], f"column {j} ")
+            return out
+
+        return self._checked(read)
+
+
+class StoredArrays:
+    """One published copy of derived arrays, opened and checked.
+
+    Use :func:`derived_arrays`. Vectors are read whole and checked when the copy is opened;
+    block arrays are memory-mapped and checked block by block (:class:`BlockArray`). A
+    failed check discards the copy and builds it again (once per failure).
+
+    Attributes
+    ----------
+    folder
+        The copy's folder.
+    generation
+        How many times a copy was opened (1, or more after a rebuild).
+    meta
+        The builder's metadata (``ArrayWriter.meta``).
+    """
+
+    def __init__(self, folder: Path, rebuild: Callable[[], Path] | None = None) -> None:
+        self._rebuild = rebuild
+        self._lock = threading.Lock()
+        self.generation = 0
+        self._open(folder)
+
+    def _open(self, folder: Path) -> None:
+        self.generation += 1
+        self.folder = folder
+        try:
+            record = json.loads((folder / RECORD).read_text("utf-8"))
+            self._record: dict[str, Any] = dict(record["arrays"])
+            self.meta: dict[str, Any] = dict(record["meta"])
+            meta_sha256 = record["meta_sha256"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorruptCacheError(f"{folder / RECORD}: unreadable ({exc})") from None
+        if _meta_sha256(self.meta) != meta_sha256:
+            raise CorruptCacheError(f"{folder / RECORD}: metadata fails its checksum")
+        self._vectors = {
+            name: self._read_vector(name)
+            for name, entry in self._record.items()
+            if entry.get("kind") == "vector"
+        }
+
+    def _entry(self, name: str, kind: str) -> dict[str, Any]:
+        entry = self._record.get(name)
+        if not entry or entry.get("kind") != kind:
+            raise KeyError(f"{self.folder}: no {kind} named {name!r}")
+        return entry
+
+    def _read_vector(self, name: str) -> np.ndarray:
+        entry = self._entry(name, "vector")
+        path = self.folder / entry["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CorruptCacheError(f"{path}: unreadable ({exc})") from None
+        if _sha256(data) != entry.get("sha256"):
+            raise CorruptCacheError(f"{path}: fails its checksum")
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+        if array.dtype.str != entry["dtype"] or list(array.shape) != entry["shape"]:
+            raise CorruptCacheError(f"{path}: dtype or shape differs from {RECORD}")
+        return array
+
+    def _open_grid(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        entry = self._entry(name, "grid")
+        path = self.folder / entry["file"]
+        crc_path = self.folder / entry["crc"]
+        try:
+            if _file_sha256(crc_path) != entry.get("crc_sha256"):
+                raise CorruptCacheError(f"{crc_path}: fails its checksum")
+            crcs = np.load(crc_path, allow_pickle=False)
+            data = np.load(path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise CorruptCacheError(f"{path}: unreadable ({exc})") from None
+        if data.dtype.str != entry["dtype"] or list(data.shape) != entry["shape"]:
+            raise CorruptCacheError(f"{path}: dtype or shape differs from {RECORD}")
+        if crcs.shape != tuple(entry["shape"][:2]):
+            raise CorruptCacheError(f"{crc_path}: shape differs from {RECORD}")
+        return data, crcs
+
+    def _recover(self, exc: CorruptCacheError, generation: int) -> None:
+        """Discard the copy after a failed check and open a sound one (built again).
+
+        ``generation`` is the opening the failed block was read from: when the copy has been
+        replaced since (another block failed first), the new one is kept.
+        """
+        with self._lock:
+            if self._rebuild is None:
+                raise exc
+            if generation == self.generation:
+                log.warning("%s; discarding the cached copy and building it again", exc)
+                discard(self.folder)
+                self._open(self._rebuild())
+
+    def vector(self, name: str) -> np.ndarray:
+        """A small array (checked when the copy was opened; a copy is returned)."""
+        if name not in self._vectors:
+            self._entry(name, "vector")
+        return self._vectors[name].copy()
+
+    def grid(self, name: str) -> BlockArray:
+        """A block array (memory-mapped; each block checked as it is read)."""
+        return BlockArray(self, name)
+
+
+def discard(folder: Path) -> None:
+    """Remove a copy: renamed out of the way at once (readers stop finding it), then deleted."""
+    trash = folder.with_name(f".{folder.name}-discarded-{uuid.uuid4().hex}")
+    try:
+        folder.rename(trash)
+    except OSError:
+        return  # already gone (another process discarded it)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def derived_arrays(
+    store: Store,
+    dataset: str,
+    kind: str,
+    version: int,
+    build: Callable[[ArrayWriter], None],
+) -> StoredArrays:
+    """The cached arrays of ``kind`` for the current version of ``dataset``; built if absent.
+
+    Parameters
+    ----------
+    store
+        The data directory.
+    dataset
+        Data set name (its manifest identity keys the copy).
+    kind
+        Name of the arrays, e.g. ``leontief``.
+    version
+        Version of the definition of the arrays; bump it when their content changes.
+    build
+        Fills an :class:`ArrayWriter` (vectors, block arrays, ``meta``). Called only when
+        no sound copy exists, by one process at a time.
+
+    Raises
+    ------
+    UnknownDatasetError
+        If the data set is not in the store.
+    StoreError
+        If the copy cannot be written, or is found corrupt again right after a rebuild.
+    """
+    lock_path = store.root / "cache" / "derived" / dataset / f".{kind}.lock"
+
+    def publish() -> Path:
+        def write(folder: Path) -> dict[str, int]:
+            writer = ArrayWriter(folder)
+            build(writer)
+            return writer.close()
+
+        lock = None
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock.acquire(lock_path, wait=BUILD_WAIT)
+        except OSError:  # a read-only data directory: read an existing copy without it
+            lock = None
+        try:
+            if lock is not None:
+                lock.write_owner()
+            return derived_tables(store, dataset, kind, version, write).folder
+        finally:
+            if lock is not None:
+                lock.release()
+
+    folder = publish()
+    try:
+        return StoredArrays(folder, rebuild=publish)
+    except CorruptCacheError as exc:
+        log.warning("%s; discarding the cached copy and building it again", exc)
+        discard(folder)
+    try:
+        return StoredArrays(publish(), rebuild=publish)
+    except CorruptCacheError as exc:
+        raise StoreError(
+            f"the cached {kind} arrays of {dataset} cannot be read back: {exc}"
+        ) from None
