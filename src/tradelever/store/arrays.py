@@ -49,6 +49,7 @@ __all__ = [
     "ArrayWriter",
     "BlockArray",
     "CorruptCacheError",
+    "GridWriter",
     "StoredArrays",
     "derived_arrays",
 ]
@@ -87,16 +88,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _block_crcs(grid: np.ndarray) -> np.ndarray:
-    """CRC-32 of every block of a (R, K, *block) array, as an (R, K) uint32 array."""
-    rows, cols = grid.shape[:2]
-    out = np.empty((rows, cols), dtype=np.uint32)
-    for i in range(rows):
-        for j in range(cols):
-            out[i, j] = zlib.crc32(memoryview(np.ascontiguousarray(grid[i, j])).cast("B"))
-    return out
-
-
 # -- writing ------------------------------------------------------------------------------------
 class ArrayWriter:
     """Writes the arrays of one copy into its (temporary) folder; used by a build function.
@@ -110,7 +101,7 @@ class ArrayWriter:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._arrays: dict[str, dict[str, Any]] = {}
-        self._grids: dict[str, np.memmap] = {}
+        self._grids: dict[str, GridWriter] = {}
         self.meta: dict[str, Any] = {}
 
     def vector(self, name: str, values: np.ndarray) -> None:
@@ -131,31 +122,27 @@ class ArrayWriter:
 
     def grid(
         self, name: str, grid: tuple[int, int], block: tuple[int, ...], dtype: str = "<f8"
-    ) -> np.memmap:
-        """Create a block array of shape ``grid + block`` and return it, writable, to fill.
+    ) -> GridWriter:
+        """Start a block array of shape ``grid + block``, written row of blocks by row.
 
-        Block ``(i, j)`` is ``array[i, j]``; its checksum is taken when the writer closes.
+        Block ``(i, j)`` is ``array[i, j]``. See :class:`GridWriter`.
         """
         name = _check_name(name)
-        shape = (*grid, *block)
-        array = np.lib.format.open_memmap(
-            self.folder / f"{name}.npy", mode="w+", dtype=np.dtype(dtype), shape=shape
-        )
-        self._grids[name] = array
+        writer = GridWriter(self.folder / f"{name}.npy", grid, block, np.dtype(dtype))
+        self._grids[name] = writer
         self._arrays[name] = {
             "kind": "grid",
             "file": f"{name}.npy",
             "crc": f"{name}.crc.npy",
             "dtype": np.dtype(dtype).str,
-            "shape": list(shape),
+            "shape": [*grid, *block],
         }
-        return array
+        return writer
 
     def close(self) -> dict[str, int]:
-        """Checksum every block, write ``arrays.json``; return the rows of each array."""
-        for name, array in self._grids.items():
-            array.flush()
-            crcs = _block_crcs(array)
+        """Finish every block array, write ``arrays.json``; return the rows of each array."""
+        for name, grid in self._grids.items():
+            crcs = grid.close()
             entry = self._arrays[name]
             crc_path = self.folder / entry["crc"]
             np.save(crc_path, crcs, allow_pickle=False)
@@ -164,6 +151,50 @@ class ArrayWriter:
         record = {"arrays": self._arrays, "meta": self.meta, "meta_sha256": _meta_sha256(self.meta)}
         (self.folder / RECORD).write_text(json.dumps(record, indent=1), "utf-8")
         return {name: int(entry["shape"][0]) for name, entry in self._arrays.items()}
+
+
+class GridWriter:
+    """A block array written to its ``.npy`` file one row of blocks at a time, in order.
+
+    The file is written sequentially (never memory-mapped, so a build does not hold the
+    whole array in memory) and each block's CRC-32 is taken as it is written.
+    """
+
+    def __init__(
+        self, path: Path, grid: tuple[int, int], block: tuple[int, ...], dtype: np.dtype
+    ) -> None:
+        self.path = path
+        self.grid = grid
+        self.block = block
+        self.dtype = dtype
+        self.crcs = np.zeros(grid, dtype=np.uint32)
+        self._next = 0
+        self._fh = path.open("wb")
+        header = {
+            "descr": np.lib.format.dtype_to_descr(dtype),
+            "fortran_order": False,
+            "shape": (*grid, *block),
+        }
+        np.lib.format.write_array_header_1_0(self._fh, header)
+
+    def row(self, i: int, blocks: np.ndarray) -> None:
+        """Write blocks ``(i, :)``, shape ``(K, *block)``; rows must come in order 0, 1, ..."""
+        if i != self._next:
+            raise ValueError(f"{self.path.name}: row {i} written after row {self._next - 1}")
+        blocks = np.ascontiguousarray(blocks, dtype=self.dtype)
+        if blocks.shape != (self.grid[1], *self.block):
+            raise ValueError(f"{self.path.name}: row of shape {blocks.shape}")
+        for j in range(self.grid[1]):
+            self.crcs[i, j] = zlib.crc32(memoryview(blocks[j]).cast("B"))
+        self._fh.write(memoryview(blocks).cast("B"))
+        self._next += 1
+
+    def close(self) -> np.ndarray:
+        """Close the file; return the CRC-32 of every block (R x K)."""
+        self._fh.close()
+        if self._next != self.grid[0]:
+            raise ValueError(f"{self.path.name}: {self._next} of {self.grid[0]} rows written")
+        return self.crcs
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -178,7 +209,7 @@ class BlockArray:
         self._owner = owner
         self.name = name
         self._generation = owner.generation
-        self._data, self._crcs = owner._open_grid(name)
+        self._data, self._crcs = owner._grid_files(name)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -191,7 +222,7 @@ class BlockArray:
         except CorruptCacheError as exc:
             self._owner._recover(exc, self._generation)
             self._generation = self._owner.generation
-            self._data, self._crcs = self._owner._open_grid(self.name)
+            self._data, self._crcs = self._owner._grid_files(self.name)
             return read(self._data, self._crcs)
 
     def _verify(self, blocks: np.ndarray, crcs: np.ndarray, where: str) -> None:
@@ -237,9 +268,10 @@ class BlockArray:
 class StoredArrays:
     """One published copy of derived arrays, opened and checked.
 
-    Use :func:`derived_arrays`. Vectors are read whole and checked when the copy is opened;
-    block arrays are memory-mapped and checked block by block (:class:`BlockArray`). A
-    failed check discards the copy and builds it again (once per failure).
+    Use :func:`derived_arrays`. When the copy is opened, vectors are read whole and checked,
+    block arrays are memory-mapped (their size and header checked) with their checksum
+    files; each block is checked when it is read (:class:`BlockArray`). A failed check
+    discards the copy and builds it again (once per failure).
 
     Attributes
     ----------
@@ -273,6 +305,11 @@ class StoredArrays:
             name: self._read_vector(name)
             for name, entry in self._record.items()
             if entry.get("kind") == "vector"
+        }
+        self._grids = {
+            name: self._open_grid(name)
+            for name, entry in self._record.items()
+            if entry.get("kind") == "grid"
         }
 
     def _entry(self, name: str, kind: str) -> dict[str, Any]:
@@ -311,6 +348,11 @@ class StoredArrays:
         if crcs.shape != tuple(entry["shape"][:2]):
             raise CorruptCacheError(f"{crc_path}: shape differs from {RECORD}")
         return data, crcs
+
+    def _grid_files(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self._grids:
+            self._entry(name, "grid")
+        return self._grids[name]
 
     def _recover(self, exc: CorruptCacheError, generation: int) -> None:
         """Discard the copy after a failed check and open a sound one (built again).

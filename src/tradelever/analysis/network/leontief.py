@@ -11,7 +11,7 @@ sources give them, with the same interface (:class:`Requirements`):
     built in memory (tests, hand-made networks) and to build the cache.
 :class:`StoredRequirements`
     ``L`` and ``B`` computed once per data-set version (:func:`write_requirements`: one
-    factorisation, then ``L``'s columns solved country by country) and kept in the store
+    factorisation, then ``L``'s rows solved country by country) and kept in the store
     as C x C grids of S x S blocks, ``L_blocks[a, b][k, l] = L[k C + a, l C + b]``
     (:mod:`tradelever.store.arrays`: memory-mapped, every block checked against its
     CRC-32 when read). A query reads the C blocks of one country's columns (scattered,
@@ -245,13 +245,22 @@ class StoredRequirements:
 
 
 def write_requirements(
-    writer: ArrayWriter, A: np.ndarray, omb: np.ndarray, n_countries: int, n_industries: int
+    writer: ArrayWriter,
+    A: np.ndarray,
+    omb: np.ndarray,
+    n_countries: int,
+    n_industries: int,
+    *,
+    overwrite_a: bool = False,
 ) -> None:
     """Compute ``L`` and ``B`` of a network and write them as C x C grids of S x S blocks.
 
-    One LU factorisation of ``I - B``, then ``L[:, nodes(b)]`` solved for each country b
-    (S right-hand sides at a time) and written to its blocks; peak memory is A plus the
-    factors (2 x 8 N^2 bytes), the blocks go straight to the memory-mapped files.
+    ``B``'s rows of blocks are written first; then ``M = I - B`` is formed (in A's memory
+    when ``overwrite_a``) and its transpose LU-factorised in place (``M`` in C order is
+    ``M'`` in Fortran order, so LAPACK needs no copy); for each country a the rows
+    ``L[nodes(a), :] = ((M')^-1 E_a)'`` (S solves) are written as the row of blocks ``a``.
+    Peak memory: A and one N x N work array (A alone with ``overwrite_a``); the blocks are
+    streamed to their files.
 
     Parameters
     ----------
@@ -261,6 +270,8 @@ def write_requirements(
         Input shares (N x N) and intermediate cost shares (N); nodes sector-major.
     n_countries, n_industries
         C and S, with N = C * S.
+    overwrite_a
+        Use A as the work array (A is destroyed).
     """
     import scipy.linalg
 
@@ -268,19 +279,28 @@ def write_requirements(
     N = C * S
     if A.shape != (N, N) or omb.shape != (N,):
         raise InputError(f"A must be {N} x {N} and omb of length {N}")
-    M = -direct_requirements(A, omb)
-    M[np.diag_indices_from(M)] += 1.0
-    lu = scipy.linalg.lu_factor(M, overwrite_a=True, check_finite=False)
+    industries = np.arange(S)
+
+    def blocks(rows: np.ndarray) -> np.ndarray:
+        # rows[k, l C + b] -> blocks [b, k, l]
+        return rows.reshape(S, S, C).transpose(2, 0, 1)
+
+    direct = writer.grid(DIRECT, (C, C), (S, S))
+    for a in range(C):
+        nodes = industries * C + a
+        direct.row(a, blocks(A[nodes, :] * omb[None, :]))
+    M = np.ascontiguousarray(A, dtype=float) if overwrite_a else np.array(A, dtype=float)
+    M *= omb[None, :]
+    np.negative(M, out=M)
+    M[np.diag_indices_from(M)] += 1.0  # M = I - B (C order)
+    lu_t = scipy.linalg.lu_factor(M.T, overwrite_a=True, check_finite=False)  # of M'
     del M
     total = writer.grid(TOTAL, (C, C), (S, S))
-    direct = writer.grid(DIRECT, (C, C), (S, S))
-    industries = np.arange(S)
-    for b in range(C):
-        cols = industries * C + b
-        L_cols = scipy.linalg.lu_solve(lu, _unit_columns(N, cols), check_finite=False)
-        # L_cols[k C + a, l] -> blocks [a, k, l]
-        total[:, b] = L_cols.reshape(S, C, S).transpose(1, 0, 2)
-        direct[:, b] = (A[:, cols] * omb[cols][None, :]).reshape(S, C, S).transpose(1, 0, 2)
+    for a in range(C):
+        nodes = industries * C + a
+        # (M')^-1 E_a = (M^-1)' E_a = L[nodes, :]'
+        L_rows = scipy.linalg.lu_solve(lu_t, _unit_columns(N, nodes), check_finite=False).T
+        total.row(a, blocks(L_rows))
 
 
 def embodied_value_added(

@@ -259,7 +259,8 @@ def _icio_network(manifest: Mapping[str, Any]) -> IcioNetwork:
 
 def _write_network(writer: ArrayWriter, network: IcioNetwork) -> None:
     C, S = len(network.countries), len(network.industries)
-    write_requirements(writer, network.A, network.omb, C, S)
+    # A is not needed after this: its memory is the work array of the factorisation
+    write_requirements(writer, network.A, network.omb, C, S, overwrite_a=True)
     writer.vector("omb", network.omb)
     writer.vector("s", network.s)
     writer.vector("z", network.z)
