@@ -1,4 +1,4 @@
-"""Arrays derived from a data set: cached per version, memory-mapped, checksummed by block.
+"""Arrays derived from a data set: cached per version, read by block, checksummed by block.
 
 Some results of a data set are expensive to compute and cheap to read in part: the total
 requirements of a 4,000-node input-output network (128 MB, several seconds of linear
@@ -6,12 +6,14 @@ algebra) are computed once and then read a few blocks at a time. This module kee
 arrays as one derived copy of :mod:`tradelever.store.derived` (so it lives under
 ``<data_dir>/cache/derived/<data set>/<kind>-<key>/``, is keyed by the data set's manifest
 identity, name, sha256 and retrieval time among it, is published atomically and is removed
-when a new version of the data set gets its own copy)::
+when a new version of the data set gets its own copy, or with the data set)::
 
     arrays.json        every array: file, dtype, shape and checksums; the builder's metadata
                        (JSON, with its own sha256)
     <vector>.npy       a small array, read whole and checked against its sha256
-    <grid>.npy         a block array of shape (R, K, *block), memory-mapped
+    <grid>.npy         a block array of shape (R, K, *block), C order, read block by block
+                       with positioned reads (``pread``; not memory-mapped: read-ahead would
+                       fill the mapping, and resident memory, with megabytes per fault)
     <grid>.crc.npy     one CRC-32 per block (R x K), itself checked against its sha256
     derived.json       the record of :mod:`tradelever.store.derived`
 
@@ -30,9 +32,11 @@ import hashlib
 import io
 import json
 import logging
+import os
 import shutil
 import threading
 import uuid
+import weakref
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -198,80 +202,128 @@ class GridWriter:
 
 
 # -- reading ------------------------------------------------------------------------------------
-class BlockArray:
-    """A memory-mapped (R, K, *block) array whose blocks are checked as they are read.
+def _pread_into(fd: int, view: memoryview, offset: int) -> int:
+    if hasattr(os, "preadv"):
+        return os.preadv(fd, [view], offset)
+    data = os.pread(fd, len(view), offset)  # pragma: no cover - no preadv (macOS < 11)
+    view[: len(data)] = data
+    return len(data)
 
-    Every method returns a copy in memory (not a view of the file) after checking the
-    CRC-32 of each block it covers.
+
+class _GridFile:
+    """An open block-array file: its header checked, blocks read with positioned reads.
+
+    Blocks are read with ``pread`` into memory this process owns, never memory-mapped: a
+    mapping would be filled by the kernel's read-ahead (megabytes per fault with large
+    page-cache folios), and the process's resident memory with it.
+    """
+
+    def __init__(self, path: Path, entry: dict[str, Any], crcs: np.ndarray) -> None:
+        self.path = path
+        self.crcs = crcs
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        self._closer = weakref.finalize(self, os.close, fd)
+        self.fd = fd
+        try:
+            with path.open("rb") as fh:
+                version = np.lib.format.read_magic(fh)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+                else:
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+                self.offset = fh.tell()
+            size = os.fstat(fd).st_size
+        except (OSError, ValueError) as exc:
+            raise CorruptCacheError(f"{path}: unreadable ({exc})") from None
+        if fortran or dtype.str != entry["dtype"] or list(shape) != entry["shape"]:
+            raise CorruptCacheError(f"{path}: dtype or shape differs from {RECORD}")
+        if crcs.shape != tuple(shape[:2]):
+            raise CorruptCacheError(f"{path}: its checksum file has the wrong shape")
+        self.shape = tuple(int(n) for n in shape)
+        self.dtype = dtype
+        self.block_shape = self.shape[2:]
+        self.block_bytes = int(np.prod(self.block_shape, dtype=np.int64)) * dtype.itemsize
+        if size != self.offset + self.block_bytes * self.shape[0] * self.shape[1]:
+            raise CorruptCacheError(f"{path}: {size} bytes, not the size its header gives")
+
+    def read(self, spans: list[tuple[int, int, int]]) -> np.ndarray:
+        """Blocks of the spans ``(row, first column, count)``, stacked: (total count, *block)."""
+        total = sum(count for _, _, count in spans)
+        buffer = bytearray(total * self.block_bytes)
+        view = memoryview(buffer)
+        at = 0
+        for i, j, count in spans:
+            want = count * self.block_bytes
+            offset = self.offset + (i * self.shape[1] + j) * self.block_bytes
+            try:
+                got = _pread_into(self.fd, view[at : at + want], offset)
+            except OSError as exc:
+                raise CorruptCacheError(f"{self.path}: unreadable ({exc})") from None
+            if got != want:
+                raise CorruptCacheError(f"{self.path}: truncated")
+            at += want
+        return np.frombuffer(buffer, dtype=self.dtype).reshape(total, *self.block_shape)
+
+
+class BlockArray:
+    """A (R, K, *block) array on disk whose blocks are checked as they are read.
+
+    Every method reads only the blocks it returns (positioned reads into a new array) and
+    checks the CRC-32 of each.
     """
 
     def __init__(self, owner: StoredArrays, name: str) -> None:
         self._owner = owner
         self.name = name
         self._generation = owner.generation
-        self._data, self._crcs = owner._grid_files(name)
+        self._file = owner._grid_file(name)
 
     @property
     def shape(self) -> tuple[int, ...]:
         """Shape ``(R, K, *block)``."""
-        return tuple(self._data.shape)
+        return self._file.shape
 
-    def _checked(self, read: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    def _read(self, spans: list[tuple[int, int, int]], where: str) -> np.ndarray:
+        def read(grid: _GridFile) -> np.ndarray:
+            blocks = grid.read(spans)
+            n = 0
+            for i, j, count in spans:
+                for k in range(j, j + count):
+                    if zlib.crc32(memoryview(blocks[n]).cast("B")) != int(grid.crcs[i, k]):
+                        raise CorruptCacheError(
+                            f"block ({i}, {k}) of {grid.path} fails its checksum ({where})"
+                        )
+                    n += 1
+            return blocks
+
         try:
-            return read(self._data, self._crcs)
+            return read(self._file)
         except CorruptCacheError as exc:
             self._owner._recover(exc, self._generation)
             self._generation = self._owner.generation
-            self._data, self._crcs = self._owner._grid_files(self.name)
-            return read(self._data, self._crcs)
-
-    def _verify(self, blocks: np.ndarray, crcs: np.ndarray, where: str) -> None:
-        for index in np.ndindex(crcs.shape):
-            data = memoryview(np.ascontiguousarray(blocks[index])).cast("B")
-            if zlib.crc32(data) != int(crcs[index]):
-                raise CorruptCacheError(
-                    f"block {where}{list(index)} of {self._owner.folder / (self.name + '.npy')} "
-                    "fails its checksum"
-                )
+            self._file = self._owner._grid_file(self.name)
+            return read(self._file)
 
     def block(self, i: int, j: int) -> np.ndarray:
         """Block ``(i, j)``, shape ``block``."""
-
-        def read(data: np.ndarray, crcs: np.ndarray) -> np.ndarray:
-            out = np.array(data[i, j])
-            self._verify(out[None, None], crcs[i : i + 1, j : j + 1], f"({i}, {j}) ")
-            return out
-
-        return self._checked(read)
+        return self._read([(i, j, 1)], f"block ({i}, {j})")[0]
 
     def grid_row(self, i: int) -> np.ndarray:
-        """Blocks ``(i, :)``, shape ``(K, *block)`` (contiguous on disk)."""
-
-        def read(data: np.ndarray, crcs: np.ndarray) -> np.ndarray:
-            out = np.array(data[i])
-            self._verify(out[None], crcs[i : i + 1], f"row {i} ")
-            return out
-
-        return self._checked(read)
+        """Blocks ``(i, :)``, shape ``(K, *block)`` (contiguous on disk: one read)."""
+        return self._read([(i, 0, self.shape[1])], f"row {i}")
 
     def grid_column(self, j: int) -> np.ndarray:
         """Blocks ``(:, j)``, shape ``(R, *block)`` (one block from each row)."""
-
-        def read(data: np.ndarray, crcs: np.ndarray) -> np.ndarray:
-            out = np.array(data[:, j])
-            self._verify(out[:, None], crcs[:, j : j + 1], f"column {j} ")
-            return out
-
-        return self._checked(read)
+        return self._read([(i, j, 1) for i in range(self.shape[0])], f"column {j}")
 
 
 class StoredArrays:
     """One published copy of derived arrays, opened and checked.
 
     Use :func:`derived_arrays`. When the copy is opened, vectors are read whole and checked,
-    block arrays are memory-mapped (their size and header checked) with their checksum
-    files; each block is checked when it is read (:class:`BlockArray`). A failed check
-    discards the copy and builds it again (once per failure).
+    block arrays are opened (their header and size checked) with their checksum files;
+    each block is checked when it is read (:class:`BlockArray`). A failed check discards
+    the copy and builds it again (once per failure).
 
     Attributes
     ----------
@@ -332,24 +384,18 @@ class StoredArrays:
             raise CorruptCacheError(f"{path}: dtype or shape differs from {RECORD}")
         return array
 
-    def _open_grid(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def _open_grid(self, name: str) -> _GridFile:
         entry = self._entry(name, "grid")
-        path = self.folder / entry["file"]
         crc_path = self.folder / entry["crc"]
         try:
             if _file_sha256(crc_path) != entry.get("crc_sha256"):
                 raise CorruptCacheError(f"{crc_path}: fails its checksum")
             crcs = np.load(crc_path, allow_pickle=False)
-            data = np.load(path, mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as exc:
-            raise CorruptCacheError(f"{path}: unreadable ({exc})") from None
-        if data.dtype.str != entry["dtype"] or list(data.shape) != entry["shape"]:
-            raise CorruptCacheError(f"{path}: dtype or shape differs from {RECORD}")
-        if crcs.shape != tuple(entry["shape"][:2]):
-            raise CorruptCacheError(f"{crc_path}: shape differs from {RECORD}")
-        return data, crcs
+            raise CorruptCacheError(f"{crc_path}: unreadable ({exc})") from None
+        return _GridFile(self.folder / entry["file"], entry, crcs)
 
-    def _grid_files(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def _grid_file(self, name: str) -> _GridFile:
         if name not in self._grids:
             self._entry(name, "grid")
         return self._grids[name]
@@ -375,7 +421,7 @@ class StoredArrays:
         return self._vectors[name].copy()
 
     def grid(self, name: str) -> BlockArray:
-        """A block array (memory-mapped; each block checked as it is read)."""
+        """A block array (read block by block; each block checked as it is read)."""
         return BlockArray(self, name)
 
 

@@ -13,7 +13,7 @@ sources give them, with the same interface (:class:`Requirements`):
     ``L`` and ``B`` computed once per data-set version (:func:`write_requirements`: one
     factorisation, then ``L``'s rows solved country by country) and kept in the store
     as C x C grids of S x S blocks, ``L_blocks[a, b][k, l] = L[k C + a, l C + b]``
-    (:mod:`tradelever.store.arrays`: memory-mapped, every block checked against its
+    (:mod:`tradelever.store.arrays`: read with positioned reads, every block checked against its
     CRC-32 when read). A query reads the C blocks of one country's columns (scattered,
     20 KB each) or the C blocks of its rows (contiguous): 1.6 MB instead of the 128 MB
     factorisation, with no SciPy and no factorisation in the process.

@@ -277,7 +277,7 @@ def stored_model(store: Store, dataset: str) -> LeontiefModel:
 
     The first use of a data-set version reads its arrays, factorises ``I - B`` once and
     writes the blocks of ``L`` and ``B`` (:func:`~tradelever.analysis.network.leontief.
-    write_requirements`); later uses, in any process, memory-map them and read only the
+    write_requirements`); later uses, in any process, read only the
     blocks a query needs, each checked against its checksum. A new version of the data set
     gets a new copy and the old one is removed.
 
