@@ -184,3 +184,25 @@ def test_a_trade_data_set_has_no_network(hand_data_dir: Path) -> None:
 def test_the_session_keeps_the_model(icio_session) -> None:  # type: ignore[no-untyped-def]
     icio_session.supply_chain("MYS", "USA")
     assert icio_session.view("icio2022").remembered(("leontief_model",))
+
+
+def test_no_scipy_to_start_or_to_answer_from_the_cache(
+    icio: LeontiefModel, icio_data_dir: Path
+) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import tradelever.interfaces.commands_network, tradelever.analysis.network\n"
+        "started = 'scipy' in sys.modules\n"
+        "from tradelever.analysis.network import stored_model, supply_chain_table\n"
+        "from tradelever.store import Store\n"
+        f"model = stored_model(Store({str(icio_data_dir)!r}), 'icio2022')\n"
+        "rows, _ = supply_chain_table(model, 'MYS', 'USA')\n"
+        "print(started, 'scipy' in sys.modules, len(rows))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "False", "50"]
