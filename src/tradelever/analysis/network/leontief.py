@@ -7,25 +7,27 @@ sources give them, with the same interface (:class:`Requirements`):
 
 :class:`FactorisedRequirements`
     ``I - B`` LU-factorised in memory (:func:`scipy.linalg.lu_factor`, 1.6-2 s for
-    N = 4000, 128 MB) and solved for the right-hand sides a query needs; for networks
-    built in memory (tests, hand-made networks) and to build the cache.
+    N = 4000 on a quiet machine, 122 MiB) and solved for the right-hand sides a query
+    needs; for networks built in memory (tests, hand-made networks).
 :class:`StoredRequirements`
     ``L`` and ``B`` computed once per data-set version (:func:`write_requirements`: one
     factorisation, then ``L``'s rows solved country by country) and kept in the store
     as C x C grids of S x S blocks, ``L_blocks[a, b][k, l] = L[k C + a, l C + b]``
-    (:mod:`tradelever.store.arrays`: read with positioned reads, every block checked against its
-    CRC-32 when read). A query reads the C blocks of one country's columns (scattered,
-    20 KB each) or the C blocks of its rows (contiguous): 1.6 MB instead of the 128 MB
-    factorisation, with no SciPy and no factorisation in the process.
+    (:mod:`tradelever.store.arrays`: read with positioned reads, every block checked
+    against its CRC-32). A query reads the C blocks of one country's columns (scattered,
+    20 KB each) or of its rows (contiguous): 1.6 MB instead of the 122 MiB factorisation,
+    with no SciPy and no factorisation in the process.
 
-Why the inverse and not the LU factors on disk (``benchmarks/supply_chain_icio.py``
-measures the three): the dense LU factors are as large as ``L`` (128 MB) but every
-triangular solve reads all of them, so a cold process maps 128 MB and imports SciPy
-(0.29 s, 187 MiB peak against 0.07 s, 47 MiB for the blocks of ``L``); SuperLU's sparse
-factors of this 61%-dense ``B`` are larger than the dense ones (6.7-7.5 M non-zeros in
-each of L and U, 153-172 MB), take 4-38 s to compute and cannot be rebuilt into a solver
-without refactorising. ``L`` computed from the factors equals the solves with them to
-rounding (relative 1e-13 on ``icio2022``).
+Why the inverse and not the LU factors on disk (``benchmarks/supply_chain_icio.py
+--storage`` measures them side by side, each a cold process computing the MYS -> USA
+table): the dense LU factors are as large as ``L`` (122 MiB) but every triangular solve
+reads all of them and needs SciPy, so a cold process took 1.8x the time and 2.1x the peak
+memory of one reading blocks of ``L`` (3.6 s, 256 MiB against 2.0 s, 121 MiB; refactorising
+in every process: 13.3 s, 500 MiB; load average 11 on 2 cores). SuperLU's sparse factors
+of this 61%-dense ``B`` are larger than the dense ones (13.4-14.3 M non-zeros in L + U,
+153-164 MiB), take 14-87 s to compute, and SciPy cannot rebuild a solver from saved
+factors. ``L`` from the factors equals the solves with them to rounding (relative 2e-15
+on every figure of the supply-chain table).
 
 Value added embodied
 --------------------

@@ -9,7 +9,8 @@ sales ``z``, intermediate cost shares ``omb``, the code lists) and a source of b
 - :func:`stored_model` loads the network of a data set from the store's per-version cache
   (:mod:`tradelever.store.arrays`), building it on first use: the embedded ``icio2022``
   arrays are read, checked against the data set's sha256, factorised once and written as
-  blocks of ``L`` and ``B`` (about 6 s and 256 MB on disk, once per data-set version);
+  blocks of ``L`` and ``B`` (once per data-set version: 256 MB on disk, 6-35 s on 2 cores
+  depending on their load);
   every later process reads the 1.6 MB it needs.
 """
 
