@@ -336,6 +336,18 @@ LABELS: Final[dict[str, Label]] = {
         _l("exports_b_usd", "exports under B", "under B", "usd"),
         _l("difference_usd", "difference B - A", "difference", "usd"),
         _l("measures", "measures", "measures", "count"),
+        # fields the dashboard showed unlabelled (a fraction must print as a percentage)
+        _l("top_supplier", "top supplier", "top supplier", "code"),
+        _l("top_supplier_share", "top supplier's share of partner imports", "top share", "share"),
+        _l("partner_suppliers", "suppliers of the partner", "suppliers", "count"),
+        _l(
+            "mean_absolute_difference",
+            "mean absolute difference, rounded-up less announced rate",
+            "mean abs. difference",
+            "share",
+        ),
+        _l("price_index_change", "change in the import price index", "price index change", "share"),
+        _l("export_price_change", "change in export prices", "export price change", "share"),
         # data sets
         _l("rows", "rows", "rows", "count"),
     )

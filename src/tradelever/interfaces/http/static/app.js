@@ -85,6 +85,10 @@ const MODE_LABELS = {
 };
 
 // -- status and errors ---------------------------------------------------------------------
+function plural(n, word) {
+  return `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function setStatus(text, kind = "info") {
   const status = $("status");
   status.textContent = text;
@@ -333,7 +337,7 @@ function analysisChart(path, result) {
       barChart({
         id: "chart-analysis",
         title: `${countryLabel(result.home)} and ${countryLabel(result.partner)}: the formula against the announced rate`,
-        items: fields.map((f) => ({ label: labelFor(f), values: [summary[f]] })),
+        items: fields.map((f) => ({ label: labelFor(f), values: [summary[f]], format: formatterFor(f) })),
         series: ["rate"],
         format: fmt,
       }),
@@ -366,7 +370,7 @@ function renderResult(container, result, caption, path) {
   }
   const rows = result.rows || [];
   if (rows.length) {
-    container.append(renderTable({ caption, columns: inferColumns(rows, ["code", "description"]), rows }));
+    container.append(renderTable({ caption, columns: inferColumns(rows), rows }));
   } else {
     const p = document.createElement("p");
     p.textContent = "No rows.";
@@ -412,7 +416,7 @@ function setupAnalyses() {
       const result = await getJSON(a.path, { ...paramsFromQuestion(a.path), ...inputs.read() });
       renderResult($("analysis-result"), result, a.label, a.path);
       $("analysis-result").setAttribute("data-done", "true");
-      setStatus(`${a.label}: ${(result.rows || []).length} rows.`, "ok");
+      setStatus(`${a.label}: ${plural((result.rows || []).length, "row")}.`, "ok");
     } catch (error) {
       showError(error, a.label, "opt");
     } finally {
@@ -565,6 +569,9 @@ async function runScenario() {
     // The home view: "home_summary" (or, in older servers, "home" as an object).
     const view = result.home_summary || (result.home && typeof result.home === "object" ? result.home : null);
     const code = view && typeof view.home === "string" ? view.home : params.home;
+    const figures = scenarioCharts(result, code);
+    const charts = document.createElement("div");
+    charts.className = "charts";
     const parts = [];
     if (view) {
       const h = document.createElement("h3");
@@ -574,18 +581,15 @@ async function runScenario() {
       const note = document.createElement("p");
       note.className = "hint";
       note.textContent = explanation || "";
-      parts.push(h, renderSummary(scalars), note);
+      parts.push(h, renderSummary(scalars), charts, note);
       if (Array.isArray(homeRows) && homeRows.length) {
         const caption = `${countryLabel(code)}'s exports by market and product (20 largest effects)`;
         parts.push(renderTable({ caption, columns: inferColumns(homeRows, ["importer", "code", "description"]), rows: homeRows.slice(0, 20) }));
       }
     }
-    const figures = scenarioCharts(result, code);
-    const charts = document.createElement("div");
-    charts.className = "charts";
-    box.prepend(...parts, charts);
+    box.prepend(...(parts.length ? parts : [charts]));
     mount(charts, ...figures);
-    setStatus(`Scenario ${result.scenario}: ${(result.rows || []).length} rows.`, "ok");
+    setStatus(`Scenario ${result.scenario}: ${plural((result.rows || []).length, "row")}.`, "ok");
     box.setAttribute("data-done", "true");
   } catch (error) {
     showError(error, "scenario");

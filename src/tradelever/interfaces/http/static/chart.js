@@ -124,21 +124,31 @@ export function barChart({ title, items, series, format, id, note }) {
   const min = Math.min(0, ...finite);
   const span = max - min || 1;
   const desc = items
-    .map((it) => `${it.label}: ${it.values.map((v, i) => `${series[i]} ${format(v)}`).join(", ")}`)
+    .map((it) => `${it.label}: ${it.values.map((v, i) => `${series[i]} ${(it.format || format)(v)}`).join(", ")}`)
     .join("; ");
-  const longestValue = Math.max(...items.flatMap((it) => it.values.map((v) => textWidth(format(v)))), 30);
+  const longestValue = Math.max(...items.flatMap((it) => it.values.map((v) => textWidth((it.format || format)(v)))), 30);
 
   const draw = (width) => {
     // Wide: labels in a column on the left. Narrow (phones): each label above its bars.
     const stacked = width < 520;
     const labelWidth = stacked ? 0 : Math.min(260, Math.max(120, width * 0.32));
-    const valueRoom = longestValue + 8;
+    const valueRoom = longestValue + 14;
     const barHeight = 14;
     const gap = 3;
     const groupGap = stacked ? 8 : 10;
     const labelRow = stacked ? 15 : 0;
     const groupHeight = labelRow + nSeries * barHeight + (nSeries - 1) * gap;
-    const legendRows = nSeries > 1 ? Math.ceil(nSeries / Math.max(1, Math.floor(width / 170))) : 0;
+    const legend = [];
+    let lx = 0;
+    let lrow = 0;
+    for (const name of series) {
+      const text = truncate(name, Math.floor((width - 20) / 6.2));
+      const w = 16 + textWidth(text) + 16;
+      if (lx + w > width && lx > 0) { lx = 0; lrow += 1; }
+      legend.push({ x: lx, row: lrow, text });
+      lx += w;
+    }
+    const legendRows = nSeries > 1 ? lrow + 1 : 0;
     const legendHeight = legendRows * 20 + (legendRows ? 4 : 0);
     const height = legendHeight + items.length * (groupHeight + groupGap) + 4;
     const plotLeft = labelWidth + (min < 0 ? valueRoom : 0);
@@ -148,12 +158,10 @@ export function barChart({ title, items, series, format, id, note }) {
 
     const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "bars" });
     if (nSeries > 1) {
-      const perRow = Math.max(1, Math.floor(width / 170));
-      series.forEach((name, i) => {
-        const lx = (i % perRow) * 170;
-        const ly = 4 + Math.floor(i / perRow) * 20;
-        svg.append(el("rect", { x: lx, y: ly, width: 12, height: 12, class: `s${i % PALETTE_SIZE} legend-key` }));
-        svg.append(el("text", { x: lx + 16, y: ly + 10, class: "legend" }, truncate(name, 26)));
+      legend.forEach(({ x: kx, row, text }, i) => {
+        const ly = 4 + row * 20;
+        svg.append(el("rect", { x: kx, y: ly, width: 12, height: 12, class: `s${i % PALETTE_SIZE} legend-key` }));
+        svg.append(el("text", { x: kx + 16, y: ly + 10, class: "legend" }, text));
       });
     }
     if (min < 0) {
@@ -179,7 +187,7 @@ export function barChart({ title, items, series, format, id, note }) {
           x: left.toFixed(1), y, width: w.toFixed(1), height: barHeight,
           class: `s${i % PALETTE_SIZE} point`, "data-value": Number.isFinite(value) ? value : "",
         });
-        rect.append(el("title", {}, `${item.label} – ${series[i]}: ${format(value)}${item.tip ? `; ${item.tip}` : ""}`));
+        rect.append(el("title", {}, `${item.label} – ${series[i]}: ${(item.format || format)(value)}${item.tip ? `; ${item.tip}` : ""}`));
         svg.append(rect);
         const negative = v < 0;
         svg.append(
@@ -188,7 +196,7 @@ export function barChart({ title, items, series, format, id, note }) {
             y: y + barHeight - 3,
             "text-anchor": negative ? "end" : "start",
             class: "value",
-          }, format(value)),
+          }, (item.format || format)(value)),
         );
       });
     });
@@ -385,7 +393,8 @@ export function xyChart({ title, series, xType, yType = "linear", formatX, forma
 
     // series (point labels are placed once every point is drawn)
     const labels = [];
-    series.forEach((s, i) => {
+    const order = series.map((s, i) => [s, i]).sort((a, b) => Number(Boolean(a[0].emphasis)) - Number(Boolean(b[0].emphasis)));
+    order.forEach(([s, i]) => {
       const cls = `s${i % PALETTE_SIZE}`;
       const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
       if (s.step && pts.length) {

@@ -36,9 +36,11 @@ export function fmtPct(value, digits = 1) {
   if (isMissing(value) || value === "") return MISSING;
   const v = Number(value);
   if (!Number.isFinite(v)) return String(value);
+  if (v !== 0 && Math.abs(100 * v) < 0.5 * 10 ** -digits) {
+    // A small non-zero share keeps two significant digits (0.034%), never "0.0%".
+    return `${(100 * v).toPrecision(2).replace("-", "−")}%`;
+  }
   const text = (100 * v).toFixed(digits);
-  // "-0.0%" says a fall that rounds to nothing: show it as 0.
-  if (Number(text) === 0) return `${(0).toFixed(digits)}%`;
   return `${text.replace("-", "−")}%`;
 }
 
@@ -47,7 +49,9 @@ export function fmtNumber(value, digits = 3) {
   if (isMissing(value) || value === "") return MISSING;
   const v = Number(value);
   if (!Number.isFinite(v)) return String(value);
-  return v.toLocaleString("en", { maximumFractionDigits: digits }).replace("-", "−");
+  // A small non-zero number keeps two significant digits rather than rounding to 0.
+  const options = v !== 0 && Math.abs(v) < 0.5 * 10 ** -digits ? { maximumSignificantDigits: 2 } : { maximumFractionDigits: digits };
+  return v.toLocaleString("en", options).replace("-", "−");
 }
 
 /** A year, never with a separator: 2024 -> "2024". */

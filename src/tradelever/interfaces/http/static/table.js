@@ -68,7 +68,10 @@ export function renderTable({ caption, columns, rows, id }) {
 }
 
 /** Columns inferred from the rows (for results whose shape is not fixed in the dashboard). */
-export function inferColumns(rows, preferred = []) {
+// Identifying columns first, whatever the result: codes, then names, then descriptions.
+const IDENTIFIERS = ["code", "industry", "country", "partner", "exporter", "importer", "partner_name", "name", "description"];
+
+export function inferColumns(rows, preferred = IDENTIFIERS) {
   const keys = [];
   for (const row of rows.slice(0, 50)) {
     for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
@@ -89,8 +92,11 @@ export function renderSummary(summary) {
     dt.textContent = labelFor(key, true);
     const dd = document.createElement("dd");
     if (Array.isArray(value) && value.length && value.every((v) => v && typeof v === "object")) {
-      // A list of records (e.g. the industries hit most): one line each.
-      dd.textContent = value.map((v) => display(v)).join(" | ");
+      // A list of records (e.g. the industries hit most): a small table.
+      dd.append(renderTable({ caption: labelFor(key), columns: inferColumns(value), rows: value }));
+    } else if (value && typeof value === "object" && !Array.isArray(value)) {
+      // A nested block (e.g. scenario A's totals): its own list.
+      dd.append(renderSummary(value));
     } else {
       dd.textContent = formatterFor(key)(value);
     }

@@ -167,7 +167,7 @@ export function setupTariffs(ctx) {
     prefill: tariffExporters,
     render: renderTariffs,
     busy: "Computing the tariff timeline…",
-    done: (r) => `Tariff timeline: ${(r.rows || []).length} rows.`,
+    done: (r) => `Tariff timeline: ${(r.rows || []).length.toLocaleString("en")} rows.`,
   });
 }
 
@@ -261,7 +261,7 @@ function renderScan(box, result, params, ctx) {
       }),
     );
     const shareFmt = formatterFor("home_share_of_partner_imports");
-    const sample = rows.slice(0, 400);
+    const sample = rows.slice(0, 1000);
     const point = (r) => ({
       x: r.home_share_of_partner_imports,
       y: r.partner_imports_usd,
