@@ -337,9 +337,6 @@ LABELS: Final[dict[str, Label]] = {
         _l("difference_usd", "difference B - A", "difference", "usd"),
         _l("measures", "measures", "measures", "count"),
         # fields the dashboard showed unlabelled (a fraction must print as a percentage)
-        _l("top_supplier", "top supplier", "top supplier", "code"),
-        _l("top_supplier_share", "top supplier's share of partner imports", "top share", "share"),
-        _l("partner_suppliers", "suppliers of the partner", "suppliers", "count"),
         _l(
             "mean_absolute_difference",
             "mean absolute difference, rounded-up less announced rate",

@@ -62,7 +62,8 @@ function leverageColumns() {
 // table is offered under "More analyses", with inputs from its parameters.
 const OWN_PANELS = new Set([
   "/api/datasets", "/api/countries", "/api/labels", "/api/leverage", "/api/brief",
-  "/api/scenarios", "/api/scenarios/compare", "/api/tariffs", "/api/deals", "/api/scan",
+  "/api/scenarios", "/api/scenarios/compare", "/api/tariffs", "/api/deals", "/api/deals/first-in-line",
+  "/api/scan",
 ]);
 
 // The chart drawn for each analysis: the fields plotted (the JSON contract) and how a row is
@@ -474,7 +475,7 @@ async function setupScenarios() {
   if (items.length) await showScenario();
 }
 
-const MEASURE_COLUMNS = ["importer", "exporters", "products", "exempt", "new_rate", "change", "basis", "effective", "source"];
+const MEASURE_COLUMNS = ["importer", "exporters", "products", "exempt", "rate", "new_rate", "change", "basis", "effective", "source"];
 
 function describeExporters(value) {
   if (value && typeof value === "object" && !Array.isArray(value) && value.all_except) {
@@ -578,10 +579,18 @@ async function runScenario() {
       h.textContent = `What it means for ${countryLabel(code)}`;
       const { rows: homeRows, explanation, home: _code, ...homeSummary } = view;
       const scalars = Object.fromEntries(Object.entries(homeSummary).filter(([, v]) => v === null || typeof v !== "object"));
-      const note = document.createElement("p");
-      note.className = "hint";
-      note.textContent = explanation || "";
-      parts.push(h, renderSummary(scalars), charts, note);
+      parts.push(h, renderSummary(scalars), charts);
+      if (explanation) {
+        // The method note is long: one click away, under the numbers it explains.
+        const note = document.createElement("details");
+        const summary = document.createElement("summary");
+        summary.textContent = "How the effects are split";
+        const p = document.createElement("p");
+        p.className = "hint";
+        p.textContent = explanation;
+        note.append(summary, p);
+        parts.push(note);
+      }
       if (Array.isArray(homeRows) && homeRows.length) {
         const caption = `${countryLabel(code)}'s exports by market and product (20 largest effects)`;
         parts.push(renderTable({ caption, columns: inferColumns(homeRows, ["importer", "code", "description"]), rows: homeRows.slice(0, 20) }));

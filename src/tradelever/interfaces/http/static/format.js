@@ -21,8 +21,8 @@ export function fmtUsd(value) {
   if (isMissing(value) || value === "") return MISSING;
   const v = Number(value);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? String(value) : "unbounded";
-  const sign = v < 0 ? "−" : "";
   const a = Math.abs(v);
+  const sign = v < 0 && a >= 0.5 ? "−" : ""; // never "−US$0"
   for (const [scale, suffix] of [[1e12, "tn"], [1e9, "bn"], [1e6, "m"], [1e3, "k"]]) {
     if (a >= scale) {
       return `${sign}US$${(a / scale).toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${suffix}`;

@@ -175,7 +175,8 @@ export function setupTariffs(ctx) {
 function renderDeals(box, result, params, ctx) {
   const rows = Array.isArray(result) ? result : result.rows || [];
   const dateField = pick(rows, ["deal_date", "date", "announced", "signed"]);
-  const rateField = pick(rows, ["rate", "deal_rate", "announced_rate", "effective_rate", "rate_obtained"]);
+  const rateField = pick(rows, ["rate_obtained", "rate", "deal_rate", "announced_rate", "effective_rate"]);
+  const basisField = pick(rows, ["rate_obtained_basis", "announced_basis", "basis"]);
   const partnerField = pick(rows, ["partner", "country"]) || "partner";
   const daysField = pick(rows, ["days", "days_since_2025_04_02", "days_after_2025_04_02"]);
   if (!Array.isArray(result) && result.summary && Object.keys(result.summary).length) box.append(renderSummary(result.summary));
@@ -191,7 +192,13 @@ function renderDeals(box, result, params, ctx) {
     });
     const others = rows.filter((r) => r[partnerField] !== home);
     const own = rows.filter((r) => r[partnerField] === home);
-    const series = [{ name: "partners with a deal", points: others.map(point) }];
+    // Rates on different bases (additional to MFN, all-in ceilings) are read apart: one
+    // series per basis.
+    const bases = basisField ? [...new Set(others.map((r) => r[basisField] ?? ""))] : [""];
+    const series = bases.map((basis) => ({
+      name: basis ? `${labelFor(basisField)}: ${String(basis).replaceAll("_", " ")}` : "partners with a deal",
+      points: others.filter((r) => !basisField || (r[basisField] ?? "") === basis).map(point),
+    }));
     if (own.length) series.push({ name: ctx.countryLabel(home), emphasis: true, points: own.map(point) });
     const chart = xyChart({
       id: "chart-deals",
@@ -215,11 +222,13 @@ function renderDeals(box, result, params, ctx) {
 }
 
 export function setupDeals(ctx) {
+  // The first-in-line table where the server has it, else the list of deals.
+  const path = ctx.schema.paths?.["/api/deals/first-in-line"] ? "/api/deals/first-in-line" : "/api/deals";
   return setupView(ctx, {
     section: "deals",
-    path: "/api/deals",
+    path,
     prefix: "deals",
-    shared: [],
+    shared: ["home"],
     render: renderDeals,
     busy: "Reading the deals…",
     done: (r) => `Deals: ${(Array.isArray(r) ? r : r.rows || []).length} rows.`,
