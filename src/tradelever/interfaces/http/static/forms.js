@@ -81,7 +81,10 @@ export function buildInputs(container, specs, { prefix, values = {}, options = {
     label.htmlFor = id;
     label.textContent = labelFor(name);
     let control;
-    const initial = values[name] ?? spec.raw.default ?? schema.default;
+    // A required parameter with no default starts at the server's own example (USA, ...).
+    const examples = spec.raw.examples || schema.examples;
+    const example = required && Array.isArray(examples) && examples.length ? examples[0] : undefined;
+    const initial = values[name] ?? spec.raw.default ?? schema.default ?? example;
     const choices = options[name] || (Array.isArray(schema.enum) ? schema.enum.map((v) => [v, v]) : null);
     if (choices) {
       control = document.createElement("select");
