@@ -60,6 +60,7 @@ export function renderTable({ caption, columns, rows, id }) {
       if (typeof value === "number" && col.numeric) cell.title = String(value);
       if (col.numeric) cell.className = "num";
       else if (col.key === "description" || col.key === "title") cell.className = "desc";
+      else if (["code", "year"].includes(kindOf(col.key)) || /(^|_)date$/.test(col.key)) cell.className = "nowrap";
       tr.append(cell);
     });
   }

@@ -4,7 +4,7 @@
 // the server does not have the endpoint.
 import { ApiError, getJSON } from "./api.js";
 import { barChart, fmtDate, mount, parseDate, xyChart } from "./chart.js";
-import { fmtUsd, formatterFor, labelFor } from "./format.js";
+import { fmtUsd, formatterFor, headerFor, labelFor } from "./format.js";
 import { buildInputs, parameterSpecs } from "./forms.js";
 import { inferColumns, renderSummary, renderTable, sourcesBlock } from "./table.js";
 
@@ -163,7 +163,7 @@ export function setupTariffs(ctx) {
     section: "tariffs",
     path: "/api/tariffs",
     prefix: "tariffs",
-    shared: ["top"],
+    shared: [],
     prefill: tariffExporters,
     render: renderTariffs,
     busy: "Computing the tariff timeline…",
@@ -195,10 +195,13 @@ function renderDeals(box, result, params, ctx) {
     // Rates on different bases (additional to MFN, all-in ceilings) are read apart: one
     // series per basis.
     const bases = basisField ? [...new Set(others.map((r) => r[basisField] ?? ""))] : [""];
-    const series = bases.map((basis) => ({
-      name: basis ? `${labelFor(basisField)}: ${String(basis).replaceAll("_", " ")}` : "partners with a deal",
-      points: others.filter((r) => !basisField || (r[basisField] ?? "") === basis).map(point),
-    }));
+    const drawable = (r) => Number.isFinite(parseDate(r[dateField])) && Number.isFinite(r[rateField]);
+    const series = bases
+      .map((basis) => ({
+        name: basis ? `${headerFor(basisField)}: ${String(basis).replaceAll("_", " ")}` : "partners with a deal",
+        points: others.filter((r) => drawable(r) && (!basisField || (r[basisField] ?? "") === basis)).map(point),
+      }))
+      .filter((s) => s.points.length);
     if (own.length) series.push({ name: ctx.countryLabel(home), emphasis: true, points: own.map(point) });
     const chart = xyChart({
       id: "chart-deals",
