@@ -56,6 +56,15 @@ export function renderTable({ caption, columns, rows, id }) {
       const cell = i === 0 ? document.createElement("th") : document.createElement("td");
       if (i === 0) cell.scope = "row";
       const value = row[col.key];
+      if (value && typeof value === "object" && !Array.isArray(value)) {
+        // A nested record (e.g. each measure's contribution): one "label value" per line.
+        cell.textContent = Object.entries(value)
+          .map(([k, v]) => `${headerFor(k)} ${formatterFor(k)(v)}`)
+          .join("\n");
+        cell.className = "record";
+        tr.append(cell);
+        return;
+      }
       cell.textContent = (col.format || formatterFor(col.key) || display)(value);
       if (typeof value === "number" && col.numeric) cell.title = String(value);
       if (col.numeric) cell.className = "num";
