@@ -265,7 +265,7 @@ function placeLabels(labels, box) {
     let chosen = null;
     for (const [dx, dy] of spots) {
       const r = { x: l.cx + dx, y: l.cy + dy, w, h };
-      if (r.x < box.left || r.x + w > box.right + 20 || r.y < box.top - 8 || r.y + h > box.bottom) continue;
+      if (r.x < box.left || r.x + w > box.right || r.y < box.top - 8 || r.y + h > box.bottom) continue;
       if (!overlaps(r)) { chosen = r; break; }
     }
     if (!chosen) chosen = { x: Math.min(l.cx + 6, box.right - w), y: l.cy - h - 2, w, h };
@@ -421,7 +421,7 @@ export function xyChart({ title, series, xType, yType = "linear", formatX, forma
       });
       svg.append(g);
     });
-    placeLabels(labels, { left, top, right: left + plotW, bottom: top + plotH });
+    placeLabels(labels, { left, top, right: width - 2, bottom: top + plotH });
     return svg;
   };
   return responsiveFigure({ id, title, desc, draw, note, kind: "xy-chart" });
