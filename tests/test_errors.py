@@ -75,7 +75,6 @@ LEGACY_RAISERS = {
     "sources/comtrade_query.py",
     "analysis/elasticities.py",
     "analysis/groups.py",
-    "analysis/network.py",
     "analysis/substitution.py",
     "store/fetch.py",
     "brief/money.py",
