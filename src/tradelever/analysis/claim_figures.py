@@ -428,8 +428,7 @@ def check_rows(checks: Sequence[ClaimCheck], texts: dict[str, tuple[str, str]]) 
         row["measure"] = measure
         row["text"] = text
         rows.append({k: row[k] for k in CHECK_COLUMNS})
-    frame = pd.DataFrame(rows, columns=list(CHECK_COLUMNS)).astype(object)
-    return frame.where(frame.notna(), None)
+    return pd.DataFrame(rows, columns=list(CHECK_COLUMNS), dtype=object)
 
 
 def check_claims_result(data: ClaimData, path: str | Path) -> TableResult:

@@ -548,8 +548,7 @@ def deal_measures(deals_: Iterable[Deal], inputs: DealInputs) -> pd.DataFrame:
                     "notes": notes,
                 }
             )
-    frame = pd.DataFrame(rows, columns=list(DEAL_COLUMNS))
-    return frame.astype(object).where(frame.notna(), None)
+    return pd.DataFrame(rows, columns=list(DEAL_COLUMNS), dtype=object)
 
 
 def member_filter(members: str | None) -> set[str] | None:
@@ -632,9 +631,20 @@ def _statistic(table: pd.DataFrame, column: str, sample: str, keep: pd.Series) -
 
 # -- precedents -------------------------------------------------------------------------------
 def _instrument(d: Deal, source: Source) -> tuple[str, dt.date | None]:
+    """Kind and date of the text a source quotes (the deal's instrument, else the text's record)."""
     for inst in d.instruments:
         if inst.file == source.file:
             return inst.type, inst.date
+    from tradelever.sources.deal_texts import packaged_library
+
+    library = packaged_library()
+    if source.file in library:
+        record = library.record(source.file)
+        try:
+            day: dt.date | None = dt.date.fromisoformat(record.date)
+        except ValueError:
+            day = None
+        return record.kind, day
     return "text", None
 
 
@@ -854,7 +864,9 @@ def deal_facts(d: Deal) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(
-        rows, columns=["deal", "field", "item", "value", "note", "quote", "source", "url"]
+        rows,
+        columns=["deal", "field", "item", "value", "note", "quote", "source", "url"],
+        dtype=object,
     )
 
 

@@ -187,7 +187,7 @@ def _measure_text(name: str, measures: dict[str, Any]) -> str:
 
 
 def _show(result: Any, fmt_: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
-    result = emit_data(result, fmt_, None)
+    result = emit_data(result, fmt_, None, table_top=0)
     if result is None:
         return
     out = console()
