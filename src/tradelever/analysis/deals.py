@@ -40,18 +40,27 @@ for every deal, with Spearman's rank correlation (ties averaged) and its caveats
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from tradelever.analysis.formula import annual_balance
+from tradelever.analysis.deal_facts import OFFERS, Offer, deal_facts, precedent_rows
+from tradelever.analysis.deal_inputs import (
+    ANNEX_I_DAY,
+    EXPORTS_DATASET,
+    EXPORTS_YEAR,
+    GDP_DATASET,
+    GDP_YEAR,
+    RATES_DATASET,
+    DealInputs,
+    deal_inputs,
+    rate_dates,
+)
 from tradelever.analysis.result import TableResult
-from tradelever.analysis.tariffs import tariff_timeline
 from tradelever.errors import InputError, UnknownCountryError
 from tradelever.options import Analysis, Option
 from tradelever.reference.countries import (
@@ -65,14 +74,12 @@ from tradelever.sources.us_deals import (
     LIBERATION_DAY,
     AmountFact,
     Deal,
-    Source,
     deal_date,
     deals_for_partner,
     load_deals,
     partner_name,
     rate_change,
 )
-from tradelever.store.dataset import DatasetView
 
 __all__ = [
     "ANNEX_I_DAY",
@@ -100,19 +107,10 @@ __all__ = [
     "rank_correlation",
 ]
 
-#: The one day the Annex I rates of EO 14257 applied (9 April 2025; paused on 10 April).
-ANNEX_I_DAY: Final = dt.date(2025, 4, 9)
 #: The counterpart of every packaged deal.
 COUNTERPART: Final = "USA"
-EXPORTS_DATASET: Final = "census-us-trade"
-EXPORTS_YEAR: Final = 2024
-RATES_DATASET: Final = "census-us-2024"
-GDP_DATASET: Final = "icio2022"
-GDP_YEAR: Final = 2022
 _BN: Final = 1e9
 
-Offer = Literal["tariff_elimination", "purchases", "investment"]
-OFFERS: Final[tuple[str, ...]] = ("tariff_elimination", "purchases", "investment")
 
 DEAL_COLUMNS: Final = (
     "deal",
@@ -238,153 +236,6 @@ PRECEDENTS: Final = Analysis(
 )
 
 
-# -- inputs ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DealInputs:
-    """The data the measures need, each with its provenance (empty when not in the store).
-
-    Attributes
-    ----------
-    exports_usd
-        Partner code -> US general imports from it in :data:`EXPORTS_YEAR` (US dollars),
-        i.e. the partner's goods exports to the US on the US record (``EUU``: the EU-27).
-    gdp_usd
-        Partner code -> value added in the ICIO 2022 (US dollars, GDP at basic prices).
-    rates
-        (partner, date) -> effective additional US tariff rate (fraction) on its 2024 goods.
-    rate_exporters
-        Partners the rates cover (those of ``census-us-2024``).
-    provenance
-        ``exports``, ``gdp``, ``rates``: the data sets' records.
-    notes
-        Sentences on what could not be computed and why.
-    """
-
-    exports_usd: Mapping[str, float] = field(default_factory=dict)
-    gdp_usd: Mapping[str, float] = field(default_factory=dict)
-    rates: Mapping[tuple[str, dt.date], float] = field(default_factory=dict)
-    rate_exporters: frozenset[str] = frozenset()
-    provenance: Mapping[str, Any] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-
-def rate_dates(deal: Deal) -> dict[str, dt.date | None]:
-    """The dates of the effective rates of a deal: Annex I day, day before the deal, effective."""
-    when = deal_date(deal)
-    return {
-        "effective_rate_2025_04_09": ANNEX_I_DAY,
-        "effective_rate_before_deal": None if when is None else when.value - dt.timedelta(days=1),
-        "effective_rate_after": deal.dates.effective.value if deal.dates.effective else None,
-    }
-
-
-def gdp_by_partner(value_added: Mapping[str, float], partners: Iterable[str]) -> dict[str, float]:
-    """Partner -> GDP proxy from value added by country; ``EUU`` sums the EU-27 members.
-
-    The EU gets a value only when all 27 members are in ``value_added``.
-    """
-    out: dict[str, float] = {}
-    for code in partners:
-        if code == EU_AGGREGATE:
-            members = group_members("EU27")
-            if all(m in value_added for m in members):
-                out[code] = float(sum(value_added[m] for m in members))
-        elif code in value_added:
-            out[code] = float(value_added[code])
-    return out
-
-
-def deal_inputs(
-    *,
-    trade: DatasetView | None,
-    imports: DatasetView | None,
-    network: DatasetView | None,
-) -> DealInputs:
-    """Read what :func:`deal_measures` needs from the data sets that are in the store.
-
-    Each piece is remembered by its data-set view (computed once per session).
-
-    Parameters
-    ----------
-    trade
-        ``census-us-trade`` (exports to the US: US general imports by partner).
-    imports
-        ``census-us-2024`` (2024 US imports by partner and HS10: effective-rate weights).
-    network
-        ``icio2022`` (value added: the GDP proxy).
-    """
-    partners = sorted({p for d in load_deals() for p in d.partners})
-    notes: list[str] = []
-    provenance: dict[str, Any] = {}
-    exports: dict[str, float] = {}
-    if trade is not None:
-
-        def read_exports() -> dict[str, float]:
-            balance = trade.table("balance")
-            part = balance.filter(balance["year"] == EXPORTS_YEAR).to_pandas()
-            annual = annual_balance(part, EXPORTS_YEAR)
-            return {
-                str(k): float(v)
-                for k, v in zip(annual["partner"], annual["imports_usd"], strict=True)
-            }
-
-        exports = trade.memo(("deal_exports", EXPORTS_YEAR), read_exports)
-        provenance["exports"] = trade.manifest.provenance(EXPORTS_YEAR)
-    else:
-        notes.append(f"{EXPORTS_DATASET} is not in the store: no pledge shares of exports.")
-    gdp: dict[str, float] = {}
-    if network is not None and network.has_table("nodes"):
-
-        def read_value_added() -> dict[str, float]:
-            nodes = network.table("nodes")
-            part = nodes.filter(nodes["year"] == GDP_YEAR)
-            frame = part.group_by("country").aggregate(va=part["value_added_usd"].sum())
-            out = frame.to_pandas()
-            return {str(k): float(v) for k, v in zip(out["country"], out["va"], strict=True)}
-
-        gdp = gdp_by_partner(network.memo(("value_added", GDP_YEAR), read_value_added), partners)
-        provenance["gdp"] = network.manifest.provenance(GDP_YEAR)
-    else:
-        notes.append(f"{GDP_DATASET} is not in the store: no pledge shares of GDP.")
-    rates: dict[tuple[str, dt.date], float] = {}
-    covered: frozenset[str] = frozenset()
-    if imports is not None:
-        days = sorted({day for d in load_deals() for day in rate_dates(d).values() if day})
-
-        def read_rates() -> tuple[dict[tuple[str, dt.date], float], frozenset[str], dict[str, Any]]:
-            flows = imports.table("flows")
-            frame = flows.filter(flows["exporter"].isin(partners)).to_pandas()
-            present = sorted(set(frame["exporter"]))
-            result = tariff_timeline(
-                frame,
-                present,
-                dates=days,
-                trade_provenance=imports.manifest.provenance(EXPORTS_YEAR),
-            )
-            out = result.rows
-            when = pd.to_datetime(out["date"]).dt.date
-            found = {
-                (str(e), w): float(r)
-                for e, w, r in zip(
-                    out["exporter"], when, out["effective_additional_rate"], strict=True
-                )
-            }
-            return found, frozenset(present), dict(result.provenance)
-
-        rates, covered, source = imports.memo(("deal_rates", tuple(days)), read_rates)
-        provenance["rates"] = source
-    else:
-        notes.append(f"{RATES_DATASET} is not in the store: no effective rates.")
-    return DealInputs(
-        exports_usd=exports,
-        gdp_usd=gdp,
-        rates=rates,
-        rate_exporters=covered,
-        provenance=provenance,
-        notes=tuple(notes),
-    )
-
-
 # -- measures (pure) ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PledgeSums:
@@ -495,7 +346,7 @@ def deal_measures(deals_: Iterable[Deal], inputs: DealInputs) -> pd.DataFrame:
                 notes.append(f"no GDP proxy: {p} is not among the 80 economies of {GDP_DATASET}")
             if buy.unannualised or inv.unannualised:
                 notes.append(
-                    "pledges with no stated period "
+                    "pledges without a stated number of years "
                     f"(US${_add(buy.unannualised, inv.unannualised) / _BN:,.1f} bn) are in the "  # type: ignore[operator]
                     "total but not in the annual figure"
                 )
@@ -627,247 +478,6 @@ def _statistic(table: pd.DataFrame, column: str, sample: str, keep: pd.Series) -
         "spearman_rho": rho,
         "p_value": p,
     }
-
-
-# -- precedents -------------------------------------------------------------------------------
-def _instrument(d: Deal, source: Source) -> tuple[str, dt.date | None]:
-    """Kind and date of the text a source quotes (the deal's instrument, else the text's record)."""
-    for inst in d.instruments:
-        if inst.file == source.file:
-            return inst.type, inst.date
-    from tradelever.sources.deal_texts import packaged_library
-
-    library = packaged_library()
-    if source.file in library:
-        record = library.record(source.file)
-        try:
-            day: dt.date | None = dt.date.fromisoformat(record.date)
-        except ValueError:
-            day = None
-        return record.kind, day
-    return "text", None
-
-
-def _cite(d: Deal, source: Source) -> str:
-    kind, day = _instrument(d, source)
-    label = kind[:1].upper() + kind[1:]
-    when = f"{day.day} {day:%b %Y}" if day else "undated"
-    return f"{label}, {when}, {source.url}"
-
-
-def _rate_words(d: Deal) -> str:
-    change = rate_change(d)
-    if change.after is None:
-        return "(US rate not stated in the texts)"
-    if change.after_basis == "all_in_ceiling":
-        return f"for a {change.after:g}% all-in ceiling (MFN included)"
-    if change.after_basis == "total":
-        return f"for {change.after:g}% in total"
-    return f"for {change.after:g}%"
-
-
-def _amount_words(fact: AmountFact) -> str:
-    assert fact.amount is not None
-    bits = [f"US${fact.amount.value:,.4g} bn"]
-    if fact.per_year:
-        bits.append("a year")
-    if fact.period:
-        bits.append(fact.period)
-    qualifier = {
-        "approximately": "about ",
-        "at_least": "at least ",
-        "over": "over ",
-        "up_to": "up to ",
-        "estimated": "an estimated ",
-    }.get(fact.amount.qualifier, "")
-    return qualifier + " ".join(bits)
-
-
-def precedent_rows(offer: str, deals_: Iterable[Deal]) -> pd.DataFrame:
-    """One sourced sentence per deal and partner for an offer type.
-
-    ``tariff_elimination``: the fact stating a coverage share if any, else the first;
-    ``purchases`` / ``investment``: the largest headline amount (others summed in the
-    sentence). Sentence: ``"<Partner>: <what> <for rate> (<Instrument type>, <date>, <URL>)"``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``partner``, ``partner_name``, ``deal``, ``offer``, ``summary``, ``amount_usd``
-        (amounts only), ``share`` (coverage, tariff elimination), ``rate_obtained``,
-        ``rate_obtained_basis``, ``commitment``, ``sentence``, ``quote``, ``url``.
-    """
-    if offer not in OFFERS:
-        raise InputError(f"{offer!r} is not one of {', '.join(OFFERS)}", parameter="offer")
-    rows = []
-    for d in deals_:
-        facts: list[Any] = list(getattr(d.commitments, offer))
-        if not facts:
-            continue
-        amount_usd = share = None
-        if offer == "tariff_elimination":
-            fact = next((f for f in facts if f.share is not None), facts[0])
-            share = fact.share
-            what = fact.summary
-        else:
-            heads = [f for f in facts if f.headline and f.amount is not None]
-            if not heads:
-                continue
-            fact = max(heads, key=lambda f: f.amount.value)
-            amount_usd = fact.amount.value * _BN
-            what = fact.summary
-            if "US$" not in what:
-                what += f", {_amount_words(fact)}"
-            others = [f for f in heads if f is not fact]
-            if others:
-                noun = "purchase" if offer == "purchases" else "investment"
-                what += f" (and {len(others)} more headline {noun} pledge" + (
-                    "s)" if len(others) > 1 else ")"
-                )
-        source = fact.sources[0]
-        change = rate_change(d)
-        for p in d.partners:
-            rows.append(
-                {
-                    "partner": p,
-                    "partner_name": partner_name(p),
-                    "deal": d.id,
-                    "offer": offer,
-                    "summary": fact.summary,
-                    "amount_usd": amount_usd,
-                    "share": share,
-                    "rate_obtained": _pct(change.after),
-                    "rate_obtained_basis": change.after_basis,
-                    "commitment": fact.commitment,
-                    "sentence": f"{partner_name(p)}: {what} {_rate_words(d)} ({_cite(d, source)})",
-                    "quote": source.quote,
-                    "url": source.url,
-                }
-            )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "partner",
-            "partner_name",
-            "deal",
-            "offer",
-            "summary",
-            "amount_usd",
-            "share",
-            "rate_obtained",
-            "rate_obtained_basis",
-            "commitment",
-            "sentence",
-            "quote",
-            "url",
-        ],
-    )
-
-
-# -- facts of one deal ------------------------------------------------------------------------
-_FACT_GROUPS: Final = (
-    ("dates", ("announced", "signed", "effective")),
-    ("rates", ("annex_i", "july_letter", "eo_14326", "announced", "additional", "section_122")),
-    ("rates", ("section_301",)),
-    ("", ("sectors",)),
-    (
-        "commitments",
-        (
-            "tariff_elimination",
-            "purchases",
-            "investment",
-            "non_tariff_barriers",
-            "digital_trade",
-            "agriculture",
-            "other",
-        ),
-    ),
-    (
-        "economic_security",
-        ("export_controls", "investment_screening", "duty_evasion", "third_country"),
-    ),
-    ("economic_security", ("critical_minerals",)),
-    ("", ("exemptions",)),
-)
-
-
-def _fact_value(fact: Any) -> str:
-    """The fact in a few words (value with unit, or its summary)."""
-    kind = type(fact).__name__
-    if kind == "DateFact":
-        prefix = {"on_or_before": "on or before ", "month": "in "}.get(fact.precision, "")
-        shown = f"{fact.value:%B %Y}" if fact.precision == "month" else fact.value.isoformat()
-        return prefix + shown + (f" ({fact.what})" if fact.what else "")
-    if kind == "RateFact":
-        basis = {"additional": "additional", "all_in_ceiling": "all-in ceiling", "total": "total"}
-        span = ""
-        if fact.effective_from or fact.effective_to:
-            span = f", {fact.effective_from or '...'} to {fact.effective_to or '...'}"
-        return f"{fact.value:g}% {basis[fact.basis]} ({fact.authority}; {fact.applies_to}{span})"
-    if kind == "AmountFact":
-        text = fact.summary
-        if fact.amount is not None:
-            text += f": {_amount_words(fact)}"
-        if fact.quantity:
-            text += f" [{fact.quantity}]"
-        return text + f" [{fact.commitment.replace('_', ' ')}]"
-    if kind == "SectorFact":
-        rate = f" ({fact.rate:g}%)" if fact.rate is not None else ""
-        return f"{fact.sector}: {fact.summary}{rate}"
-    if kind == "ExemptionFact":
-        cond = ", conditional" if fact.conditional else ""
-        return f"{fact.products} ({fact.treatment.replace('_', ' ')}{cond})"
-    if kind == "CoverageFact" and fact.share is not None:
-        return f"{fact.summary} ({fact.share:.0%} coverage) [{fact.commitment}]"
-    return f"{fact.summary} [{fact.commitment.replace('_', ' ')}]"
-
-
-def deal_facts(d: Deal) -> pd.DataFrame:
-    """Every fact of a deal, one row per (fact, source), and every missing field.
-
-    Columns: ``deal``, ``field`` (dotted path), ``item`` (position in a list field),
-    ``value`` (the fact in a few words, or ``"not in the texts"``), ``note``, ``quote``,
-    ``source`` (instrument type and date), ``url``.
-    """
-    rows = []
-    for group, names in _FACT_GROUPS:
-        for name in names:
-            path = f"{group}.{name}" if group else name
-            value = d.get(path)
-            items = value if isinstance(value, list) else ([] if value is None else [value])
-            for i, fact in enumerate(items):
-                for source in fact.sources:
-                    kind, day = _instrument(d, source)
-                    rows.append(
-                        {
-                            "deal": d.id,
-                            "field": path,
-                            "item": i if isinstance(value, list) else None,
-                            "value": _fact_value(fact),
-                            "note": fact.note,
-                            "quote": source.quote,
-                            "source": f"{kind}, {day}" if day else kind,
-                            "url": source.url,
-                        }
-                    )
-    for m in d.missing:
-        rows.append(
-            {
-                "deal": d.id,
-                "field": m.field,
-                "item": None,
-                "value": "not in the texts",
-                "note": m.note,
-                "quote": None,
-                "source": "checked: " + ", ".join(m.checked),
-                "url": None,
-            }
-        )
-    return pd.DataFrame(
-        rows,
-        columns=["deal", "field", "item", "value", "note", "quote", "source", "url"],
-        dtype=object,
-    )
 
 
 # -- orchestration ----------------------------------------------------------------------------
@@ -1032,7 +642,7 @@ def first_in_line(
         "early is itself a choice that depends on those. Deal dates known only to the month "
         "or as an upper bound (Korea, Viet Nam, the Philippines, Taiwan) are approximate, and "
         "deals with no stated rate are left out.",
-        *_assumptions(inputs)[-1:],
+        *_assumptions(inputs)[5:],
     ]
     summary = {"statistics": stats, "home": home_code}
     if home_code is not None and home_code not in set(table["partner"]):
