@@ -163,3 +163,15 @@ def test_check_bad_file_is_one_line(icio_data_dir: Path, tmp_path: Path) -> None
     assert "bad.yaml" in result.output and "Traceback" not in result.output
     missing = _run(icio_data_dir, "check", str(tmp_path / "none.yaml"))
     assert missing.exit_code == 1 and "cannot read the claims file" in missing.output
+
+
+def test_csv_cells_of_lists_are_json(icio_data_dir: Path) -> None:
+    import csv
+    import io
+
+    result = _run(icio_data_dir, "deals", "--members", "MYS", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["partner"] == "MYS" and row["days_since_2025_04_02"] == "207"
+    notes = json.loads(row["notes"])
+    assert any("before the deal of 2025-10-26" in n for n in notes)

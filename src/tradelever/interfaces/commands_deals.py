@@ -20,6 +20,7 @@ from rich.text import Text
 
 from tradelever.analysis.claim_figures import CHECK
 from tradelever.analysis.deals import DEAL, DEALS, FIRST_IN_LINE, PRECEDENTS
+from tradelever.analysis.result import dumps
 from tradelever.interfaces.cli_app import (
     analysis_command,
     app,
@@ -28,7 +29,6 @@ from tradelever.interfaces.cli_app import (
     handle_errors,
     option_parameter,
     session,
-    top_parameter,
 )
 from tradelever.interfaces.output import (
     Column,
@@ -36,6 +36,7 @@ from tradelever.interfaces.output import (
     columns,
     console,
     fit_columns,
+    frame_to_csv,
     rich_table,
     source_caption,
 )
@@ -47,6 +48,31 @@ deals_app = typer.Typer(
     no_args_is_help=False,
 )
 app.add_typer(deals_app, name="deals")
+
+
+#: ``--top/-n`` of the commands that show every row by default.
+_TOP_ALL = inspect.Parameter(
+    "top",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=None,
+    annotation=Annotated[
+        int | None, typer.Option("--top", "-n", help="Show only the first N rows (default all).")
+    ],
+)
+
+
+def _emit(result: Any, fmt_: OutputFormat, top: int | None) -> Any:
+    """:func:`emit_data` with every row by default, nested cells (lists, objects) as JSON in CSV."""
+    if fmt_ is OutputFormat.csv:
+        frame = result.head(top).to_frame()
+        for column in frame.columns:
+            if frame[column].map(lambda v: isinstance(v, (list, tuple, dict))).any():
+                frame[column] = frame[column].map(
+                    lambda v: dumps(v, indent=None) if isinstance(v, (list, tuple, dict)) else v
+                )
+        typer.echo(frame_to_csv(frame), nl=False)
+        return None
+    return emit_data(result, fmt_, top, table_top=0)
 
 
 def _points(value: Any) -> str:
@@ -104,7 +130,7 @@ def _deals_list(**kwargs: Any) -> None:
     fmt_ = kwargs.pop("fmt", OutputFormat.table)
     top = kwargs.pop("top", None)
     result = session(ctx).deals(**kwargs)
-    result = emit_data(result, fmt_, top, table_top=0)
+    result = _emit(result, fmt_, top)
     if result is None:
         return
     out = console()
@@ -136,7 +162,7 @@ _deals_list.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
     [
         inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context),
         *(option_parameter(o) for o in DEALS.options),
-        top_parameter(0),
+        _TOP_ALL,
         format_parameter(),
     ]
 )
@@ -187,7 +213,7 @@ def _measure_text(name: str, measures: dict[str, Any]) -> str:
 
 
 def _show(result: Any, fmt_: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
-    result = emit_data(result, fmt_, None, table_top=0)
+    result = _emit(result, fmt_, None)
     if result is None:
         return
     out = console()
@@ -252,7 +278,7 @@ def _first_in_line(result: Any, fmt_: OutputFormat, top: int | None, given: dict
 
         chart = first_in_line_chart(result)
         Path(given["svg"]).write_text(chart.svg + "\n", encoding="utf-8")
-    data = emit_data(result, fmt_, top, table_top=0)
+    data = _emit(result, fmt_, top)
     if data is None:
         return
     out = console()
@@ -298,7 +324,7 @@ analysis_command(
     _first_in_line,
     name="first-in-line",
     table_top=None,
-    extra=[_SVG],
+    extra=[_SVG, _TOP_ALL],
     help="""Did moving early pay? Rate obtained against days since 2 April 2025, every deal.
 
     With Spearman's rank correlation (n and p-value) and why it is not causal.
@@ -308,7 +334,7 @@ analysis_command(
 
 # -- deals precedents -------------------------------------------------------------------------
 def _precedents(result: Any, fmt_: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
-    data = emit_data(result, fmt_, top, table_top=0)
+    data = _emit(result, fmt_, top)
     if data is None:
         return
     out = console()
@@ -323,6 +349,8 @@ analysis_command(
     PRECEDENTS,
     _precedents,
     name="precedents",
+    table_top=None,
+    extra=[_TOP_ALL],
     help="""Comparable precedents for an offer, one sourced sentence per deal.
 
     OFFER is tariff_elimination, purchases or investment.
@@ -332,7 +360,7 @@ analysis_command(
 
 # -- check -----------------------------------------------------------------------------------
 def _check(result: Any, fmt_: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
-    data = emit_data(result, fmt_, top, table_top=0)
+    data = _emit(result, fmt_, top)
     if data is None:
         return
     out = console()
@@ -372,6 +400,8 @@ analysis_command(
     app,
     CHECK,
     _check,
+    table_top=None,
+    extra=[_TOP_ALL],
     help="""Check the figures a research note quotes against the data.
 
     Each claim of CLAIMS.yaml (see examples/claims/) is recomputed from the store and judged
