@@ -40,6 +40,10 @@ OPERATIONS = [
     ("POST", "/api/scenarios/run"),
     ("GET", "/api/brief"),
     ("GET", "/api/labels"),
+    ("GET", "/api/deals"),
+    ("GET", "/api/deals/first-in-line"),
+    ("GET", "/api/deals/precedents"),
+    ("GET", "/api/deals/{partner}"),
 ]
 MAX_EXAMPLES = {
     "/api/brief": 8,
@@ -60,6 +64,8 @@ VALID = {
     "b": ["us-2025-08-07"],
     "peers": ["ASEAN", "THA,VNM"],
     "scenario": [["us-2025-08-07"]],
+    "members": ["ASEAN", "VNM,MYS"],
+    "offer": ["tariff_elimination", "investment"],
 }
 
 
