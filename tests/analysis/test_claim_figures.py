@@ -127,3 +127,12 @@ def test_us_balance_from_census_trade(icio_session) -> None:  # type: ignore[no-
         icio_session, "balance", params.model_copy(update={"home": ["USA"], "partner": "MYS"})
     )
     assert reverse.value == pytest.approx(-expected)
+
+
+def test_a_year_outside_the_data_takes_the_nearest(icio_session) -> None:  # type: ignore[no-untyped-def]
+    params = Parameters.model_validate(
+        {"home": ["MYS"], "partner": "USA", "year": 2025, "datasets": ["census"]}
+    )
+    figure = recompute(icio_session, "balance", params)
+    # census-us-trade holds complete years to 2024 (2025 has January-February only)
+    assert (figure.dataset, figure.year) == ("census-us-trade", 2024)

@@ -47,7 +47,7 @@ from tradelever.analysis.claims import (
     read_claims_file,
 )
 from tradelever.analysis.result import TableResult
-from tradelever.errors import InputError, TradeleverError
+from tradelever.errors import TradeleverError
 from tradelever.options import Analysis, Option
 from tradelever.store.dataset import DatasetView
 
@@ -352,12 +352,16 @@ def _balance_figure(view: DatasetView, name: str, params: Parameters, year: int)
             return Recomputed(
                 None, "USD", year, name, missing_reason=f"{other} has no row in {name} for {year}"
             )
-        try:
-            row = annual_balance(part, year).iloc[0]
-        except InputError as exc:
+        months = sorted({int(m) for m in part["month"]})
+        if months != list(range(1, 13)):
             return Recomputed(
-                None, "USD", year, name, missing_reason=str(exc).removeprefix("--year: ")
+                None,
+                "USD",
+                year,
+                name,
+                missing_reason=f"{name} holds {len(months)} months of {year}, not the full year",
             )
+        row = annual_balance(part, year).iloc[0]
         us_exports, us_imports = float(row["exports_usd"]), float(row["imports_usd"])
         value = us_exports - us_imports if home[0] == US else us_imports - us_exports
         notes = [
