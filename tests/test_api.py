@@ -15,6 +15,7 @@ from tradelever import api
 from tradelever.analysis.claim_figures import CHECK
 from tradelever.analysis.concessions import CONCESSIONS
 from tradelever.analysis.deals import DEAL, DEALS, FIRST_IN_LINE, PRECEDENTS
+from tradelever.analysis.effective_tariffs import TARIFFS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
@@ -38,6 +39,7 @@ ANALYSES = [
     SUPPLY_CHAIN,
     RUN_SCENARIO,
     COMPARE_SCENARIOS,
+    TARIFFS,
     BRIEF,
     DEALS,
     DEAL,

@@ -61,6 +61,7 @@ KNOWN_CYCLES = {
             "tradelever.interfaces.http.routes",
             "tradelever.interfaces.http.routes_brief",
             "tradelever.interfaces.http.routes_deals",
+            "tradelever.interfaces.http.routes_tariffs",
             "tradelever.interfaces.http.routes_scenarios",
         }
     ),
