@@ -423,6 +423,15 @@ LABELS: Final[dict[str, Label]] = {
         _l("rival_tariff_effect_usd", "effect of tariffs on rivals", "rivals' tariffs", "usd"),
         _l("rate_level_effect_usd", "effect of the rate level", "level", "usd"),
         _l("rate_gap_effect_usd", "effect of the rate gap to competitors", "gap", "usd"),
+        # fields the dashboard showed unlabelled (a fraction must print as a percentage)
+        _l(
+            "mean_absolute_difference",
+            "mean absolute difference, rounded-up less announced rate",
+            "mean abs. difference",
+            "share",
+        ),
+        _l("price_index_change", "change in the import price index", "price index change", "share"),
+        _l("export_price_change", "change in export prices", "export price change", "share"),
         # data sets
         _l("rows", "rows", "rows", "count"),
     )

@@ -500,4 +500,9 @@ def create_app(
     def _index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def _favicon() -> FileResponse:
+        # Browsers and tools ask for /favicon.ico whatever the page links: answer, not 404.
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
     return app
