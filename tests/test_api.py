@@ -13,7 +13,9 @@ import pytest
 import tradelever
 from tradelever import api
 from tradelever.analysis.balance import BALANCE
+from tradelever.analysis.claim_figures import CHECK
 from tradelever.analysis.concessions import CONCESSIONS
+from tradelever.analysis.deals import DEAL, DEALS, FIRST_IN_LINE, PRECEDENTS
 from tradelever.analysis.effective_tariffs import TARIFFS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
@@ -41,6 +43,11 @@ ANALYSES = [
     COMPARE_SCENARIOS,
     TARIFFS,
     BRIEF,
+    DEALS,
+    DEAL,
+    FIRST_IN_LINE,
+    PRECEDENTS,
+    CHECK,
 ]
 # Session arguments that are not options of the interfaces (a Python object, a callback).
 PYTHON_ONLY = {"run_scenario": {"progress"}, "brief": {"today"}}

@@ -52,19 +52,24 @@ __all__ = [
     "TableResult",
     "balance",
     "brief",
+    "check_claims",
     "compare_scenarios",
     "concessions",
     "datasets",
+    "deal",
+    "deals",
     "exposure",
     "fetch_baci",
     "fetch_census",
     "fetch_comtrade",
+    "first_in_line",
     "formula",
     "formula_annex",
     "ingest_baci",
     "leverage",
     "open_store",
     "peers",
+    "precedents",
     "run_scenario",
     "scenario",
     "scenarios",
@@ -391,6 +396,55 @@ def brief(
         top=top,
         today=today,
     )
+
+
+# -- US deals and claims (issue 14) ------------------------------------------------------------
+def deals(
+    partner: str = "USA",
+    *,
+    members: str | None = None,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """The 2025-26 US deals with derived measures; see :meth:`Session.deals`."""
+    return _session(data_dir, config).deals(partner, members=members)
+
+
+def deal(
+    partner: str, *, data_dir: PathLike | None = None, config: Config | None = None
+) -> TableResult:
+    """Every quoted fact of one partner's US deal(s); see :meth:`Session.deal`."""
+    return _session(data_dir, config).deal(partner)
+
+
+def first_in_line(
+    partner: str = "USA",
+    *,
+    home: str | None = None,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """Rate obtained against the date of each deal; see :meth:`Session.first_in_line`."""
+    return _session(data_dir, config).first_in_line(partner, home=home)
+
+
+def precedents(
+    offer: str,
+    partner: str = "USA",
+    *,
+    members: str | None = None,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """Comparable precedents for an offer type; see :meth:`Session.precedents`."""
+    return _session(data_dir, config).precedents(offer, partner, members=members)
+
+
+def check_claims(
+    path: PathLike, *, data_dir: PathLike | None = None, config: Config | None = None
+) -> TableResult:
+    """Check a claims file against the data; see :meth:`Session.check_claims`."""
+    return _session(data_dir, config).check_claims(path)
 
 
 def ingest_baci(

@@ -477,6 +477,70 @@ class Session:
         request = self.request(_scenarios.COMPARE_SCENARIOS, dataset=dataset, home=home, year=year)
         return _scenarios.compare_scenarios(request, a, b, mode=mode)
 
+    # -- US deals and claims (issue 14) --------------------------------------------------------
+    def _deal_inputs(self) -> Any:
+        """Exports, GDP and effective rates for the deal measures (views that are in the store)."""
+        from tradelever.analysis import deals as _deals
+
+        def view(name: str) -> DatasetView | None:
+            return self.view(name) if self.store.has(name) else None
+
+        return _deals.deal_inputs(
+            trade=view(_deals.EXPORTS_DATASET),
+            imports=view(_deals.RATES_DATASET),
+            network=view(_deals.GDP_DATASET),
+        )
+
+    def deals(self, partner: str = "USA", *, members: str | None = None) -> TableResult:
+        """The 2025-26 US deals with derived measures, one row per deal and partner.
+
+        ``members``: a group (``ASEAN``) or ISO3 codes. See
+        :func:`tradelever.analysis.deals.deals` for the measures (days since 2 April 2025,
+        rate cut, pledges against 2024 exports and GDP, effective tariffs before and after).
+        """
+        from tradelever.analysis import deals as _deals
+
+        return _deals.deals(self._deal_inputs(), partner=partner, members=members)
+
+    def deal(self, partner: str) -> TableResult:
+        """Every quoted fact of one partner's US deal(s), with sources and the measures.
+
+        See :func:`tradelever.analysis.deals.deal`.
+        """
+        from tradelever.analysis import deals as _deals
+
+        return _deals.deal(self._deal_inputs(), partner)
+
+    def first_in_line(self, partner: str = "USA", *, home: str | None = None) -> TableResult:
+        """Rate obtained against days since 2 April 2025 for every deal, with Spearman's rho.
+
+        See :func:`tradelever.analysis.deals.first_in_line`.
+        """
+        from tradelever.analysis import deals as _deals
+
+        return _deals.first_in_line(self._deal_inputs(), partner=partner, home=home)
+
+    def precedents(
+        self, offer: str, partner: str = "USA", *, members: str | None = None
+    ) -> TableResult:
+        """Comparable precedents for an offer type, one sourced sentence per deal.
+
+        ``offer``: ``tariff_elimination``, ``purchases`` or ``investment``. See
+        :func:`tradelever.analysis.deals.precedents`.
+        """
+        from tradelever.analysis import deals as _deals
+
+        return _deals.precedents(offer, partner=partner, members=members)
+
+    def check_claims(self, path: PathLike) -> TableResult:
+        """Check each claim of a claims file against the store's data.
+
+        See :func:`tradelever.analysis.claim_figures.check_claims_result`.
+        """
+        from tradelever.analysis.claim_figures import check_claims_result
+
+        return check_claims_result(self, path)
+
     # -- the brief ----------------------------------------------------------------------------
     def brief(
         self,

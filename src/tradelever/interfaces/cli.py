@@ -16,6 +16,7 @@ from tradelever.interfaces import (
     commands_brief,  # noqa: F401
     commands_core,  # noqa: F401
     commands_data,  # noqa: F401
+    commands_deals,  # noqa: F401
     commands_fetch,  # noqa: F401
     commands_negotiation,  # noqa: F401
     commands_network,  # noqa: F401

@@ -41,6 +41,10 @@ OPERATIONS = [
     ("POST", "/api/scenarios/run"),
     ("GET", "/api/brief"),
     ("GET", "/api/labels"),
+    ("GET", "/api/deals"),
+    ("GET", "/api/deals/first-in-line"),
+    ("GET", "/api/deals/precedents"),
+    ("GET", "/api/deals/{partner}"),
     ("GET", "/api/tariffs"),
 ]
 MAX_EXAMPLES = {
@@ -68,6 +72,8 @@ VALID = {
     "end": ["2025-12-31"],
     "peers": ["ASEAN", "THA,VNM"],
     "scenario": [["us-2025-08-07"]],
+    "members": ["ASEAN", "VNM,MYS"],
+    "offer": ["tariff_elimination", "investment"],
 }
 
 
