@@ -33,6 +33,7 @@ from tradelever.analysis.request import DEFAULT_DATASET, Request, resolve
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.scenarios import simulate as _scenarios
 from tradelever.config import Config
+from tradelever.errors import UnknownDatasetError
 from tradelever.options import Analysis, Level, Mode
 from tradelever.store import Store
 from tradelever.store.dataset import DatasetView
@@ -71,24 +72,29 @@ class Session:
     def __init__(self, data_dir: PathLike | None = None, *, config: Config | None = None) -> None:
         self.config = config or Config.resolve(data_dir=data_dir)
         self.store = open_store(config=self.config)
-        self._views: dict[str, DatasetView] = {}
+        self._views: dict[str, tuple[str, DatasetView]] = {}
 
     def __repr__(self) -> str:
         return f"Session({str(self.store.root)!r})"
 
     # -- data sets ----------------------------------------------------------------------------
     def view(self, dataset: str) -> DatasetView:
-        """The view of a data set (kept for the life of the session).
+        """The view of a data set's version being read (kept while that version is current).
 
         Raises
         ------
         UnknownDatasetError
             If the store has no such data set (``exc.parameter == "dataset"``).
         """
+        try:
+            version = self.store.version(dataset)
+        except UnknownDatasetError as exc:
+            raise UnknownDatasetError(exc.message, parameter="dataset") from None
         found = self._views.get(dataset)
-        if found is None:
-            found = self._views[dataset] = DatasetView(self.store, dataset)
-        return found
+        if found is None or found[0] != version:
+            # A re-ingested data set: a new view; the other data sets' views stay warm.
+            found = self._views[dataset] = (version, DatasetView(self.store, dataset))
+        return found[1]
 
     def request(self, analysis: Analysis, **given: Any) -> Request:
         """Resolve a request for ``analysis`` (see :func:`tradelever.analysis.request.resolve`)."""

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from tradelever import schema
 from tradelever.analysis.concessions import CONCESSIONS
@@ -29,7 +30,9 @@ from tradelever.analysis.substitution import SUBSTITUTES
 from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.api import DEFAULT_DATASET, Session
 from tradelever.errors import TradeleverError
-from tradelever.interfaces.http.app import Engine, error_for, json_bytes
+from tradelever.interfaces.http.encoding import json_bytes
+from tradelever.interfaces.http.engine import Engine
+from tradelever.interfaces.http.errors import error_for
 from tradelever.interfaces.http.params import endpoint, python_names, query_names
 from tradelever.options import Analysis
 
@@ -148,7 +151,7 @@ def _norm(name: str, value: Any) -> Any:
     return value
 
 
-def run_json(
+async def run_json(
     request: Request,
     endpoint: str,
     params: dict[str, Any],
@@ -158,7 +161,7 @@ def run_json(
     cache: bool = True,
     names: Mapping[str, str] | None = None,
 ) -> Response:
-    """Run ``compute`` on a pooled session and answer with its JSON.
+    """Run ``compute`` in the analysis pool and answer with its JSON.
 
     ``compute`` returns a result with ``to_dict()`` or a JSON-ready object. The answer is
     cached under (endpoint, normalised params, data set fingerprint) when ``cache``.
@@ -166,20 +169,21 @@ def run_json(
     maps Python names to query names where they differ).
     """
     engine = engine_of(request)
-    fingerprint = engine.fingerprint(dataset) if dataset is not None else None
+    fingerprint = None
+    if dataset is not None:
+        fingerprint = await run_in_threadpool(engine.fingerprint, dataset)
 
-    def produce() -> bytes:
+    def produce(session: Session) -> bytes:
         try:
-            result = engine.call(compute)
+            result = compute(session)
         except TradeleverError as exc:
             raise error_for(exc, params, names=names) from exc
         return json_bytes(result.to_dict() if hasattr(result, "to_dict") else result)
 
+    key = None
     if cache:
         key = (endpoint, tuple(sorted((k, _norm(k, v)) for k, v in params.items())), fingerprint)
-        body = engine.cache.get_or_compute(key, produce)
-    else:
-        body = produce()
+    body = await engine.run(produce, key=key)
     return Response(content=body, media_type="application/json")
 
 
@@ -194,17 +198,18 @@ def run_json(
     ),
 )
 def get_datasets(request: Request) -> Response:
-    """Provenance of every data set: name, source, release, years, classification, licence."""
-    return run_json(
-        request,
-        "datasets",
-        {},
-        lambda s: s.datasets().to_dict(orient="records"),
-        cache=False,
+    """Provenance of every data set: name, source, release, years, licence and ``status``.
+
+    Read from the store's files only (no analysis session), so it answers at once however
+    many analyses are running. ``status`` is ``ok`` or ``damaged`` (the reason in ``note``).
+    """
+    frame = engine_of(request).catalog.datasets()
+    return Response(
+        content=json_bytes(frame.to_dict(orient="records")), media_type="application/json"
     )
 
 
-def _countries(request: Request, query: dict[str, Any]) -> Response:
+async def _countries(request: Request, query: dict[str, Any]) -> Response:
     """Economies that appear as exporter or importer in ``dataset``, with the years."""
     from tradelever.reference.countries import country_name, country_table, group_names
 
@@ -229,7 +234,7 @@ def _countries(request: Request, query: dict[str, Any]) -> Response:
             "countries": rows,
         }
 
-    return run_json(request, "countries", {"dataset": dataset}, compute, dataset=dataset)
+    return await run_json(request, "countries", {"dataset": dataset}, compute, dataset=dataset)
 
 
 router.get(
@@ -279,14 +284,14 @@ def analysis_route(
     options = [o for o in analysis.options if o.http]
     names = query_names(options)
 
-    def handler(request: Request, query: dict[str, Any]) -> Response:
+    async def handler(request: Request, query: dict[str, Any]) -> Response:
         kwargs = python_names(options, query)
         rows = query.get("top")
 
         def compute(s: Session) -> Any:
             return getattr(s, analysis.name)(**kwargs).head(rows or None)
 
-        return run_json(
+        return await run_json(
             request,
             analysis.command,
             dict(query) if top else {**query, "top": None},
