@@ -26,6 +26,7 @@ from tradelever.analysis import exposure as _exposure
 from tradelever.analysis import formula as _formula
 from tradelever.analysis import leverage as _leverage
 from tradelever.analysis import peers as _peers
+from tradelever.analysis import scan as _scan
 from tradelever.analysis import substitution as _substitution
 from tradelever.analysis import supply_chain as _supply_chain
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
@@ -380,6 +381,49 @@ class Session:
             _supply_chain.SUPPLY_CHAIN, dataset=dataset, home=home, partner=partner
         )
         return _supply_chain.supply_chain(request, industry=industry, share_lost=share_lost)
+
+    # -- every market at once -----------------------------------------------------------------
+    def scan(
+        self,
+        home: str,
+        *,
+        partners: str = "all",
+        over: str | None = None,
+        min_share: float = 0.0,
+        min_imports_usd: float = 0.0,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        sigma: float | None = None,
+    ) -> TableResult:
+        """``home``'s leverage over every partner at once, or who holds leverage over ``over``.
+
+        Rows (partner or supplier, code) ranked by the partner's CES cost of losing the
+        supplier; ``partners``: ``"all"``, ISO3 codes or a group; ``min_share`` (0.25 = 25%)
+        and ``min_imports_usd`` filter the positions. Reads the data set's materialised
+        market tables (built once per data-set version). See
+        :func:`tradelever.analysis.scan.scan`.
+        """
+        request = self.request(_scan.SCAN, dataset=dataset, home=home, year=year, level=level)
+        return _scan.scan(
+            request,
+            partners=partners,
+            over=over,
+            min_share=min_share,
+            min_imports_usd=min_imports_usd,
+            sigma=sigma,
+        )
+
+    def market_tables(self, dataset: str, level: Level | None = None) -> Any:
+        """The materialised indicator tables of a data set's current version at ``level``.
+
+        Built on first use per data-set version (cached in the store, kept by the view);
+        see :func:`tradelever.analysis.markets.market_indicators`.
+        """
+        from tradelever.analysis.markets import cached_market_indicators
+
+        view = self.view(dataset)
+        return cached_market_indicators(view, level or view.manifest.level)
 
     # -- tariff scenarios ---------------------------------------------------------------------
     def scenarios(self) -> pd.DataFrame:

@@ -59,6 +59,7 @@ __all__ = [
     "MARKETS_VERSION",
     "TABLES",
     "MarketIndicators",
+    "cached_market_indicators",
     "export_totals",
     "levels",
     "market_indicators",
@@ -535,6 +536,23 @@ def market_indicators(
         folder=copy.folder,
         flow_files=flow_files,
     )
+
+
+def cached_market_indicators(view: Any, level: str) -> MarketIndicators:
+    """:func:`market_indicators` of a data-set view at ``level``, kept by the view.
+
+    A view belongs to one version of its data set, so the tables it keeps are those of that
+    version. If their folder has gone meanwhile (the cache folder was cleared), they are
+    opened again (and rebuilt if needed).
+    """
+    key = ("market_indicators", level)
+    found: MarketIndicators = view.memo(
+        key, lambda: market_indicators(view.store, view.name, level)
+    )
+    if found.folder.is_dir():
+        return found
+    view.forget(key)
+    return view.memo(key, lambda: market_indicators(view.store, view.name, level))  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------------------

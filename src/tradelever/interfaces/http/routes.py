@@ -26,6 +26,7 @@ from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
 from tradelever.analysis.peers import PEERS
 from tradelever.analysis.request import DATASET
+from tradelever.analysis.scan import SCAN
 from tradelever.analysis.substitution import SUBSTITUTES
 from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.api import DEFAULT_DATASET, Session
@@ -337,4 +338,10 @@ analysis_route(
 analysis_route(CONCESSIONS)
 analysis_route(PEERS)
 analysis_route(SUPPLY_CHAIN)
+analysis_route(
+    SCAN,
+    description="As ``tradelever scan HOME --format json``: HOME's position in every partner's "
+    "imports, product by product, ranked by the partner's cost of losing HOME (``over``: every "
+    "supplier of that partner).",
+)
 analysis_route(FORMULA_ANNEX)
