@@ -36,6 +36,7 @@ def datasets_cmd(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
     elif fmt is OutputFormat.csv:
         typer.echo(frame_to_csv(frame), nl=False)
     else:
+
         def dash(fmt: Any) -> Any:
             # A damaged data set has no release, years or rows: "-", never "None".
             return lambda v: "-" if v is None or v == [] else fmt(v)
