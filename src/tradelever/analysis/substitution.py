@@ -266,6 +266,27 @@ SUBSTITUTES = Analysis(
 )
 
 
+def _code_sums(request: Request) -> pd.DataFrame:
+    """The per-code sums, read from the market tables where the level has them, else queried."""
+    from tradelever.analysis import markets
+
+    if request.level in markets.levels(dict(request.view.manifest.raw)):
+        return markets.code_sums(
+            markets.cached_market_indicators(request.view, request.level),
+            year=request.year,
+            home=str(request.home),
+            partner=str(request.partner),
+            rival=request.rival,
+        )
+    return code_aggregates(
+        request.coded,
+        year=request.year,
+        home=request.home,
+        partner=request.partner,
+        rival=request.rival,
+    )
+
+
 def substitutes(
     request: Request,
     *,
@@ -282,13 +303,7 @@ def substitutes(
     SUBSTITUTES.check(
         min_rca=min_rca, min_world_share=min_world_share, min_rival_share=min_rival_share
     )
-    agg = code_aggregates(
-        request.coded,
-        year=request.year,
-        home=request.home,
-        partner=request.partner,
-        rival=request.rival,
-    )
+    agg = _code_sums(request)
     rows = substitution_table(
         agg,
         descriptions=dict(request.descriptions),
