@@ -126,3 +126,17 @@ def test_log_records_are_redacted(tmp_path: Path, icio_data_dir: Path) -> None:
         for h in list(root.handlers):
             if h not in before:
                 root.removeHandler(h)
+
+
+def test_interrupted_command_exits_130(
+    monkeypatch: pytest.MonkeyPatch, icio_data_dir: Path
+) -> None:
+    from tradelever.session import Session
+
+    def stop(self: Session) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Session, "datasets", stop)
+    result = CliRunner().invoke(app, ["--data-dir", str(icio_data_dir), "datasets"])
+    assert result.exit_code == 130
+    assert result.output.strip() == "interrupted"

@@ -198,6 +198,11 @@ def handle_errors(func: F) -> F:
                 raise
             console(stderr=True).print(error_line(exc, ctx), highlight=False)
             raise typer.Exit(code=1) from None
+        except KeyboardInterrupt:
+            if cli_state(ctx).debug:
+                raise
+            console(stderr=True).print("interrupted", markup=False, highlight=False)
+            raise typer.Exit(code=130) from None
 
     if not own:
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
