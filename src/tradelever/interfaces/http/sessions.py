@@ -33,10 +33,13 @@ log = logging.getLogger(__name__)
 def warm_session(session: Session, dataset: str) -> None:
     """Fill a session's look-ups for the current version of ``dataset``.
 
-    Countries, years, and the latest year's export totals and flows cube (small data sets),
-    or its materialised market tables (large ones), so that the first requests on a new
-    version do not pay for them.
+    Countries, years, and for the latest year at the default level the flows cube and the
+    export totals (small data sets), or the market tables with the world and exporter
+    totals read (large ones), so that the first requests on a new version do not pay for
+    them.
     """
+    from tradelever.analysis import markets
+
     with session.store.snapshot():
         view = session.view(dataset)
         view.countries()
@@ -44,8 +47,12 @@ def warm_session(session: Session, dataset: str) -> None:
             return
         level = view.manifest.default_level
         year = view.years[-1]
-        session.export_totals(dataset, year)
-        session.market_cube(dataset, year, level)
+        if session.market_cube(dataset, year, level) is not None:  # small: pairs are slices
+            session.export_totals(dataset, year)
+        elif level in markets.levels(dict(view.manifest.raw)):  # large: pairs read the tables
+            tables = session.market_tables(dataset, level)
+            tables.whole("world", year)
+            tables.whole("exporter_totals", year)
 
 
 class SessionPool:
