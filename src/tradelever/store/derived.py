@@ -6,10 +6,11 @@ under ``<data_dir>/cache/derived/<data set>/<kind>-<key>/`` with one folder of P
 files per table and a ``derived.json`` record, where ``key`` is a hash of the data set's
 manifest identity (name, checksum, retrieval time, rows, years) and of the kind's own
 version number. Re-ingesting a data set (a new manifest) or changing the definition of the
-derived tables (a new version number) gives a new key: the stale copy is never read. It is removed when a
-new copy is written and its data-set version is gone from the store: a copy stays while its
-version does, since a reader (an HTTP request, a command) pinned to that version may be
-reading it (the store keeps a version while any process holds a lease on it).
+derived tables (a new version number) gives a new key: the stale copy is never read. It is
+removed when a new copy is written and its data-set version is gone from the store: a copy
+stays while its version does, since a reader (an HTTP request, a command) pinned to that
+version may be reading it (the store keeps a version while any process holds a lease on
+it).
 
 A copy is written into a temporary folder and renamed into place, so a reader sees either
 no copy or a complete one; when two processes build the same copy at once, the first
