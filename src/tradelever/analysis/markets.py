@@ -94,10 +94,10 @@ def _ratio(numerator: Any, denominator: Any) -> Any:
 def levels(manifest: dict[str, Any]) -> tuple[str, ...]:
     """Levels the tables can be materialised at: the data set's own and coarser HS levels.
 
-    Those of :func:`tradelever.analysis.leverage.dataset_levels` but ``group`` (a product
+    Those of :func:`tradelever.analysis.codes.dataset_levels` but ``group`` (a product
     may belong to several groups, which the tables, one row per code, cannot express).
     """
-    from tradelever.analysis.leverage import dataset_levels
+    from tradelever.analysis.codes import dataset_levels
 
     return tuple(lv for lv in dataset_levels(manifest) if lv != "group")
 

@@ -34,6 +34,7 @@ OPERATIONS = [
     ("GET", "/api/peers"),
     ("GET", "/api/supply-chain"),
     ("GET", "/api/formula-annex"),
+    ("GET", "/api/scan"),
     ("GET", "/api/scenarios"),
     ("GET", "/api/scenarios/compare"),
     ("GET", "/api/scenarios/{name}"),
@@ -59,6 +60,8 @@ VALID = {
     "a": ["us-2025-08-07-mys-no-deal"],
     "b": ["us-2025-08-07"],
     "peers": ["ASEAN", "THA,VNM"],
+    "partners": ["all", "ASEAN", "USA,CHN"],
+    "over": ["USA", "CHN"],
     "scenario": [["us-2025-08-07"]],
 }
 
