@@ -79,7 +79,6 @@ LEGACY_RAISERS = {
     "analysis/elasticities.py",
     "analysis/groups.py",
     "analysis/leverage.py",
-    "analysis/network.py",
     "analysis/substitution.py",
     "store/fetch.py",
     "brief/money.py",

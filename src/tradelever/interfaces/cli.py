@@ -56,6 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "commands_network",
         "How the partner's supply chain depends on HOME (intermediate goods, ICIO 2022).",
     ),
+    "tariffs": (
+        "commands_tariffs",
+        "Effective additional tariff rates that IMPORTER (USA) charges each exporter, by date.",
+    ),
     "scenario": (
         "commands_scenario",
         "Tariff scenarios: the 2025-26 US actions as sourced presets, simulated over all "

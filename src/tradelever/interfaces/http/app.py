@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from tradelever import __version__
 from tradelever.config import Config
-from tradelever.interfaces.http import routes, routes_brief, routes_scenarios
+from tradelever.interfaces.http import routes, routes_brief, routes_scenarios, routes_tariffs
 from tradelever.interfaces.http.engine import TIME_LIMIT, Engine
 from tradelever.interfaces.http.errors import install_error_handlers
 from tradelever.interfaces.http.security import (
@@ -121,10 +121,22 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(routes_scenarios.router)
     app.include_router(routes_brief.router)
+    app.include_router(routes_tariffs.router)
+    app.include_router(routes_tariffs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
     def _index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def _favicon() -> FileResponse:
+        # Browsers and tools ask for /favicon.ico whatever the page links: answer, not 404.
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def _favicon() -> FileResponse:
+        # Browsers and tools ask for /favicon.ico whatever the page links: answer, not 404.
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
     return app

@@ -210,7 +210,10 @@ router.get(
     summary="One preset scenario: its measures, with legal basis, source and date",
     response_class=Response,
     responses={
-        **_ok("As `tradelever scenario show NAME --format json` (extends resolved)."),
+        **_ok(
+            "As `tradelever scenario show NAME --format json` (extends resolved): every "
+            "measure with its selectors expanded, and every member of its groups and sets."
+        ),
         **_errors(404, 422),
     },
 )
@@ -219,6 +222,7 @@ def get_scenario(
     name: Annotated[str, Path(min_length=1, max_length=200, description="Preset name.")],
 ) -> Response:
     """A preset scenario with ``extends`` resolved."""
+    from tradelever.analysis.scenarios.listing import listing_json
     from tradelever.api import scenario
 
     engine = engine_of(request)
@@ -226,7 +230,7 @@ def get_scenario(
     def produce() -> bytes:
         check_scenario_names([name], parameter="name")
         try:
-            return json_bytes(scenario(name).model_dump(mode="json"))
+            return json_bytes(listing_json(scenario(name)))
         except TradeleverError as exc:
             raise error_for(exc, {"name": name}) from exc
 
