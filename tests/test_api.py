@@ -22,6 +22,7 @@ from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
 from tradelever.analysis.peers import PEERS
 from tradelever.analysis.result import TableResult
+from tradelever.analysis.scan import SCAN
 from tradelever.analysis.scenarios.simulate import COMPARE_SCENARIOS, RUN_SCENARIO
 from tradelever.analysis.substitution import SUBSTITUTES
 from tradelever.analysis.supply_chain import SUPPLY_CHAIN
@@ -39,6 +40,7 @@ ANALYSES = [
     CONCESSIONS,
     PEERS,
     SUPPLY_CHAIN,
+    SCAN,
     RUN_SCENARIO,
     COMPARE_SCENARIOS,
     TARIFFS,

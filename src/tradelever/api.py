@@ -71,6 +71,7 @@ __all__ = [
     "peers",
     "precedents",
     "run_scenario",
+    "scan",
     "scenario",
     "scenarios",
     "substitutes",
@@ -257,6 +258,34 @@ def peers(
     """Home and its peers in the partner's market; see :meth:`Session.peers`."""
     return _session(data_dir, config).peers(
         home, partner, peers, dataset=dataset, year=year, level=level, sigma=sigma
+    )
+
+
+def scan(
+    home: str,
+    *,
+    partners: str = "all",
+    over: str | None = None,
+    min_share: float = 0.0,
+    min_imports_usd: float = 0.0,
+    dataset: str = DEFAULT_DATASET,
+    year: int | None = None,
+    level: Level | None = None,
+    sigma: float | None = None,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """Home's leverage over every partner at once (``over``: reversed); see :meth:`Session.scan`."""
+    return _session(data_dir, config).scan(
+        home,
+        partners=partners,
+        over=over,
+        min_share=min_share,
+        min_imports_usd=min_imports_usd,
+        dataset=dataset,
+        year=year,
+        level=level,
+        sigma=sigma,
     )
 
 

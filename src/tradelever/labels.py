@@ -150,6 +150,31 @@ LABELS: Final[dict[str, Label]] = {
         _l("eu_import_share_flag", "EU criterion: imports over exports > 1", "M/X > 1", "flag"),
         _l("world_export_hhi_flag", "world export HHI > 0.4", "world HHI > 0.4", "flag"),
         _l("flags", "flags", "flags", "text"),
+        # the scan of every partner, and its reverse view (analysis/scan.py)
+        _l("partner", "partner", "partner", "code"),
+        _l("supplier", "supplier", "supplier", "code"),
+        _l("supplier_name", "supplier", "supplier", "text", width=24),
+        _l("top_supplier", "partner's top supplier", "top supplier", "code"),
+        _l("top_supplier_share", "top supplier's share", "top share", "share"),
+        _l("partner_suppliers", "suppliers of the partner", "suppliers", "count"),
+        _l(
+            "supplier_share_of_partner_imports",
+            "supplier share of partner imports",
+            "supplier share",
+            "share",
+        ),
+        _l(
+            "supplier_exports_to_partner_usd",
+            "supplier exports to partner",
+            "supplier exports to partner",
+            "usd",
+        ),
+        _l(
+            "partner_cost_of_losing_supplier_usd",
+            "partner cost of losing supplier",
+            "partner cost of losing supplier",
+            "usd",
+        ),
         # substitution
         _l(
             "rival_exports_to_partner_usd",

@@ -28,6 +28,7 @@ from tradelever.analysis import exposure as _exposure
 from tradelever.analysis import formula as _formula
 from tradelever.analysis import leverage as _leverage
 from tradelever.analysis import peers as _peers
+from tradelever.analysis import scan as _scan
 from tradelever.analysis import substitution as _substitution
 from tradelever.analysis import supply_chain as _supply_chain
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
@@ -35,6 +36,7 @@ from tradelever.analysis.request import DEFAULT_DATASET, Request, resolve
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.scenarios import simulate as _scenarios
 from tradelever.config import Config
+from tradelever.errors import UnknownDatasetError
 from tradelever.options import Analysis, Level, Mode
 from tradelever.store import Store
 from tradelever.store.dataset import DatasetView
@@ -73,24 +75,29 @@ class Session:
     def __init__(self, data_dir: PathLike | None = None, *, config: Config | None = None) -> None:
         self.config = config or Config.resolve(data_dir=data_dir)
         self.store = open_store(config=self.config)
-        self._views: dict[str, DatasetView] = {}
+        self._views: dict[str, tuple[str, DatasetView]] = {}
 
     def __repr__(self) -> str:
         return f"Session({str(self.store.root)!r})"
 
     # -- data sets ----------------------------------------------------------------------------
     def view(self, dataset: str) -> DatasetView:
-        """The view of a data set (kept for the life of the session).
+        """The view of a data set's version being read (kept while that version is current).
 
         Raises
         ------
         UnknownDatasetError
             If the store has no such data set (``exc.parameter == "dataset"``).
         """
+        try:
+            version = self.store.version(dataset)
+        except UnknownDatasetError as exc:
+            raise UnknownDatasetError(exc.message, parameter="dataset") from None
         found = self._views.get(dataset)
-        if found is None:
-            found = self._views[dataset] = DatasetView(self.store, dataset)
-        return found
+        if found is None or found[0] != version:
+            # A re-ingested data set: a new view; the other data sets' views stay warm.
+            found = self._views[dataset] = (version, DatasetView(self.store, dataset))
+        return found[1]
 
     def request(self, analysis: Analysis, **given: Any) -> Request:
         """Resolve a request for ``analysis`` (see :func:`tradelever.analysis.request.resolve`)."""
@@ -393,6 +400,49 @@ class Session:
             _supply_chain.SUPPLY_CHAIN, dataset=dataset, home=home, partner=partner
         )
         return _supply_chain.supply_chain(request, industry=industry, share_lost=share_lost)
+
+    # -- every market at once -----------------------------------------------------------------
+    def scan(
+        self,
+        home: str,
+        *,
+        partners: str = "all",
+        over: str | None = None,
+        min_share: float = 0.0,
+        min_imports_usd: float = 0.0,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        sigma: float | None = None,
+    ) -> TableResult:
+        """``home``'s leverage over every partner at once, or who holds leverage over ``over``.
+
+        Rows (partner or supplier, code) ranked by the partner's CES cost of losing the
+        supplier; ``partners``: ``"all"``, ISO3 codes or a group; ``min_share`` (0.25 = 25%)
+        and ``min_imports_usd`` filter the positions. Reads the data set's materialised
+        market tables (built once per data-set version). See
+        :func:`tradelever.analysis.scan.scan`.
+        """
+        request = self.request(_scan.SCAN, dataset=dataset, home=home, year=year, level=level)
+        return _scan.scan(
+            request,
+            partners=partners,
+            over=over,
+            min_share=min_share,
+            min_imports_usd=min_imports_usd,
+            sigma=sigma,
+        )
+
+    def market_tables(self, dataset: str, level: Level | None = None) -> Any:
+        """The materialised indicator tables of a data set's current version at ``level``.
+
+        Built on first use per data-set version (cached in the store, kept by the view);
+        see :func:`tradelever.analysis.markets.market_indicators`.
+        """
+        from tradelever.analysis.markets import cached_market_indicators
+
+        view = self.view(dataset)
+        return cached_market_indicators(view, level or view.manifest.level)
 
     # -- the US tariff schedule (tariffs) -------------------------------------------------------
     def tariffs(

@@ -61,10 +61,7 @@ def level_aggregates(request: Request, *, rival: str | None = None) -> LevelAggr
     """
     home, partner = str(request.home), str(request.partner)
     if request.level != "group" or request.selector is None:
-        rows = code_aggregates(
-            request.coded, year=request.year, home=home, partner=partner, rival=rival
-        )
-        return LevelAggregates(rows)
+        return LevelAggregates(_code_sums(request, home=home, partner=partner, rival=rival))
     flows = request.flows
     products = code_aggregates(
         flows.mutate(code=flows[f.PRODUCT]),
@@ -75,3 +72,20 @@ def level_aggregates(request: Request, *, rival: str | None = None) -> LevelAggr
     )
     groups = group_aggregates(products, request.selector)
     return LevelAggregates(groups.rows, products, groups)
+
+
+def _code_sums(request: Request, *, home: str, partner: str, rival: str | None) -> pd.DataFrame:
+    """The per-code sums, read from the market tables where the level has them, else queried."""
+    from tradelever.analysis import markets
+
+    if request.level in markets.levels(dict(request.view.manifest.raw)):
+        return markets.code_sums(
+            markets.cached_market_indicators(request.view, request.level),
+            year=request.year,
+            home=home,
+            partner=partner,
+            rival=rival,
+        )
+    return code_aggregates(
+        request.coded, year=request.year, home=home, partner=partner, rival=rival
+    )

@@ -405,6 +405,7 @@ def leverage_table(
     totals: tuple[float, dict[str, float]] | None = None,
     cube: MarketCube | None = None,
     reporters: tuple[str, ...] | None = None,
+    sums: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
@@ -438,6 +439,10 @@ def leverage_table(
         The year's :class:`MarketCube` of ``coded``, when the caller holds one: the
         per-code sums are sliced from it instead of queried (used only without trends and
         group weights).
+    sums
+        The per-code sums of :func:`aggregate_market` already computed, read from the
+        materialised market tables (:func:`tradelever.analysis.markets.pair_sums`): used
+        instead of a query (not at group level).
     reporters
         The importers whose imports the data set holds (manifest ``reporters``); None for
         world trade. When the data hold only the partner's imports (given here, or found
@@ -460,7 +465,13 @@ def leverage_table(
     if base_year is not None and base_year >= year:
         raise InputError(f"{base_year} must be before the year {year}", parameter="base_year")
     weighted = "member_sigma" in coded.columns and sigma is None
-    if cube is not None and base_year is None and not weighted and DUTY_USD not in coded.columns:
+    # Duties (applied rates) are summed only by the query over the flows.
+    duties = DUTY_USD in coded.columns
+    if sums is not None and not weighted and not duties:
+        agg = sums
+        if agg.empty:  # the tables keep the codes the partner imports: it imports nothing
+            agg = pd.DataFrame({"partner_imports_usd": [0.0], "world_exports_usd": [0.0]})
+    elif cube is not None and base_year is None and not weighted and not duties:
         agg = aggregate_from_cube(cube, home=home, partner=partner, rival=rival)
     else:
         agg = aggregate_market(
@@ -712,9 +723,8 @@ def leverage(
         descriptions=dict(request.descriptions),
         flows=request.flows,
         base_year=base_year,
-        totals=cached_export_totals(view, year),
-        cube=cached_cube(view, year, request.level, lazy=True) if base_year is None else None,
         reporters=reporters,
+        **_pair_sums(request, year, base_year),
     )
     coverage = cached_coverage(view)
     if coverage is not None and len(rows):
@@ -773,6 +783,36 @@ def _census_assumptions(request: Request, rows: pd.DataFrame, coverage: bool) ->
             "measures)"
         )
     return out
+
+
+def _pair_sums(request: Request, year: int, base_year: int | None) -> dict[str, Any]:
+    """Where the per-code sums come from: the flows cube, or the materialised tables.
+
+    A small data set whose cube the view already holds (a server's second request) is
+    sliced; otherwise, at any level the market tables have (not ``group``), the sums are
+    read from them (:func:`tradelever.analysis.markets.pair_sums`, equal to the query's to
+    rounding); else (group level) one query over the flows.
+    """
+    from tradelever.analysis import markets
+
+    view, level = request.view, request.level
+    cube = cached_cube(view, year, level, lazy=True) if base_year is None else None
+    if (
+        cube is not None
+        or level not in markets.levels(dict(view.manifest.raw))
+        or DUTY_USD in request.coded.columns  # applied rates come from the flows query
+    ):
+        return {"totals": cached_export_totals(view, year), "cube": cube}
+    tables = markets.cached_market_indicators(view, level)
+    sums = markets.pair_sums(
+        tables,
+        home=str(request.home),
+        partner=str(request.partner),
+        rival=request.rival,
+        year=year,
+        base_year=base_year,
+    )
+    return {"totals": markets.export_totals(tables, year), "sums": sums}
 
 
 def _cost_assumptions(request: Request, sigma: float | None) -> list[str]:

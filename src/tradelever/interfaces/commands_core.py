@@ -40,15 +40,21 @@ def datasets_cmd(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
     elif fmt is OutputFormat.csv:
         typer.echo(frame_to_csv(frame), nl=False)
     else:
+
+        def dash(fmt: Any) -> Any:
+            # A damaged data set has no release, years or rows: "-", never "None".
+            return lambda v: "-" if v is None or v == [] else fmt(v)
+
         shown = [
             ("name", "name", str),
-            ("source", "source", str),
-            ("version", "release", str),
-            ("years", "years", lambda v: ", ".join(map(str, v or []))),
-            ("classification", "classification", str),
-            ("rows", "rows", lambda v: f"{int(v):,}" if v is not None else "-"),
-            ("licence", "licence", str),
-            ("default_for", "default for (when no --dataset is given)", str),
+            ("status", "status", dash(str)),
+            ("source", "source", dash(str)),
+            ("version", "release", dash(str)),
+            ("years", "years", dash(lambda v: ", ".join(map(str, v)))),
+            ("classification", "classification", dash(str)),
+            ("rows", "rows", dash(lambda v: f"{int(v):,}")),
+            ("licence", "licence", dash(str)),
+            ("default_for", "default for (when no --dataset is given)", dash(str)),
             ("note", "note", lambda v: v or ""),
         ]
         console().print(rich_table(frame, shown, title="tradelever data sets"))

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from tradelever import schema
 from tradelever.analysis.balance import BALANCE
@@ -26,11 +27,14 @@ from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
 from tradelever.analysis.peers import PEERS
 from tradelever.analysis.request import DATASET
+from tradelever.analysis.scan import SCAN
 from tradelever.analysis.substitution import SUBSTITUTES
 from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.api import DEFAULT_DATASET, Session
 from tradelever.errors import TradeleverError
-from tradelever.interfaces.http.app import Engine, error_for, json_bytes
+from tradelever.interfaces.http.encoding import json_bytes
+from tradelever.interfaces.http.engine import Engine
+from tradelever.interfaces.http.errors import error_for
 from tradelever.interfaces.http.params import endpoint, python_names, query_names
 from tradelever.options import Analysis
 
@@ -149,7 +153,7 @@ def _norm(name: str, value: Any) -> Any:
     return value
 
 
-def run_json(
+async def run_json(
     request: Request,
     endpoint: str,
     params: dict[str, Any],
@@ -159,7 +163,7 @@ def run_json(
     cache: bool = True,
     names: Mapping[str, str] | None = None,
 ) -> Response:
-    """Run ``compute`` on a pooled session and answer with its JSON.
+    """Run ``compute`` in the analysis pool and answer with its JSON.
 
     ``compute`` returns a result with ``to_dict()`` or a JSON-ready object. The answer is
     cached under (endpoint, normalised params, data set fingerprint) when ``cache``.
@@ -167,20 +171,21 @@ def run_json(
     maps Python names to query names where they differ).
     """
     engine = engine_of(request)
-    fingerprint = engine.fingerprint(dataset) if dataset is not None else None
+    fingerprint = None
+    if dataset is not None:
+        fingerprint = await run_in_threadpool(engine.fingerprint, dataset)
 
-    def produce() -> bytes:
+    def produce(session: Session) -> bytes:
         try:
-            result = engine.call(compute)
+            result = compute(session)
         except TradeleverError as exc:
             raise error_for(exc, params, names=names) from exc
         return json_bytes(result.to_dict() if hasattr(result, "to_dict") else result)
 
+    key = None
     if cache:
         key = (endpoint, tuple(sorted((k, _norm(k, v)) for k, v in params.items())), fingerprint)
-        body = engine.cache.get_or_compute(key, produce)
-    else:
-        body = produce()
+    body = await engine.run(produce, key=key)
     return Response(content=body, media_type="application/json")
 
 
@@ -195,24 +200,24 @@ def run_json(
     ),
 )
 def get_datasets(request: Request) -> Response:
-    """Provenance of every data set, and ``default_for``: what it answers by default.
+    """Provenance of every data set, ``status`` and ``default_for``.
 
-    Name, source, release, years, classification, licence; ``default_for`` says which
-    questions read the data set when no data set is given.
+    Name, source, release, years, classification, licence; ``status`` is ``ok`` or
+    ``damaged`` (the reason in ``note``); ``default_for`` says which questions read the data
+    set when no data set is given. Read from the store's files only (no analysis session),
+    so it answers at once however many analyses are running.
     """
     from tradelever.store.embedded import default_uses
 
     uses = dict(default_uses())
-
-    def records(s: Session) -> list[dict[str, Any]]:
-        frame = s.datasets()
-        frame["default_for"] = [uses.get(str(n), "") for n in frame["name"]]
-        return frame.to_dict(orient="records")  # type: ignore[no-any-return]
-
-    return run_json(request, "datasets", {}, records, cache=False)
+    frame = engine_of(request).catalog.datasets()
+    frame["default_for"] = [uses.get(str(n), "") for n in frame["name"]]
+    return Response(
+        content=json_bytes(frame.to_dict(orient="records")), media_type="application/json"
+    )
 
 
-def _countries(request: Request, query: dict[str, Any]) -> Response:
+async def _countries(request: Request, query: dict[str, Any]) -> Response:
     """Economies that appear as exporter or importer in ``dataset``, with the years."""
     from tradelever.reference.countries import country_name, country_table, group_names
 
@@ -237,7 +242,7 @@ def _countries(request: Request, query: dict[str, Any]) -> Response:
             "countries": rows,
         }
 
-    return run_json(request, "countries", {"dataset": dataset}, compute, dataset=dataset)
+    return await run_json(request, "countries", {"dataset": dataset}, compute, dataset=dataset)
 
 
 router.get(
@@ -304,14 +309,14 @@ def analysis_route(
     options = [o for o in analysis.options if o.http]
     names = query_names(options)
 
-    def handler(request: Request, query: dict[str, Any]) -> Response:
+    async def handler(request: Request, query: dict[str, Any]) -> Response:
         kwargs = python_names(options, query)
         rows = query.get("top")
 
         def compute(s: Session) -> Any:
             return getattr(s, analysis.name)(**kwargs).head(rows or None)
 
-        return run_json(
+        return await run_json(
             request,
             analysis.command,
             dict(query) if top else {**query, "top": None},
@@ -357,6 +362,12 @@ analysis_route(
 analysis_route(CONCESSIONS)
 analysis_route(PEERS)
 analysis_route(SUPPLY_CHAIN)
+analysis_route(
+    SCAN,
+    description="As ``tradelever scan HOME --format json``: HOME's position in every partner's "
+    "imports, product by product, ranked by the partner's cost of losing HOME (``over``: every "
+    "supplier of that partner).",
+)
 analysis_route(FORMULA_ANNEX)
 analysis_route(
     BALANCE,

@@ -37,14 +37,14 @@ def _route(analysis: Analysis, path: str, cli: str) -> None:
     options = [o for o in analysis.options if o.http]
     names = query_names(options)
 
-    def handler(request: Request, query: dict[str, Any]) -> Response:
+    async def handler(request: Request, query: dict[str, Any]) -> Response:
         kwargs = python_names(options, query)
         rows = query.get("top")
 
         def compute(s: Session) -> Any:
             return getattr(s, analysis.name)(**kwargs).head(rows or None)
 
-        return run_json(request, f"deals:{analysis.name}", dict(query), compute, names=names)
+        return await run_json(request, f"deals:{analysis.name}", dict(query), compute, names=names)
 
     route = endpoint(
         handler,
@@ -67,7 +67,7 @@ _route(PRECEDENTS, "/deals/precedents", "deals precedents OFFER")
     response_class=Response,
     responses=_RESPONSES,
 )
-def get_deal(
+async def get_deal(
     request: Request,
     partner: Annotated[
         str,
@@ -75,4 +75,4 @@ def get_deal(
     ],
 ) -> Response:
     """As ``tradelever deals show PARTNER --format json``: the facts, quotes and measures."""
-    return run_json(request, "deals:deal", {"partner": partner}, lambda s: s.deal(partner))
+    return await run_json(request, "deals:deal", {"partner": partner}, lambda s: s.deal(partner))

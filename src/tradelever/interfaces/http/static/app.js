@@ -218,13 +218,18 @@ function codeLabel(r) {
 
 function renderLeverage(result) {
   const rows = result.rows || [];
-  const top = rows.slice(0, 10);
+  // Rows where home is the sole supplier have no finite cost (unbounded): they head the
+  // table; the charts draw the largest finite costs and say how many were left out.
+  const finite = rows.filter((r) => Number.isFinite(r.partner_cost_of_losing_home_usd));
+  const top = finite.slice(0, 10);
+  const sole = rows.length - finite.length;
+  const soleNote = sole ? `; ${sole} sole-supplier row${sole > 1 ? "s" : ""} (cost unbounded) in the table` : "";
   const figures = [];
   if (top.length) {
     figures.push(
       barChart({
         id: "chart-cost",
-        title: `${countryLabel(result.partner)}'s cost of losing ${countryLabel(result.home)}'s supply (top ${top.length})`,
+        title: `${countryLabel(result.partner)}'s cost of losing ${countryLabel(result.home)}'s supply (top ${top.length}${soleNote})`,
         items: top.map((r) => ({ label: codeLabel(r), values: [r.partner_cost_of_losing_home_usd] })),
         series: [labelFor("partner_cost_of_losing_home_usd")],
         format: fmtUsd,
