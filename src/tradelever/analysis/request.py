@@ -186,8 +186,12 @@ class Request:
 
     @property
     def assumptions(self) -> list[str]:
-        """The data set's own assumption sentences (every result repeats them)."""
-        return list(self.manifest.assumptions)
+        """The data set's own assumption sentences (every result repeats them).
+
+        On the spark engine, followed by where the result was computed (what ran on Spark
+        and what ran locally).
+        """
+        return [*self.manifest.assumptions, *self.view.engine_assumptions()]
 
     @property
     def flows(self) -> Any:
