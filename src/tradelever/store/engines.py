@@ -67,7 +67,6 @@ SPARK_DEFAULTS: Final = (
 _LOCAL_DEFAULTS: Final = (
     ("spark.driver.bindAddress", "127.0.0.1"),
     ("spark.driver.host", "127.0.0.1"),
-    ("spark.sql.shuffle.partitions", "8"),
 )
 INSTALL_SPARK: Final = "pip install 'tradelever[spark]'"
 INSTALL_JAVA: Final = (
@@ -202,6 +201,9 @@ class SparkEngine:
         merged = dict(SPARK_DEFAULTS)
         if self.master.startswith("local"):
             merged.update(_LOCAL_DEFAULTS)
+            # Two shuffle partitions per core (Spark's 200 are for clusters): the
+            # aggregated results are small, and each partition costs a task.
+            merged["spark.sql.shuffle.partitions"] = str(2 * _local_cores(self.master))
         if self.driver_memory:
             merged["spark.driver.memory"] = self.driver_memory
         merged.update(self.conf)
@@ -309,6 +311,14 @@ class SparkEngine:
             "in this process to the rows they returned (one per product or market; for a "
             "scenario, the flows of its importers in the year)"
         ]
+
+
+def _local_cores(master: str) -> int:
+    """Cores of a ``local``, ``local[N]``, ``local[*]`` or ``local[N,F]`` master."""
+    inside = master.partition("[")[2].partition("]")[0].split(",")[0].strip()
+    if inside == "*":
+        return os.cpu_count() or 1
+    return int(inside) if inside else 1
 
 
 def _quiet_pyspark() -> None:
