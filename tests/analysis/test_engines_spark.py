@@ -139,3 +139,26 @@ def test_scenario(sessions: tuple[Any, Any], dataset: str) -> None:
     # Rows are in market order with "suppliers as in the data": the order each engine
     # returned the flows in. Compared by (importer, exporter, code).
     assert_same_result(duck.to_dict(), spark.to_dict(), unordered=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs"),
+    [
+        ("exposure", ("MYS", "USA"), {"dataset": "hand-hs17"}),
+        ("formula", ("MYS", "USA"), {"dataset": BACI_NAME}),
+        ("concessions", ("MYS", "USA"), {"dataset": BACI_NAME, "min_world_share": 0.0}),
+        ("supply_chain", ("MYS", "USA"), {"industry": "C26"}),
+        (
+            "compare_scenarios",
+            ("us-2025-04-02", "us-2025-08-07"),
+            {"home": "MYS", "dataset": "hand-hs17"},
+        ),
+    ],
+)
+def test_the_other_analyses(
+    sessions: tuple[Any, Any], method: str, args: tuple[str, ...], kwargs: dict[str, Any]
+) -> None:
+    """Exposure, formula, concessions, supply chain (ICIO) and a scenario comparison."""
+    duck, spark = _both(sessions, method, *args, **kwargs)
+    assert len(duck.rows) > 0
+    assert_same_result(duck.to_dict(), spark.to_dict(), unordered=method == "compare_scenarios")
