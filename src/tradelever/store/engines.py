@@ -220,7 +220,7 @@ class SparkEngine:
         """
         with _SPARK_LOCK:
             found = _SPARK.get("session")
-            if found is not None and not found.sparkContext._jsc.sc().isStopped():
+            if found is not None and _running(found):
                 return found
             if importlib.util.find_spec("pyspark") is None:
                 raise InputError(
@@ -311,6 +311,14 @@ class SparkEngine:
             "in this process to the rows they returned (one per product or market; for a "
             "scenario, the flows of its importers in the year)"
         ]
+
+
+def _running(session: Any) -> bool:
+    """Whether a SparkSession's context is still running (not stopped)."""
+    try:
+        return not session.sparkContext._jsc.sc().isStopped()
+    except Exception:  # stopped: the Java context is gone
+        return False
 
 
 def _local_cores(master: str) -> int:
