@@ -94,7 +94,7 @@ def test_headline_has_three_to_five_numbers(icio_brief) -> None:  # type: ignore
 
 
 def test_top_leverage_sentence_is_the_negotiator_quote(icio_session, icio_brief) -> None:  # type: ignore[no-untyped-def]
-    lev = icio_session.leverage("MYS", "USA", "CHN")
+    lev = icio_session.leverage("MYS", "USA", "CHN", dataset="icio2022")
     top = lev.rows.iloc[0]  # rows are ranked by the partner's cost of losing home
     share = f"{100 * top['home_share_of_partner_imports']:.1f}%"
     value = top["home_exports_to_partner_usd"]

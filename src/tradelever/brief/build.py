@@ -85,7 +85,16 @@ BRIEF = Analysis(
             min_length=1,
             max_length=8,
         ),
-        Option("fx", float | None, None, "Home-currency units per US dollar (e.g. 4.4510)."),
+        Option(
+            "fx",
+            float | None,
+            None,
+            "Home-currency units per US dollar (e.g. 4.4510).",
+            gt=0.0,
+            le=1e7,
+            hint="a rate in home-currency units per US dollar (the weakest currencies trade "
+            "near 10^6); larger values would overflow the converted figures",
+        ),
         Option(
             "fx_date",
             str | dt.date | None,
@@ -218,6 +227,7 @@ def brief(
     ``currency``, ``fx`` (home-currency units per US dollar) and ``fx_date`` go together;
     the other arguments are those of :func:`build_brief`.
     """
+    BRIEF.check(fx=fx)
     rate = parse_fx(currency, fx, fx_date, fx_source)
     return build_brief(
         session,
