@@ -21,6 +21,7 @@ from tests.data_factories import baci as factory
 from tests.spark_support import (
     ENGINE_NOTE,
     SPARK_MARKS,
+    assert_same,
     assert_same_result,
     duckdb_config,
     spark_config,
@@ -162,3 +163,44 @@ def test_the_other_analyses(
     duck, spark = _both(sessions, method, *args, **kwargs)
     assert len(duck.rows) > 0
     assert_same_result(duck.to_dict(), spark.to_dict(), unordered=method == "compare_scenarios")
+
+
+def test_pair_queries_on_spark_query_the_flows(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On DuckDB the pair queries read the market tables; on Spark they never do.
+
+    The market tables are read by DuckDB in this process: read on Spark, the answers would
+    not have been computed there. Fresh sessions, so that no view holds a flows cube yet.
+    """
+    from tradelever.analysis import markets
+    from tradelever.api import Session
+
+    calls: list[str] = []
+    for name in ("pair_sums", "code_sums"):
+        real = getattr(markets, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(markets, name, counted)
+    for config in (duckdb_config(data_dir), spark_config(data_dir)):
+        session = Session(config=config)
+        calls.clear()
+        session.leverage("MYS", "USA", "CHN", dataset=BACI_NAME)
+        session.substitutes("MYS", "USA", "CHN", dataset=BACI_NAME)
+        expected = ["pair_sums", "code_sums"] if config.engine == "duckdb" else []
+        assert calls == expected, config.engine
+
+
+@pytest.mark.parametrize("over", [None, "USA"])
+def test_scan(sessions: tuple[Any, Any], over: str | None) -> None:
+    """The scan reads the market tables (built by DuckDB) on both engines, and says so."""
+    duck, spark = _both(sessions, "scan", "MYS", over=over, dataset=BACI_NAME)
+    assert len(duck.rows) > 0
+    on_duckdb, on_spark = duck.to_dict(), spark.to_dict()
+    note = on_spark["assumptions"].pop()
+    assert note.startswith("computed in this process by DuckDB") and "not on spark" in note
+    assert not any(s.startswith(ENGINE_NOTE) for s in on_spark["assumptions"])
+    assert_same(on_duckdb, on_spark)

@@ -59,3 +59,15 @@ def test_a_version_not_copied_names_what_to_copy(remote_and_catalogue: tuple[Pat
     message = str(caught.value)
     assert f"datasets/hand-hs17/{version}" in message and "copy" in message
     assert remote.as_uri() in message
+
+
+def test_the_scan_is_refused_with_a_data_uri(remote_and_catalogue: tuple[Path, Path]) -> None:
+    """The scan's market tables are built by DuckDB from local flows, which are not there."""
+    from tradelever.api import Session
+    from tradelever.errors import InputError
+
+    remote, catalogue = remote_and_catalogue
+    session = Session(config=spark_config(catalogue, data_uri=remote.as_uri()))
+    with pytest.raises(InputError, match="--engine duckdb") as caught:
+        session.scan("MYS", dataset="hand-hs17")
+    assert caught.value.parameter == "engine"
