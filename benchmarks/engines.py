@@ -10,19 +10,24 @@ Data (SYNTHETIC, not real trade figures):
   Parquet files again under earlier years with values scaled by 0.97 a year (same layout as
   ingest: ``flows/year=YYYY/``, sorted as ingest sorts them).
 
+Each data set's market tables (:mod:`tradelever.analysis.markets`) are built once after it
+is written, as ``tradelever ingest baci`` does (the time is printed): on DuckDB the pair
+queries (leverage, peers) read them; on Spark they query the flows.
+
 For each data set and engine, one child process (``tradelever.api.Session`` with
 ``Config(engine=...)``) times, in order:
 
 ``start``          opening the engine (DuckDB connection; Spark: the JVM and a session)
 ``leverage cold``  the first ``leverage MYS --partner USA --rival CHN`` (hs6): what a one-shot
-                   command pays (country list, export totals, the aggregation; with a panel
-                   the trend reads a second year)
+                   command pays (country list, export totals, the per-code sums: DuckDB
+                   reads them from the market tables, Spark aggregates the flows; with a
+                   panel the trend reads a second year)
 ``leverage warm``  the same call again in the same process (what the HTTP server pays)
 ``peers``          ``peers MYS --partner USA --peers ASEAN`` (one leverage per member
                    covered, so about ten leverage queries; on the one year only)
 ``scenario``       ``scenario run us-2025-04-02 --home MYS`` (Spark selects the US imports;
                    the model runs in the Python process)
-``full scan``      world exports by year and product over every row of the data set
+``world sums``     world exports by year and product over every row of the data set
                    (``group_by([year, product]).sum(value_usd)``): what grows with the panel
 
 and the parent samples the resident memory of the child and all its descendants (the Spark
@@ -64,7 +69,7 @@ from ingest_baci import CSV_NAME, YEAR, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "baci-synthetic"
-STEPS = ("start", "leverage cold", "leverage warm", "peers", "scenario", "full scan")
+STEPS = ("start", "leverage cold", "leverage warm", "peers", "scenario", "world sums")
 ALL_YEARS_ROWS = 250_000_000
 
 _CHILD = """
@@ -95,7 +100,7 @@ def scan():
     t = session.view(name).table("flows")
     return t.group_by(["year", "product"]).aggregate(v=t["value_usd"].sum()).to_pandas()
 
-world = step("full scan", scan)
+world = step("world sums", scan)
 print(json.dumps({"times": times, "leverage_rows": len(cold.rows),
                   "cost_total": float(cold.rows["partner_cost_of_losing_home_usd"]
                                       .replace([float("inf")], float("nan")).sum()),
@@ -178,7 +183,18 @@ def one_year(work: Path, rows: int) -> Path:
     store = open_store(store_dir)  # the embedded data sets too, as every Session has them
     ingest_baci(store, folder / CSV_NAME, name=NAME)
     print(f"ingested into {store_dir} in {time.perf_counter() - t0:.0f} s")
+    market_tables(store_dir)
     return store_dir
+
+
+def market_tables(store_dir: Path) -> None:
+    """Build the data set's market tables (DuckDB), as ``tradelever ingest baci`` does."""
+    from tradelever.analysis.markets import market_indicators
+    from tradelever.store import Store
+
+    t0 = time.perf_counter()
+    market_indicators(Store(store_dir), NAME)
+    print(f"built the market tables of {store_dir.name} in {time.perf_counter() - t0:.0f} s")
 
 
 def panel(work: Path, rows: int, years: int, source: Path) -> Path:
@@ -224,6 +240,7 @@ def panel(work: Path, rows: int, years: int, source: Path) -> Path:
     size = sum(p.stat().st_size for p in store.table_files(NAME, "flows")) / 2**20
     took = time.perf_counter() - t0
     print(f"built the {years}-year panel ({size:,.0f} MiB of flows) in {took:.0f} s")
+    market_tables(store_dir)
     return store_dir
 
 

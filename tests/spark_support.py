@@ -21,6 +21,11 @@ RTOL = 1e-9
 #: Sentences only a Spark result carries (where it was computed).
 ENGINE_NOTE = "computed with the spark engine"
 
+#: More comparisons of the same code paths (other data sets, levels, analyses): left out
+#: of the default run (``pyproject.toml``'s ``-m 'not spark_extra'``) to keep CI short;
+#: ``pytest -m spark`` runs them with the rest.
+EXTRA = pytest.mark.spark_extra
+
 #: Marks every Spark test module sets (``pytestmark = SPARK_MARKS``).
 SPARK_MARKS = [
     pytest.mark.spark,

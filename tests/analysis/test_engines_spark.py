@@ -20,6 +20,7 @@ import pytest
 from tests.data_factories import baci as factory
 from tests.spark_support import (
     ENGINE_NOTE,
+    EXTRA,
     SPARK_MARKS,
     assert_same,
     assert_same_result,
@@ -101,7 +102,12 @@ def test_the_spark_session_reads_through_spark(sessions: tuple[Any, Any]) -> Non
 
 @pytest.mark.parametrize(
     ("dataset", "level"),
-    [("hand-hs17", "hs6"), (BACI_NAME, "hs6"), (BACI_NAME, "hs4"), (BACI_NAME, "group")],
+    [
+        pytest.param("hand-hs17", "hs6", marks=EXTRA),
+        (BACI_NAME, "hs6"),
+        pytest.param(BACI_NAME, "hs4", marks=EXTRA),
+        (BACI_NAME, "group"),
+    ],
 )
 def test_leverage(sessions: tuple[Any, Any], dataset: str, level: str) -> None:
     duck, spark = _both(sessions, "leverage", "MYS", "USA", "CHN", dataset=dataset, level=level)
@@ -119,21 +125,21 @@ def test_leverage_by_hand_on_spark(sessions: tuple[Any, Any]) -> None:
     assert any(s.startswith(ENGINE_NOTE) and "local[1]" in s for s in result.assumptions)
 
 
-@pytest.mark.parametrize("dataset", ["hand-hs17", BACI_NAME])
+@pytest.mark.parametrize("dataset", [pytest.param("hand-hs17", marks=EXTRA), BACI_NAME])
 def test_substitutes(sessions: tuple[Any, Any], dataset: str) -> None:
     duck, spark = _both(sessions, "substitutes", "MYS", "USA", "CHN", dataset=dataset)
     assert len(duck.rows) > 0
     assert_same_result(duck.to_dict(), spark.to_dict())
 
 
-@pytest.mark.parametrize("dataset", ["hand-hs17", BACI_NAME])
+@pytest.mark.parametrize("dataset", ["hand-hs17", pytest.param(BACI_NAME, marks=EXTRA)])
 def test_peers(sessions: tuple[Any, Any], dataset: str) -> None:
     duck, spark = _both(sessions, "peers", "MYS", "USA", "ASEAN", dataset=dataset)
     assert len(duck.rows) >= 2
     assert_same_result(duck.to_dict(), spark.to_dict())
 
 
-@pytest.mark.parametrize("dataset", ["hand-hs17", BACI_NAME])
+@pytest.mark.parametrize("dataset", ["hand-hs17", pytest.param(BACI_NAME, marks=EXTRA)])
 def test_scenario(sessions: tuple[Any, Any], dataset: str) -> None:
     duck, spark = _both(sessions, "run_scenario", "us-2025-04-02", dataset=dataset, home="MYS")
     assert len(duck.rows) > 0
@@ -146,13 +152,14 @@ def test_scenario(sessions: tuple[Any, Any], dataset: str) -> None:
     ("method", "args", "kwargs"),
     [
         ("exposure", ("MYS", "USA"), {"dataset": "hand-hs17"}),
-        ("formula", ("MYS", "USA"), {"dataset": BACI_NAME}),
+        pytest.param("formula", ("MYS", "USA"), {"dataset": BACI_NAME}, marks=EXTRA),
         ("concessions", ("MYS", "USA"), {"dataset": BACI_NAME, "min_world_share": 0.0}),
-        ("supply_chain", ("MYS", "USA"), {"industry": "C26"}),
-        (
+        pytest.param("supply_chain", ("MYS", "USA"), {"industry": "C26"}, marks=EXTRA),
+        pytest.param(
             "compare_scenarios",
             ("us-2025-04-02", "us-2025-08-07"),
             {"home": "MYS", "dataset": "hand-hs17"},
+            marks=EXTRA,
         ),
     ],
 )
@@ -194,7 +201,7 @@ def test_pair_queries_on_spark_query_the_flows(
         assert calls == expected, config.engine
 
 
-@pytest.mark.parametrize("over", [None, "USA"])
+@pytest.mark.parametrize("over", [None, pytest.param("USA", marks=EXTRA)])
 def test_scan(sessions: tuple[Any, Any], over: str | None) -> None:
     """The scan reads the market tables (built by DuckDB) on both engines, and says so."""
     duck, spark = _both(sessions, "scan", "MYS", over=over, dataset=BACI_NAME)
