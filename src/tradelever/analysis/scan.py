@@ -196,13 +196,14 @@ def scan(
     if request.home is None:
         raise InputError("scan needs a home country (e.g. MYS)", parameter="home")
     view = request.view
+    _check_engine(view)
     available = view.countries()
     tables = cached_market_indicators(view, request.level)
     descriptions = dict(request.descriptions)
     if over is not None:
         partner = resolve_country(over, available, parameter="over")
         suppliers = resolve_partners(partners, available, exclude=partner)
-        return leverage_over(
+        result = leverage_over(
             tables,
             partner=partner,
             year=request.year,
@@ -213,17 +214,40 @@ def scan(
             descriptions=descriptions,
             home=request.home if request.home != partner else None,
         )
-    chosen = resolve_partners(partners, available, exclude=request.home)
-    return leverage_scan(
-        tables,
-        home=request.home,
-        year=request.year,
-        partners=chosen,
-        min_share=min_share,
-        min_imports_usd=min_imports_usd,
-        sigma=sigma,
-        descriptions=descriptions,
-    )
+    else:
+        chosen = resolve_partners(partners, available, exclude=request.home)
+        result = leverage_scan(
+            tables,
+            home=request.home,
+            year=request.year,
+            partners=chosen,
+            min_share=min_share,
+            min_imports_usd=min_imports_usd,
+            sigma=sigma,
+            descriptions=descriptions,
+        )
+    if view.engine != "duckdb":
+        result.assumptions.append(
+            f"computed in this process by DuckDB from the data set's market tables (not on "
+            f"{view.engine}: the scan reads tables materialised once per data-set version, "
+            "not the flows)"
+        )
+    return result
+
+
+def _check_engine(view: Any) -> None:
+    """Refuse the scan on an engine that reads a copy of the data at a data URI.
+
+    The market tables are built by DuckDB from the data directory's own flows files, which
+    a manifest-only data directory (the catalogue of a copy at a data URI) does not hold.
+    """
+    if view.engine != "duckdb" and not view.store.engine.local_files:
+        raise InputError(
+            "scan reads market tables that DuckDB builds from the data directory's own flows "
+            "files, and with a data URI the data directory holds only the catalogue: run "
+            "scan with --engine duckdb on a full data directory",
+            parameter="engine",
+        )
 
 
 def resolve_partners(
