@@ -82,8 +82,6 @@ LEGACY_RAISERS = {
     "analysis/network.py",
     "analysis/substitution.py",
     "store/fetch.py",
-    "brief/money.py",
-    "brief/render_pdf.py",
     "sources/baci_download.py",
     "sources/census.py",
     "store/ingest.py",
