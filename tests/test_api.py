@@ -13,6 +13,7 @@ import pytest
 import tradelever
 from tradelever import api
 from tradelever.analysis.concessions import CONCESSIONS
+from tradelever.analysis.effective_tariffs import TARIFFS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
@@ -36,6 +37,7 @@ ANALYSES = [
     SUPPLY_CHAIN,
     RUN_SCENARIO,
     COMPARE_SCENARIOS,
+    TARIFFS,
     BRIEF,
 ]
 # Session arguments that are not options of the interfaces (a Python object, a callback).

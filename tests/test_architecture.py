@@ -60,6 +60,7 @@ KNOWN_CYCLES = {
             "tradelever.interfaces.http.app",
             "tradelever.interfaces.http.routes",
             "tradelever.interfaces.http.routes_brief",
+            "tradelever.interfaces.http.routes_tariffs",
             "tradelever.interfaces.http.routes_scenarios",
         }
     ),

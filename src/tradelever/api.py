@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from tradelever.analysis import effective_tariffs as _tariffs
 from tradelever.analysis import formula as _formula
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
 from tradelever.analysis.result import TableResult
@@ -67,6 +68,7 @@ __all__ = [
     "scenarios",
     "substitutes",
     "supply_chain",
+    "tariffs",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -247,6 +249,33 @@ def supply_chain(
     """Supply-chain dependence on the ICIO network; see :meth:`Session.supply_chain`."""
     return _session(data_dir, config).supply_chain(
         home, partner, industry=industry, dataset=dataset, share_lost=share_lost
+    )
+
+
+# -- the US tariff schedule ---------------------------------------------------------------------
+def tariffs(
+    importer: str,
+    exporters: str | Sequence[str],
+    *,
+    dates: str | Sequence[Any] | None = None,
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    level: _tariffs.TariffLevel = "exporter",
+    dataset: str = _tariffs.TARIFF_DATASET,
+    usmca_share: float = 1.0,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """Effective additional tariff rates by date and exporter; see :meth:`Session.tariffs`."""
+    return _session(data_dir, config).tariffs(
+        importer,
+        exporters,
+        dates=dates,
+        start=start,
+        end=end,
+        level=level,
+        dataset=dataset,
+        usmca_share=usmca_share,
     )
 
 

@@ -336,6 +336,27 @@ LABELS: Final[dict[str, Label]] = {
         _l("exports_b_usd", "exports under B", "under B", "usd"),
         _l("difference_usd", "difference B - A", "difference", "usd"),
         _l("measures", "measures", "measures", "count"),
+        # the US tariff schedule (tariffs) and scenario bands, flags and home split
+        _l(
+            "effective_additional_rate",
+            "effective additional tariff rate",
+            "additional rate",
+            "share",
+        ),
+        _l("rate_change", "change from the previous date", "change", "share"),
+        _l("baseline_rate_2024", "2024 applied rate (duty / value)", "2024 rate", "share"),
+        _l("exempt_share", "share of value exempt", "exempt", "share"),
+        _l("s232_share", "share of value under Section 232", "s232 share", "share"),
+        _l("contribution", "contribution to the effective rate", "contribution", "share", 2),
+        _l("charged_share", "share of value charged", "charged", "share"),
+        _l("measure_id", "measure", "measure", "code"),
+        _l("hs6", "HS6 product", "HS6", "code"),
+        _l("total_effect_low_usd", "total effect, low", "low", "usd"),
+        _l("total_effect_high_usd", "total effect, high", "high", "usd"),
+        _l("own_tariff_effect_usd", "effect of home's own tariffs", "own tariffs", "usd"),
+        _l("rival_tariff_effect_usd", "effect of tariffs on rivals", "rivals' tariffs", "usd"),
+        _l("rate_level_effect_usd", "effect of the rate level", "level", "usd"),
+        _l("rate_gap_effect_usd", "effect of the rate gap to competitors", "gap", "usd"),
         # data sets
         _l("rows", "rows", "rows", "count"),
     )

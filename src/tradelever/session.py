@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tradelever.analysis import concessions as _concessions
+from tradelever.analysis import effective_tariffs as _tariffs
 from tradelever.analysis import exposure as _exposure
 from tradelever.analysis import formula as _formula
 from tradelever.analysis import leverage as _leverage
@@ -374,6 +375,37 @@ class Session:
             _supply_chain.SUPPLY_CHAIN, dataset=dataset, home=home, partner=partner
         )
         return _supply_chain.supply_chain(request, industry=industry, share_lost=share_lost)
+
+    # -- the US tariff schedule (tariffs) -------------------------------------------------------
+    def tariffs(
+        self,
+        importer: str,
+        exporters: str | Sequence[str],
+        *,
+        dates: str | Sequence[Any] | None = None,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+        level: _tariffs.TariffLevel = "exporter",
+        dataset: str = _tariffs.TARIFF_DATASET,
+        usmca_share: float = 1.0,
+    ) -> TableResult:
+        """Effective additional tariff rates of ``exporters`` in ``importer`` (USA) by date.
+
+        ``dates`` (comma-separated YYYY-MM-DD or a list) or ``start``/``end`` (one row per
+        date on which anything changes for these exporters); ``level`` ``exporter``, ``hs6``
+        or ``measure``. See :func:`tradelever.analysis.effective_tariffs.tariffs`.
+        """
+        request = _tariffs.tariff_request(self, dataset)
+        return _tariffs.tariffs(
+            request,
+            importer,
+            exporters,
+            dates=dates,
+            start=start,
+            end=end,
+            level=level,
+            usmca_share=usmca_share,
+        )
 
     # -- tariff scenarios ---------------------------------------------------------------------
     def scenarios(self) -> pd.DataFrame:

@@ -117,3 +117,30 @@ def test_invalid_file_is_one_line_error(icio_data_dir: Path, tmp_path: Path) -> 
     assert "measures[0].new_rate" in res.output and "0.25" in res.output
     res = _run(icio_data_dir, "scenario", "run", "no-such-preset")
     assert res.exit_code == 1 and "unknown scenario" in res.output
+
+
+def test_show_never_cuts_silently(icio_data_dir: Path) -> None:
+    """Every measure is printed; long groups are counted and --all lists every member."""
+    res = _run(icio_data_dir, "scenario", "show", "us-2025-08-07")
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "eo14257-annex-ii (38 codes;" in text and "--all lists them)" in text
+    assert "scenario show us-2025-08-07 --all` lists every one" in text
+    full = _run(icio_data_dir, "scenario", "show", "us-2025-08-07", "--all")
+    assert full.exit_code == 0, full.output
+    data = json.loads(
+        _run(icio_data_dir, "scenario", "show", "us-2025-08-07", "--format", "json").output
+    )
+    assert data["n_members"] == len(data["members"]) > 39
+    for member in {m["member"] for m in data["members"]}:
+        assert member in full.output
+    assert data["on"] == "2025-08-07"
+
+
+def test_run_shows_baseline_bands_flags_and_splits(icio_data_dir: Path) -> None:
+    res = _run(icio_data_dir, "scenario", "run", "us-2025-08-07", "--home", "MYS", "-n", "3")
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "Baseline: no additional tariffs" in text
+    assert "sigma band" in text and "Rows flagged: extreme_sigma" in text
+    assert "(Shapley split)" in text and "gap to competitors" in text

@@ -73,6 +73,7 @@ __all__ = [
     "line_rates",
     "measures_in_force",
     "product_rates",
+    "schedule_assumptions",
     "tariff_timeline",
 ]
 
@@ -804,7 +805,8 @@ def census_lines(flows: pd.DataFrame) -> pd.DataFrame:
     return out.loc[~out["product"].str[:2].isin(["98", "99"])].reset_index(drop=True)
 
 
-def _assumptions(schedule: Schedule, usmca_share: float) -> list[str]:
+def schedule_assumptions(schedule: Schedule, usmca_share: float) -> list[str]:
+    """The assumption sentences every result of the schedule carries."""
     left = "; ".join(item.action.split(",")[0] for item in schedule.left_out[:6])
     return [
         "effective_additional_rate: 2024 import values times the additional ad valorem duty of "
@@ -906,6 +908,6 @@ def tariff_timeline(
         params=params,
         rows=rows,
         provenance=provenance,
-        assumptions=_assumptions(schedule, usmca_share),
+        assumptions=schedule_assumptions(schedule, usmca_share),
         summary=summary,
     )

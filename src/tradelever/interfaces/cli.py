@@ -21,6 +21,7 @@ from tradelever.interfaces import (
     commands_network,  # noqa: F401
     commands_scenario,  # noqa: F401
     commands_serve,  # noqa: F401
+    commands_tariffs,  # noqa: F401
 )
 from tradelever.interfaces.cli_app import app
 from tradelever.interfaces.output import console

@@ -40,11 +40,13 @@ OPERATIONS = [
     ("POST", "/api/scenarios/run"),
     ("GET", "/api/brief"),
     ("GET", "/api/labels"),
+    ("GET", "/api/tariffs"),
 ]
 MAX_EXAMPLES = {
     "/api/brief": 8,
     "/api/supply-chain": 15,
     "/api/scenarios/compare": 15,
+    "/api/tariffs": 15,
 }  # slow when valid; others 40
 HOST = {"Host": "127.0.0.1"}
 
@@ -58,6 +60,11 @@ VALID = {
     "name": ["us-2025-08-07", "us-2025-04-02"],
     "a": ["us-2025-08-07-mys-no-deal"],
     "b": ["us-2025-08-07"],
+    "importer": ["USA", "usa"],
+    "exporters": ["MYS", "MYS,THA", "ASEAN", "EU"],
+    "dates": ["2025-08-07", "2025-04-09,2026-03-01"],
+    "start": ["2025-01-01"],
+    "end": ["2025-12-31"],
     "peers": ["ASEAN", "THA,VNM"],
     "scenario": [["us-2025-08-07"]],
 }

@@ -109,6 +109,15 @@ def compare_home(
     for label, res in (("a", a), ("b", b)):
         if res.home is not None:
             summary[label].update({k: res.home[k] for k in home_keys if k in res.home})
+            summary[label]["home_total_effect_usd"] = res.home.get("total_effect_usd")
+            summary[label]["total_effect_low_usd"] = res.home.get("total_effect_low_usd")
+            summary[label]["total_effect_high_usd"] = res.home.get("total_effect_high_usd")
+        flags: dict[str, int] = {}
+        if res.home_rows is not None and "flags" in res.home_rows.columns:
+            for text in res.home_rows["flags"].astype(str):
+                for name in filter(None, text.split(";")):
+                    flags[name] = flags.get(name, 0) + 1
+        summary[label]["flags"] = flags
     assumptions = [
         f"A = scenario {a.params.get('scenario')}, B = scenario {b.params.get('scenario')}, "
         f"both measured against {ba.get('label')}; exports under each = baseline + "

@@ -29,6 +29,8 @@ def scenario_importers(scenario: Scenario, *others: Scenario | None) -> list[str
     for sc in (scenario, *others):
         if sc is None:
             continue
+        if sc.on is not None:
+            out.add("USA")  # the schedule of a date is the US schedule
         specs = [(m.importer, f"measures[{n}].importer") for n, m in enumerate(sc.measures)]
         specs += [(b.importer, f"baseline[{n}].importer") for n, b in enumerate(sc.baseline)]
         for spec, path in specs:

@@ -19,7 +19,13 @@ from tradelever.analysis.scenarios.model import AllExcept, Scenario
 from tradelever.analysis.scenarios.presets import expand_set, product_sets
 from tradelever.reference.countries import group_members, group_names
 
-__all__ = ["MEASURE_COLUMNS", "measure_table", "member_table", "scenario_listing"]
+__all__ = [
+    "MEASURE_COLUMNS",
+    "listing_json",
+    "measure_table",
+    "member_table",
+    "scenario_listing",
+]
 
 MEASURE_COLUMNS = (
     "kind",
@@ -206,3 +212,18 @@ def scenario_listing(scenario: Scenario) -> dict[str, Any]:
         "n_measures": int((measures["kind"] == "measure").sum()),
         "n_members": len(members),
     }
+
+
+def listing_json(scenario: Scenario) -> dict[str, Any]:
+    """The JSON of ``scenario show --format json`` and ``GET /api/scenarios/{name}``.
+
+    :func:`scenario_listing` with ``on`` (the schedule date), ``restates_schedule`` and the
+    measures and members as records: every measure and every member, in full.
+    """
+    listing = scenario_listing(scenario)
+    data = {k: v for k, v in listing.items() if k not in ("measures", "members")}
+    data["on"] = scenario.on.isoformat() if scenario.on else None
+    data["restates_schedule"] = scenario.restates_schedule
+    data["measures"] = listing["measures"].to_dict(orient="records")
+    data["members"] = listing["members"].to_dict(orient="records")
+    return data

@@ -33,6 +33,19 @@ Dates: ``date`` is the day whose schedule the scenario describes; a measure whos
 ``extends`` another and is dated before measures it inherits is an error, unless the file
 states ``carry_forward: true``, which applies every measure whatever its date.
 
+The schedule of a date: ``on: DATE`` makes the US tariff schedule in force on DATE
+(:mod:`tradelever.sources.us_tariffs`) the base of the scenario. On a data set with US tariff
+lines (``census-us-2024``: HS10 lines with their 2024 duty) the rate of each exporter and
+product is the 2024-value-weighted mean of its lines' additional rates on DATE, per basis;
+the scenario's own measures then apply on top (``new_rate`` replaces the duty of its basis,
+``change`` adds to it; ``only_where_charged: true`` limits a measure to the cells where the
+schedule already charges a duty of that basis, e.g. a deal rate replacing the reciprocal
+duty but not its exemptions). The presets named for a date state ``on`` and
+``restates_schedule: true``: their measures restate that schedule with selectors, and are
+used only on data without tariff lines (ICIO, BACI), as the assumptions then say; on data
+with the lines the schedule replaces them. A user scenario with ``on`` on such data takes
+the measures of the latest preset dated on or before DATE as its schedule.
+
 Baseline: effects are measured against no additional tariffs (the ``baseline`` rates, 0
 unless set) or, with ``relative_to: OTHER``, against the schedule of scenario OTHER.
 
@@ -256,6 +269,8 @@ class Measure(_Strict):
     source: str = Field(min_length=1)
     effective: dt.date | None = None
     note: str | None = None
+    only_where_charged: bool = False
+    restates_schedule: bool = False
 
     _norm_imp = field_validator("importer", mode="before")(_normalise_countries)
     _norm_exp = field_validator("exporters", mode="before")(_normalise_countries)
@@ -302,6 +317,8 @@ class Scenario(_Strict):
     name: str
     description: str = ""
     date: dt.date | None = None
+    on: dt.date | None = None
+    restates_schedule: bool = False
     carry_forward: bool = False
     extends: str | None = None
     relative_to: str | None = None
@@ -320,10 +337,36 @@ class Scenario(_Strict):
             )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _mark_restating(cls, data: Any) -> Any:
+        """``restates_schedule: true`` marks every measure of the file as restating ``on``.
+
+        YAML 1.1 (PyYAML) reads the key ``on`` as the boolean true: it is taken back as ``on``.
+        """
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        if isinstance(data, dict) and data.get("restates_schedule") is True:
+            if not data.get("on"):
+                raise ValueError("restates_schedule: true needs 'on: DATE' (the schedule's date)")
+            measures = data.get("measures")
+            if isinstance(measures, list):
+                data = {
+                    **data,
+                    "measures": [
+                        {**m, "restates_schedule": True} if isinstance(m, dict) else m
+                        for m in measures
+                    ],
+                }
+        return data
+
     @model_validator(mode="after")
     def _has_measures(self) -> Scenario:
-        if not self.measures and self.extends is None:
-            raise ValueError("a scenario needs at least one measure (or 'extends: NAME')")
+        if not self.measures and self.extends is None and self.on is None:
+            raise ValueError(
+                "a scenario needs at least one measure (or 'extends: NAME', or 'on: DATE' for "
+                "the US schedule in force on a date)"
+            )
         return self
 
 

@@ -23,7 +23,12 @@ from tradelever.analysis.scenarios.flows import category_codes
 from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.pe_ces import ces
 from tradelever.analysis.scenarios.pe_smart import PEOutcome, smart
-from tradelever.analysis.scenarios.rates import RowIndex, code_elasticities, schedule
+from tradelever.analysis.scenarios.rates import (
+    RowIndex,
+    ScheduleLines,
+    code_elasticities,
+    schedule,
+)
 from tradelever.analysis.scenarios.selectors import Notes
 from tradelever.errors import InputError
 
@@ -104,8 +109,12 @@ def prepare(
     classification: str,
     notes: Notes,
     baseline: BaselineSpec = None,
+    lines: ScheduleLines | None = None,
 ) -> Prepared:
     """Lay a scenario on a flows frame (``importer``, ``exporter``, ``code``, ``value``).
+
+    ``lines``: the US schedule on a date at the data's product level, for ``on: DATE``
+    (:data:`~tradelever.analysis.scenarios.rates.ScheduleLines`).
 
     Raises
     ------
@@ -125,7 +134,7 @@ def prepare(
         industry_level=industry_level,
         classification=classification,
     )
-    sched = schedule(scenario, rows, notes, baseline)
+    sched = schedule(scenario, rows, notes, baseline, lines)
     market_all = rows.imp_idx.astype(np.int64) * max(len(code_u), 1) + rows.code_idx
     changed = sched.t0 != sched.t1
     n_all = int(market_all.max()) + 1 if len(market_all) else 0

@@ -40,6 +40,7 @@ __all__ = [
     "preset_scenario",
     "product_sets",
     "resolve_scenario",
+    "schedule_preset",
 ]
 
 _PACKAGE = "tradelever.data"
@@ -152,6 +153,21 @@ def _preset_raw(name: str) -> Scenario:
     if scenario.name != name:
         raise DataFileError(f"name {scenario.name!r} differs from the file name", path=where)
     return scenario
+
+
+def schedule_preset(date: dt.date) -> Scenario | None:
+    """The preset that restates the schedule of the latest date on or before ``date``.
+
+    The presets with ``restates_schedule: true`` stand for the US schedule of their ``on``
+    date on data without tariff lines; None when no such preset is dated on or before.
+    """
+    best: Scenario | None = None
+    for name in preset_names():
+        sc = _preset_raw(name)
+        eligible = sc.restates_schedule and sc.on is not None and sc.on <= date
+        if eligible and (best is None or (sc.on, sc.name) > (best.on, best.name)):  # type: ignore[operator]
+            best = sc
+    return None if best is None else preset_scenario(best.name)
 
 
 def preset_scenario(name: str) -> Scenario:
@@ -317,6 +333,8 @@ def resolve_scenario(
         }
     )
     data.setdefault("date", parent.date)
+    data.setdefault("on", parent.on)
+    data.pop("restates_schedule", None)  # the flag marks the file's own measures only
     data.setdefault("relative_to", parent.relative_to)
     data.setdefault("carry_forward", parent.carry_forward)
     return parse_scenario(data, where=where)

@@ -9,6 +9,10 @@ t0 and the scenario rate t1 (ad valorem fractions):
     d_reciprocal = d_section122 = 0 where a section232 measure applies (s232 replaces them)
     (measures whose ``effective`` date is after the scenario's ``date`` are skipped,
     unless the scenario says ``carry_forward: true``)
+    with ``on: DATE``: d_b starts from the schedule in force on DATE (on data with US
+    tariff lines: the value-weighted rate of each exporter x product's lines per basis,
+    :data:`ScheduleLines`; on data without them: the measures of the presets that restate
+    that schedule), then the scenario's own measures apply
     t_scenario     = t_base + sum over bases b of d_b
     t1 = t_scenario; t0 = t_base (baseline "no additional tariffs") or t_scenario of the
     baseline scenario (``relative_to``, or the baseline given to the run; see
@@ -19,10 +23,13 @@ Masks are computed on the unique importers, exporters and codes and gathered ont
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from tradelever.analysis.scenarios.baseline import Baseline, BaselineSpec, resolve_baseline
 from tradelever.analysis.scenarios.model import BASES, Scenario
@@ -30,17 +37,38 @@ from tradelever.analysis.scenarios.selectors import Notes, product_mask, resolve
 from tradelever.errors import InputError
 
 __all__ = [
+    "BASIS_OF_STACK",
     "DEFAULT_IMPORT_DEMAND",
     "WITS_DEFAULT_SUBSTITUTION",
     "Elasticity",
     "RowIndex",
     "Schedule",
+    "ScheduleLines",
     "code_elasticities",
     "schedule",
 ]
 
 DEFAULT_IMPORT_DEMAND = -1.0
 WITS_DEFAULT_SUBSTITUTION = 1.5
+
+ScheduleLines = Callable[[dt.date], "pd.DataFrame | None"]
+"""The US schedule on a date at the data set's product level: a table ``exporter``,
+``code`` and one ``rate_<stack>`` column per stack of the schedule (fractions), or None
+when the data set has no US tariff lines (see
+:func:`tradelever.analysis.effective_tariffs.schedule_rates`)."""
+
+#: Scenario basis of each stack of the US schedule.
+BASIS_OF_STACK = {
+    "reciprocal": "reciprocal",
+    "s232": "section232",
+    "fentanyl": "fentanyl",
+    "s122": "section122",
+    "s301-forced-labour": "section301",
+    "s301-brazil": "section301",
+    "ieepa-russia-oil": "other",
+    "ieepa-brazil": "other",
+    "s338": "other",
+}
 
 
 @dataclass(frozen=True)
@@ -108,8 +136,91 @@ def _rows_mask(
     return out
 
 
+def _schedule_duties(
+    table: pd.DataFrame, rows: RowIndex, duties: dict[str, np.ndarray], importer: str = "USA"
+) -> int:
+    """Add the schedule's rates per basis to ``duties`` on the rows of ``importer``.
+
+    Returns the number of rows that received a rate.
+    """
+    exp = pd.Index(rows.exp_u.astype(str)).get_indexer(table["exporter"].astype(str))
+    code = pd.Index(rows.code_u.astype(str)).get_indexer(table["code"].astype(str))
+    ok = (exp >= 0) & (code >= 0)
+    n_code = max(len(rows.code_u), 1)
+    keys = exp[ok].astype(np.int64) * n_code + code[ok]
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    row_keys = rows.exp_idx.astype(np.int64) * n_code + rows.code_idx
+    pos = np.searchsorted(keys, row_keys)
+    pos = np.minimum(pos, max(len(keys) - 1, 0))
+    hit = (keys[pos] == row_keys) if len(keys) else np.zeros(rows.n, dtype=bool)
+    is_importer = (rows.imp_u.astype(str) == importer)[rows.imp_idx]
+    hit &= is_importer
+    for column in table.columns:
+        if not column.startswith("rate_"):
+            continue
+        basis = BASIS_OF_STACK.get(column.removeprefix("rate_").replace("_", "-"), "other")
+        values = table[column].to_numpy(dtype=float)[ok][order]
+        duties[basis][hit] += values[pos[hit]]
+    return int(hit.sum())
+
+
+def _schedule_base(
+    scenario: Scenario,
+    rows: RowIndex,
+    notes: Notes,
+    lines: ScheduleLines | None,
+    duties: dict[str, np.ndarray],
+) -> list[object]:
+    """Lay the schedule of ``scenario.on`` into ``duties``; return the measures to apply."""
+    from tradelever.analysis.scenarios.presets import schedule_preset
+
+    measures: list[object] = list(scenario.measures)
+    if scenario.on is None:
+        return measures
+    table = lines(scenario.on) if lines is not None else None
+    restating = [m for m in scenario.measures if m.restates_schedule]
+    if table is not None:
+        n_rows = _schedule_duties(table, rows, duties)
+        notes.add(
+            f"tariff schedule: the US schedule in force on {scenario.on}, line by line: the rate "
+            "of each exporter and product is the 2024-value-weighted mean of the additional "
+            f"rates of its HS10 lines ({n_rows} rows of the data)"
+            + (
+                f"; the {len(restating)} measures of scenario {scenario.name} that restate it "
+                "for data without tariff lines are not applied"
+                if restating
+                else ""
+            )
+        )
+        return [m for m in measures if not m.restates_schedule]
+    if restating:
+        notes.add(
+            f"tariff schedule: this data set has no US tariff lines (HS10 with duty), so the "
+            f"schedule in force on {scenario.on} is represented by the {len(restating)} "
+            f"measures of scenario {scenario.name} that restate it with product and country "
+            "selectors (coarser than the schedule: exemption lists and Section 232 lists are "
+            "applied through the codes of the data)"
+        )
+        return measures
+    preset = schedule_preset(scenario.on)
+    if preset is None:
+        notes.add(
+            f"tariff schedule: this data set has no US tariff lines and no preset restates the "
+            f"schedule of {scenario.on}: only the scenario's own measures are applied"
+        )
+        return measures
+    notes.add(
+        f"tariff schedule: this data set has no US tariff lines (HS10 with duty), so the "
+        f"schedule in force on {scenario.on} is represented by the measures of preset "
+        f"{preset.name} (the schedule of {preset.on}, restated with product and country "
+        "selectors)"
+    )
+    return [*preset.measures, *measures]
+
+
 def _scenario_rates(
-    scenario: Scenario, rows: RowIndex, notes: Notes
+    scenario: Scenario, rows: RowIndex, notes: Notes, lines: ScheduleLines | None = None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     base = np.zeros(rows.n)
     for n, b in enumerate(scenario.baseline):
@@ -117,7 +228,7 @@ def _scenario_rates(
         base[mask] = b.rate
     duties = {basis: np.zeros(rows.n) for basis in BASES}
     covered232 = np.zeros(rows.n, dtype=bool)
-    for n, m in enumerate(scenario.measures):
+    for n, m in enumerate(_schedule_base(scenario, rows, notes, lines, duties)):  # type: ignore[assignment]
         path = f"measures[{n}]"
         if scenario.date is not None and m.effective is not None and m.effective > scenario.date:
             if scenario.carry_forward:
@@ -132,6 +243,8 @@ def _scenario_rates(
                 )
                 continue
         mask = _rows_mask(rows, m.importer, m.exporters, m.products, m.exempt, path, notes)
+        if m.only_where_charged:
+            mask &= duties[m.basis] > 0
         if m.new_rate is not None:
             if m.all_in:
                 duties[m.basis][mask] = np.maximum(0.0, m.new_rate - base[mask])
@@ -160,7 +273,11 @@ def _scenario_rates(
 
 
 def schedule(
-    scenario: Scenario, rows: RowIndex, notes: Notes, baseline: BaselineSpec = None
+    scenario: Scenario,
+    rows: RowIndex,
+    notes: Notes,
+    baseline: BaselineSpec = None,
+    lines: ScheduleLines | None = None,
 ) -> Schedule:
     """Baseline rate t0 and scenario rate t1 for every row (see module docstring).
 
@@ -175,6 +292,9 @@ def schedule(
     baseline
         What t0 is (:data:`~tradelever.analysis.scenarios.baseline.BaselineSpec`); default
         the scenario's ``relative_to``, else no additional tariffs.
+    lines
+        The US schedule on a date at the data's product level (:data:`ScheduleLines`), for
+        scenarios with ``on: DATE``; None when the data set has no US tariff lines.
 
     Raises
     ------
@@ -182,11 +302,11 @@ def schedule(
         Unknown countries, sets or industries (naming the key path), negative rates, an
         unknown baseline scenario.
     """
-    base, total, duties = _scenario_rates(scenario, rows, notes)
+    base, total, duties = _scenario_rates(scenario, rows, notes, lines)
     reference, other = resolve_baseline(scenario, baseline)
     t0 = base
     if other is not None:
-        _, t0, _ = _scenario_rates(other, rows, notes)
+        _, t0, _ = _scenario_rates(other, rows, notes, lines)
     return Schedule(t0=t0, t1=total, duties=duties, baseline=reference)
 
 

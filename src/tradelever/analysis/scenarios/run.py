@@ -34,6 +34,7 @@ from tradelever.analysis.scenarios.home import home_view
 from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.plausibility import flag_counts, plausibility_notes, row_flags
 from tradelever.analysis.scenarios.prepare import MODES, check_mode, prepare, solve
+from tradelever.analysis.scenarios.rates import ScheduleLines
 from tradelever.analysis.scenarios.result import (
     ROW_FIELDS,
     ScenarioResult,
@@ -95,6 +96,7 @@ def run_on_flows(
     provenance: dict[str, Any] | None = None,
     assumptions: list[str] | None = None,
     progress: Progress | None = None,
+    lines: ScheduleLines | None = None,
 ) -> ScenarioResult:
     """Solve a scenario on a flows frame (importer, exporter, code, value).
 
@@ -125,6 +127,10 @@ def run_on_flows(
         ``params`` gains ``baseline``.
     progress
         Called as ``progress(done, total)`` during the draws.
+    lines
+        The US schedule on a date at the data's product level, for scenarios with ``on:
+        DATE`` (:data:`~tradelever.analysis.scenarios.rates.ScheduleLines`); None when the
+        data set has no US tariff lines.
 
     Returns
     -------
@@ -145,6 +151,7 @@ def run_on_flows(
         classification=classification,
         notes=notes,
         baseline=baseline,
+        lines=lines,
     )
     descriptions = descriptions or {}
     out = solve(p, mode)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from tradelever.analysis.scenarios.model import Scenario
+    from tradelever.analysis.scenarios.rates import ScheduleLines
     from tradelever.analysis.scenarios.result import ScenarioResult
 
     #: A scenario as callers give it: a preset name, a YAML file, a mapping or a Scenario.
@@ -161,6 +162,29 @@ def _flows(request: Request, importers: list[str] | None) -> pd.DataFrame:
     )
 
 
+def schedule_lines(request: Request) -> ScheduleLines | None:
+    """The US schedule on a date at the request's product level, or None without lines.
+
+    Available when the data set holds US tariff lines with their 2024 duty (HS10 and
+    ``duty_usd``, as ``census-us-2024``) and the level is an HS level; the table of each date
+    is kept by the data-set view.
+    """
+    from tradelever.analysis.effective_tariffs import schedule_rates
+
+    # A scenario runs on the data set's own product codes (HS10 lines for census-us-2024).
+    level = request.manifest.level
+    if level not in ("hs10", "hs8", "hs6", "hs4", "hs2"):
+        return None
+    if "hs10" not in request.manifest.levels or "duty_usd" not in set(request.flows.columns):
+        return None
+
+    def lookup(date: Any) -> pd.DataFrame:
+        key = ("schedule-rates", request.year, level, date)
+        return request.view.memo(key, lambda: schedule_rates(request, date, level=level))
+
+    return lookup
+
+
 def run_scenario(
     request: Request,
     spec: ScenarioSpec,
@@ -217,6 +241,7 @@ def run_scenario(
         assumptions=request.assumptions,
         progress=progress,
         baseline=baseline,
+        lines=schedule_lines(request),
     )
 
 

@@ -425,7 +425,7 @@ def create_app(
         Accepted ``Host`` header names; default the loopback names (``127.0.0.1``,
         ``localhost``, ``::1``), ``["*"]`` accepts any.
     """
-    from tradelever.interfaces.http import routes, routes_brief, routes_scenarios
+    from tradelever.interfaces.http import routes, routes_brief, routes_scenarios, routes_tariffs
 
     if pool_size is None:
         pool_size = max(1, min(4, os.cpu_count() or 1))
@@ -486,6 +486,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(routes_scenarios.router)
     app.include_router(routes_brief.router)
+    app.include_router(routes_tariffs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -209,7 +209,10 @@ router.get(
     summary="One preset scenario: its measures, with legal basis, source and date",
     response_class=Response,
     responses={
-        **_ok("As `tradelever scenario show NAME --format json` (extends resolved)."),
+        **_ok(
+            "As `tradelever scenario show NAME --format json` (extends resolved): every "
+            "measure with its selectors expanded, and every member of its groups and sets."
+        ),
         **_errors(404, 422),
     },
 )
@@ -222,8 +225,10 @@ def get_scenario(
 
     def produce() -> bytes:
         def compute(s: Session) -> Any:
+            from tradelever.analysis.scenarios.listing import listing_json
+
             check_scenario_names(s, [name], parameter="name")
-            return s.scenario(name).model_dump(mode="json")
+            return listing_json(s.scenario(name))
 
         try:
             return json_bytes(engine.call(compute))

@@ -363,7 +363,7 @@ async function setupScenarios() {
   if (items.length) await showScenario();
 }
 
-const MEASURE_COLUMNS = ["importer", "exporters", "products", "exempt", "new_rate", "change", "basis", "effective", "source"];
+const MEASURE_COLUMNS = ["importer", "exporters", "products", "exempt", "rate", "new_rate", "change", "basis", "effective", "source"];
 
 function describeExporters(value) {
   if (value && typeof value === "object" && !Array.isArray(value) && value.all_except) {
