@@ -154,15 +154,19 @@ def test_markdown_escapes_every_special_character(census_brief_md) -> None:  # t
 
 
 def test_scenarios_on_one_baseline(census_brief) -> None:  # type: ignore[no-untyped-def]
+    """The schedule in force, a deal at a stated rate and peers first: one model, one base."""
+    result = census_brief.results["deal_comparison"]
+    assert result.params["baseline"]["label"] == "no additional tariffs"
+    assert result.params["date"] == "2026-01-15" and result.params["deal_rate"] == 0.10
+    cases = list(result.rows["case"])
+    assert cases[0] == "schedule in force on 2026-01-15" and len(cases) == 3
     section = census_brief.section("scenarios")
-    bases = {
-        census_brief.results[k].params["baseline"]["label"]
-        for k in census_brief.results
-        if k.startswith("scenario_")
-    }
-    assert bases == {"no additional tariffs"}
-    assert "same baseline, no additional tariffs" in section.text()
+    assert "one baseline (no additional tariffs" in section.text()
     assert "No deal" not in section.text()
+    # the difference of each case is its effect minus the schedule's (same base)
+    effects = result.rows["total_effect_usd"].to_numpy()
+    diffs = result.rows["difference_from_schedule_usd"].to_numpy()
+    assert diffs == pytest.approx(effects - effects[0], rel=1e-9, abs=1e-3)
 
 
 def test_leverage_table_shows_the_duty_on_the_date(census_brief) -> None:  # type: ignore[no-untyped-def]

@@ -119,6 +119,15 @@ BRIEF = Analysis(
             http_annotation=list[str] | None,
         ),
         Option(
+            "deal_rate",
+            float,
+            0.10,
+            "Rate of the hypothetical deal in the scenario section, a fraction (default 0.10: "
+            "the floor of the April 2025 formula).",
+            ge=0.0,
+            le=1.0,
+        ),
+        Option(
             "claims",
             str | None,
             None,
@@ -269,6 +278,7 @@ def brief(
     year: int | None = None,
     level: str | None = None,
     scenarios: Sequence[str] = (),
+    deal_rate: float = 0.10,
     claims: str | Path | None = None,
     currency: str | None = None,
     fx: float | str | None = None,
@@ -295,6 +305,7 @@ def brief(
         year=year,
         level=level,
         scenarios=scenarios,
+        deal_rate=deal_rate,
         claims=claims,
         fx=rate,
         top=top,
@@ -369,6 +380,7 @@ def build_brief(
     year: int | None = None,
     level: str | None = None,
     scenarios: Sequence[str] = (),
+    deal_rate: float = 0.10,
     claims: str | Path | None = None,
     fx: FxRate | None = None,
     top: int = 5,
@@ -393,6 +405,8 @@ def build_brief(
         Scenario preset names or YAML files to run (``Session.run_scenario``), each optionally
         labelled ``"LABEL=NAME"`` (``"deal=us-2025-08-07"``). Default: the outcomes listed for
         the pair in ``data/brief_scenarios.yaml`` (none for pairs not listed).
+    deal_rate
+        The rate of the hypothetical deal of the scenario section (fraction).
     claims
         A claims file: adds the "claims checked" annex.
     fx
@@ -407,7 +421,7 @@ def build_brief(
     progress
         Told each step (one line of text).
     """
-    BRIEF.check(top=top)
+    BRIEF.check(top=top, deal_rate=deal_rate)
     say: Progress = progress or (lambda _msg: None)
     rules = rules or Rules()
     date = today or dt.date.today()
@@ -525,10 +539,20 @@ def build_brief(
             session, "peers", "peers", home, partner, peers=peer_label, **common
         )
     results.update({k: o.result for k, o in runs.items() if o.result is not None})
-    say("tariff scenarios")
-    outcomes, defaulted, scenario_reason = _run_scenarios(
-        session, scenarios, home, partner, common, say
-    )
+    comparison = None
+    if not scenarios and partner == "USA" and dataset == CENSUS_IMPORTS:
+        say(
+            f"deal comparison on {date.isoformat()}: schedule, deal at {deal_rate:.0%}, peers first"
+        )
+        comparison = _deal_comparison(session, home, members, deal_rate, date, dataset)
+        if comparison.result is not None:
+            results["deal_comparison"] = comparison.result
+        outcomes, defaulted, scenario_reason = [], False, comparison.reason
+    else:
+        say("tariff scenarios")
+        outcomes, defaulted, scenario_reason = _run_scenarios(
+            session, scenarios, home, partner, common, say
+        )
     results.update({o.key: o.result for o in outcomes if o.result is not None})
     sequencing = _compare_deal_and_first(session, outcomes, home, common)
     if sequencing is not None:
@@ -596,7 +620,11 @@ def build_brief(
         points.extend(pts)
         heads_extra.extend(heads)
 
-    if scenario_reason is not None:
+    if comparison is not None and comparison.result is not None:
+        section, pts = s_scen.build_comparison(ctx, comparison.result)
+        body.append(section)
+        points.asks[1:1] = pts.asks  # the second ask
+    elif scenario_reason is not None:
         body.append(unavailable("scenarios", s_scen.TITLE, scenario_reason))
     else:
         section, heads = s_scen.build(ctx, outcomes, defaulted=defaulted)
@@ -926,6 +954,36 @@ def _scan(session: Any, home: str, dataset: str) -> Outcome:
         )
     except TradeleverError as exc:
         return Outcome(None, f"the leverage scan could not run: {exc}")
+
+
+def _deal_comparison(
+    session: Any,
+    home: str,
+    peers: Sequence[str],
+    deal_rate: float,
+    date: dt.date,
+    dataset: str,
+) -> Outcome:
+    """The schedule on ``date``, a deal at ``deal_rate`` and peers first (one model, one base)."""
+    from tradelever.analysis.scenarios.deals import deal_comparison
+
+    covered = set(session.view(dataset).countries())
+    peers = [p for p in peers if p in covered and p != home]
+    try:
+        return Outcome(
+            deal_comparison(
+                session,
+                home,
+                "USA",
+                deal_rate=deal_rate,
+                peers=list(peers) or "ASEAN",
+                date=date,
+                dataset=dataset,
+            ),
+            None,
+        )
+    except TradeleverError as exc:
+        return Outcome(None, f"the deal comparison could not run: {exc}")
 
 
 def _run_scenarios(

@@ -339,56 +339,6 @@ def waterfalls(
     return Chart(key=key, title=title, svg=svg, alt=alt, caption=caption)
 
 
-def rate_timeline(
-    series: Sequence[tuple[str, Sequence[Any], Sequence[float]]],
-    *,
-    title: str,
-    caption: str,
-    highlight: str | None = None,
-    key: str = "tariff-timeline",
-) -> Chart:
-    """Step lines of a rate (fractions) over dates, one per exporter; ``highlight`` in bold.
-
-    ``series`` holds (label, dates, rates); each rate holds from its date to the next.
-    """
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.2, 3.9))
-    palette = ["#7f8c8d", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#27ae60",
-               "#b7950b", "#5d6d7e", "#a93226"]  # fmt: skip
-    last_dates = []
-    for i, (label, dates, rates) in enumerate(series):
-        xs = pd.to_datetime(list(dates))
-        ys = 100 * np.asarray(rates, dtype=float)
-        bold = label == highlight
-        ax.step(
-            xs,
-            ys,
-            where="post",
-            color=_ACCENT if bold else palette[i % len(palette)],
-            linewidth=2.4 if bold else 1.1,
-            alpha=1.0 if bold else 0.8,
-            label=label,
-            zorder=3 if bold else 2,
-        )
-        last_dates.append(xs.max())
-    ax.set_ylabel("Effective additional US tariff (%)")
-    ax.legend(fontsize=7, ncol=3, frameon=False, loc="upper left")
-    ax.grid(axis="y", color="#e5e8ec", linewidth=0.6)
-    ax.set_title(title, fontsize=10, loc="left", color=_INK)
-    fig.autofmt_xdate()
-    svg = svg_text(fig, key, title)
-    plt.close(fig)
-    alt = "; ".join(
-        f"{label}: "
-        + ", ".join(
-            f"{pd.Timestamp(d).date().isoformat()} {100 * float(r):.1f}%"
-            for d, r in zip(dates, rates, strict=True)
-        )
-        for label, dates, rates in series
-    )
-    return Chart(key=key, title=title, svg=svg, alt=alt, caption=caption)
-
-
 def first_in_line(
     points: Sequence[tuple[str, float, float]],
     *,

@@ -33,6 +33,7 @@ __all__ = [
     "ScenarioOutcome",
     "baseline_label",
     "build",
+    "build_comparison",
     "default_outcomes",
     "parse_requests",
     "sequencing_ask",
@@ -285,3 +286,105 @@ def sequencing_ask(ctx: Context, result: Any, deal: str, first: str) -> Points:
         )
     )
     return points
+
+
+def build_comparison(ctx: Context, result: Any) -> tuple[Section, Points]:
+    """The deal comparison (``deal_comparison``) and its ASK-SEQUENCING point.
+
+    The schedule in force on the brief's date, a deal at a stated rate and the peers settling
+    first while home does not, on one model and one baseline.
+    """
+    points = Points()
+    rows = result.rows
+    params = result.params or {}
+    maker = FigureMaker("deal_comparison", result, ctx.fx, row_field="case")
+    base = baseline_label(result)
+    blocks: list[Any] = [
+        para(
+            "Three cases on one model ({mode} partial equilibrium, substitution between "
+            "suppliers) and one "
+            "baseline ({base}, {dataset} {year} trade): the US schedule in force on {date}, a "
+            "deal that sets {home} general duty at {rate} where the schedule charges one, and "
+            "the peers ({peers}) getting that deal while {home2} does not.",
+            mode=str(params.get("mode", "ces")).upper(),
+            base=base,
+            dataset=params.get("dataset", ctx.dataset),
+            year=params.get("year", ctx.year),
+            date=params.get("date", ctx.date.isoformat()),
+            home=possessive(ctx.home_name),
+            rate=f"{100 * float(params.get('deal_rate', 0)):g}%",
+            peers=", ".join(params.get("peers", [])),
+            home2=ctx.home_name,
+        )
+    ]
+    body = []
+    for rec in rows.to_dict(orient="records"):
+        cells: list[Any] = [str(rec["case"])]
+        for field, unit in (
+            ("home_rate", "share"),
+            ("peers_rate", "share"),
+            ("total_effect_usd", "usd"),
+            ("own_tariff_effect_usd", "usd"),
+            ("rival_tariff_effect_usd", "usd"),
+            ("difference_from_schedule_usd", "usd"),
+        ):
+            cells.append(maker.cell(rec, field, unit=unit) if field in rec else "-")
+        body.append(tuple(cells))
+    blocks.append(
+        Table(
+            (
+                "case",
+                f"{ctx.home_name}: effective rate",
+                "peers: effective rate",
+                f"effect on {possessive(ctx.home_name)} exports",
+                "of which own tariffs",
+                "of which peers' tariffs",
+                "difference from the schedule",
+            ),
+            tuple(body),
+            f"Source: {params.get('dataset', ctx.dataset)}, {params.get('year', ctx.year)}; US "
+            f"tariff schedule on {params.get('date', '')}; baseline: {base}. Rates: 2024 "
+            "import values times the duties of each case, over 2024 imports.",
+        )
+    )
+    deal = rows.iloc[1].to_dict() if len(rows) > 1 else None
+    first = rows.iloc[2].to_dict() if len(rows) > 2 else None
+    if deal is not None:
+        diff = maker.cell(deal, "difference_from_schedule_usd", unit="usd")
+        blocks.append(
+            para(
+                "{case}: {home} exports to {partner} would change by {diff} a year against the "
+                "schedule in force.",
+                case=cap(str(deal["case"])),
+                home=possessive(ctx.home_name),
+                partner=ctx.partner_name,
+                diff=diff,
+            )
+        )
+    if first is not None:
+        diff = maker.cell(first, "difference_from_schedule_usd", unit="usd")
+        blocks.append(
+            para(
+                "If the peers settle first and {home} does not, its exports change by {diff} a "
+                "year against the schedule in force.",
+                home=ctx.home_name,
+                diff=diff,
+            )
+        )
+        if diff.value is not None and diff.value < 0:
+            points.asks.append(
+                para(
+                    "a rate no worse than the peers', settled no later: if they obtain the "
+                    "deal rate first, {home} exports to {partner} change by {diff} a year "
+                    "({model}, same baseline: {base}).",
+                    kind="ask",
+                    home=possessive(ctx.home_name),
+                    partner=ctx.partner_name,
+                    diff=diff,
+                    model=str(params.get("mode", "ces")).upper(),
+                    base=base,
+                    source=diff.source.tag(),
+                )
+            )
+    blocks.extend(notes(ctx, result))
+    return Section("scenarios", TITLE, tuple(blocks)), points

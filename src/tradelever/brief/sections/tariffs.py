@@ -21,7 +21,6 @@ from typing import Any
 
 import pandas as pd
 
-from tradelever.brief import charts
 from tradelever.brief.context import Context
 from tradelever.brief.figures import FigureMaker
 from tradelever.brief.model import Note, Paragraph, Section, Table, para
@@ -208,20 +207,7 @@ def build(
             cap_text,
         )
     )
-    series = []
-    for e, part in rows.groupby("exporter", sort=False):
-        part = part.sort_values("date")
-        series.append(
-            (names.get(str(e), str(e)), list(part["date"]), list(part["effective_additional_rate"]))
-        )
-    blocks.append(
-        charts.rate_timeline(
-            series,
-            title=cap(f"Effective additional US tariff on {ctx.home_name} and its competitors"),
-            caption=cap_text + " Each step holds until the next change of the schedule.",
-            highlight=names.get(ctx.home, ctx.home),
-        )
-    )
+    blocks.append(_chart(ctx, timeline, names, cap_text))
     blocks.extend(notes(ctx, timeline))
     listed = []
     for r in rates.rows.to_dict(orient="records"):
@@ -229,6 +215,19 @@ def build(
         listed.append(f"{name}: {r['rate_text']} ({r['instruments'] or 'no duty on all products'})")
     blocks.append(Note("Headline rates by exporter: " + "; ".join(listed) + "."))
     return Section("tariffs", title, tuple(blocks))
+
+
+def _chart(ctx: Context, timeline: Any, names: dict[str, str], cap_text: str) -> Any:
+    """The step chart of the tariffs engineer's module (brief/chart_tariffs.py)."""
+    from tradelever.brief.chart_tariffs import tariff_chart
+
+    return tariff_chart(
+        timeline,
+        home=ctx.home,
+        names=names,
+        end=ctx.date,
+        caption=cap_text + " Each step holds until the next change of the schedule.",
+    )
 
 
 def possessive_name(ctx: Context) -> str:
