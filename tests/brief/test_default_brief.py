@@ -174,3 +174,29 @@ def test_leverage_table_shows_the_duty_on_the_date(census_brief) -> None:  # typ
     assert table.headers[-1] == "additional US tariff on 2026-01-15"
     bullets = census_brief.section("leverage").of_type(Bullets)[0].items
     assert bullets[0].text.startswith("Malaysia supplies 26.6% of the United States' imports of")
+
+
+def test_claims_annex_checks_the_example_note(icio_session) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    from pathlib import Path
+
+    from tradelever.analysis.claims import read_claims_file
+    from tradelever.brief.build import _claims_result
+    from tradelever.brief.context import Context
+    from tradelever.brief.sections import claims as s_claims
+
+    path = Path(__file__).parents[2] / "examples" / "claims" / "kenanga-2025-04-14.yaml"
+    result = _claims_result(icio_session, read_claims_file(path), str(path))
+    rows = result.rows.set_index("id")
+    # HS 8541 without photovoltaic cells + 8542, 2024 Census: 21.9% (the sample README's
+    # spot check), within the file's 2.5-point tolerance of "about 20%".
+    chip = rows.loc["mys-share-of-us-chip-imports"]
+    assert chip["verdict"] == "supported" and round(100 * chip["recomputed"], 1) == 21.9
+    assert set(rows["verdict"]) <= {"supported", "contradicted", "not_checkable"}
+    ctx = Context("MYS", "USA", None, "Malaysia", "the United States", None, "census-us-2024",
+                  2024, "hs6", "HTS2024", False, dt.date(2026, 1, 15))  # fmt: skip
+    section = s_claims.build(ctx, result)
+    assert section.title == "Annex: claims checked"
+    (table,) = section.tables
+    assert len(table.rows) == len(rows)
+    assert "21.9%" in [c.text for row in table.rows for c in row if hasattr(c, "text")]
