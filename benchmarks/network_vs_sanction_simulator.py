@@ -19,25 +19,49 @@ capacity rationing (varrho = -1). Run at its defaults (tau = 0.3, delta = 0.1; i
 USA loses US$9.35 bn, MYS US$5.64 bn) and at tau = 1, delta = 0 (nothing rerouted, nothing
 leaks), which isolates the effect of their non-linear production side.
 
-Reproduce (about 10 s on 2 cores; ``--skip-model`` prints only the tradelever figures)::
+Then the two side by side in time and memory: the cold ``tradelever supply-chain MYS
+--partner USA`` (a new process, the cache of ``L`` present) and sanction-simulator's
+scenario at its defaults (a new process), interleaved ``--repeat`` times, with the ratios;
+and the first use of a data-set version (cache absent, ``--absent`` runs), and the warm
+query in this process. Peak memory is each child's own VmHWM.
+
+Targets (issue 15, 2 cores): cold ``supply-chain`` <= 1.0x sanction-simulator's scenario
+time, peak memory no worse than it.
+
+Reproduce (about 2 minutes on 2 cores; ``--skip-model`` prints only the tradelever figures
+of the cross-check and skips the timings)::
 
     python benchmarks/network_vs_sanction_simulator.py
+    python benchmarks/network_vs_sanction_simulator.py --repeat 5 --absent 1
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
+import tempfile
 import time
 
 import numpy as np
 
+from network_runs import (
+    Run,
+    describe_machine,
+    drop_network_cache,
+    prepare,
+    print_side_by_side,
+    sanction_simulator,
+    side_by_side,
+    supply_chain_cli,
+)
+
 HOME, PARTNER, INDUSTRY = "MYS", "USA", "C26"
 
 
-def _ours(share: float, industries: list[str] | None) -> tuple[float, float, float]:
-    from tradelever.analysis.network import extract, icio_model
+def _ours(model: object, share: float, industries: list[str] | None) -> tuple[float, float, float]:
+    from tradelever.analysis.network import LeontiefModel, extract
 
-    model = icio_model()
+    assert isinstance(model, LeontiefModel)
     res = extract(model, HOME, PARTNER, industries, share=share)
     H, P = model.country_nodes(HOME), model.country_nodes(PARTNER)
     return (
@@ -72,20 +96,31 @@ def _theirs(tau: float, delta: float, industry: str | None) -> tuple[float, floa
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--skip-model", action="store_true", help="do not run sanction-simulator")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved cold runs of each")
+    ap.add_argument("--absent", type=int, default=1, help="cold runs with the cache absent")
+    ap.add_argument("--warm", type=int, default=5, help="warm runs in this process")
     args = ap.parse_args()
+    print(describe_machine())
+    with tempfile.TemporaryDirectory() as data_dir:
+        _run(args, data_dir)
 
+
+def _run(args: argparse.Namespace, data_dir: str) -> None:
     t0 = time.perf_counter()
-    from tradelever.analysis.network import icio_model
+    prepare(data_dir)
+    print(f"tradelever: store prepared and L cached in {time.perf_counter() - t0:.1f} s")
+    from tradelever.api import Session
 
-    icio_model()
-    print(f"tradelever: network loaded and factorised in {time.perf_counter() - t0:.1f} s")
+    session = Session(data_dir)
+    session.supply_chain(HOME, PARTNER)
+    model = session.view("icio2022").memo(("leontief_model",), lambda: None)
     unreplaceable = 0.3 * (1 - 0.1)
     rows: list[tuple[str, str, float, float]] = []
     for scope, sel in (("all industries", None), (f"{INDUSTRY} only", [INDUSTRY])):
-        usa, mys, deliveries = _ours(1.0, sel)
+        usa, mys, deliveries = _ours(model, 1.0, sel)
         print(f"  {HOME}->{PARTNER} intermediate deliveries, {scope}: US${deliveries:.2f} bn")
         rows.append((scope, "tradelever extraction, share 1", usa, mys))
-        usa, mys, _ = _ours(unreplaceable, sel)
+        usa, mys, _ = _ours(model, unreplaceable, sel)
         rows.append((scope, f"tradelever extraction, share {unreplaceable:.2f}", usa, mys))
         if not args.skip_model:
             from sanction_simulator import power_trade_estimation as pte
@@ -118,6 +153,34 @@ def main() -> None:
         "\n- So the extraction at share 1 bounds their default result from above (no"
         "\n  rerouting, no leakage, fixed final demand), and at share tau*(1-delta) it is a"
         "\n  lower bound for the buyer and a close match for the seller."
+    )
+    if args.skip_model:
+        return
+
+    print("\nTime and memory, side by side (the question each answers differs: see above)")
+    print_side_by_side(side_by_side(data_dir, args.repeat))
+    absent: list[Run] = []
+    theirs: list[Run] = []
+    for _ in range(args.absent):
+        drop_network_cache(data_dir)
+        absent.append(supply_chain_cli(data_dir))
+        theirs.append(sanction_simulator())
+    if absent:
+        a_s = statistics.median(r.seconds for r in absent)
+        t_s = statistics.median(r.seconds for r in theirs)
+        print(
+            f"  cache absent (first use of a data-set version builds L once): tradelever"
+            f" {a_s:.2f} s, peak {statistics.median(r.peak_mib for r in absent):.0f} MiB;"
+            f" sanction-simulator beside it {t_s:.2f} s: ratio {a_s / t_s:.2f}x"
+        )
+    times = []
+    for _ in range(args.warm):
+        start = time.perf_counter()
+        session.supply_chain(HOME, PARTNER)
+        times.append(time.perf_counter() - start)
+    print(
+        f"  warm Session.supply_chain in this process: median {statistics.median(times):.3f} s"
+        f" of {args.warm}"
     )
 
 

@@ -12,13 +12,17 @@ import pytest
 
 import tradelever
 from tradelever import api
+from tradelever.analysis.balance import BALANCE
+from tradelever.analysis.claim_figures import CHECK
 from tradelever.analysis.concessions import CONCESSIONS
+from tradelever.analysis.deals import DEAL, DEALS, FIRST_IN_LINE, PRECEDENTS
 from tradelever.analysis.effective_tariffs import TARIFFS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
 from tradelever.analysis.peers import PEERS
 from tradelever.analysis.result import TableResult
+from tradelever.analysis.scan import SCAN
 from tradelever.analysis.scenarios.simulate import COMPARE_SCENARIOS, RUN_SCENARIO
 from tradelever.analysis.substitution import SUBSTITUTES
 from tradelever.analysis.supply_chain import SUPPLY_CHAIN
@@ -32,13 +36,20 @@ ANALYSES = [
     EXPOSURE,
     FORMULA,
     FORMULA_ANNEX,
+    BALANCE,
     CONCESSIONS,
     PEERS,
     SUPPLY_CHAIN,
+    SCAN,
     RUN_SCENARIO,
     COMPARE_SCENARIOS,
     TARIFFS,
     BRIEF,
+    DEALS,
+    DEAL,
+    FIRST_IN_LINE,
+    PRECEDENTS,
+    CHECK,
 ]
 # Session arguments that are not options of the interfaces (a Python object, a callback).
 PYTHON_ONLY = {"run_scenario": {"progress"}, "brief": {"today", "progress"}}
@@ -101,8 +112,8 @@ def test_session_takes_what_the_brief_passes() -> None:
 
 
 def test_results_share_one_type(icio_session: Session) -> None:
-    lev = icio_session.leverage("MYS", "USA", rival="CHN")
-    exp = icio_session.exposure("MYS", "USA")
+    lev = icio_session.leverage("MYS", "USA", rival="CHN", dataset="icio2022")
+    exp = icio_session.exposure("MYS", "USA", dataset="icio2022")
     for result in (lev, exp):
         assert isinstance(result, TableResult)
         assert {"home", "partner", "dataset", "year", "level"} <= set(result.params)

@@ -53,17 +53,6 @@ KNOWN_CYCLES = {
             "tradelever.brief.render_pdf",
         }
     ),
-    # create_app() imports the routers, which import the app's Engine and error mapping:
-    # goes when interfaces/http/app.py is split along its seams (issue 10, item 8).
-    frozenset(
-        {
-            "tradelever.interfaces.http.app",
-            "tradelever.interfaces.http.routes",
-            "tradelever.interfaces.http.routes_brief",
-            "tradelever.interfaces.http.routes_tariffs",
-            "tradelever.interfaces.http.routes_scenarios",
-        }
-    ),
 }
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from tradelever.analysis import effective_tariffs as _tariffs
 from tradelever.analysis import formula as _formula
+from tradelever.analysis.balance import Frequency
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.scenarios.result import ScenarioResult
@@ -49,21 +50,28 @@ __all__ = [
     "ScenarioResult",
     "Session",
     "TableResult",
+    "balance",
     "brief",
+    "check_claims",
     "compare_scenarios",
     "concessions",
     "datasets",
+    "deal",
+    "deals",
     "exposure",
     "fetch_baci",
     "fetch_census",
     "fetch_comtrade",
+    "first_in_line",
     "formula",
     "formula_annex",
     "ingest_baci",
     "leverage",
     "open_store",
     "peers",
+    "precedents",
     "run_scenario",
+    "scan",
     "scenario",
     "scenarios",
     "substitutes",
@@ -83,7 +91,7 @@ def leverage(
     partner: str,
     rival: str | None = None,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     sigma: float | None = None,
@@ -111,7 +119,7 @@ def substitutes(
     partner: str,
     rival: str,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     min_rca: float = 1.0,
@@ -138,7 +146,7 @@ def exposure(
     home: str,
     partner: str,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     gdp_usd: float | None = None,
@@ -155,7 +163,7 @@ def formula(
     home: str,
     partner: str = _formula.ANNEX_PARTNER,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     imports_usd: float | None = None,
     exports_usd: float | None = None,
@@ -183,7 +191,7 @@ def formula(
 
 def formula_annex(
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     data_dir: PathLike | None = None,
     config: Config | None = None,
@@ -192,11 +200,28 @@ def formula_annex(
     return _session(data_dir, config).formula_annex(dataset=dataset, year=year)
 
 
+def balance(
+    home: str,
+    partner: str = _formula.ANNEX_PARTNER,
+    *,
+    dataset: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    frequency: Frequency = "monthly",
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """The partner's goods balance with ``home`` over time; see :meth:`Session.balance`."""
+    return _session(data_dir, config).balance(
+        home, partner, dataset=dataset, start=start, end=end, frequency=frequency
+    )
+
+
 def concessions(
     home: str,
     partner: str,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     target_rate: float = 0.10,
@@ -223,7 +248,7 @@ def peers(
     partner: str,
     peers: str = "ASEAN",
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     year: int | None = None,
     level: Level | None = None,
     sigma: float | None = None,
@@ -233,6 +258,34 @@ def peers(
     """Home and its peers in the partner's market; see :meth:`Session.peers`."""
     return _session(data_dir, config).peers(
         home, partner, peers, dataset=dataset, year=year, level=level, sigma=sigma
+    )
+
+
+def scan(
+    home: str,
+    *,
+    partners: str = "all",
+    over: str | None = None,
+    min_share: float = 0.0,
+    min_imports_usd: float = 0.0,
+    dataset: str = DEFAULT_DATASET,
+    year: int | None = None,
+    level: Level | None = None,
+    sigma: float | None = None,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """Home's leverage over every partner at once (``over``: reversed); see :meth:`Session.scan`."""
+    return _session(data_dir, config).scan(
+        home,
+        partners=partners,
+        over=over,
+        min_share=min_share,
+        min_imports_usd=min_imports_usd,
+        dataset=dataset,
+        year=year,
+        level=level,
+        sigma=sigma,
     )
 
 
@@ -378,6 +431,55 @@ def brief(
         today=today,
         progress=progress,
     )
+
+
+# -- US deals and claims (issue 14) ------------------------------------------------------------
+def deals(
+    partner: str = "USA",
+    *,
+    members: str | None = None,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """The 2025-26 US deals with derived measures; see :meth:`Session.deals`."""
+    return _session(data_dir, config).deals(partner, members=members)
+
+
+def deal(
+    partner: str, *, data_dir: PathLike | None = None, config: Config | None = None
+) -> TableResult:
+    """Every quoted fact of one partner's US deal(s); see :meth:`Session.deal`."""
+    return _session(data_dir, config).deal(partner)
+
+
+def first_in_line(
+    partner: str = "USA",
+    *,
+    home: str | None = None,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """Rate obtained against the date of each deal; see :meth:`Session.first_in_line`."""
+    return _session(data_dir, config).first_in_line(partner, home=home)
+
+
+def precedents(
+    offer: str,
+    partner: str = "USA",
+    *,
+    members: str | None = None,
+    data_dir: PathLike | None = None,
+    config: Config | None = None,
+) -> TableResult:
+    """Comparable precedents for an offer type; see :meth:`Session.precedents`."""
+    return _session(data_dir, config).precedents(offer, partner, members=members)
+
+
+def check_claims(
+    path: PathLike, *, data_dir: PathLike | None = None, config: Config | None = None
+) -> TableResult:
+    """Check a claims file against the data; see :meth:`Session.check_claims`."""
+    return _session(data_dir, config).check_claims(path)
 
 
 def ingest_baci(

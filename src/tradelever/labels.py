@@ -150,6 +150,31 @@ LABELS: Final[dict[str, Label]] = {
         _l("eu_import_share_flag", "EU criterion: imports over exports > 1", "M/X > 1", "flag"),
         _l("world_export_hhi_flag", "world export HHI > 0.4", "world HHI > 0.4", "flag"),
         _l("flags", "flags", "flags", "text"),
+        # the scan of every partner, and its reverse view (analysis/scan.py)
+        _l("partner", "partner", "partner", "code"),
+        _l("supplier", "supplier", "supplier", "code"),
+        _l("supplier_name", "supplier", "supplier", "text", width=24),
+        _l("top_supplier", "partner's top supplier", "top supplier", "code"),
+        _l("top_supplier_share", "top supplier's share", "top share", "share"),
+        _l("partner_suppliers", "suppliers of the partner", "suppliers", "count"),
+        _l(
+            "supplier_share_of_partner_imports",
+            "supplier share of partner imports",
+            "supplier share",
+            "share",
+        ),
+        _l(
+            "supplier_exports_to_partner_usd",
+            "supplier exports to partner",
+            "supplier exports to partner",
+            "usd",
+        ),
+        _l(
+            "partner_cost_of_losing_supplier_usd",
+            "partner cost of losing supplier",
+            "partner cost of losing supplier",
+            "usd",
+        ),
         # substitution
         _l(
             "rival_exports_to_partner_usd",
@@ -286,6 +311,32 @@ LABELS: Final[dict[str, Label]] = {
             "ratio",
             3,
         ),
+        # single-reporter data sets, the Annex I computation, the balance (us-defaults)
+        _l(
+            "coverage", "covered share of the partner's imports of the chapter", "coverage", "share"
+        ),
+        _l(
+            "applied_rate",
+            "applied rate on the partner's imports (duty / value)",
+            "applied rate",
+            "share",
+        ),
+        _l(
+            "home_applied_rate",
+            "applied rate on home's goods (duty / value)",
+            "home applied rate",
+            "share",
+        ),
+        _l("annex_method_rate", "rate computed as the US did", "US computation", "share", 0),
+        _l("annex_method_gap", "US computation less announced rate", "gap", "share", 0),
+        _l("matches_annex_method", "US computation gives the announced rate", "match (US)", "flag"),
+        _l(
+            "home_market_rca", "home RCA in the partner's market", "home RCA in partner", "ratio", 2
+        ),
+        _l("date", "month or year", "date", "code"),
+        _l("imports_usd", "partner goods imports from home (m)", "imports", "usd"),
+        _l("exports_usd", "partner goods exports to home (x)", "exports", "usd"),
+        _l("balance_usd", "partner balance with home (x - m)", "balance", "usd"),
         # supply chain
         _l(
             "direct_deliveries_to_partner_usd",
@@ -336,6 +387,72 @@ LABELS: Final[dict[str, Label]] = {
         _l("exports_b_usd", "exports under B", "under B", "usd"),
         _l("difference_usd", "difference B - A", "difference", "usd"),
         _l("measures", "measures", "measures", "count"),
+        # US deals and claims (issue 14)
+        _l("deal", "deal", "deal", "code"),
+        _l("partner", "partner", "partner", "code"),
+        _l("kind", "kind of deal", "kind", "text", width=14),
+        _l("deal_date", "deal date", "date", "text", width=10),
+        _l("deal_date_is", "deal date is the", "date is", "text", width=10),
+        _l("deal_date_precision", "precision of the deal date", "precision", "text", width=12),
+        _l("days_since_2025_04_02", "days from 2 April 2025 to the deal", "days", "count"),
+        _l("rate_effective_from", "rate in effect from", "rate from", "text", width=10),
+        _l("days_to_rate", "days from 2 April 2025 to the rate", "days to rate", "count"),
+        _l("annex_i_rate", "EO 14257 Annex I rate", "Annex I", "share", 0),
+        _l("eo_14326_rate", "EO 14326 rate", "EO 14326", "share", 0),
+        _l("rate_obtained", "rate obtained in the deal", "rate obtained", "share", 0),
+        _l("rate_obtained_basis", "basis of the rate obtained", "basis", "text", width=14),
+        _l("rate_cut", "rate cut (Annex I - obtained, points)", "cut", "share", 0),
+        _l("rate_cut_note", "rate cut note", "cut note", "text"),
+        _l("purchases_usd", "headline purchase pledges (totals)", "purchases", "usd"),
+        _l("purchases_usd_a_year", "headline purchase pledges a year", "purchases/yr", "usd"),
+        _l("investment_usd", "headline investment pledges (totals)", "investment", "usd"),
+        _l("investment_usd_a_year", "headline investment pledges a year", "invest./yr", "usd"),
+        _l("pledges_usd", "pledges (totals, any period)", "pledges", "usd"),
+        _l("pledges_usd_a_year", "pledges a year (annualised)", "pledges/yr", "usd"),
+        _l("pledges_unannualised_usd", "pledges with no period", "no period", "usd"),
+        _l("exports_to_us_2024_usd", "exports to the US, 2024", "exports to US 2024", "usd"),
+        _l("pledges_share_of_exports", "pledges / 2024 exports to the US", "pledges/X", "share"),
+        _l(
+            "pledges_a_year_share_of_exports",
+            "pledges a year / 2024 exports to the US",
+            "pledges/yr/X",
+            "share",
+        ),
+        _l("pledges_share_of_gdp", "pledges / GDP", "pledges/GDP", "share"),
+        _l("pledges_a_year_share_of_gdp", "pledges a year / GDP", "pledges/yr/GDP", "share", 2),
+        _l(
+            "effective_rate_2025_04_09",
+            "effective additional US tariff on 9 April 2025",
+            "eff. 9 Apr 25",
+            "share",
+        ),
+        _l(
+            "effective_rate_before_deal",
+            "effective additional US tariff the day before the deal",
+            "eff. before",
+            "share",
+        ),
+        _l(
+            "effective_rate_after",
+            "effective additional US tariff on the deal's effective date",
+            "eff. after",
+            "share",
+        ),
+        _l("missing_facts", "facts missing from the texts", "missing", "count"),
+        _l("notes", "notes", "notes", "text"),
+        _l("offer", "offer", "offer", "text", width=20),
+        _l("summary", "summary", "summary", "text"),
+        _l("amount_usd", "amount", "amount", "usd"),
+        _l("share", "stated coverage of the tariff elimination", "coverage", "share", 0),
+        _l("commitment", "firmness of the text", "commitment", "text", width=16),
+        _l("sentence", "precedent", "precedent", "text", width=400),
+        _l("quote", "quoted passage", "quote", "text", width=600),
+        _l("url", "URL", "URL", "text", width=200),
+        _l("verdict", "verdict", "verdict", "text", width=14),
+        _l("claimed", "claimed value", "claimed", "ratio", 3),
+        _l("recomputed", "recomputed value", "recomputed", "ratio", 3),
+        _l("measure", "measure", "measure", "text", width=26),
+        _l("text", "claim", "claim", "text"),
         # the US tariff schedule (tariffs) and scenario bands, flags and home split
         _l(
             "effective_additional_rate",
@@ -357,6 +474,15 @@ LABELS: Final[dict[str, Label]] = {
         _l("rival_tariff_effect_usd", "effect of tariffs on rivals", "rivals' tariffs", "usd"),
         _l("rate_level_effect_usd", "effect of the rate level", "level", "usd"),
         _l("rate_gap_effect_usd", "effect of the rate gap to competitors", "gap", "usd"),
+        # fields the dashboard showed unlabelled (a fraction must print as a percentage)
+        _l(
+            "mean_absolute_difference",
+            "mean absolute difference, rounded-up less announced rate",
+            "mean abs. difference",
+            "share",
+        ),
+        _l("price_index_change", "change in the import price index", "price index change", "share"),
+        _l("export_price_change", "change in export prices", "export price change", "share"),
         # data sets
         _l("rows", "rows", "rows", "count"),
     )

@@ -75,4 +75,7 @@ LEVERAGE_EXTRA_FIELDS: Final = (
     "sigma_low",
     "sigma_high",
     "flags",
+    "coverage",
+    "applied_rate",
+    "home_applied_rate",
 )

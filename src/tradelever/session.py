@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from tradelever.analysis import balance as _balance
 from tradelever.analysis import concessions as _concessions
 from tradelever.analysis import effective_tariffs as _tariffs
 from tradelever.analysis import exposure as _exposure
 from tradelever.analysis import formula as _formula
 from tradelever.analysis import leverage as _leverage
 from tradelever.analysis import peers as _peers
+from tradelever.analysis import scan as _scan
 from tradelever.analysis import substitution as _substitution
 from tradelever.analysis import supply_chain as _supply_chain
 from tradelever.analysis.leverage import TREND_WINDOW, LeverageResult
@@ -34,6 +36,7 @@ from tradelever.analysis.request import DEFAULT_DATASET, Request, resolve
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.scenarios import simulate as _scenarios
 from tradelever.config import Config
+from tradelever.errors import UnknownDatasetError
 from tradelever.options import Analysis, Level, Mode
 from tradelever.store import Store
 from tradelever.store.dataset import DatasetView
@@ -72,24 +75,29 @@ class Session:
     def __init__(self, data_dir: PathLike | None = None, *, config: Config | None = None) -> None:
         self.config = config or Config.resolve(data_dir=data_dir)
         self.store = open_store(config=self.config)
-        self._views: dict[str, DatasetView] = {}
+        self._views: dict[str, tuple[str, DatasetView]] = {}
 
     def __repr__(self) -> str:
         return f"Session({str(self.store.root)!r})"
 
     # -- data sets ----------------------------------------------------------------------------
     def view(self, dataset: str) -> DatasetView:
-        """The view of a data set (kept for the life of the session).
+        """The view of a data set's version being read (kept while that version is current).
 
         Raises
         ------
         UnknownDatasetError
             If the store has no such data set (``exc.parameter == "dataset"``).
         """
+        try:
+            version = self.store.version(dataset)
+        except UnknownDatasetError as exc:
+            raise UnknownDatasetError(exc.message, parameter="dataset") from None
         found = self._views.get(dataset)
-        if found is None:
-            found = self._views[dataset] = DatasetView(self.store, dataset)
-        return found
+        if found is None or found[0] != version:
+            # A re-ingested data set: a new view; the other data sets' views stay warm.
+            found = self._views[dataset] = (version, DatasetView(self.store, dataset))
+        return found[1]
 
     def request(self, analysis: Analysis, **given: Any) -> Request:
         """Resolve a request for ``analysis`` (see :func:`tradelever.analysis.request.resolve`)."""
@@ -154,7 +162,7 @@ class Session:
         partner: str,
         rival: str | None = None,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         sigma: float | None = None,
@@ -207,7 +215,7 @@ class Session:
         partner: str,
         rival: str,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         min_rca: float = 1.0,
@@ -242,7 +250,7 @@ class Session:
         home: str,
         partner: str,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         gdp_usd: float | None = None,
@@ -267,7 +275,7 @@ class Session:
         home: str,
         partner: str = _formula.ANNEX_PARTNER,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         imports_usd: float | None = None,
         exports_usd: float | None = None,
@@ -294,9 +302,7 @@ class Session:
         )
         return _formula.formula(request, target_rate=target_rate)
 
-    def formula_annex(
-        self, *, dataset: str = DEFAULT_DATASET, year: int | None = None
-    ) -> TableResult:
+    def formula_annex(self, *, dataset: str | None = None, year: int | None = None) -> TableResult:
         """The formula for every Annex I partner, against the announced rate.
 
         See :func:`tradelever.analysis.formula.formula_annex`.
@@ -306,12 +312,31 @@ class Session:
         )
         return _formula.formula_annex(request)
 
+    def balance(
+        self,
+        home: str,
+        partner: str = _formula.ANNEX_PARTNER,
+        *,
+        dataset: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        frequency: _balance.Frequency = "monthly",
+    ) -> TableResult:
+        """The partner's goods balance with ``home`` over time (a country or EU27).
+
+        ``start``/``end``: ``YYYY-MM`` or ``YYYY``; ``frequency``: ``monthly`` (on
+        ``census-us-trade``, the default for partner USA) or ``annual``. See
+        :func:`tradelever.analysis.balance.balance`.
+        """
+        request = self.request(_balance.BALANCE, dataset=dataset, home=home, partner=partner)
+        return _balance.balance(request, start=start, end=end, frequency=frequency)
+
     def concessions(
         self,
         home: str,
         partner: str,
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         target_rate: float = 0.10,
@@ -342,7 +367,7 @@ class Session:
         partner: str,
         peers: str = "ASEAN",
         *,
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         sigma: float | None = None,
@@ -375,6 +400,49 @@ class Session:
             _supply_chain.SUPPLY_CHAIN, dataset=dataset, home=home, partner=partner
         )
         return _supply_chain.supply_chain(request, industry=industry, share_lost=share_lost)
+
+    # -- every market at once -----------------------------------------------------------------
+    def scan(
+        self,
+        home: str,
+        *,
+        partners: str = "all",
+        over: str | None = None,
+        min_share: float = 0.0,
+        min_imports_usd: float = 0.0,
+        dataset: str = DEFAULT_DATASET,
+        year: int | None = None,
+        level: Level | None = None,
+        sigma: float | None = None,
+    ) -> TableResult:
+        """``home``'s leverage over every partner at once, or who holds leverage over ``over``.
+
+        Rows (partner or supplier, code) ranked by the partner's CES cost of losing the
+        supplier; ``partners``: ``"all"``, ISO3 codes or a group; ``min_share`` (0.25 = 25%)
+        and ``min_imports_usd`` filter the positions. Reads the data set's materialised
+        market tables (built once per data-set version). See
+        :func:`tradelever.analysis.scan.scan`.
+        """
+        request = self.request(_scan.SCAN, dataset=dataset, home=home, year=year, level=level)
+        return _scan.scan(
+            request,
+            partners=partners,
+            over=over,
+            min_share=min_share,
+            min_imports_usd=min_imports_usd,
+            sigma=sigma,
+        )
+
+    def market_tables(self, dataset: str, level: Level | None = None) -> Any:
+        """The materialised indicator tables of a data set's current version at ``level``.
+
+        Built on first use per data-set version (cached in the store, kept by the view);
+        see :func:`tradelever.analysis.markets.market_indicators`.
+        """
+        from tradelever.analysis.markets import cached_market_indicators
+
+        view = self.view(dataset)
+        return cached_market_indicators(view, level or view.manifest.level)
 
     # -- the US tariff schedule (tariffs) -------------------------------------------------------
     def tariffs(
@@ -458,6 +526,70 @@ class Session:
         """
         request = self.request(_scenarios.COMPARE_SCENARIOS, dataset=dataset, home=home, year=year)
         return _scenarios.compare_scenarios(request, a, b, mode=mode)
+
+    # -- US deals and claims (issue 14) --------------------------------------------------------
+    def _deal_inputs(self) -> Any:
+        """Exports, GDP and effective rates for the deal measures (views that are in the store)."""
+        from tradelever.analysis import deals as _deals
+
+        def view(name: str) -> DatasetView | None:
+            return self.view(name) if self.store.has(name) else None
+
+        return _deals.deal_inputs(
+            trade=view(_deals.EXPORTS_DATASET),
+            imports=view(_deals.RATES_DATASET),
+            network=view(_deals.GDP_DATASET),
+        )
+
+    def deals(self, partner: str = "USA", *, members: str | None = None) -> TableResult:
+        """The 2025-26 US deals with derived measures, one row per deal and partner.
+
+        ``members``: a group (``ASEAN``) or ISO3 codes. See
+        :func:`tradelever.analysis.deals.deals` for the measures (days since 2 April 2025,
+        rate cut, pledges against 2024 exports and GDP, effective tariffs before and after).
+        """
+        from tradelever.analysis import deals as _deals
+
+        return _deals.deals(self._deal_inputs(), partner=partner, members=members)
+
+    def deal(self, partner: str) -> TableResult:
+        """Every quoted fact of one partner's US deal(s), with sources and the measures.
+
+        See :func:`tradelever.analysis.deals.deal`.
+        """
+        from tradelever.analysis import deals as _deals
+
+        return _deals.deal(self._deal_inputs(), partner)
+
+    def first_in_line(self, partner: str = "USA", *, home: str | None = None) -> TableResult:
+        """Rate obtained against days since 2 April 2025 for every deal, with Spearman's rho.
+
+        See :func:`tradelever.analysis.deals.first_in_line`.
+        """
+        from tradelever.analysis import deals as _deals
+
+        return _deals.first_in_line(self._deal_inputs(), partner=partner, home=home)
+
+    def precedents(
+        self, offer: str, partner: str = "USA", *, members: str | None = None
+    ) -> TableResult:
+        """Comparable precedents for an offer type, one sourced sentence per deal.
+
+        ``offer``: ``tariff_elimination``, ``purchases`` or ``investment``. See
+        :func:`tradelever.analysis.deals.precedents`.
+        """
+        from tradelever.analysis import deals as _deals
+
+        return _deals.precedents(offer, partner=partner, members=members)
+
+    def check_claims(self, path: PathLike) -> TableResult:
+        """Check each claim of a claims file against the store's data.
+
+        See :func:`tradelever.analysis.claim_figures.check_claims_result`.
+        """
+        from tradelever.analysis.claim_figures import check_claims_result
+
+        return check_claims_result(self, path)
 
     # -- the brief ----------------------------------------------------------------------------
     def brief(

@@ -74,7 +74,7 @@ def test_icio_goods_only(icio_session: Session) -> None:
     assert (rows.switchable_usd <= rows.home_imports_from_others_usd + 1e-6).all()
     assert (rows.switchable_usd <= rows.partner_exports_to_others_usd + 1e-6).all()
     assert rows.cumulative_switchable_usd.iloc[-1] == pytest.approx(rows.switchable_usd.sum())
-    form = icio_session.formula("MYS", "USA", target_rate=0.10)
+    form = icio_session.formula("MYS", "USA", dataset="icio2022", target_rate=0.10)
     assert r.summary["additional_partner_exports_needed_usd"] == pytest.approx(
         form.summary["additional_partner_exports_needed_usd"]
     )

@@ -66,9 +66,11 @@ def test_whole_percent_rounds_up() -> None:
 def test_additional_exports_by_hand() -> None:
     # m = 111, x = 10, target 0.20: d = 111 - 10 - 2 * 111 * 0.2 = 56.6
     assert fm.additional_exports_needed(111.0, 10.0, 0.20) == pytest.approx(56.6)
-    # target below the floor counts as the floor: d = 111 - 10 - 22.2 = 78.8
-    assert fm.additional_exports_needed(111.0, 10.0, 0.05) == pytest.approx(78.8)
+    # the floor: d = 111 - 10 - 22.2 = 78.8
     assert fm.additional_exports_needed(111.0, 10.0, 0.10) == pytest.approx(78.8)
+    # a target below the floor cannot be reached: refused, never answered as the floor
+    with pytest.raises(InputError, match=r"^target_rate: 0.05 is below the floor; .*10%"):
+        fm.additional_exports_needed(111.0, 10.0, 0.05)
     # already below the target: nothing needed
     assert fm.additional_exports_needed(100.0, 90.0, 0.20) == 0.0
 
@@ -188,17 +190,38 @@ def test_formula_without_partner_imports_is_the_floor(session: Session) -> None:
 
 
 def test_formula_given_figures() -> None:
-    r = api.formula("MYS", "USA", imports_usd=200.0, exports_usd=50.0, target_rate=0.15)
+    r = api.formula("MYS", "USA", imports_usd=200e9, exports_usd=50e9, target_rate=0.15)
     assert r.summary["formula_rate"] == pytest.approx(0.375)
-    # d = 200 - 50 - 2 * 200 * 0.15 = 90
-    assert r.summary["additional_partner_exports_needed_usd"] == pytest.approx(90.0)
+    # d = 200 - 50 - 2 * 200 * 0.15 = 90 (US$ bn)
+    assert r.summary["additional_partner_exports_needed_usd"] == pytest.approx(90e9)
     assert r.params["dataset"] is None
     with pytest.raises(InputError, match=r"^exports_usd: give both imports and exports"):
-        api.formula("MYS", "USA", imports_usd=200.0)
+        api.formula("MYS", "USA", imports_usd=200e9)
     with pytest.raises(InputError, match=r"^imports_usd: "):
-        api.formula("MYS", "USA", imports_usd=0.0, exports_usd=1.0)
+        api.formula("MYS", "USA", imports_usd=0.0, exports_usd=1e9)
     with pytest.raises(UnknownCountryError):
-        api.formula("MAS", "USA", imports_usd=1.0, exports_usd=1.0)
+        api.formula("MAS", "USA", imports_usd=1e9, exports_usd=1e9)
+
+
+def test_formula_given_figures_in_billions_is_a_unit_error() -> None:
+    """52.5 typed for US$52.5 bn: an error naming the unit and the amount to type."""
+    with pytest.raises(InputError, match=r"^imports_usd: 52.5 reads as US\$52.50: .*52.5e9"):
+        api.formula("MYS", "USA", imports_usd=52.5, exports_usd=27.7e9)
+    with pytest.raises(InputError, match=r"^exports_usd: 27.7 reads as .*27.7e9"):
+        api.formula("MYS", "USA", imports_usd=52.5e9, exports_usd=27.7)
+    # zero exports are a real case (no US sales), not a unit slip
+    assert api.formula("MYS", "USA", imports_usd=52.5e9, exports_usd=0.0).summary[
+        "formula_rate"
+    ] == pytest.approx(0.5)
+
+
+def test_formula_eu27_from_figures() -> None:
+    """EU27 (the help says so) is the European Union as one economy: Annex I's 20%."""
+    # Census 2024: m = 605.76, x = 370.19 (US$ bn): (m - x) / m = 38.9% -> 39 / 2 -> 20%
+    r = api.formula("EU27", "USA", imports_usd=605.76e9, exports_usd=370.19e9)
+    assert r.params["home"] == "EUU"
+    assert r.summary["announced_rate"] == pytest.approx(0.20)
+    assert r.summary["annex_method_rate"] == pytest.approx(0.20)
 
 
 def test_formula_icio_goods_only(icio_session: Session, icio_data_dir: Path) -> None:
@@ -210,7 +233,7 @@ def test_formula_icio_goods_only(icio_session: Session, icio_data_dir: Path) -> 
     goods = flows[flows["product"].isin(fm.ICIO_GOODS_INDUSTRIES)]
     m = goods[(goods.exporter == "MYS") & (goods.importer == "USA")].value_usd.sum()
     x = goods[(goods.exporter == "USA") & (goods.importer == "MYS")].value_usd.sum()
-    r = icio_session.formula("MYS", "USA", target_rate=0.12)
+    r = icio_session.formula("MYS", "USA", dataset="icio2022", target_rate=0.12)
     s = r.summary
     assert s["partner_imports_from_home_usd"] == pytest.approx(m, rel=1e-9)
     assert s["partner_exports_to_home_usd"] == pytest.approx(x, rel=1e-9)
@@ -271,7 +294,7 @@ def test_group_home(session: Session, icio_session: Session, icio_data_dir: Path
     eu = list(group_members("EU27"))
     m = goods[goods.exporter.isin(eu) & (goods.importer == "USA")].value_usd.sum()
     x = goods[(goods.exporter == "USA") & goods.importer.isin(eu)].value_usd.sum()
-    r = icio_session.formula("EU27", "USA")
+    r = icio_session.formula("EU27", "USA", dataset="icio2022")
     assert r.params["home"] == "EU27"
     assert r.summary["partner_imports_from_home_usd"] == pytest.approx(m, rel=1e-9)
     assert r.summary["partner_exports_to_home_usd"] == pytest.approx(x, rel=1e-9)
@@ -279,11 +302,11 @@ def test_group_home(session: Session, icio_session: Session, icio_data_dir: Path
 
 
 def test_annex_table_on_icio(icio_session: Session) -> None:
-    r = icio_session.formula_annex()
+    r = icio_session.formula_annex(dataset="icio2022")
     rows = r.rows.set_index("code")
     assert "EU27" in rows.index and rows.loc["EU27"].members_covered == 27
     assert "LIE" in r.summary["skipped"]  # not in the 80-economy network
-    mys = icio_session.formula("MYS", "USA").summary
+    mys = icio_session.formula("MYS", "USA", dataset="icio2022").summary
     assert rows.loc["MYS"].formula_rate == pytest.approx(mys["formula_rate"])
     assert 0.0 <= r.summary["share_matching_rounded_up"] <= 1.0
     assert rows.difference.tolist() == pytest.approx(

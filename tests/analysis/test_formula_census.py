@@ -176,9 +176,9 @@ def test_first_posted_annex_follows_the_unrounded_half(balance: pd.DataFrame) ->
 
 
 def test_annual_balance_needs_a_complete_year(balance: pd.DataFrame) -> None:
-    with pytest.raises(InputError, match=r"--year: 2025 has months 1-2 only"):
+    with pytest.raises(InputError, match=r"^year: 2025 has months 1-2 only"):
         fm.annual_balance(balance, 2025)
-    with pytest.raises(InputError, match=r"--year: 1970 has no month"):
+    with pytest.raises(InputError, match=r"^year: 1970 has no month"):
         fm.annual_balance(balance, 1970)
 
 
@@ -190,7 +190,7 @@ def test_bilateral_balance_series(balance: pd.DataFrame) -> None:
     row = yearly.iloc[-1]
     assert row["balance_usd"] == pytest.approx(row["exports_usd"] - row["imports_usd"])
     assert row["deficit_over_imports"] == pytest.approx(24_830.0 / 52_534.8, abs=1e-5)
-    with pytest.raises(InputError, match="--partner: XXX"):
+    with pytest.raises(InputError, match=r"^home: XXX"):
         fm.bilateral_balance(balance, "XXX")
 
 

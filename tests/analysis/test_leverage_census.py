@@ -91,7 +91,7 @@ def test_eu_aggregate_as_home_and_rival(icio_session) -> None:  # type: ignore[n
 
 
 def test_partner_without_imports_in_the_data_is_an_error(icio_session) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InputError, match=r"--partner: the data set holds no imports of MYS"):
+    with pytest.raises(InputError, match=r"^partner: census-us-2024 holds only the imports of USA"):
         icio_session.leverage("USA", "MYS", dataset=DATASET)
 
 

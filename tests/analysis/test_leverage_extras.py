@@ -232,7 +232,7 @@ def test_group_sigma_is_weighted_by_partner_imports(hand_data_dir: Path) -> None
 
 def test_group_errors(session: Session, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"^level: data set icio2022 supports level industry"):
-        session.leverage("MYS", "USA", level="group")
+        session.leverage("MYS", "USA", dataset="icio2022", level="group")
     with pytest.raises(InputError, match=r"^groups: only used with level group"):
         session.leverage("MYS", "USA", dataset="hand-hs17", groups=tmp_path / "x.yaml")
     bad = tmp_path / "bad.yaml"
@@ -311,7 +311,9 @@ def test_cli_group_level_with_groups_file(hand_data_dir: Path, tmp_path: Path) -
     )
     assert csv_out.exit_code == 0
     header = csv_out.output.splitlines()[0].split(",")
-    assert header[-1] == "flags" and "home_rca" in header
+    # the contract's columns keep their order; the one-reporter columns come after flags
+    assert header[-4:] == ["flags", "coverage", "applied_rate", "home_applied_rate"]
+    assert "home_rca" in header
     bad = runner.invoke(
         app,
         [

@@ -32,7 +32,7 @@ COUNTRIES = [
 def test_shares_and_hhi_bounds(icio_session, home: str, partner: str, rival: str) -> None:  # type: ignore[no-untyped-def]
     if len({home, partner, rival}) < 3:
         return
-    rows = icio_session.leverage(home, partner, rival).rows
+    rows = icio_session.leverage(home, partner, rival, dataset="icio2022").rows
     for column in (
         "home_share_of_partner_imports",
         "rival_share_of_partner_imports",
@@ -53,7 +53,7 @@ def test_supplier_shares_sum_to_one_and_hhi_at_least_one_over_n(icio_session) ->
     sums = shares.groupby(usa["product"]).sum()
     np.testing.assert_allclose(sums.to_numpy(), 1.0, rtol=1e-12)
     n = usa.groupby("product").exporter.nunique()
-    rows = icio_session.leverage("MYS", "USA").rows.set_index("code")
+    rows = icio_session.leverage("MYS", "USA", dataset="icio2022").rows.set_index("code")
     hhi = rows.partner_import_hhi
     assert (hhi >= 1.0 / n.reindex(hhi.index) - 1e-12).all()
     # HHI equals the sum of squared shares computed directly from the flows
@@ -65,7 +65,7 @@ def test_home_world_share_matches_direct_computation(icio_session) -> None:  # t
     flows = icio_session.store.table("icio2022").to_pandas()
     c26 = flows[flows["product"] == "C26"]
     direct = c26[c26.exporter == "MYS"].value_usd.sum() / c26.value_usd.sum()
-    row = icio_session.leverage("MYS", "USA").rows.set_index("code").loc["C26"]
+    row = icio_session.leverage("MYS", "USA", dataset="icio2022").rows.set_index("code").loc["C26"]
     assert row.home_world_export_share == pytest.approx(direct, rel=1e-12)
 
 

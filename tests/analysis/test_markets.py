@@ -356,14 +356,17 @@ def test_cached_once_and_rebuilt_when_the_data_set_changes(tmp_path: Path) -> No
     again = market_indicators(Store(tmp_path / "store"), HAND)  # another process: no rebuild
     assert again.folder == first.folder and (again.folder / "derived.json").read_text() == record
     assert f'"version": {MARKETS_VERSION}' in record
-    # Replace the data set with doubled values: a new manifest, a new copy, the old one gone
+    # Replace the data set with doubled values: a new manifest, a new copy; the old copy
+    # stays while its version is in the store (a reader pinned to it may read it).
+    old_version = store.version(HAND)
     flows = store.table(HAND, "flows").to_pandas()
     flows["value_usd"] *= 2
     manifest = {**store.manifest(HAND), "sha256": "changed"}
     with store.stage(HAND, {k: v for k, v in manifest.items() if k != "name"}) as staged:
         staged.write_table("flows", flows, partition_year=True)
     changed = market_indicators(store, HAND)
-    assert changed.folder != first.folder and not first.folder.exists()
+    assert changed.folder != first.folder
+    assert first.folder.exists() == (store.datasets_dir / HAND / old_version).is_dir()
     chips = _row(changed.read("markets", year=2023), importer="USA", code="854231")
     assert chips.imports_usd == 200.0 and chips.import_hhi == pytest.approx(0.38)
 

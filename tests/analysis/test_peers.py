@@ -75,7 +75,7 @@ def test_similarity_properties() -> None:
 
 
 def test_icio_asean(icio_session: Session) -> None:
-    r = icio_session.peers("MYS", "USA", "ASEAN")
+    r = icio_session.peers("MYS", "USA", "ASEAN", dataset="icio2022")
     assert "TLS" in r.summary["skipped"]
     assert r.rows.country.iloc[0] == "MYS"
     assert set(r.rows.country) == {
@@ -91,9 +91,9 @@ def test_icio_asean(icio_session: Session) -> None:
         "VNM",
     }
     mys = r.rows.set_index("country").loc["MYS"]
-    form = icio_session.formula("MYS", "USA")
+    form = icio_session.formula("MYS", "USA", dataset="icio2022")
     assert mys.formula_rate == pytest.approx(form.summary["formula_rate"])
-    lev = icio_session.leverage("MYS", "USA")
+    lev = icio_session.leverage("MYS", "USA", dataset="icio2022")
     assert mys.total_ces_leverage_usd == pytest.approx(
         lev.rows.partner_cost_of_losing_home_usd.sum()
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA
 from tradelever.analysis.leverage import LEVERAGE
 from tradelever.analysis.request import DEFAULT_DATASET, resolve
@@ -32,8 +33,26 @@ def test_defaults_are_resolved_once(session: Session) -> None:
     assert r.view is session.view("hand-hs17")  # the session keeps one view per data set
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.year = 2022  # type: ignore[misc]
-    icio = resolve(session, LEVERAGE, home="MYS", partner="USA")
+    icio = resolve(session, LEVERAGE, home="MYS", partner="CHN")
     assert (icio.dataset, icio.level) == (DEFAULT_DATASET, "industry")
+    assert icio.dataset_choice is not None and "partner is not the United States" in (
+        icio.dataset_choice
+    )
+
+
+def test_data_set_by_question(session: Session) -> None:
+    """No data set given: product questions to the USA read census-us-2024 at hs6."""
+    us = resolve(session, LEVERAGE, home="MYS", partner="usa")
+    assert (us.dataset, us.level, us.year) == ("census-us-2024", "hs6", 2024)
+    assert us.assumptions[0].startswith("data set census-us-2024 chosen by default")
+    assert us.provenance["dataset_choice"] == us.assumptions[0]
+    assert resolve(session, FORMULA, home="MYS", partner="USA").dataset == "census-us-trade"
+    # exposure needs home's total exports: not in a data set of US imports
+    ex = resolve(session, EXPOSURE, home="MYS", partner="USA")
+    assert ex.dataset == DEFAULT_DATASET and "total exports" in str(ex.dataset_choice)
+    # a data set given is never second-guessed, and says nothing about a choice
+    given = resolve(session, LEVERAGE, dataset="icio2022", home="MYS", partner="USA")
+    assert given.dataset_choice is None and "dataset_choice" not in given.provenance
 
 
 @pytest.mark.parametrize(
@@ -63,10 +82,14 @@ def test_analysis_rules(session: Session) -> None:
     with pytest.raises(InputError) as info:
         resolve(session, SUBSTITUTES, dataset="hand-hs17", home="MYS", partner="USA")
     assert info.value.parameter == "rival"
+    # every product command has the group level (issue 12 item 5)
+    grouped = resolve(session, SUBSTITUTES, dataset="hand-hs17", home="MYS", partner="USA",
+                      rival="CHN", level="group")  # fmt: skip
+    assert grouped.level == "group" and grouped.selector is not None
     with pytest.raises(InputError) as info:
         resolve(session, SUBSTITUTES, dataset="hand-hs17", home="MYS", partner="USA",
-                rival="CHN", level="group")  # fmt: skip
-    assert info.value.parameter == "level"  # substitutes has no group level
+                rival="CHN", level="total")  # fmt: skip
+    assert info.value.parameter == "level"  # substitutes has no total level
     with pytest.raises(InputError) as info:
         resolve(session, SUPPLY_CHAIN, dataset="hand-hs17", home="MYS", partner="USA")
     assert info.value.parameter == "dataset" and "input-output network" in info.value.message
@@ -74,7 +97,9 @@ def test_analysis_rules(session: Session) -> None:
     eu = resolve(session, FORMULA, home="eu27", partner="USA")
     assert eu.home == "EU27" and eu.members is not None and "DEU" in eu.members
     with pytest.raises(UnknownCountryError):
-        resolve(session, LEVERAGE, home="EU27", partner="USA")
+        resolve(session, LEVERAGE, dataset="icio2022", home="EU27", partner="USA")
+    # a data set with the EU aggregate reads it as one economy
+    assert resolve(session, LEVERAGE, home="EU27", partner="USA").home == "EUU"
     with pytest.raises(InputError) as info:
         resolve(session, FORMULA, home="EU27", partner="DEU")
     assert info.value.parameter == "partner" and "member of EU27" in info.value.message

@@ -77,7 +77,7 @@ def test_hs4_level(session: Session) -> None:
 
 
 def test_properties_on_icio(icio_session: Session) -> None:
-    r = icio_session.substitutes("MYS", "USA", "CHN")
+    r = icio_session.substitutes("MYS", "USA", "CHN", dataset="icio2022")
     rows = r.rows
     assert not rows.empty
     assert (rows.home_rca > 1).all()
@@ -121,9 +121,9 @@ def test_redirectable_share_bounds_the_offer(session: Session) -> None:
     none = substitution_table(agg, redirectable_share=0.0)
     assert (none["plausible_supply_usd"] == 0).all()
     for bad in (-0.1, 1.5, float("nan"), "a lot"):
-        with pytest.raises(InputError, match=r"^--redirectable-share: "):
+        with pytest.raises(InputError, match=r"^redirectable_share: "):
             substitution_table(agg, redirectable_share=bad)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"^--redirectable-share: "):
+    with pytest.raises(InputError, match=r"^redirectable_share: "):
         offer_rule(2.0)
 
 

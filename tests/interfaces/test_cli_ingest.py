@@ -95,3 +95,18 @@ def test_missing_path_and_bad_years(data_dir: Path, tmp_path: Path) -> None:
     zipped = factory.write_release_zip(tmp_path / "dl")
     result = _run(data_dir, "ingest", "baci", str(zipped), "--years", "20x1")
     assert result.exit_code == 1 and "--years" in result.stderr
+
+
+def test_ingest_computes_the_market_tables(data_dir: Path, tmp_path: Path) -> None:
+    """After ``ingest baci`` the scan and the pair queries read tables already built."""
+    zipped = factory.write_release_zip(tmp_path / "dl")
+    skipped = _run(data_dir, "ingest", "baci", str(zipped), "--no-tables", "-f", "json")
+    assert skipped.exit_code == 0, skipped.output
+    derived = data_dir / "cache" / "derived" / NAME
+    assert not derived.exists()
+    again = _run(data_dir, "ingest", "baci", str(zipped), "-f", "json")  # unchanged data
+    assert again.exit_code == 0, again.output
+    built = sorted(p.name.split("-")[1] for p in derived.glob("markets-*"))
+    assert built == ["hs6"]
+    record = json.loads(next(derived.glob("markets-hs6-*/derived.json")).read_text("utf-8"))
+    assert record["dataset"] == NAME and record["tables"]["markets"] > 0

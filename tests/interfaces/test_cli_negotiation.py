@@ -28,7 +28,9 @@ def _json(data_dir: Path, *args: str) -> dict:
 
 
 def test_formula_json(icio_data_dir: Path) -> None:
-    d = _json(icio_data_dir, "formula", "MYS", "--partner", "USA", "--target-rate", "0.15")
+    d = _json(
+        icio_data_dir, "formula", "MYS", "-p", "USA", "-d", "icio2022", "--target-rate", "0.15"
+    )
     assert d["home"] == "MYS" and d["partner"] == "USA" and d["dataset"] == "icio2022"
     s = d["summary"]
     for key in (
@@ -50,7 +52,7 @@ def test_formula_json(icio_data_dir: Path) -> None:
 
 
 def test_formula_given_figures_and_table(icio_data_dir: Path) -> None:
-    d = _json(icio_data_dir, "formula", "VNM", "--imports", "1000", "--exports", "100")
+    d = _json(icio_data_dir, "formula", "VNM", "--imports", "1000e9", "--exports", "100e9")
     # (1000 - 100) / 1000 = 0.9; rate 0.45; rounded up 0.45; announced 0.46
     assert d["summary"]["formula_rate"] == pytest.approx(0.45)
     assert d["summary"]["announced_rate"] == pytest.approx(0.46)
@@ -169,7 +171,7 @@ def test_errors_are_one_line(icio_data_dir: Path, args: list[str], needle: str) 
 
 
 def test_formula_annex_json(icio_data_dir: Path) -> None:
-    d = _json(icio_data_dir, "formula-annex")
+    d = _json(icio_data_dir, "formula-annex", "--dataset", "icio2022")
     assert d["partner"] == "USA" and d["dataset"] == "icio2022"
     codes = [r["code"] for r in d["rows"]]
     assert "MYS" in codes and "EU27" in codes

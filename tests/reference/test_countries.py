@@ -51,3 +51,26 @@ def test_country_table_has_namibia_not_missing() -> None:
     assert table.loc[table.iso3 == "NAM", "name"].item() == "Namibia"
     assert table.loc[table.iso3 == "MYS", "groups"].item() == "ASEAN"
     assert table.iso3.is_unique
+
+
+def test_one_naming_source_with_common_short_names() -> None:
+    """The names a negotiator expects (issue 12): Vietnam, Türkiye, South Korea, Brunei."""
+    from tradelever.analysis.formula import annex_entries
+    from tradelever.reference.countries import country_name, possessive
+
+    assert [country_name(c) for c in ("VNM", "TUR", "KOR", "BRN", "LAO")] == [
+        "Vietnam",
+        "Türkiye",
+        "South Korea",
+        "Brunei",
+        "Laos",
+    ]
+    assert country_name("VNM", style="official") == "Socialist Republic of Vietnam"
+    assert country_name("EU27") == "European Union"
+    # Annex I's own spellings ("Viet Nam", "Turkey") are never shown
+    names = {e.code: e.partner_name for e in annex_entries()}
+    assert names["VNM"] == "Vietnam" and names["TUR"] == "Türkiye"
+    assert names["EU27"] == "European Union"
+    assert possessive("United States") == "United States'" and possessive("Malaysia") == (
+        "Malaysia's"
+    )

@@ -75,3 +75,29 @@ def test_abandoned_builds_are_removed(tmp_path: Path) -> None:
     os.utime(killed, (old, old))
     derived_tables(store, HAND, "demo", 1, _writer([]))
     assert not killed.exists() and recent.exists()
+
+
+def test_copy_of_a_version_being_read_is_kept_until_the_version_is_gone(tmp_path: Path) -> None:
+    """A re-ingest while serving: requests pinned to the old version still read its copy."""
+    import shutil
+
+    from tests.synthetic import hand_flows, hand_products
+
+    store = write_hand_dataset(tmp_path / "store")
+    calls: list[Path] = []
+    reader = Store(tmp_path / "store")
+    with reader.snapshot():
+        old = derived_tables(reader, HAND, "demo", 1, _writer(calls))  # pins the old version
+        old_version = reader.version(HAND)
+        manifest = {**store.manifest(HAND), "sha256": "re-ingested"}
+        manifest.pop("name", None)
+        with store.stage(HAND, manifest) as staged:
+            staged.write_table("flows", hand_flows(), partition_year=True)
+            staged.write_table("products", hand_products())
+        new = derived_tables(Store(tmp_path / "store"), HAND, "demo", 1, _writer(calls))
+        assert new.folder != old.folder and len(calls) == 2
+        assert old.files("t")  # the old version is still read: its copy stays
+        assert (store.datasets_dir / HAND / old_version).is_dir()
+    shutil.rmtree(store.datasets_dir / HAND / old_version)  # as a writer's clean-up does
+    newest = derived_tables(Store(tmp_path / "store"), HAND, "demo", 2, _writer(calls))
+    assert not old.folder.exists() and not new.folder.exists() and newest.folder.exists()

@@ -82,7 +82,7 @@ def applied_rates(
     """
     if DUTY_USD not in coded.columns:
         raise InputError(
-            "--dataset: this data set records no duties (duty_usd); use census-us-2024"
+            "this data set records no duties (duty_usd); use census-us-2024", parameter="dataset"
         )
     t = coded.filter((coded[f.YEAR] == year) & (coded[f.IMPORTER] == importer))
     if exporters is not None:

@@ -538,6 +538,11 @@ def check_claim(claim: Claim, recomputed: Recomputed | None) -> ClaimCheck:
                 f"{format_value(value, recomputed.unit)} ({recomputed.dataset}, "
                 f"{recomputed.year}); {claim.proxy.note}"
             )
+        elif claim.proxy is not None:
+            reason = recomputed.missing_reason if recomputed is not None else None
+            notes.append(
+                f"proxy {claim.proxy.measure} not computed" + (f": {reason}" if reason else "")
+            )
     elif value is None:
         reason = recomputed.missing_reason if recomputed and recomputed.missing_reason else None
         notes.append(

@@ -21,6 +21,16 @@ purchases needed to bring the reciprocal formula rate to the target
 (:func:`tradelever.analysis.formula.additional_exports_needed`). Switching assumes the
 partner's goods are acceptable substitutes at similar prices; price, quality and contracts
 are not modelled.
+
+One reporter. Concessions need home's imports by origin, M(e, k) and V(p, e, k), and the
+partner's exports to the world, X(p, k): a data set of the partner's imports only
+(``census-us-2024``) holds none of them, so the analysis refuses it with an error naming
+the data that would answer (a BACI data set, or ``icio2022``, the default here).
+
+Groups. At group level a group's ``switchable_usd`` is the sum over its member products of
+each product's switchable value (the minimum is taken product by product: a surplus of
+the partner's supply in one product cannot meet home's demand for another), and the running
+total counts each product once (:func:`tradelever.analysis.groups.running_group_total`).
 """
 
 from __future__ import annotations
@@ -32,9 +42,10 @@ import pandas as pd
 
 from tradelever.analysis import formula as fm
 from tradelever.analysis import indicators as ind
-from tradelever.analysis.bilateral import code_aggregates
+from tradelever.analysis.groups import running_group_total
+from tradelever.analysis.level_aggregates import level_aggregates
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     HOME,
     LEVEL,
     PARTNER,
@@ -44,6 +55,7 @@ from tradelever.analysis.request import (
 )
 from tradelever.analysis.result import TableResult
 from tradelever.analysis.substitution import _threshold
+from tradelever.errors import InputError
 from tradelever.options import Analysis, Option
 
 __all__ = ["CONCESSIONS", "CONCESSION_COLUMNS", "concession_table", "concessions"]
@@ -150,7 +162,7 @@ CONCESSIONS = Analysis(
     options=(
         HOME,
         PARTNER,
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         fm.TARGET_RATE.but(
@@ -168,8 +180,21 @@ CONCESSIONS = Analysis(
             le=1.0,
         ),
     ),
-    levels=("industry", "hs6", "hs4", "hs2"),
+    levels=("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group"),
 )
+
+
+def product_switchable(products: pd.DataFrame) -> pd.DataFrame:
+    """Switchable value per product: min(M(e, k) - V(p, e, k), X(p, k) - V(p, e, k)), >= 0.
+
+    ``products``: :func:`tradelever.analysis.bilateral.code_aggregates` per product.
+    Returns ``code`` and ``switchable_usd`` (US dollars).
+    """
+    v_pe = products["partner_to_home_usd"].to_numpy(float)
+    others = products["home_imports_usd"].to_numpy(float) - v_pe
+    partner_others = products["partner_exports_usd"].to_numpy(float) - v_pe
+    value = np.maximum(np.minimum(others, partner_others), 0.0)
+    return pd.DataFrame({"code": products["code"].astype(str), "switchable_usd": value})
 
 
 def concessions(
@@ -186,21 +211,45 @@ def concessions(
     :func:`tradelever.analysis.formula.formula`).
     """
     CONCESSIONS.check(target_rate=target_rate, min_rca=min_rca, min_world_share=min_world_share)
+    reporters = request.reporters
+    if reporters is not None:
+        raise InputError(
+            f"{request.dataset} holds only the imports of {', '.join(reporters)}; concessions "
+            "needs what home buys from third countries and the partner's exports to the world: "
+            "use a data set of world trade (a BACI release through `ingest baci`, or icio2022)",
+            parameter="dataset",
+        )
     form = fm.formula(request, target_rate=target_rate)
     needed = form.summary["additional_partner_exports_needed_usd"]
-    agg = code_aggregates(
-        request.coded, year=request.year, home=request.home, partner=request.partner
-    )
+    level = level_aggregates(request)
     goods = fm.goods_codes(request.level)
     rows = concession_table(
-        agg,
+        level.rows,
         descriptions=dict(request.descriptions),
         codes=goods,
         min_rca=min_rca,
         min_world_share=min_world_share,
         needed_usd=needed,
+        totals=level.totals,
     )
-    total = float(rows["switchable_usd"].sum())
+    if level.products is not None and request.selector is not None and len(rows):
+        per_product = product_switchable(level.products)
+        members = request.selector.merge(
+            per_product, left_on="product", right_on="code", suffixes=("_group", "")
+        )
+        by_group = members.groupby("code_group")["switchable_usd"].sum()
+        rows["switchable_usd"] = rows["code"].map(by_group).fillna(0.0).to_numpy()
+        rows = rows[rows["switchable_usd"] > 0].sort_values(
+            ["switchable_usd", "code"], ascending=[False, True], kind="mergesort"
+        )
+        rows = rows.reset_index(drop=True)
+        rows["cumulative_switchable_usd"] = running_group_total(
+            rows["code"], per_product, request.selector, value="switchable_usd", product="code"
+        )
+        rows["cumulative_share_of_needed"] = ind.safe_ratio(
+            rows["cumulative_switchable_usd"], float(needed)
+        )
+    total = float(rows["cumulative_switchable_usd"].iloc[-1]) if len(rows) else 0.0
     reach = rows.index[rows["cumulative_switchable_usd"] >= needed - 1e-9]
     summary = {
         "target_rate": target_rate,
@@ -215,6 +264,7 @@ def concessions(
     assumptions = [
         *request.assumptions,
         *industry_note(request),
+        *request.group_notes,
         f"partner competitive: Balassa RCA > {min_rca} or world export share >= {min_world_share}",
         "switchable_usd = min(home's imports of the code from third countries, the partner's "
         "exports of it to third countries): redirected trade at unchanged prices, no new "
@@ -224,6 +274,11 @@ def concessions(
     ]
     if goods is not None:
         assumptions.append("rows restricted to ICIO goods industries (A01-B08, C10T12-C31T33)")
+    if level.groups is not None:
+        assumptions.append(
+            "group level: switchable_usd sums each member product's switchable value; the "
+            "running total and total_switchable_usd count each product once"
+        )
     return TableResult(
         kind="concessions",
         params=request.params(

@@ -68,16 +68,23 @@ def code_coverage(
     if selector is not None:
         for product, group in zip(selector[f.PRODUCT], selector["code"], strict=True):
             members.setdefault(str(group), set()).add(str(product)[:2])
-    rows = []
-    for code in (str(c) for c in codes):
-        if code in members:
-            chapters = sorted(members[code])
-        elif code.isdigit() and len(code) in (2, 4, 6, 8, 10):
-            chapters = [code[:2]]
-        else:
-            raise InputError(f"{code}: not an HS code (2 to 10 digits) nor a group of selector")
-        known = [c for c in chapters if c in world.index]
+    codes = [str(c) for c in codes]
+    hs = pd.Series(codes, dtype=object)
+    is_hs = hs.str.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{8}|\d{10}").fillna(False).astype(bool)
+    is_group = hs.isin(list(members))
+    bad = hs[~is_hs & ~is_group]
+    if len(bad):
+        raise InputError(f"{bad.iloc[0]}: not an HS code (2 to 10 digits) nor a group of selector")
+    # An HS code's coverage is its chapter's (vectorised: thousands of codes per result).
+    chapter = hs.str[:2]
+    share = covered.reindex(chapter).to_numpy() / world.reindex(chapter).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(world.reindex(chapter).to_numpy() > 0, share, np.nan)
+    chapters = chapter.tolist()
+    for i in np.flatnonzero(is_group.to_numpy()):
+        spanned = sorted(members[codes[i]])
+        known = [c for c in spanned if c in world.index]
         total = float(world.loc[known].sum()) if known else 0.0
-        share = float(covered.loc[known].sum()) / total if total > 0 else np.nan
-        rows.append((code, ",".join(chapters), share))
-    return pd.DataFrame(rows, columns=["code", "chapters", "coverage_share"])
+        share[i] = float(covered.loc[known].sum()) / total if total > 0 else np.nan
+        chapters[i] = ",".join(spanned)
+    return pd.DataFrame({"code": codes, "chapters": chapters, "coverage_share": share})

@@ -29,6 +29,18 @@ added, model output less intermediate inputs, US dollars, 2022) or from the user
 (``gdp_usd``); otherwise ``share_of_gdp`` is left undefined. ICIO value added is GDP at
 basic prices: it excludes net taxes on products, so it is a few percent below GDP at
 market prices and the shares of GDP are slightly overstated.
+
+One reporter. On a data set of the partner's imports only (``census-us-2024``), V(e, p, k)
+is known, product by product, but home's exports to everyone else, and so X(e, k), X(e)
+and the rest of the world's imports, are not: every column built on them is null, with
+the reason, and the summary's share of home's exports is null. ``share_of_gdp`` needs only
+V(e, p, k) and GDP, so it is computed when ``gdp_usd`` is given. ``exposure`` is not among
+the questions for which ``census-us-2024`` is the default data set; with that data set
+given, the answer is home's exports to the partner by product and their share of GDP.
+
+Groups. At group level the rows are sums over each group's member products; home's total
+exports (the denominator of every share) and the summary count each product once
+(:mod:`tradelever.analysis.level_aggregates`).
 """
 
 from __future__ import annotations
@@ -40,9 +52,10 @@ import numpy as np
 import pandas as pd
 
 from tradelever.analysis import indicators as ind
-from tradelever.analysis.bilateral import code_aggregates
+from tradelever.analysis.level_aggregates import level_aggregates
+from tradelever.analysis.reporters import check_partner_reported
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     HOME,
     LEVEL,
     PARTNER,
@@ -93,6 +106,14 @@ def validate_gdp(gdp_usd: float | None) -> float | None:
     return v
 
 
+def _share_of_gdp(values: np.ndarray, gdp: float | None) -> np.ndarray:
+    """V / GDP; NaN without GDP, inf (null in JSON) where a tiny GDP overflows the ratio."""
+    if not gdp:
+        return np.full(len(values), np.nan)
+    with np.errstate(over="ignore"):
+        return ind.safe_ratio(values, gdp)
+
+
 def exposure_table(
     agg: pd.DataFrame,
     *,
@@ -138,7 +159,7 @@ def exposure_table(
             "share_of_home_exports": ind.safe_ratio(
                 v, totals["home_exports_usd"] if totals is not None else x_ek.sum()
             ),
-            "share_of_gdp": ind.safe_ratio(v, gdp) if gdp else np.full(len(v), np.nan),
+            "share_of_gdp": _share_of_gdp(v, gdp),
             "rest_of_world_imports_usd": row,
             "absorption_ratio": ind.safe_ratio(row, v),
             "home_share_of_row_imports": ind.safe_ratio(x_ek - v, row),
@@ -182,7 +203,7 @@ EXPOSURE = Analysis(
     options=(
         HOME,
         PARTNER,
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         Option(
@@ -192,10 +213,21 @@ EXPOSURE = Analysis(
             "Home's GDP in US dollars (default: value added in the data set when it has it, "
             "as icio2022 does; none otherwise).",
             gt=0.0,
-            hint="GDP is a positive amount in US dollars",
+            hint="GDP is a positive amount in US dollars (e.g. 422e9 for US$422 bn)",
         ),
     ),
-    levels=("industry", "hs6", "hs4", "hs2"),
+    levels=("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group"),
+)
+
+#: Columns that need home's exports to everyone (null on a data set of one reporter).
+WORLD_COLUMNS = (
+    "home_exports_usd",
+    "partner_share_of_home_product_exports",
+    "share_of_home_exports",
+    "rest_of_world_imports_usd",
+    "absorption_ratio",
+    "home_share_of_row_imports",
+    "home_share_of_row_imports_if_redirected",
 )
 
 
@@ -221,7 +253,10 @@ def exposure(request: Request, *, gdp_usd: float | None = None) -> TableResult:
     EXPOSURE.check(gdp_usd=gdp_usd)
     gdp = validate_gdp(gdp_usd)
     home = str(request.home)
-    agg = code_aggregates(request.coded, year=request.year, home=home, partner=request.partner)
+    reporters = request.reporters
+    check_partner_reported(reporters, str(request.partner), dataset=request.dataset)
+    level = level_aggregates(request)
+    agg = level.rows
     gdp_source: str | None
     if gdp is not None:
         gdp_source = "given by the user (--gdp-usd)"
@@ -233,22 +268,41 @@ def exposure(request: Request, *, gdp_usd: float | None = None) -> TableResult:
             if gdp is not None
             else None
         )
-    rows = exposure_table(agg, descriptions=dict(request.descriptions), gdp_usd=gdp)
-    summary: dict[str, object] = dict(exposure_summary(agg, gdp))
+    rows = exposure_table(
+        agg, descriptions=dict(request.descriptions), gdp_usd=gdp, totals=level.totals
+    )
+    headline = level.groups.headline_totals() if level.groups is not None else None
+    summary: dict[str, object] = dict(exposure_summary(agg, gdp, totals=headline))
     summary["gdp_source"] = gdp_source
-    assumptions = [*request.assumptions, *industry_note(request)]
-    if gdp_source is None:
+    assumptions = [*request.assumptions, *industry_note(request), *request.group_notes]
+    if reporters is not None:
+        rows[list(WORLD_COLUMNS)] = float("nan")
+        summary["home_exports_usd"] = summary["share_of_home_exports"] = None
+        assumptions.append(
+            f"null: {', '.join(WORLD_COLUMNS)}: {request.dataset} holds only the imports of "
+            f"{', '.join(reporters)}, so home's exports to other buyers (X(e, k), X(e)) and the "
+            "rest of the world's imports are unknown; a BACI data set of world trade gives them"
+        )
+    if level.groups is not None:
+        assumptions.append(
+            "group level: home's total exports and the summary count each product once "
+            "(groups overlap; do not add group rows)"
+        )
+    if gdp_source is None and reporters is None:
         assumptions.append(
             "share_of_gdp not computed: the data set holds no value added and no offline GDP "
             "source is packaged; pass --gdp-usd (e.g. from the World Bank WDI, indicator "
             "NY.GDP.MKTP.CD) to compute it"
         )
+    elif gdp_source is None:
+        assumptions.append("share_of_gdp not computed: give gdp_usd (US dollars) to compute it")
     else:
         assumptions.append(f"GDP: {gdp_source}")
-    assumptions.append(
-        "rest_of_world_imports_usd = world imports of the code less the partner's and home's "
-        "own imports; absorption assumes redirection at unchanged prices"
-    )
+    if reporters is None:
+        assumptions.append(
+            "rest_of_world_imports_usd = world imports of the code less the partner's and "
+            "home's own imports; absorption assumes redirection at unchanged prices"
+        )
     return TableResult(
         kind="exposure",
         params=request.params(home=home, partner=request.partner),

@@ -61,11 +61,19 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.analysis import indicators as ind
+from tradelever.analysis.applied_rates import DUTY_USD
 from tradelever.analysis.codes import HS6_LEVELS, LEVELS, dataset_levels, product_code_expr
+from tradelever.analysis.coverage import code_coverage
 from tradelever.analysis.elasticities import sigma_table
-from tradelever.analysis.reporters import apply_nulls, only_partner_imports, single_reporter_nulls
+from tradelever.analysis.reporters import (
+    WORLD_INDICATORS,
+    apply_nulls,
+    check_partner_reported,
+    only_partner_imports,
+    single_reporter_nulls,
+)
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     GROUPS,
     HOME,
     LEVEL,
@@ -121,7 +129,7 @@ LEVERAGE = Analysis(
         HOME,
         PARTNER,
         RIVAL,
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         SIGMA,
@@ -177,7 +185,10 @@ def aggregate_market(
         X(p, k), ``partner_import_sumsq`` sum over i of V(i, p, k)^2, ``world_export_sumsq``
         sum over i of X(i, k)^2, ``partner_imports_base_usd`` and
         ``home_exports_to_partner_base_usd`` (year t0; NaN without base year) and
-        ``partner_imports_sigma_usd`` (sum of V(i, p, k) * sigma(k); when weighted).
+        ``partner_imports_sigma_usd`` (sum of V(i, p, k) * sigma(k); when weighted),
+        ``partner_duty_usd`` and ``home_duty_to_partner_usd`` (calculated duty on the
+        partner's imports of k, from all suppliers and from home; NaN when the flows
+        carry no ``duty_usd``).
     """
     years = [year] if base_year is None else [year, base_year]
     t = coded.filter(coded[f.YEAR].isin(years) & (coded[f.EXPORTER] != coded[f.IMPORTER]))
@@ -189,6 +200,9 @@ def aggregate_market(
         per_supplier["to_p_base"] = v.sum(where=(t[f.YEAR] == base_year) & to_partner)
     if weighted_sigma:
         per_supplier["to_p_sigma"] = (v * t["member_sigma"]).sum(where=now & to_partner)
+    duties = DUTY_USD in coded.columns
+    if duties:
+        per_supplier["duty_p"] = t[DUTY_USD].sum(where=now & to_partner)
     by = t.group_by(["code", f.EXPORTER]).aggregate(**per_supplier)
     exporter = by[f.EXPORTER]
     aggs = {
@@ -208,6 +222,9 @@ def aggregate_market(
         aggs["home_exports_to_partner_base_usd"] = by.to_p_base.sum(where=exporter == home)
     if weighted_sigma:
         aggs["partner_imports_sigma_usd"] = by.to_p_sigma.sum()
+    if duties:
+        aggs["partner_duty_usd"] = by.duty_p.sum()
+        aggs["home_duty_to_partner_usd"] = by.duty_p.sum(where=exporter == home)
     totals = by.group_by("code").aggregate(**aggs).to_pandas()
     optional = {
         "rival_exports_to_partner_usd": rival is not None,
@@ -215,6 +232,8 @@ def aggregate_market(
         "partner_imports_base_usd": base_year is not None,
         "home_exports_to_partner_base_usd": base_year is not None,
         "partner_imports_sigma_usd": weighted_sigma,
+        "partner_duty_usd": duties,
+        "home_duty_to_partner_usd": duties,
     }
     for column, present in optional.items():
         if not present:
@@ -342,6 +361,8 @@ def aggregate_from_cube(
         "partner_imports_base_usd": np.full(n, np.nan),
         "home_exports_to_partner_base_usd": np.full(n, np.nan),
         "partner_imports_sigma_usd": np.full(n, np.nan),
+        "partner_duty_usd": np.full(n, np.nan),
+        "home_duty_to_partner_usd": np.full(n, np.nan),
     }
     frame = pd.DataFrame(out)
     return frame[frame["world_exports_usd"] > 0].reset_index(drop=True)
@@ -362,6 +383,13 @@ def export_totals(flows: Any, *, year: int) -> tuple[float, dict[str, float]]:
     return float(sum(totals.values())), totals
 
 
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A column as floats, NaN when absent (per-code sums from another source)."""
+    if name in frame.columns:
+        return frame[name].to_numpy(dtype=float)
+    return np.full(len(frame), np.nan)
+
+
 def leverage_table(
     coded: Any,
     *,
@@ -377,6 +405,7 @@ def leverage_table(
     totals: tuple[float, dict[str, float]] | None = None,
     cube: MarketCube | None = None,
     reporters: tuple[str, ...] | None = None,
+    sums: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
@@ -410,6 +439,10 @@ def leverage_table(
         The year's :class:`MarketCube` of ``coded``, when the caller holds one: the
         per-code sums are sliced from it instead of queried (used only without trends and
         group weights).
+    sums
+        The per-code sums of :func:`aggregate_market` already computed, read from the
+        materialised market tables (:func:`tradelever.analysis.markets.pair_sums`): used
+        instead of a query (not at group level).
     reporters
         The importers whose imports the data set holds (manifest ``reporters``); None for
         world trade. When the data hold only the partner's imports (given here, or found
@@ -424,13 +457,21 @@ def leverage_table(
         ``partner_cost_of_losing_home_usd`` descending.
     """
     if home == partner:
-        raise InputError(f"--partner: the partner must differ from the home country ({home})")
+        raise InputError(f"must be a different country from home ({home})", parameter="partner")
     if rival is not None and rival in (home, partner):
-        raise InputError(f"--rival: the rival must differ from home and partner ({rival})")
+        raise InputError(
+            f"must be a different country from home and partner ({rival})", parameter="rival"
+        )
     if base_year is not None and base_year >= year:
-        raise InputError(f"base_year: {base_year} must be before the year {year}")
+        raise InputError(f"{base_year} must be before the year {year}", parameter="base_year")
     weighted = "member_sigma" in coded.columns and sigma is None
-    if cube is not None and base_year is None and not weighted:
+    # Duties (applied rates) are summed only by the query over the flows.
+    duties = DUTY_USD in coded.columns
+    if sums is not None and not weighted and not duties:
+        agg = sums
+        if agg.empty:  # the tables keep the codes the partner imports: it imports nothing
+            agg = pd.DataFrame({"partner_imports_usd": [0.0], "world_exports_usd": [0.0]})
+    elif cube is not None and base_year is None and not weighted and not duties:
         agg = aggregate_from_cube(cube, home=home, partner=partner, rival=rival)
     else:
         agg = aggregate_market(
@@ -449,8 +490,9 @@ def leverage_table(
     nulls = single_reporter_nulls(reporters)
     if len(agg) and not (agg["partner_imports_usd"] > 0).any():
         raise InputError(
-            f"--partner: the data set holds no imports of {partner} in {year} (a data set of "
-            "one reporter, such as census-us-2024, holds only that reporter's imports)"
+            f"the data set holds no imports of {partner} in {year} (a data set of one "
+            "reporter, such as census-us-2024, holds only that reporter's imports)",
+            parameter="partner",
         )
     agg = agg[agg["partner_imports_usd"] > 0].reset_index(drop=True)
     m = agg["partner_imports_usd"].to_numpy()
@@ -536,6 +578,9 @@ def leverage_table(
             "sigma": sigmas,
             "sigma_source": sources,
             **extra,
+            "coverage": np.full(len(agg), np.nan),
+            "applied_rate": ind.safe_ratio(_column(agg, "partner_duty_usd"), m),
+            "home_applied_rate": ind.safe_ratio(_column(agg, "home_duty_to_partner_usd"), v_home),
         }
     )
     out = apply_nulls(out, nulls)
@@ -663,6 +708,8 @@ def leverage(
     if request.home is None or request.partner is None:
         raise InputError("leverage needs home and partner", parameter="partner")
     view, year = request.view, request.year
+    reporters = request.reporters
+    check_partner_reported(reporters, request.partner, dataset=request.dataset)
     earlier = [y for y in view.years if year - int(trend_window) <= y < year]
     base_year = earlier[0] if earlier else None
     rows = leverage_table(
@@ -676,9 +723,13 @@ def leverage(
         descriptions=dict(request.descriptions),
         flows=request.flows,
         base_year=base_year,
-        totals=cached_export_totals(view, year),
-        cube=cached_cube(view, year, request.level, lazy=True) if base_year is None else None,
+        reporters=reporters,
+        **_pair_sums(request, year, base_year),
     )
+    coverage = cached_coverage(view)
+    if coverage is not None and len(rows):
+        shares = code_coverage(rows["code"], coverage, request.selector)
+        rows["coverage"] = shares["coverage_share"].to_numpy()
     return LeverageResult(
         home=request.home,
         partner=request.partner,
@@ -691,9 +742,77 @@ def leverage(
         assumptions=(
             _cost_assumptions(request, sigma)
             + _indicator_assumptions(request, base_year, trend_window)
+            + _census_assumptions(request, rows, coverage is not None)
             + list(request.group_notes)
         ),
     )
+
+
+def cached_coverage(view: DatasetView) -> pd.DataFrame | None:
+    """The data set's ``coverage`` table (per HS chapter), kept by the view; None if absent."""
+    return view.memo(
+        ("coverage_table",),
+        lambda: view.table("coverage").to_pandas() if view.has_table("coverage") else None,
+    )
+
+
+def _census_assumptions(request: Request, rows: pd.DataFrame, coverage: bool) -> list[str]:
+    """Sentences on single-reporter nulls, coverage and applied rates (census-us-2024)."""
+    out = []
+    reporters = request.reporters
+    if reporters is not None:
+        needs = "; ".join(f"{c}: {need}" for c, need in WORLD_INDICATORS.items())
+        out.append(
+            f"null because {request.dataset} holds only the imports of {', '.join(reporters)} "
+            f"(a BACI data set of world trade gives them): {needs}; flags resting on them "
+            "(home_comparative_advantage, partner_foreign_dependent) are never set"
+        )
+    if coverage:
+        low = rows.loc[rows["coverage"] < 0.9, "code"].tolist() if len(rows) else []
+        out.append(
+            "coverage: the share of the partner's imports of the row's HS chapter(s) that the "
+            "covered suppliers represent (Census chapter totals of every partner); partner "
+            "imports, shares and HHIs are over the covered suppliers"
+            + (f"; below 90% for {len(low)} rows (e.g. {', '.join(low[:3])})" if low else "")
+        )
+    if rows["applied_rate"].notna().any():
+        out.append(
+            f"applied_rate and home_applied_rate: calculated duty / customs value in {request.year}"
+            " on the partner's imports of the code from all covered suppliers and from home "
+            "(MFN, Section 301, Section 232 and other duties then in force; before the 2025 "
+            "measures)"
+        )
+    return out
+
+
+def _pair_sums(request: Request, year: int, base_year: int | None) -> dict[str, Any]:
+    """Where the per-code sums come from: the flows cube, or the materialised tables.
+
+    A small data set whose cube the view already holds (a server's second request) is
+    sliced; otherwise, at any level the market tables have (not ``group``), the sums are
+    read from them (:func:`tradelever.analysis.markets.pair_sums`, equal to the query's to
+    rounding); else (group level) one query over the flows.
+    """
+    from tradelever.analysis import markets
+
+    view, level = request.view, request.level
+    cube = cached_cube(view, year, level, lazy=True) if base_year is None else None
+    if (
+        cube is not None
+        or level not in markets.levels(dict(view.manifest.raw))
+        or DUTY_USD in request.coded.columns  # applied rates come from the flows query
+    ):
+        return {"totals": cached_export_totals(view, year), "cube": cube}
+    tables = markets.cached_market_indicators(view, level)
+    sums = markets.pair_sums(
+        tables,
+        home=str(request.home),
+        partner=str(request.partner),
+        rival=request.rival,
+        year=year,
+        base_year=base_year,
+    )
+    return {"totals": markets.export_totals(tables, year), "sums": sums}
 
 
 def _cost_assumptions(request: Request, sigma: float | None) -> list[str]:

@@ -59,6 +59,8 @@ __all__ = [
     "MARKETS_VERSION",
     "TABLES",
     "MarketIndicators",
+    "cached_market_indicators",
+    "code_sums",
     "export_totals",
     "levels",
     "market_indicators",
@@ -92,10 +94,10 @@ def _ratio(numerator: Any, denominator: Any) -> Any:
 def levels(manifest: dict[str, Any]) -> tuple[str, ...]:
     """Levels the tables can be materialised at: the data set's own and coarser HS levels.
 
-    Those of :func:`tradelever.analysis.leverage.dataset_levels` but ``group`` (a product
+    Those of :func:`tradelever.analysis.codes.dataset_levels` but ``group`` (a product
     may belong to several groups, which the tables, one row per code, cannot express).
     """
-    from tradelever.analysis.leverage import dataset_levels
+    from tradelever.analysis.codes import dataset_levels
 
     return tuple(lv for lv in dataset_levels(manifest) if lv != "group")
 
@@ -537,6 +539,23 @@ def market_indicators(
     )
 
 
+def cached_market_indicators(view: Any, level: str) -> MarketIndicators:
+    """:func:`market_indicators` of a data-set view at ``level``, kept by the view.
+
+    A view belongs to one version of its data set, so the tables it keeps are those of that
+    version. If their folder has gone meanwhile (the cache folder was cleared), they are
+    opened again (and rebuilt if needed).
+    """
+    key = ("market_indicators", level)
+    found: MarketIndicators = view.memo(
+        key, lambda: market_indicators(view.store, view.name, level)
+    )
+    if found.folder.is_dir():
+        return found
+    view.forget(key)
+    return view.memo(key, lambda: market_indicators(view.store, view.name, level))  # type: ignore[no-any-return]
+
+
 # --------------------------------------------------------------------------------------
 # One pair from the materialised tables
 
@@ -616,6 +635,68 @@ def pair_sums(
     out["partner_imports_sigma_usd"] = np.nan
     out = out.reset_index().rename(columns={"index": "code"})
     out["code"] = out["code"].astype(str)
+    return out.sort_values("code").reset_index(drop=True)
+
+
+def code_sums(
+    indicators: MarketIndicators, *, year: int, home: str, partner: str, rival: str | None
+) -> pd.DataFrame:
+    """The per-code sums of :func:`tradelever.analysis.bilateral.code_aggregates`, read.
+
+    The same columns and values (to rounding) for every code traded in ``year``: W(k) from
+    ``world``; X(i, k) of home, partner and rival from ``exporters``; M(j, k) of home and
+    partner from ``markets``; V(home, partner, k), V(partner, home, k) and
+    V(rival, partner, k) from the flows of these countries only.
+    """
+    world = indicators.whole("world", year)
+    codes = pd.Index(world["code"].astype(str), name="code")
+    out = pd.DataFrame(index=codes)
+    out["world_exports_usd"] = world["world_exports_usd"].to_numpy(dtype=float)
+    exporters = [c for c in (home, partner, rival) if c is not None]
+    exports = indicators.read(
+        "exporters",
+        year=year,
+        where={f.EXPORTER: exporters},
+        columns=[f.EXPORTER, "code", "exports_usd"],
+    )
+    imports = indicators.read(
+        "markets",
+        year=year,
+        where={f.IMPORTER: [home, partner]},
+        columns=[f.IMPORTER, "code", "imports_usd"],
+    )
+    flows = indicators.flows(year=year, exporters=exporters, importers=[home, partner])
+
+    def pick(frame: pd.DataFrame, mask: Any, column: str) -> pd.Series:
+        rows = frame[mask].groupby("code")[column].sum()
+        rows.index = rows.index.astype(str)
+        return rows.reindex(codes).fillna(0.0).astype(float)
+
+    out["home_exports_usd"] = pick(exports, exports[f.EXPORTER] == home, "exports_usd")
+    out["partner_exports_usd"] = pick(exports, exports[f.EXPORTER] == partner, "exports_usd")
+    out["home_imports_usd"] = pick(imports, imports[f.IMPORTER] == home, "imports_usd")
+    out["partner_imports_usd"] = pick(imports, imports[f.IMPORTER] == partner, "imports_usd")
+    exp, imp = flows[f.EXPORTER], flows[f.IMPORTER]
+    out["home_to_partner_usd"] = pick(flows, (exp == home) & (imp == partner), f.VALUE_USD)
+    out["partner_to_home_usd"] = pick(flows, (exp == partner) & (imp == home), f.VALUE_USD)
+    if rival is not None:
+        out["rival_exports_usd"] = pick(exports, exports[f.EXPORTER] == rival, "exports_usd")
+        out["rival_to_partner_usd"] = pick(flows, (exp == rival) & (imp == partner), f.VALUE_USD)
+    else:
+        out["rival_exports_usd"] = np.nan
+        out["rival_to_partner_usd"] = np.nan
+    columns = [
+        "world_exports_usd",
+        "home_exports_usd",
+        "partner_exports_usd",
+        "rival_exports_usd",
+        "home_imports_usd",
+        "partner_imports_usd",
+        "home_to_partner_usd",
+        "partner_to_home_usd",
+        "rival_to_partner_usd",
+    ]
+    out = out.reset_index()[["code", *columns]]
     return out.sort_values("code").reset_index(drop=True)
 
 

@@ -24,11 +24,24 @@ little); the Finger-Kreinin index (0 = no common codes, 1 = identical product mi
 by value and says how directly c competes with home there. Reference: Finger, J. M. and
 Kreinin, M. E. (1979), "A Measure of 'Export Similarity' and Its Possible Uses",
 *Economic Journal* 89(356): 905-912.
+
+One reporter. On a data set of the partner's imports only (``census-us-2024``), X(c) is
+unknown, so ``exposure`` is null (never V(c, p) / V(c, p) = 100%), and the partner's
+exports to c are absent (x = 0 would give every country the 50% maximum), so the formula
+rate is taken from the partner's goods balance with c in ``census-us-trade`` for the same
+year (m, x on the Census basis of the April 2025 rates), or left null when that year is
+not there. ``--peers EU27`` is the EU aggregate where the data set has it (EUU).
+
+Groups. At group level the countries' totals (exports, shares, formula rate) are
+product-level figures and do not depend on the level; ``total_ces_leverage_usd`` sums the
+HS6 costs of the products in at least one group, each once, and the overlap and
+similarity vectors are taken over the same products.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -36,9 +49,11 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.analysis import formula as fm
+from tradelever.analysis.codes import product_code_expr
 from tradelever.analysis.leverage import SIGMA, leverage
+from tradelever.analysis.reporters import check_partner_reported
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     HOME,
     LEVEL,
     PARTNER,
@@ -47,12 +62,14 @@ from tradelever.analysis.request import (
     industry_note,
 )
 from tradelever.analysis.result import TableResult
-from tradelever.errors import InputError
+from tradelever.errors import InputError, TradeleverError
 from tradelever.options import Analysis, Option
 from tradelever.reference.countries import (
+    EU_ALIASES,
     country_name,
     group_members,
     group_names,
+    resolve_countries,
     resolve_country,
 )
 
@@ -159,6 +176,7 @@ def peer_rows(
     leverage: dict[str, tuple[float, int]],
     goods: tuple[str, ...] | None,
     names: dict[str, str] | None = None,
+    vectors: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Build one row per country from :func:`peer_flows` output and per-country leverage.
 
@@ -176,6 +194,9 @@ def peer_rows(
         Codes counted as goods for the formula (``None``: all).
     names
         ISO3 -> display name.
+    vectors
+        :func:`peer_flows` output restricted to the codes the overlap and similarity are
+        taken over (group level: the union of the groups' products); default ``flows``.
     """
     from tradelever.analysis.formula import formula_rate
 
@@ -187,10 +208,12 @@ def peer_rows(
         part = frame[frame[key] == country]
         return part.groupby("code")["value"].sum()
 
-    home_vec = by_code(to_p, f.EXPORTER, home)
+    restricted = (vectors or flows)["to_partner"]
+    home_vec = by_code(restricted, f.EXPORTER, home)
     rows = []
     for c in countries:
         vec = by_code(to_p, f.EXPORTER, c)
+        overlap_vec = by_code(restricted, f.EXPORTER, c)
         back = by_code(from_p, f.IMPORTER, c)
         v_cp = float(vec.sum())
         x_c = float(flows["exports"].get(c, 0.0))
@@ -213,8 +236,8 @@ def peer_rows(
                 "partner_goods_imports_usd": m_goods,
                 "partner_goods_exports_usd": x_goods,
                 "formula_rate": formula_rate(m_goods, x_goods) if m_goods > 0 else float("nan"),
-                "overlap_with_home": overlap_share(home_vec, vec),
-                "export_similarity_with_home": export_similarity(home_vec, vec),
+                "overlap_with_home": overlap_share(home_vec, overlap_vec),
+                "export_similarity_with_home": export_similarity(home_vec, overlap_vec),
             }
         )
     return pd.DataFrame(rows, columns=list(PEER_COLUMNS))
@@ -236,13 +259,46 @@ PEERS = Analysis(
             min_length=1,
             max_length=1000,
         ),
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         SIGMA.but(help="One elasticity of substitution (> 1) for the leverage."),
     ),
-    levels=("industry", "hs6", "hs4", "hs2"),
+    levels=("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group"),
 )
+
+
+def _balance_formula(request: Request, rows: pd.DataFrame, partner: str) -> str:
+    """Fill m, x and the formula rate from census-us-trade; return the assumption sentence."""
+    from tradelever.analysis.balance import annual_balance
+    from tradelever.analysis.formula import formula_rate
+    from tradelever.store.dataset import DatasetView
+
+    trade = "census-us-trade"
+    try:
+        view = DatasetView(request.view.store, trade)
+        table = annual_balance(view.table("balance").to_pandas(), request.year)
+    except TradeleverError:
+        rows[["partner_goods_exports_usd", "formula_rate"]] = float("nan")
+        return (
+            f"formula_rate null: {request.dataset} holds no exports of {partner}, and "
+            f"{trade} has no complete year {request.year}"
+        )
+    by = table.set_index("partner")
+    m = rows["country"].map(by["imports_usd"])
+    x = rows["country"].map(by["exports_usd"])
+    rows["partner_goods_imports_usd"] = m.to_numpy(float)
+    rows["partner_goods_exports_usd"] = x.to_numpy(float)
+    rows["formula_rate"] = [
+        formula_rate(a, b) if pd.notna(a) and a > 0 and pd.notna(b) else float("nan")
+        for a, b in zip(m, x, strict=True)
+    ]
+    return (
+        f"formula_rate = max(0.10, (m - x) / (2 m)) with m and x the partner's goods imports "
+        f"from and exports to each country in {request.year} from {trade} (the Census goods "
+        f"balance the April 2025 rates were computed from; {request.dataset} holds no "
+        f"exports of {partner})"
+    )
 
 
 def peer_list(spec: str | list[str], available: list[str]) -> tuple[list[str], list[str]]:
@@ -255,7 +311,9 @@ def peer_list(spec: str | list[str], available: list[str]) -> tuple[list[str], l
     skipped: list[str] = []
     groups = {g.upper() for g in group_names()}
     for item in items:
-        if item.upper() in groups:
+        if item.upper() in EU_ALIASES:  # the aggregate where the data have it (EUU)
+            candidates = resolve_countries(item, available, parameter="peers")
+        elif item.upper() in groups:
             candidates = list(group_members(item))
         else:
             candidates = [resolve_country(item, None, parameter="peers")]
@@ -276,16 +334,45 @@ def peers(
     """
     PEERS.check(sigma=sigma)
     home, partner = str(request.home), str(request.partner)
+    reporters = request.reporters
+    check_partner_reported(reporters, partner, dataset=request.dataset)
     covered, skipped = peer_list(peers, request.view.countries())
     dropped_partner = partner in covered
     countries = [home, *[p for p in covered if p not in (home, partner)]]
-    flows = peer_flows(request.coded, year=request.year, partner=partner, countries=countries)
+    grouped = request.level == "group" and request.selector is not None
+    lever_request = request
+    members: set[str] | None = None
+    if grouped:
+        # Country totals at product level; leverage at HS6 over the groups' products, once.
+        flows_all = request.flows.mutate(code=request.flows[f.PRODUCT])
+        lever_request = replace(
+            request,
+            level="hs6",
+            coded=product_code_expr(request.flows, "hs6"),
+            descriptions={},
+            selector=None,
+            groups=None,
+        )
+        members = {str(p)[:6] for p in request.selector[f.PRODUCT]}
+    else:
+        flows_all = request.coded
+    flows = peer_flows(flows_all, year=request.year, partner=partner, countries=countries)
     lever: dict[str, tuple[float, int]] = {}
     for country in countries:
-        lev = leverage(request.for_home(country), sigma=sigma)
-        cost = lev.rows["partner_cost_of_losing_home_usd"].astype(float)
+        lev = leverage(lever_request.for_home(country), sigma=sigma)
+        cost_rows = lev.rows
+        if members is not None:
+            cost_rows = cost_rows[cost_rows["code"].isin(members)]
+        cost = cost_rows["partner_cost_of_losing_home_usd"].astype(float)
         finite = cost[cost.map(math.isfinite)]
         lever[country] = (float(finite.sum()), int((~cost.map(math.isfinite)).sum()))
+    vectors = None
+    if grouped and request.selector is not None:
+        union = set(request.selector[f.PRODUCT].astype(str))
+        vectors = {
+            **flows,
+            "to_partner": flows["to_partner"][flows["to_partner"]["code"].isin(union)],
+        }
     rows = peer_rows(
         flows,
         home=home,
@@ -293,15 +380,27 @@ def peers(
         leverage=lever,
         goods=fm.goods_codes(request.level),
         names={k: country_name(k) for k in countries},
+        vectors=vectors,
     )
+    formula_note = "formula_rate = max(0.10, (m - x) / (2 m)) on goods trade with the partner"
+    if reporters is not None:
+        rows["exposure"] = float("nan")
+        rows["exports_usd"] = float("nan")
+        formula_note = _balance_formula(request, rows, partner)
     assumptions = [
         *request.assumptions,
         *industry_note(request),
         "total_ces_leverage_usd: sum over codes of partner_cost_of_losing_home_usd from "
         "`tradelever leverage` with the country as home (finite terms; codes where the "
         "country is the sole supplier are counted in unbounded_leverage_codes)",
-        "exposure = exports to the partner / total exports",
-        "formula_rate = max(0.10, (m - x) / (2 m)) on goods trade with the partner",
+        "exposure = exports to the partner / total exports"
+        + (
+            f"; null: {request.dataset} holds only the imports of {', '.join(reporters)}, so "
+            "each country's total exports are unknown"
+            if reporters is not None
+            else ""
+        ),
+        formula_note,
         "overlap_with_home: share of home's sales to the partner in codes the country also "
         "sells there; export_similarity_with_home: Finger-Kreinin (1979) index in the "
         "partner's market (0 none, 1 identical mix)",

@@ -81,13 +81,14 @@ def check_partner_reported(reporters: Sequence[str] | None, partner: str, *, dat
     Raises
     ------
     InputError
-        ``--partner: census-us-2024 holds only the imports of USA; ...``.
+        ``partner: census-us-2024 holds only the imports of USA; ...``.
     """
     if reporters is not None and partner not in reporters:
+        first = reporters[0] if reporters else "USA"
         raise InputError(
-            f"--partner: {dataset} holds only the imports of {', '.join(reporters)}; "
-            f"{partner}'s imports are not in it (use a BACI data set, or --partner "
-            f"{reporters[0] if reporters else 'USA'})"
+            f"{dataset} holds only the imports of {', '.join(reporters)}; {partner}'s imports "
+            f"are not in it (use a BACI data set, or partner {first})",
+            parameter="partner",
         )
 
 

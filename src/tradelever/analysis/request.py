@@ -11,8 +11,17 @@ exists and suits the analysis; the level is one the analysis and the data set su
 countries are known to the data set (with suggestions) and distinct; the year is in the
 data set; product groups are given only at group level. Every error names its parameter.
 
+The data set by question. When no data set is given (``dataset=None``, the default of
+:data:`DATASET_BY_QUESTION`), :func:`resolve` chooses it from the command and the partner
+(:func:`tradelever.store.embedded.default_dataset`): a product-level question to the
+United States reads ``census-us-2024`` at HS6, the reciprocal formula and the balance read
+``census-us-trade``, everything else ``icio2022``. The choice and its reason are recorded
+in the request (:attr:`Request.dataset_choice`) and so in every result's ``provenance``
+(``dataset_choice``) and first assumption.
+
 The options shared by the analyses (:data:`HOME`, :data:`PARTNER`, :data:`RIVAL`,
-:data:`DATASET`, :data:`YEAR`, :data:`LEVEL`, :data:`GROUPS`) are declared here once.
+:data:`DATASET`, :data:`DATASET_BY_QUESTION`, :data:`YEAR`, :data:`LEVEL`, :data:`GROUPS`)
+are declared here once.
 """
 
 from __future__ import annotations
@@ -28,15 +37,23 @@ import pandas as pd
 from tradelever.analysis.codes import product_code_expr
 from tradelever.errors import InputError, UnknownDatasetError
 from tradelever.options import LEVELS, REQUIRED, Analysis, Level, Option, choice
-from tradelever.reference.countries import group_members, group_names, resolve_country
+from tradelever.reference.countries import (
+    EU_AGGREGATE,
+    EU_ALIASES,
+    group_members,
+    group_names,
+    resolve_country,
+)
 from tradelever.sources.icio import DATASET_NAME
 from tradelever.store.dataset import DatasetView, Manifest
+from tradelever.store.embedded import default_dataset
 
 if TYPE_CHECKING:
     from tradelever.analysis.groups import ProductGroup
 
 __all__ = [
     "DATASET",
+    "DATASET_BY_QUESTION",
     "DEFAULT_DATASET",
     "GROUPS",
     "HOME",
@@ -93,6 +110,13 @@ DATASET: Final = Option(
     min_length=1,
     max_length=128,
     examples=(DEFAULT_DATASET,),
+)
+DATASET_BY_QUESTION: Final = DATASET.but(
+    annotation=str | None,
+    default=None,
+    help="Data set name (see `tradelever datasets` or /api/datasets); default by question: "
+    "census-us-2024 at hs6 for product-level questions with partner USA, census-us-trade "
+    "for the formula and the balance with partner USA, else icio2022.",
 )
 YEAR: Final = Option(
     "year",
@@ -153,6 +177,11 @@ class Request:
         The product groups used at group level.
     group_notes
         Assumption sentences on the group definitions (group level only).
+    selector
+        The (``product``, ``code``) pairs of the groups at group level
+        (:func:`tradelever.analysis.groups.selector_table`), None otherwise.
+    dataset_choice
+        Why the data set was chosen when none was given (None when it was given).
     """
 
     analysis: str
@@ -168,6 +197,8 @@ class Request:
     members: tuple[str, ...] | None = None
     groups: Mapping[str, ProductGroup] | None = field(default=None, repr=False)
     group_notes: tuple[str, ...] = ()
+    selector: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    dataset_choice: str | None = None
 
     @property
     def manifest(self) -> Manifest:
@@ -181,13 +212,32 @@ class Request:
 
     @property
     def provenance(self) -> dict[str, Any]:
-        """The ``provenance`` object of a result: the data set's record and the year."""
-        return self.manifest.provenance(self.year)
+        """The ``provenance`` object of a result: the data set's record and the year.
+
+        When the data set was chosen by default, ``dataset_choice`` says why.
+        """
+        out = self.manifest.provenance(self.year)
+        if self.dataset_choice is not None:
+            out["dataset_choice"] = self.dataset_choice
+        return out
 
     @property
     def assumptions(self) -> list[str]:
-        """The data set's own assumption sentences (every result repeats them)."""
-        return list(self.manifest.assumptions)
+        """The data set's own assumption sentences (every result repeats them).
+
+        When the data set was chosen by default, the reason comes first.
+        """
+        chosen = [self.dataset_choice] if self.dataset_choice is not None else []
+        return [*chosen, *self.manifest.assumptions]
+
+    @property
+    def reporters(self) -> tuple[str, ...] | None:
+        """The importers whose imports the data set holds, or None for world trade.
+
+        ``("USA",)`` for the Census data sets; None for a data set of every reporter.
+        """
+        listed = self.manifest.raw.get("reporters")
+        return tuple(str(r) for r in listed) if listed else None
 
     @property
     def flows(self) -> Any:
@@ -296,8 +346,16 @@ def _group_selector(
 def _home_group(
     home: str, available: list[str], dataset: str
 ) -> tuple[str, tuple[str, ...]] | None:
-    """``(GROUP, members in the data set)`` when ``home`` names a country group."""
+    """``(GROUP, members in the data set)`` when ``home`` names a country group.
+
+    The European Union (``EU``, ``EU27``, ``EUU``) is the aggregate ``EUU`` where the data
+    set has it (None here: resolved as one economy), else the group of its member states.
+    """
     key = home.strip().upper() if isinstance(home, str) else ""
+    if key in EU_ALIASES:
+        if EU_AGGREGATE in available:
+            return None
+        key = "EU27"
     if key not in {g.upper() for g in group_names()}:
         return None
     members = tuple(m for m in group_members(key) if m in available)
@@ -306,11 +364,21 @@ def _home_group(
     return key, members
 
 
+def _partner_code(partner: str | None) -> str | None:
+    """The partner as ISO3 for choosing a data set (as typed when it is not a country)."""
+    if partner is None:
+        return None
+    try:
+        return resolve_country(partner, None, parameter="partner")
+    except InputError:  # reported against the data set, with suggestions, below
+        return partner.strip().upper() if isinstance(partner, str) else None
+
+
 def resolve(
     views: Views,
     analysis: Analysis,
     *,
-    dataset: str = DEFAULT_DATASET,
+    dataset: str | None = None,
     home: str | None = None,
     partner: str | None = None,
     rival: str | None = None,
@@ -327,8 +395,9 @@ def resolve(
     analysis
         The analysis the request is for (its levels, data sets, country rules).
     dataset, home, partner, rival, year, level, groups
-        As given by the caller; ``None`` means "not given" (the year defaults to the
-        latest of the data set, the level to its native level).
+        As given by the caller; ``None`` means "not given": the data set is chosen by
+        question (module docstring), the year defaults to the latest of the data set, the
+        level to the data set's default (hs6 where it has it).
 
     Raises
     ------
@@ -337,6 +406,11 @@ def resolve(
     """
     if analysis.rival_required and rival is None:
         raise InputError(f"{analysis.command} needs a rival country (e.g. CHN)", parameter="rival")
+    choice_note: str | None = None
+    if dataset is None:
+        dataset, choice_note, _ = default_dataset(analysis.command, _partner_code(partner))
+        if analysis.datasets is not None and dataset not in analysis.datasets:
+            dataset, choice_note = analysis.datasets[0], None
     if analysis.datasets is not None and dataset not in analysis.datasets:
         raise InputError(
             f"{analysis.command} needs the input-output network {_join(list(analysis.datasets))}; "
@@ -394,4 +468,6 @@ def resolve(
         members=members,
         groups=group_set,
         group_notes=notes,
+        selector=selector,
+        dataset_choice=choice_note,
     )

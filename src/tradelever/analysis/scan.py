@@ -43,11 +43,21 @@ import pandas as pd
 from tradelever import schema as f
 from tradelever.analysis import indicators as ind
 from tradelever.analysis.elasticities import sigma_table, validate_sigma
-from tradelever.analysis.markets import MarketIndicators
+from tradelever.analysis.markets import MarketIndicators, cached_market_indicators
+from tradelever.analysis.request import DATASET, HOME, YEAR, Request
 from tradelever.analysis.result import TableResult
 from tradelever.errors import InputError
+from tradelever.options import Analysis, Level, Option
 
-__all__ = ["OVER_COLUMNS", "SCAN_COLUMNS", "leverage_over", "leverage_scan", "resolve_partners"]
+__all__ = [
+    "OVER_COLUMNS",
+    "SCAN",
+    "SCAN_COLUMNS",
+    "leverage_over",
+    "leverage_scan",
+    "resolve_partners",
+    "scan",
+]
 
 SCAN_COLUMNS: Final = (
     "partner",
@@ -81,6 +91,139 @@ OVER_COLUMNS: Final = (
     "partner_suppliers",
     "flags",
 )
+
+
+SCAN: Final = Analysis(
+    name="scan",
+    command="scan",
+    summary="HOME's leverage over every partner at once, or who holds leverage over one",
+    options=(
+        HOME,
+        Option(
+            "partners",
+            str,
+            "all",
+            "Partners to scan: all, ISO3 codes comma-separated (USA,CHN) or a group (ASEAN, "
+            "EU27, G20); with --over, the suppliers to rank.",
+            min_length=1,
+            max_length=2000,
+            examples=("all", "ASEAN", "USA,CHN,JPN"),
+        ),
+        Option(
+            "over",
+            str | None,
+            None,
+            "The reverse view: who holds leverage over this partner (ISO3); every supplier of "
+            "it, product by product, HOME located among them.",
+            min_length=1,
+            max_length=64,
+            examples=("USA",),
+        ),
+        Option(
+            "min_share",
+            float,
+            0.0,
+            "Keep positions with a share of the partner's imports of at least this (0.25 = 25%).",
+            ge=0.0,
+            le=1.0,
+        ),
+        Option(
+            "min_imports_usd",
+            float,
+            0.0,
+            "Keep positions where the partner imports at least this many US dollars of the code.",
+            flag="--min-imports",
+            query="min_imports",
+            ge=0.0,
+            le=1e15,
+        ),
+        DATASET,
+        YEAR,
+        Option(
+            "level",
+            Level | None,
+            None,
+            "industry (ICIO), hs10|hs8|hs6|hs4|hs2 (products), as far as the data set has "
+            "them (default: the data set's own level).",
+        ),
+        Option(
+            "sigma",
+            float | None,
+            None,
+            "One elasticity of substitution (> 1) for every product.",
+            gt=1.0,
+            le=1000.0,
+            hint="the CES cost of losing a supplier needs an elasticity of substitution greater "
+            "than 1 (typical values 1.5 to 10)",
+        ),
+    ),
+    # The materialised tables have one row per code: no product groups, no totals-only data.
+    levels=("industry", "hs10", "hs8", "hs6", "hs4", "hs2"),
+)
+
+
+def scan(
+    request: Request,
+    *,
+    partners: str | Sequence[str] | None = "all",
+    over: str | None = None,
+    min_share: float = 0.0,
+    min_imports_usd: float = 0.0,
+    sigma: float | None = None,
+) -> TableResult:
+    """HOME's leverage over every partner, or with ``over`` who holds leverage over one.
+
+    :func:`leverage_scan`, or :func:`leverage_over` with HOME located in the summary.
+
+    Reads the data set's materialised indicator tables at the request's level (computed on
+    first use per data-set version, :func:`~tradelever.analysis.markets.market_indicators`).
+
+    Parameters
+    ----------
+    request
+        A resolved request with ``home`` (an ISO3 country).
+    partners
+        ``"all"``, ISO3 codes or a group: the partners scanned, or with ``over`` the
+        suppliers ranked.
+    over
+        ISO3 code of the partner for the reverse view (validated against the data set).
+    min_share, min_imports_usd, sigma
+        As :func:`leverage_scan`.
+    """
+    from tradelever.reference.countries import resolve_country
+
+    SCAN.check(min_share=min_share, min_imports_usd=min_imports_usd, sigma=sigma)
+    if request.home is None:
+        raise InputError("scan needs a home country (e.g. MYS)", parameter="home")
+    view = request.view
+    available = view.countries()
+    tables = cached_market_indicators(view, request.level)
+    descriptions = dict(request.descriptions)
+    if over is not None:
+        partner = resolve_country(over, available, parameter="over")
+        suppliers = resolve_partners(partners, available, exclude=partner)
+        return leverage_over(
+            tables,
+            partner=partner,
+            year=request.year,
+            suppliers=suppliers,
+            min_share=min_share,
+            min_imports_usd=min_imports_usd,
+            sigma=sigma,
+            descriptions=descriptions,
+            home=request.home if request.home != partner else None,
+        )
+    chosen = resolve_partners(partners, available, exclude=request.home)
+    return leverage_scan(
+        tables,
+        home=request.home,
+        year=request.year,
+        partners=chosen,
+        min_share=min_share,
+        min_imports_usd=min_imports_usd,
+        sigma=sigma,
+        descriptions=descriptions,
+    )
 
 
 def resolve_partners(

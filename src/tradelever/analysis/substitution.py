@@ -43,6 +43,25 @@ that could also be redirected and capacity expansion (both would raise it) and t
 of the markets the exports are taken from (which would lower the net gain): a ranking
 scale, not a forecast.
 
+One reporter. A data set of the partner's imports only (``census-us-2024``) holds V(r, p, k),
+V(e, p, k) and M(p, k) but not home's exports to anyone else, so neither the Balassa RCA nor
+home's redirectable exports can be computed. There, as a trade economist would with
+customs data of one importer:
+
+- home is a *credible supplier* of k when it already sells k to the partner and does so
+  with a revealed advantage in that market: its share of the partner's imports of k exceeds
+  its share of the partner's total imports (the Balassa index computed within one
+  destination market, ``home_market_rca`` = (V(e, p, k) / V(e, p)) / (M(p, k) / M(p)) >
+  ``min_rca``). Products home makes but does not yet sell to the partner are missed;
+- the *bounded offer* is ``min(V(r, p, k), a · V(e, p, k))``: home could raise its sales
+  of k to the partner by a share a of what it already ships there (its proven supply to that
+  buyer, the only supply the data show). Since V(e, p, k) <= X(e, k), an offer never exceeds
+  home's exports of the product, and offers over distinct products never exceed home's
+  exports to the partner times a, hence its exports;
+- ``min_world_share`` needs world exports and is refused above 0.
+
+``home_market_rca`` is reported on every data set (it needs only the partner's imports).
+
 Group level. With overlapping groups (semiconductors are also electrical and electronic
 products), RCA needs home's and the world's exports over all products, each counted once:
 pass ``totals`` (:func:`tradelever.analysis.groups.group_aggregates`). Never add offers
@@ -57,9 +76,11 @@ import numpy as np
 import pandas as pd
 
 from tradelever.analysis import indicators as ind
-from tradelever.analysis.bilateral import code_aggregates
+from tradelever.analysis.groups import group_total
+from tradelever.analysis.level_aggregates import level_aggregates
+from tradelever.analysis.reporters import check_partner_reported
 from tradelever.analysis.request import (
-    DATASET,
+    DATASET_BY_QUESTION,
     HOME,
     LEVEL,
     PARTNER,
@@ -102,6 +123,7 @@ SUBSTITUTION_COLUMNS = (
     "home_exports_usd",
     "home_world_export_share",
     "home_rca",
+    "home_market_rca",
     "home_exports_to_rest_of_world_usd",
     "redirectable_share",
     "home_redirectable_usd",
@@ -111,10 +133,28 @@ SUBSTITUTION_COLUMNS = (
 )
 
 
-def offer_rule(redirectable_share: float) -> str:
+ONE_REPORTER_RULE = (
+    "one reporter: home's exports to buyers other than the partner are not in the data, so "
+    "plausible_supply_usd = min(rival's sales to the partner, redirectable_share x home's "
+    "current sales of the code to the partner): an expansion of home's proven supply to that "
+    "buyer; credible supplier: home already sells the code to the partner with "
+    "home_market_rca = (its share of the partner's imports of the code) / (its share of the "
+    "partner's total imports) above min_rca; codes home makes but does not yet sell to the "
+    "partner are missed"
+)
+
+
+def offer_rule(redirectable_share: float, *, one_reporter: bool = False) -> str:
     """The sentence a result carries in its assumptions to state the bound on offers."""
-    a = _threshold(redirectable_share, "--redirectable-share", 1.0)
+    a = _threshold(redirectable_share, "redirectable_share", 1.0)
     default = " (default)" if a == DEFAULT_REDIRECTABLE_SHARE else ""
+    if one_reporter:
+        return (
+            f"{ONE_REPORTER_RULE}; redirectable_share = {a:g}{default}: a conservative "
+            "convention, not an estimate; an offer never exceeds home's exports of the product, "
+            "and offers over distinct products never exceed home's exports; a ranking scale, "
+            "not a forecast"
+        )
     return (
         f"{OFFER_RULE}; redirectable_share = {a:g}{default}: a conservative convention, not an "
         "estimate (no published estimate gives the share of existing exports a country can "
@@ -127,13 +167,14 @@ def offer_rule(redirectable_share: float) -> str:
 
 
 def _threshold(value: float, parameter: str, upper: float | None = None) -> float:
+    parameter = parameter.lstrip("-").replace("-", "_")
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"{parameter}: {value!r} is not a number") from None
+        raise InputError(f"{value!r} is not a number", parameter=parameter) from None
     if not np.isfinite(v) or v < 0 or (upper is not None and v > upper):
         bound = f" and at most {upper}" if upper is not None else ""
-        raise InputError(f"{parameter}: must be a number >= 0{bound}, got {value}")
+        raise InputError(f"must be a number >= 0{bound}, got {value}", parameter=parameter)
     return v
 
 
@@ -146,6 +187,7 @@ def substitution_table(
     min_rival_share: float = 0.0,
     redirectable_share: float = DEFAULT_REDIRECTABLE_SHARE,
     totals: Mapping[str, float] | None = None,
+    one_reporter: bool = False,
 ) -> pd.DataFrame:
     """Rank the codes where home could replace the rival in the partner's imports.
 
@@ -169,7 +211,12 @@ def substitution_table(
     totals
         Home's and the world's exports over all products, each counted once
         (``home_exports_usd``, ``world_exports_usd``), for the RCA when ``agg`` does not hold
-        every product exactly once (group level). Default: the sums of ``agg``.
+        every product exactly once (group level), and ``home_to_partner_usd`` and
+        ``partner_imports_usd`` for ``home_market_rca``. Default: the sums of ``agg``.
+    one_reporter
+        ``agg`` holds the partner's imports only (``census-us-2024``): credibility is
+        ``home_market_rca`` and the offer is bounded by home's sales to the partner (module
+        docstring); the columns that need home's exports to others are null.
 
     Returns
     -------
@@ -181,7 +228,13 @@ def substitution_table(
     min_world_share = _threshold(min_world_share, "--min-world-share", 1.0)
     min_rival_share = _threshold(min_rival_share, "--min-rival-share", 1.0)
     if agg["rival_to_partner_usd"].isna().all():
-        raise InputError("--rival: rival substitution needs a rival country (e.g. --rival CHN)")
+        raise InputError("rival substitution needs a rival country (e.g. CHN)", parameter="rival")
+    if one_reporter and min_world_share > 0:
+        raise InputError(
+            "needs world exports; a data set of one importer's imports has none (use 0, or a "
+            "BACI data set)",
+            parameter="min_world_share",
+        )
     x_e = agg["home_exports_usd"].to_numpy(float)
     w_k = agg["world_exports_usd"].to_numpy(float)
     m_p = agg["partner_imports_usd"].to_numpy(float)
@@ -189,12 +242,21 @@ def substitution_table(
     v_ep = agg["home_to_partner_usd"].to_numpy(float)
     share = _threshold(redirectable_share, "--redirectable-share", 1.0)
     x_total, w_total = x_e.sum(), w_k.sum()
+    vp_total, mp_total = v_ep.sum(), m_p.sum()
     if totals is not None:
         x_total = float(totals["home_exports_usd"])
         w_total = float(totals["world_exports_usd"])
-    rca = ind.balassa_rca(x_e, x_total, w_k, w_total)
-    rest = np.maximum(x_e - v_ep, 0.0)
-    redirectable = share * rest
+        vp_total = float(totals.get("home_to_partner_usd", vp_total))
+        mp_total = float(totals.get("partner_imports_usd", mp_total))
+    market_rca = ind.balassa_rca(v_ep, vp_total, m_p, mp_total)
+    if one_reporter:
+        nan = np.full(len(agg), np.nan)
+        rca, x_e, rest = nan, nan, nan
+        redirectable = share * v_ep
+    else:
+        rca = ind.balassa_rca(x_e, x_total, w_k, w_total)
+        rest = np.maximum(x_e - v_ep, 0.0)
+        redirectable = share * rest
     plausible = np.minimum(v_rp, redirectable)
     out = pd.DataFrame(
         {
@@ -208,6 +270,7 @@ def substitution_table(
             "home_exports_usd": x_e,
             "home_world_export_share": ind.world_export_share(x_e, w_k),
             "home_rca": rca,
+            "home_market_rca": market_rca,
             "home_exports_to_rest_of_world_usd": rest,
             "redirectable_share": np.full(len(rest), share),
             "home_redirectable_usd": redirectable,
@@ -216,13 +279,17 @@ def substitution_table(
             "plausible_share_of_home_exports": ind.safe_ratio(plausible, x_e),
         }
     )
-    keep = (
-        (out["rival_exports_to_partner_usd"] > 0)
-        & (out["rival_share_of_partner_imports"] > min_rival_share)
-        & (out["home_exports_usd"] > 0)
-        & (out["home_rca"] > min_rca)
-        & (out["home_world_export_share"] >= min_world_share)
+    keep = (out["rival_exports_to_partner_usd"] > 0) & (
+        out["rival_share_of_partner_imports"] > min_rival_share
     )
+    if one_reporter:
+        keep &= (out["home_exports_to_partner_usd"] > 0) & (out["home_market_rca"] > min_rca)
+    else:
+        keep &= (
+            (out["home_exports_usd"] > 0)
+            & (out["home_rca"] > min_rca)
+            & (out["home_world_export_share"] >= min_world_share)
+        )
     out = out[keep].sort_values(
         ["plausible_supply_usd", "rival_share_of_partner_imports", "code"],
         ascending=[False, False, True],
@@ -240,7 +307,7 @@ SUBSTITUTES = Analysis(
         HOME,
         PARTNER,
         RIVAL.but(annotation=str, default=REQUIRED),
-        DATASET,
+        DATASET_BY_QUESTION,
         YEAR,
         LEVEL,
         Option("min_rca", float, 1.0, "Home's Balassa RCA must exceed this.", ge=0.0),
@@ -261,7 +328,7 @@ SUBSTITUTES = Analysis(
             le=1.0,
         ),
     ),
-    levels=("industry", "hs6", "hs4", "hs2"),
+    levels=("industry", "hs10", "hs8", "hs6", "hs4", "hs2", "group"),
     rival_required=True,
 )
 
@@ -282,29 +349,52 @@ def substitutes(
     SUBSTITUTES.check(
         min_rca=min_rca, min_world_share=min_world_share, min_rival_share=min_rival_share
     )
-    agg = code_aggregates(
-        request.coded,
-        year=request.year,
-        home=request.home,
-        partner=request.partner,
-        rival=request.rival,
-    )
+    reporters = request.reporters
+    check_partner_reported(reporters, str(request.partner), dataset=request.dataset)
+    one = reporters is not None
+    level = level_aggregates(request, rival=request.rival)
+    agg = level.rows
+    tests = {
+        "min_rca": min_rca,
+        "min_world_share": min_world_share,
+        "min_rival_share": min_rival_share,
+        "one_reporter": one,
+    }
     rows = substitution_table(
-        agg,
-        descriptions=dict(request.descriptions),
-        min_rca=min_rca,
-        min_world_share=min_world_share,
-        min_rival_share=min_rival_share,
+        agg, descriptions=dict(request.descriptions), totals=level.totals, **tests
     )
-    assumptions = [
-        *request.assumptions,
-        *industry_note(request),
-        f"credible supplier: home's Balassa RCA > {min_rca} and world export share >= "
-        f"{min_world_share}; partner dependence: rival share of partner imports > "
-        f"{min_rival_share}",
-        offer_rule(DEFAULT_REDIRECTABLE_SHARE),
-        "RCA and world shares use every code of the level in the data set as the total",
-    ]
+    headline = float(rows["plausible_supply_usd"].sum())
+    assumptions = [*request.assumptions, *industry_note(request), *request.group_notes]
+    if one:
+        assumptions.append(
+            f"credible supplier: home sells the code to the partner with home_market_rca > "
+            f"{min_rca}; partner dependence: rival share of partner imports > {min_rival_share}"
+        )
+    else:
+        assumptions.append(
+            f"credible supplier: home's Balassa RCA > {min_rca} and world export share >= "
+            f"{min_world_share}; partner dependence: rival share of partner imports > "
+            f"{min_rival_share}"
+        )
+    assumptions.append(offer_rule(DEFAULT_REDIRECTABLE_SHARE, one_reporter=one))
+    if not one:
+        assumptions.append(
+            "RCA and world shares use every code of the level in the data set as the total"
+        )
+    if level.groups is not None and level.products is not None and len(rows):
+        offers = substitution_table(level.products, totals=level.totals, **tests)
+        headline = group_total(
+            offers,
+            request.selector,
+            value="plausible_supply_usd",
+            groups=rows["code"],
+            product="code",
+        )
+        assumptions.append(
+            "group level: the summary's plausible supply is the offers of the groups' member "
+            "products that pass the same tests, each product once (groups overlap: never add "
+            "group rows)"
+        )
     return TableResult(
         kind="substitutes",
         params=request.params(
@@ -321,7 +411,11 @@ def substitutes(
         columns=SUBSTITUTION_COLUMNS,
         summary={
             "products": len(rows),
-            "plausible_supply_usd": float(rows["plausible_supply_usd"].sum()),
-            "rival_exports_to_partner_usd": float(agg["rival_to_partner_usd"].sum()),
+            "plausible_supply_usd": headline,
+            "rival_exports_to_partner_usd": float(
+                level.groups.headline_totals()["rival_to_partner_usd"]
+                if level.groups is not None
+                else agg["rival_to_partner_usd"].sum()
+            ),
         },
     )

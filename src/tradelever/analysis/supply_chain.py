@@ -2,8 +2,10 @@
 
 How much of the partner's production depends on home's intermediate deliveries, per home
 industry, on the embedded ICIO network: the orchestration of the Leontief model of
-:mod:`tradelever.analysis.network` (imported when the analysis runs: it loads SciPy, which
-the command line does not need to start).
+:mod:`tradelever.analysis.network` (imported when the analysis runs: it loads NumPy and
+pandas, which the command line does not need to start). The model of a data-set version
+is loaded from the store's cache (built on first use, in any process) and kept by the
+data set's view for the life of a session.
 """
 
 from __future__ import annotations
@@ -58,17 +60,22 @@ def supply_chain(
     Per home industry: direct deliveries to the partner, home value added embodied in the
     partner's output and final-demand sales, and the hypothetical-extraction loss of the
     partner's output (and of home's) if those deliveries stopped; see
-    :func:`tradelever.analysis.network.supply_chain_result` (kind ``supply_chain``). The
+    :func:`tradelever.analysis.network.table.supply_chain_result` (kind ``supply_chain``). The
     network's assumptions follow the data set's.
     """
-    from tradelever.analysis import network
+    from tradelever.analysis.network import model as network_model
+    from tradelever.analysis.network import table
 
     SUPPLY_CHAIN.check(share_lost=share_lost)
-    return network.supply_chain_result(
-        network.icio_model(),
+    view = request.view
+    model = view.memo(
+        ("leontief_model",), lambda: network_model.stored_model(view.store, view.name)
+    )
+    return table.supply_chain_result(
+        model,
         str(request.home),
         str(request.partner),
-        industries=network.parse_industries(industry),
+        industries=table.parse_industries(industry),
         share=share_lost,
         dataset=request.dataset,
         year=request.year,

@@ -150,6 +150,8 @@ BRIEF = Analysis(
             "Home-currency units per US dollar (e.g. 4.4510), above 0 and at most 1e7.",
             gt=0.0,
             le=FX_MAX,
+            hint="a rate in home-currency units per US dollar (the weakest currencies trade "
+            "near 10^6); larger values would overflow the converted figures",
         ),
         Option(
             "fx_date",
@@ -294,6 +296,7 @@ def brief(
     ``currency``, ``fx`` (home-currency units per US dollar) and ``fx_date`` go together;
     the other arguments are those of :func:`build_brief`.
     """
+    BRIEF.check(fx=fx)
     rate = parse_fx(currency, fx, fx_date, fx_source)
     return build_brief(
         session,

@@ -22,6 +22,7 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import typer
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
 from tradelever import __version__
 from tradelever.config import ENV_DATA_DIR, Config
@@ -29,7 +30,54 @@ from tradelever.errors import TradeleverError
 from tradelever.interfaces.output import OutputFormat, console, dump_json, frame_to_csv
 from tradelever.options import Analysis, Option
 
+#: Commands registered on first use: name -> (module under ``tradelever.interfaces``, the
+#: one-line help shown by ``tradelever --help``). ``tradelever --help`` and ``--version``
+#: import none of them (nor pandas, Ibis or DuckDB); running a command imports its module.
+#: Filled by :mod:`tradelever.interfaces.cli`.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+class LazyGroup(TyperGroup):
+    """The root command group: each command's module is imported when the command runs.
+
+    ``tradelever --help`` lists :data:`LAZY_COMMANDS` with their one-line help without
+    importing their modules; resolving a command to run it (or to show its own help)
+    imports its module, which registers the command on :data:`app`.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Command names in the order of :data:`LAZY_COMMANDS`, then any others."""
+        loaded = [name for name in super().list_commands(ctx) if name not in LAZY_COMMANDS]
+        return [*LAZY_COMMANDS, *loaded]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command if loaded, else a placeholder carrying its help (for ``--help``)."""
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in LAZY_COMMANDS:
+            return found
+        _, help_text = LAZY_COMMANDS[cmd_name]
+        return TyperCommand(cmd_name, help=help_text, short_help=help_text)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Import the module of the command about to run, then resolve it."""
+        if args and args[0] in LAZY_COMMANDS and args[0] not in self.commands:
+            self.load(args[0])
+        return super().resolve_command(ctx, args)
+
+    def load(self, name: str) -> Any:
+        """Import the module of command ``name`` and add the command it registers."""
+        import importlib
+
+        module, _ = LAZY_COMMANDS[name]
+        importlib.import_module(f"tradelever.interfaces.{module}")
+        built: Any = typer.main.get_command(app)  # the root group, commands imported so far
+        for command_name, command in built.commands.items():
+            self.commands.setdefault(command_name, command)
+        return self.commands[name]
+
+
 app = typer.Typer(
+    cls=LazyGroup,
     name="tradelever",
     help="Turn bilateral trade data into negotiating power: leverage points, exposure, "
     "tariff scenarios and sourced briefs. Runs offline on the embedded OECD ICIO 2022 "
@@ -90,6 +138,13 @@ def _root(
     """Turn bilateral trade data into negotiating power."""
     ctx.obj = CliState(Config.resolve(data_dir=data_dir), debug)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
+    from tradelever.sources.redaction import RedactingFilter
+
+    # Keys never reach the terminal, with or without --debug: every record of every
+    # logger passes through the filter before it is printed.
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
 
 
 def flag_of(parameter: str, ctx: typer.Context | None) -> str:
@@ -143,6 +198,11 @@ def handle_errors(func: F) -> F:
                 raise
             console(stderr=True).print(error_line(exc, ctx), highlight=False)
             raise typer.Exit(code=1) from None
+        except KeyboardInterrupt:
+            if cli_state(ctx).debug:
+                raise
+            console(stderr=True).print("interrupted", markup=False, highlight=False)
+            raise typer.Exit(code=130) from None
 
     if not own:
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
@@ -152,7 +212,12 @@ def handle_errors(func: F) -> F:
 
 
 def session(ctx: typer.Context) -> Any:
-    """A Session on the invocation's configuration (embedded data prepared on first use)."""
+    """A Session on the invocation's configuration (embedded data prepared on first use).
+
+    Its store is pinned for the rest of the command (:meth:`Store.snapshot`): every table
+    the command reads comes from the version of its data set current when first read,
+    even if an ingest publishes a new one meanwhile.
+    """
     from tradelever.session import Session
     from tradelever.sources import icio
     from tradelever.store import Store
@@ -166,7 +231,9 @@ def session(ctx: typer.Context) -> Any:
             from tradelever.store.embedded import ensure_icio
 
             ensure_icio(store)  # the others are small; Session prepares them
-    return Session(config=config)
+    opened = Session(config=config)
+    ctx.with_resource(opened.store.snapshot())
+    return opened
 
 
 FormatOption = Annotated[
@@ -232,6 +299,7 @@ def top_parameter(table_top: int = 20) -> inspect.Parameter:
     info = typer.Option(
         "--top",
         "-n",
+        min=0,
         help=f"Show the top N rows (table default {table_top}; json/csv default all; 0 = all).",
     )
     return inspect.Parameter(

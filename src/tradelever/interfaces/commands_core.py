@@ -29,21 +29,32 @@ from tradelever.interfaces.output import (
 @app.command("datasets")
 @handle_errors
 def datasets_cmd(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """List the data sets in the store, with their provenance."""
+    """List the data sets in the store, with their provenance and what each is the default for."""
+    from tradelever.store.embedded import default_uses
+
     frame = session(ctx).datasets()
+    uses = dict(default_uses())
+    frame["default_for"] = [uses.get(str(n), "") for n in frame["name"]]
     if fmt is OutputFormat.json:
         typer.echo(dump_json(frame.to_dict(orient="records")))
     elif fmt is OutputFormat.csv:
         typer.echo(frame_to_csv(frame), nl=False)
     else:
+
+        def dash(fmt: Any) -> Any:
+            # A damaged data set has no release, years or rows: "-", never "None".
+            return lambda v: "-" if v is None or v == [] else fmt(v)
+
         shown = [
             ("name", "name", str),
-            ("source", "source", str),
-            ("version", "release", str),
-            ("years", "years", lambda v: ", ".join(map(str, v or []))),
-            ("classification", "classification", str),
-            ("rows", "rows", lambda v: f"{int(v):,}" if v is not None else "-"),
-            ("licence", "licence", str),
+            ("status", "status", dash(str)),
+            ("source", "source", dash(str)),
+            ("version", "release", dash(str)),
+            ("years", "years", dash(lambda v: ", ".join(map(str, v)))),
+            ("classification", "classification", dash(str)),
+            ("rows", "rows", dash(lambda v: f"{int(v):,}")),
+            ("licence", "licence", dash(str)),
+            ("default_for", "default for (when no --dataset is given)", dash(str)),
             ("note", "note", lambda v: v or ""),
         ]
         console().print(rich_table(frame, shown, title="tradelever data sets"))
@@ -62,6 +73,23 @@ _LEVERAGE_COLUMNS = columns(
     "partner_cost_of_losing_home_usd",
     "sigma",
     "home_rca",
+)
+
+
+# On a data set of one reporter (census-us-2024) the world columns are null: show the
+# chapter coverage and the 2024 applied rates instead.
+_LEVERAGE_ONE_REPORTER = columns(
+    "code",
+    "description",
+    "home_share_of_partner_imports",
+    "partner_imports_usd",
+    "home_exports_to_partner_usd",
+    "rival_share_of_partner_imports",
+    "partner_import_hhi",
+    "partner_cost_of_losing_home_usd",
+    "sigma",
+    "home_applied_rate",
+    "coverage",
 )
 
 
@@ -91,9 +119,13 @@ def _leverage_render(
         title += f" (rival: {country_name(result.rival)})"
     caption = source_caption(result.provenance, result.assumptions)
     out = console()
-    optional = ("description", "home_world_export_share", "home_export_weight", "sigma")
-    shown = fit_columns(_LEVERAGE_COLUMNS, optional, out.width)
-    if len(shown) < len(_LEVERAGE_COLUMNS):
+    one_reporter = len(result.rows) > 0 and result.rows["home_world_export_share"].isna().all()
+    wanted = _LEVERAGE_ONE_REPORTER if one_reporter else _LEVERAGE_COLUMNS
+    if result.rival is None:
+        wanted = [c for c in wanted if c[0] != "rival_share_of_partner_imports"]
+    optional = ("description", "home_world_export_share", "home_export_weight", "sigma", "coverage")
+    shown = fit_columns(wanted, optional, out.width)
+    if len(shown) < len(wanted):
         caption += "\n(narrow terminal: some columns hidden; widen it or use --format csv)"
     out.print(rich_table(result.rows, shown, title=title, caption=caption))
 

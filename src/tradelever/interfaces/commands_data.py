@@ -38,7 +38,12 @@ ingest_app = typer.Typer(
 )
 app.add_typer(ingest_app, name="ingest")
 
-_PHASES = {"checksum": "checksums", "read": "rows", "merge": "merging shared codes"}
+_PHASES = {
+    "checksum": "checksums",
+    "extract": "extracting",
+    "read": "rows",
+    "merge": "merging shared codes",
+}
 
 
 class _RowsColumn(ProgressColumn):
@@ -109,6 +114,14 @@ def baci_cmd(
     years: Annotated[
         str | None, typer.Option("--years", help="Only these years, e.g. 2022,2023.")
     ] = None,
+    tables: Annotated[
+        bool,
+        typer.Option(
+            "--tables/--no-tables",
+            help="Compute the market tables (every market's shares, HHI and top supplier) now, "
+            "so that scan and leverage answer at once (else on first use).",
+        ),
+    ] = True,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Validate and store a CEPII BACI release (re-running on the same files does nothing)."""
@@ -126,6 +139,13 @@ def baci_cmd(
     with ingest_progress() as hook:
         result = ingest_baci(path, name, cli_config(ctx).data_dir, years=year_list, progress=hook)
     manifest = result.manifest
+    if tables:
+        from tradelever.session import Session
+
+        with console(stderr=True).status(
+            f"Computing the market tables of {result.name} (once per version)..."
+        ):
+            Session(config=cli_config(ctx)).market_tables(result.name)
     if fmt is OutputFormat.json:
         typer.echo(
             dump_json(

@@ -1,4 +1,4 @@
-"""Negotiation commands: ``substitutes``, ``exposure``, ``formula``, ``concessions``, ``peers``.
+"""Negotiation commands: substitutes, exposure, formula(-annex), balance, concessions, peers.
 
 Each command's options are those its analysis declares (:mod:`tradelever.options`); the
 command calls the :class:`tradelever.session.Session` method of the same name and renders
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tradelever.analysis.balance import BALANCE
 from tradelever.analysis.concessions import CONCESSIONS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
@@ -49,6 +50,14 @@ def _render(
     out.print(rich_table(result.rows, shown, title=title, caption=caption))
 
 
+def _filled(result: Any, shown: Sequence[Column]) -> list[Column]:
+    """The columns with a value in some row (a data set of one reporter leaves some null)."""
+    rows = result.rows
+    if rows.empty:
+        return list(shown)
+    return [c for c in shown if c[0] in ("code", "description") or rows[c[0]].notna().any()]
+
+
 def _where(result: Any) -> str:
     p = result.params
     if p.get("dataset") is None:
@@ -60,6 +69,13 @@ def _name(code: str) -> str:
     from tradelever.reference.countries import country_name
 
     return country_name(code)
+
+
+def _names(code: str) -> str:
+    """The possessive of a country's name ("the United States'", "Malaysia's")."""
+    from tradelever.reference.countries import possessive
+
+    return possessive(_name(code))
 
 
 # -- substitutes ----------------------------------------------------------------------------
@@ -81,10 +97,11 @@ def _substitutes(result: Any, fmt: OutputFormat, top: int | None, given: dict[st
         "home_share_of_partner_imports",
         "home_world_export_share",
         "home_rca",
+        "home_market_rca",
         "home_exports_to_rest_of_world_usd",
         "plausible_supply_usd",
     )
-    _render(result, fmt, shown, title=title, top=top, summary_lines=lines)
+    _render(result, fmt, _filled(result, shown), title=title, top=top, summary_lines=lines)
 
 
 analysis_command(
@@ -94,7 +111,8 @@ analysis_command(
     help="""Where the partner depends on the rival and HOME could supply instead.
 
     Ranked by plausible supply = min(rival's sales to the partner, 25% of HOME's exports of
-    the product to buyers other than the partner).
+    the product to buyers other than the partner); on census-us-2024 (US imports only), 25% of
+    HOME's current sales of the product to the partner.
     """,
 )
 
@@ -103,12 +121,12 @@ analysis_command(
 def _exposure(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
     s = result.summary
     p = result.params
-    title = f"{_name(p['home'])}'s exposure to {_name(p['partner'])} - {_where(result)}"
-    lines = [
-        f"Exports to partner {fmt_usd(s['home_exports_to_partner_usd'])} = "
-        f"{fmt_pct(s['share_of_home_exports'])} of exports, "
-        f"{fmt_pct(s['share_of_gdp'], 2)} of GDP ({fmt_usd(s['gdp_usd'])})"
-    ]
+    title = f"{_names(p['home'])} exposure to {_name(p['partner'])} - {_where(result)}"
+    lines = [f"Exports to partner {fmt_usd(s['home_exports_to_partner_usd'])}"]
+    if s["share_of_home_exports"] is not None:
+        lines[0] += f" = {fmt_pct(s['share_of_home_exports'])} of exports"
+    if s["share_of_gdp"] is not None:
+        lines[0] += f", {fmt_pct(s['share_of_gdp'], 2)} of GDP ({fmt_usd(s['gdp_usd'])})"
     shown = columns(
         "code",
         "description",
@@ -121,7 +139,7 @@ def _exposure(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, 
         "home_share_of_row_imports",
         "home_share_of_row_imports_if_redirected",
     )
-    _render(result, fmt, shown, title=title, top=top, summary_lines=lines)
+    _render(result, fmt, _filled(result, shown), title=title, top=top, summary_lines=lines)
 
 
 analysis_command(
@@ -153,13 +171,17 @@ def _formula(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, A
         "deficit_over_imports",
         "formula_rate",
         "formula_rate_whole_percent",
+        "annex_method_rate",
     ]
     if target_rate is not None:
         fields.append("additional_partner_exports_needed_usd")
+    year = f" in {p['year']}" if p.get("year") is not None else ""
     lines = [
-        f"formula rate {fmt_pct(s['formula_rate'])} (rounded up "
-        f"{fmt_pct(s['formula_rate_whole_percent'], 0)}); announced 2 Apr 2025: "
-        f"{fmt_pct(s['announced_rate'], 0)}"
+        f"rate as the US computed it: {fmt_pct(s['annex_method_rate'], 0)} (m = "
+        f"{fmt_usd(s['partner_imports_from_home_usd'])}, x = "
+        f"{fmt_usd(s['partner_exports_to_home_usd'])}{year}; formula rate "
+        f"{fmt_pct(s['formula_rate'])}, rounded up {fmt_pct(s['formula_rate_whole_percent'], 0)});"
+        f" announced 2 Apr 2025: {fmt_pct(s['announced_rate'], 0)}"
     ]
     if target_rate is not None:
         lines.append(
@@ -182,11 +204,17 @@ analysis_command(
 
 def _formula_annex(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
     s = result.summary
+    missed = "; ".join(
+        f"{m['partner_name']} {fmt_pct(m['annex_method_rate'], 0)} against "
+        f"{fmt_pct(m['announced_rate'], 0)}"
+        for m in s["missed_annex_method"]
+    )
     lines = [
-        f"{s['entries']} Annex I entries covered; rounded-up rate matches the announced rate "
-        f"for {fmt_pct(s['share_matching_rounded_up'])}, nearest for "
-        f"{fmt_pct(s['share_matching_nearest'])}; mean |difference| "
-        f"{fmt_pct(s['mean_absolute_difference'])}"
+        f"The US computation reproduces {s['matched_annex_method']} of the {s['entries']} Annex I "
+        f"entries covered ({s['listed']} listed)" + (f"; misses: {missed}" if missed else ""),
+        f"Formula rate rounded up matches {fmt_pct(s['share_matching_rounded_up'])}, rounded "
+        f"to the nearest {fmt_pct(s['share_matching_nearest'])}; mean |difference| "
+        f"{fmt_pct(s['mean_absolute_difference'])}",
     ]
     shown = columns(
         "code",
@@ -196,8 +224,9 @@ def _formula_annex(result: Any, fmt: OutputFormat, top: int | None, given: dict[
         "formula_rate",
         "formula_rate_whole_percent",
         "formula_rate_nearest_percent",
+        "annex_method_rate",
         "announced_rate",
-        "difference",
+        "annex_method_gap",
         headers={
             "partner_imports_from_home_usd": "m: US imports",
             "partner_exports_to_home_usd": "x: US exports",
@@ -219,6 +248,35 @@ analysis_command(
     FORMULA_ANNEX,
     _formula_annex,
     help="The formula on a data set for every Annex I partner, against the announced rate.",
+)
+
+
+# -- balance --------------------------------------------------------------------------------
+def _balance(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any]) -> None:
+    s = result.summary
+    p = result.params
+    lines = [
+        f"{s['first']} to {s['last']} ({s['periods']} {p['frequency']} figures): imports "
+        f"{fmt_usd(s['imports_usd'])}, exports {fmt_usd(s['exports_usd'])}, balance "
+        f"{fmt_usd(s['balance_usd'])}"
+    ]
+    title = (
+        f"{_names(p['partner'])} goods trade with {_name(p['home'])} - {p['dataset']}, "
+        f"{p['frequency']}"
+    )
+    shown = columns("date", "imports_usd", "exports_usd", "balance_usd", "deficit_over_imports")
+    _render(result, fmt, shown, title=title, top=top if top is not None else 0, summary_lines=lines)
+
+
+analysis_command(
+    app,
+    BALANCE,
+    _balance,
+    help="""The partner's goods imports from, exports to and balance with HOME over time.
+
+    Monthly on census-us-trade (the default for partner USA), annual on other data sets.
+    """,
+    table_top=None,
 )
 
 
@@ -271,7 +329,7 @@ def _peers(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, Any
         "overlap_with_home",
         "export_similarity_with_home",
     )
-    _render(result, fmt, shown, title=title, top=0)
+    _render(result, fmt, _filled(result, shown), title=title, top=0)
 
 
 analysis_command(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
+
 from tradelever.analysis.supply_chain import SUPPLY_CHAIN
-from tradelever.interfaces.cli_app import analysis_command, app, emit_data
+from tradelever.interfaces.cli_app import analysis_command, app, emit_data, session
 from tradelever.interfaces.output import (
     OutputFormat,
     columns,
@@ -52,10 +54,20 @@ def _render(result: Any, fmt: OutputFormat, top: int | None, given: dict[str, An
     console().print(rich_table(result.rows, _COLUMNS, title=title, caption=caption))
 
 
+def _call(ctx: typer.Context, given: dict[str, Any]) -> Any:
+    # the first use of a data-set version computes the network's total requirements
+    with console(stderr=True).status(
+        "Reading the input-output network (its first use computes and caches its total "
+        "requirements, up to a minute)..."
+    ):
+        return session(ctx).supply_chain(**given)
+
+
 analysis_command(
     app,
     SUPPLY_CHAIN,
     _render,
+    call=_call,
     help="""How the partner's supply chain depends on HOME (intermediate goods, ICIO 2022).
 
     Per home industry: deliveries to the partner, home value added embodied in the partner's

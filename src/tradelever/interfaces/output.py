@@ -5,17 +5,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tradelever.analysis.result import dumps
 from tradelever.formatting import fmt_usd
 from tradelever.labels import label
 from tradelever.options import FORMATS
+
+if TYPE_CHECKING:  # pandas is imported where a table is printed: `--version` stays fast
+    import pandas as pd
 
 __all__ = [
     "Column",
@@ -38,6 +39,8 @@ OutputFormat = StrEnum("OutputFormat", {f: f for f in FORMATS})  # type: ignore[
 
 def dump_json(obj: Any) -> str:
     """Stable JSON: keys in insertion order, NaN and infinities as ``null``."""
+    from tradelever.analysis.result import dumps
+
     return dumps(obj, indent=2)
 
 

@@ -1,5 +1,12 @@
 """Countries, country groups and the validation of user-supplied country codes.
 
+One naming source. Every name tradelever shows comes from :func:`country_name`: the
+common short English name a negotiator expects (Vietnam, Türkiye, South Korea, Brunei,
+Laos), coco's ``name_short`` with a few corrections (:data:`SHORT_NAMES`); the official
+name is available as ``country_name(code, style="official")`` (Socialist Republic of
+Vietnam, Republic of Türkiye). Names in data files (Annex I's "Viet Nam", Census partner
+names) are never shown as they are.
+
 Names and ISO codes come from ``country_converter`` (coco); its table is read here with
 ``keep_default_na=False`` because coco 1.3's own loader fails under pandas 3 (the ISO2
 code of Namibia, "NA", is read as missing). Groups: ``ASEAN`` from the package data file
@@ -24,6 +31,7 @@ import os
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
+from typing import Final, Literal
 
 import pandas as pd
 
@@ -32,10 +40,12 @@ from tradelever.errors import InputError, UnknownCountryError
 __all__ = [
     "EU_AGGREGATE",
     "EU_ALIASES",
+    "SHORT_NAMES",
     "country_name",
     "country_table",
     "group_members",
     "group_names",
+    "possessive",
     "resolve_countries",
     "resolve_country",
 ]
@@ -49,6 +59,14 @@ _EXTRA_NAMES = {
     "ROW": "Rest of the world",
     "TWN": "Taiwan",
     "EUU": "European Union (EU-27)",
+}
+#: Corrections to coco's short names: the names in common use in trade negotiations.
+SHORT_NAMES: Final = {
+    "BRN": "Brunei",
+    "FSM": "Micronesia",
+    "COG": "Republic of the Congo",
+    "COD": "DR Congo",
+    "VAT": "Holy See",
 }
 #: Code of the EU-27 as one economy, and the spellings that resolve to it.
 EU_AGGREGATE = "EUU"
@@ -97,13 +115,35 @@ def country_table() -> pd.DataFrame:
 def _names() -> dict[str, str]:
     data = _converter().data
     names = dict(zip(data["ISO3"].astype(str), data["name_short"].astype(str), strict=True))
+    names.update(SHORT_NAMES)
     names.update(_EXTRA_NAMES)
     return names
 
 
-def country_name(iso3: str) -> str:
-    """Return the short English name of an ISO3 code (the code itself if unknown)."""
+@cache
+def _official_names() -> dict[str, str]:
+    data = _converter().data
+    names = dict(zip(data["ISO3"].astype(str), data["name_official"].astype(str), strict=True))
+    names.update({"EUU": "European Union", "TWN": "Taiwan", "ROW": "Rest of the world"})
+    return names
+
+
+def country_name(iso3: str, style: Literal["short", "official"] = "short") -> str:
+    """Return the name of an ISO3 code (the code itself if unknown).
+
+    ``short``: the common short English name (Vietnam, Türkiye, South Korea);
+    ``official``: the official name (Socialist Republic of Vietnam).
+    """
+    if iso3 == _EU_GROUP:  # the group code, where a group stands for one economy
+        return "European Union"
+    if style == "official":
+        return _official_names().get(iso3) or _names().get(iso3, iso3)
     return _names().get(iso3, iso3)
+
+
+def possessive(name: str) -> str:
+    """``name``'s, or ``name``' when it ends in s ("the United States' imports")."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 @cache

@@ -746,6 +746,8 @@ class Store:
     def remove(self, name: str) -> None:
         """Delete a data set: it disappears at once; its files go when no reader holds them.
 
+        Its derived tables and arrays (``cache/derived/<name>``) are deleted with it.
+
         Raises
         ------
         UnknownDatasetError
@@ -775,6 +777,8 @@ class Store:
                     self._release_superseded(name=name)
                 doomed = lay.collect_garbage(self.root, own={name})
             lay.remove_trees(doomed)
+            # tables and arrays derived from it (store/derived.py, store/arrays.py)
+            shutil.rmtree(self.root / "cache" / "derived" / name, ignore_errors=True)
         finally:
             writer.release()
 

@@ -273,6 +273,12 @@ class DatasetView:
             self._memo.setdefault(key, value)
             return self._memo[key]  # type: ignore[no-any-return]
 
+    def forget(self, key: Hashable) -> None:
+        """Drop the value remembered under ``key`` (it is computed again when next asked)."""
+        with self._lock:
+            self._memo.pop(key, None)
+            self._asked.pop(key, None)
+
     def remembered(self, key: Hashable) -> bool:
         """Whether a value is remembered under ``key``."""
         with self._lock:

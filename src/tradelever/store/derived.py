@@ -6,8 +6,11 @@ under ``<data_dir>/cache/derived/<data set>/<kind>-<key>/`` with one folder of P
 files per table and a ``derived.json`` record, where ``key`` is a hash of the data set's
 manifest identity (name, checksum, retrieval time, rows, years) and of the kind's own
 version number. Re-ingesting a data set (a new manifest) or changing the definition of the
-derived tables (a new version number) gives a new key: the stale copy is never read and is
-removed when the new one is written.
+derived tables (a new version number) gives a new key: the stale copy is never read. It is
+removed when a new copy is written and its data-set version is gone from the store: a copy
+stays while its version does, since a reader (an HTTP request, a command) pinned to that
+version may be reading it (the store keeps a version while any process holds a lease on
+it).
 
 A copy is written into a temporary folder and renamed into place, so a reader sees either
 no copy or a complete one; when two processes build the same copy at once, the first
@@ -137,6 +140,7 @@ def derived_tables(
             "version": version,
             "key": key,
             "dataset_sha256": manifest.get("sha256"),
+            "store_version": manifest.get("store_version"),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "tables": rows,
         }
@@ -152,18 +156,32 @@ def derived_tables(
         raise StoreError(f"cannot write derived tables of {dataset} under {base}: {exc}") from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    _remove_stale(base, kind, keep=target)
+    _remove_stale(base, kind, target, store.datasets_dir / dataset, version)
     return DerivedTables(target, record)
 
 
-def _remove_stale(base: Path, kind: str, keep: Path) -> None:
-    """Remove copies of ``kind`` made for earlier versions of the data set.
+def _in_use(entry: Path, versions: Path, definition: int) -> bool:
+    """Whether a copy of the current definition belongs to a data-set version still stored."""
+    found = _read(entry)
+    if found is None or found.record.get("version") != definition:
+        return False
+    store_version = found.record.get("store_version")
+    return bool(store_version) and (versions / str(store_version)).is_dir()
 
-    Also the temporary folders of builds killed before they published (older than
-    ``ABANDONED_AFTER`` seconds: a build in progress in another process is younger).
+
+def _remove_stale(base: Path, kind: str, keep: Path, versions: Path, definition: int) -> None:
+    """Remove copies of ``kind`` made by another definition or for a data-set version gone.
+
+    A copy of the same definition whose data-set version folder is still in the store
+    (``versions/<store_version>``) is kept: a reader pinned to that version may be reading
+    it. Also removes the temporary
+    folders of builds killed before they published (older than ``ABANDONED_AFTER``
+    seconds: a build in progress in another process is younger).
     """
     for entry in base.glob(f"{kind}-*"):
-        if entry != keep and entry.is_dir() and entry.name[len(kind) + 1 :].isalnum():
+        if entry == keep or not entry.is_dir() or not entry.name[len(kind) + 1 :].isalnum():
+            continue
+        if not _in_use(entry, versions, definition):
             log.info("removing stale derived tables %s", entry)
             with contextlib.suppress(OSError):
                 shutil.rmtree(entry)

@@ -24,9 +24,11 @@ from tradelever.sources import census_us, icio
 from tradelever.store.catalog import Store
 
 __all__ = [
+    "BALANCE_COMMANDS",
     "EMBEDDED",
     "PRODUCT_COMMANDS",
     "default_dataset",
+    "default_uses",
     "ensure_census_trade",
     "ensure_census_us",
     "ensure_embedded",
@@ -168,43 +170,97 @@ def ensure_embedded(store: Store, names: tuple[str, ...] | None = None) -> dict[
 
 
 #: Commands whose answer is product by product (issue 11: census-us-2024 for a US partner).
-PRODUCT_COMMANDS: Final = ("leverage", "substitutes", "peers", "scenario", "brief")
+#: ``exposure`` and ``concessions`` are not among them: exposure's shares need home's total
+#: exports and concessions home's imports from third countries, which a data set of US
+#: imports does not hold (icio2022 has both).
+PRODUCT_COMMANDS: Final = (
+    "leverage",
+    "substitutes",
+    "peers",
+    "scenario",
+    "scenario run",
+    "scenario compare",
+    "brief",
+)
+#: Commands answered from the US goods balance by partner when the partner is the USA.
+BALANCE_COMMANDS: Final = ("formula", "formula-annex", "balance")
+
+
+_ICIO_REASONS: Final = {
+    "exposure": "exposure needs home's total exports (the denominators of its shares), "
+    "which census-us-2024, US imports only, does not hold",
+    "concessions": "concessions needs home's imports from third countries, which "
+    "census-us-2024, US imports only, does not hold",
+    "supply-chain": "supply-chain needs the input-output network",
+}
 
 
 def default_dataset(command: str, partner: str | None) -> tuple[str, str, str | None]:
-    """The embedded data set a command uses when ``--dataset`` is omitted, and why.
+    """The embedded data set a command uses when no data set is given, and why.
 
     Product-level commands (:data:`PRODUCT_COMMANDS`) whose partner is the United States
     use ``census-us-2024`` at ``hs6``: the US is its only reporter, and product-level
-    shares are where the negotiating leverage lies. ``formula`` with the US as partner
-    uses ``census-us-trade``, the balance the April 2025 rates were computed from. Every
-    other case keeps ``icio2022``.
+    shares in 2024 are where the negotiating leverage lies. ``formula``, ``formula-annex``
+    and ``balance`` (:data:`BALANCE_COMMANDS`) with the US as partner use
+    ``census-us-trade``, the goods balance the April 2025 rates were computed from. Every
+    other case keeps ``icio2022``, the one embedded data set of every reporter (its
+    answers are for intermediate goods and services, 2022, by industry).
+
+    Parameters
+    ----------
+    command
+        The command (``Analysis.command``: ``leverage``, ``formula-annex``, ...).
+    partner
+        The partner as ISO3 (``None`` when the analysis has none).
 
     Returns
     -------
     (str, str, str | None)
-        Data set name, the sentence to put in the result's assumptions, and the default
-        level (``None``: the data set's own default).
+        Data set name, the sentence to put in the result's assumptions and provenance,
+        and the default level (``None``: the data set's own default).
     """
     if partner == census_us.REPORTER and command in PRODUCT_COMMANDS:
         return (
             census_us.IMPORTS_DATASET,
             "data set census-us-2024 chosen by default: the partner is the United States and "
-            f"{command} is a product-level question (US Census 2024 imports by HS10 line, "
-            "50 largest suppliers; pass --dataset to choose another)",
+            f"{command} is a product-level question; census-us-2024 holds US imports for "
+            "consumption in 2024 by partner and HS10 line (50 largest suppliers, 98.7% of US "
+            "imports), read at HS6 (give another data set to override)",
             "hs6",
         )
-    if partner == census_us.REPORTER and command in ("formula", "formula-annex"):
+    if partner == census_us.REPORTER and command in BALANCE_COMMANDS:
         return (
             census_us.TRADE_DATASET,
-            "data set census-us-trade chosen by default: the US goods balance by partner "
-            "(Census, April 2025 vintage) from which the 2 April 2025 rates were computed "
-            "(pass --dataset to choose another)",
+            "data set census-us-trade chosen by default: the partner is the United States and "
+            f"{command} needs the US goods balance with each partner; census-us-trade is the "
+            "Census goods trade by partner (monthly, 1985 to February 2025, vintage of early "
+            "April 2025) from which the 2 April 2025 rates were computed (give another data "
+            "set to override)",
             None,
         )
+    if partner is None:
+        why = "no partner is given"
+    elif partner != census_us.REPORTER:
+        why = (
+            "the partner is not the United States (the embedded product data hold US imports only)"
+        )
+    else:
+        why = _ICIO_REASONS.get(command, f"{command} is not a product-level question")
     return (
         icio.DATASET_NAME,
-        "data set icio2022 (the embedded OECD ICIO 2022 network) chosen by default"
-        + ("" if partner is None else f" for partner {partner}"),
+        f"data set icio2022 chosen by default: {why}; icio2022 is the embedded OECD ICIO "
+        "2022 network of 80 economies (intermediate goods and services, by industry; give "
+        "another data set to override)",
         None,
     )
+
+
+def default_uses() -> list[tuple[str, str]]:
+    """Which embedded data set is the default for what: (data set, when), for ``datasets``."""
+    product = ", ".join(c for c in PRODUCT_COMMANDS if " " not in c)
+    balance = ", ".join(BALANCE_COMMANDS)
+    return [
+        (census_us.IMPORTS_DATASET, f"default for {product} when the partner is USA (at hs6)"),
+        (census_us.TRADE_DATASET, f"default for {balance} when the partner is USA"),
+        (icio.DATASET_NAME, "default for everything else (and for any partner but USA)"),
+    ]

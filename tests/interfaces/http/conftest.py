@@ -44,12 +44,24 @@ def client(http_app):  # type: ignore[no-untyped-def]
 
 
 class LiveServer:
-    """A uvicorn server on 127.0.0.1 and a random free port, run in a thread."""
+    """A uvicorn server on 127.0.0.1 and a random free port, run in a thread.
 
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+    With the slow-client limits of ``tradelever serve`` (:func:`server_options`).
+    """
+
+    def __init__(self, app, header_timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
         import uvicorn
 
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        from tradelever.interfaces.http.server import server_options
+
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            **server_options(header_timeout),
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="uvicorn", daemon=True)
 

@@ -19,8 +19,8 @@ SAME_AS_CLI = [
     ("/api/formula", {"home": "MYS"}, ["formula", "MYS"]),
     (
         "/api/formula",
-        {"home": "MYS", "imports": 100, "exports": 50, "target_rate": 0.15},
-        ["formula", "MYS", "--imports", "100", "--exports", "50", "--target-rate", "0.15"],
+        {"home": "MYS", "imports": 100e9, "exports": 50e9, "target_rate": 0.15},
+        ["formula", "MYS", "--imports", "100e9", "--exports", "50e9", "--target-rate", "0.15"],
     ),
     ("/api/formula-annex", {}, ["formula-annex"]),
     (
@@ -67,15 +67,16 @@ def test_endpoint_is_the_cli_json(client, http_data_dir: Path, path, query, cli)
 
 
 def test_formula_worked_example(client) -> None:
-    # m = 100, x = 50: rate = max(10%, (100 - 50) / 200) = 25%; to reach 15% the partner
-    # must sell 100 - 50 - 2 * 100 * 0.15 = 20 more.
+    # m = 100, x = 50 (US$ bn): rate = max(10%, (100 - 50) / 200) = 25%; to reach 15% the
+    # partner must sell 100 - 50 - 2 * 100 * 0.15 = 20 more.
     body = client.get(
-        "/api/formula", params={"home": "MYS", "imports": 100, "exports": 50, "target_rate": 0.15}
+        "/api/formula",
+        params={"home": "MYS", "imports": 100e9, "exports": 50e9, "target_rate": 0.15},
     ).json()
     assert body["summary"]["formula_rate"] == pytest.approx(0.25)
-    assert body["summary"]["additional_partner_exports_needed_usd"] == pytest.approx(20.0)
+    assert body["summary"]["additional_partner_exports_needed_usd"] == pytest.approx(20e9)
     floor = client.get(
-        "/api/formula", params={"home": "MYS", "imports": 100, "exports": 120}
+        "/api/formula", params={"home": "MYS", "imports": 100e9, "exports": 120e9}
     ).json()
     assert floor["summary"]["formula_rate"] == pytest.approx(0.10)
 
@@ -126,7 +127,9 @@ BAD = [
         "dataset",
     ),
     ("/api/supply-chain", {"home": "MYS", "partner": "USA", "dataset": "none"}, 404, "dataset"),
-    ("/api/formula-annex", {"year": 1999}, 422, "year"),
+    ("/api/formula-annex", {"year": 1970}, 422, "year"),
+    ("/api/formula", {"home": "MYS", "imports": 52.5, "exports": 1e9}, 422, "imports"),
+    ("/api/formula", {"home": "MYS", "target_rate": 0.05}, 422, "target_rate"),
     ("/api/formula-annex", {"dataset": "nope"}, 404, "dataset"),
 ]
 
@@ -152,3 +155,16 @@ def test_openapi_describes_every_analysis(client) -> None:
     }.items():
         params = {p["name"] for p in paths[path]["get"]["parameters"]}
         assert names <= params, path
+
+
+def test_balance_and_the_data_set_by_question(client) -> None:  # type: ignore[no-untyped-def]
+    """/api/balance (monthly Census figures) and the default data set of /api/leverage."""
+    r = client.get("/api/balance", params={"home": "MYS", "start": "2024-01", "end": "2024-12"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["dataset"] == "census-us-trade" and len(body["rows"]) == 12
+    assert {"date", "imports_usd", "exports_usd", "balance_usd"} <= set(body["rows"][0])
+    bad = client.get("/api/balance", params={"home": "MYS", "start": "2024-13"})
+    assert bad.status_code == 422 and bad.json()["parameter"] == "start"
+    lev = client.get("/api/leverage", params={"home": "MYS", "partner": "USA", "top": 1}).json()
+    assert lev["dataset"] == "census-us-2024" and lev["level"] == "hs6"

@@ -118,7 +118,7 @@ BAD_LEVERAGE = [
     ({"home": "MYS", "partner": "USA", "year": "abc"}, 422, "year"),
     ({"home": "MYS", "partner": "USA", "year": -5}, 422, "year"),
     ({"home": "MYS", "partner": "USA", "year": 10**30}, 422, "year"),
-    ({"home": "MYS", "partner": "USA", "level": "hs6"}, 422, "level"),
+    ({"home": "MYS", "partner": "USA", "dataset": "icio2022", "level": "hs6"}, 422, "level"),
     ({"home": "MYS", "partner": "USA", "level": "bogus"}, 422, "level"),
     ({"home": "MYS", "partner": "USA", "sigma": 0.5}, 422, "sigma"),
     ({"home": "MYS", "partner": "USA", "sigma": "nan"}, 422, "sigma"),

@@ -15,8 +15,9 @@ from tradelever.errors import (
     UnknownCountryError,
     UnknownDatasetError,
 )
-from tradelever.interfaces.commands_serve import is_loopback
-from tradelever.interfaces.http.app import ResultCache, error_for
+from tradelever.interfaces.http.cache import ResultCache
+from tradelever.interfaces.http.errors import error_for
+from tradelever.interfaces.http.security import is_loopback
 
 
 # -- error_for ------------------------------------------------------------------------------
@@ -177,11 +178,11 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 
 
 def test_pool_warm_fills_every_session(http_data_dir) -> None:  # type: ignore[no-untyped-def]
-    from tradelever.interfaces.http.app import SessionPool
+    from tradelever.interfaces.http.sessions import SessionPool
 
     pool = SessionPool(http_data_dir, 3)
     pool.warm("hand-hs17")
-    sessions = [pool._idle.get_nowait()[1] for _ in range(3)]
+    sessions = [pool._idle.get_nowait() for _ in range(3)]
     assert len({id(s) for s in sessions}) == 3
     # Each session's view of the data set holds its look-ups (issue 10: caches live in views).
     views = [s.view("hand-hs17") for s in sessions]

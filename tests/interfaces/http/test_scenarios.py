@@ -28,7 +28,8 @@ measures:
 
 
 def _run(client, body: str | bytes | None = None, ctype: str = "application/yaml", **query):  # type: ignore[no-untyped-def]
-    headers = {"content-type": ctype} if body is not None else {}
+    # A preset run has no body, but it is state-changing: it declares JSON all the same.
+    headers = {"content-type": ctype if body is not None else "application/json"}
     return client.post("/api/scenarios/run", params=query, content=body, headers=headers)
 
 

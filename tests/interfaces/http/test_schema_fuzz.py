@@ -34,12 +34,18 @@ OPERATIONS = [
     ("GET", "/api/peers"),
     ("GET", "/api/supply-chain"),
     ("GET", "/api/formula-annex"),
+    ("GET", "/api/balance"),
+    ("GET", "/api/scan"),
     ("GET", "/api/scenarios"),
     ("GET", "/api/scenarios/compare"),
     ("GET", "/api/scenarios/{name}"),
     ("POST", "/api/scenarios/run"),
     ("GET", "/api/brief"),
     ("GET", "/api/labels"),
+    ("GET", "/api/deals"),
+    ("GET", "/api/deals/first-in-line"),
+    ("GET", "/api/deals/precedents"),
+    ("GET", "/api/deals/{partner}"),
     ("GET", "/api/tariffs"),
 ]
 MAX_EXAMPLES = {
@@ -56,7 +62,7 @@ VALID = {
     "home": ["MYS", "THA", "mys"],
     "partner": ["USA", "CHN"],
     "rival": ["CHN", "VNM", "USA"],
-    "dataset": ["icio2022", "hand-hs17"],
+    "dataset": ["icio2022", "hand-hs17", "census-us-2024", "census-us-trade"],
     "name": ["us-2025-08-07", "us-2025-04-02"],
     "a": ["us-2025-08-07-mys-no-deal"],
     "b": ["us-2025-08-07"],
@@ -66,7 +72,11 @@ VALID = {
     "start": ["2025-01-01"],
     "end": ["2025-12-31"],
     "peers": ["ASEAN", "THA,VNM"],
+    "partners": ["all", "ASEAN", "USA,CHN"],
+    "over": ["USA", "CHN"],
     "scenario": [["us-2025-08-07"]],
+    "members": ["ASEAN", "VNM,MYS"],
+    "offer": ["tariff_elimination", "investment"],
 }
 
 

@@ -50,20 +50,46 @@ def test_default_is_loopback_without_warning(
         assert local.get("/api/datasets").status_code == 200
 
 
-def test_other_address_warns(monkeypatch: pytest.MonkeyPatch, http_data_dir: Path) -> None:
-    seen = _capture_run(monkeypatch)
+def test_other_address_needs_allowed_hosts(http_data_dir: Path) -> None:
+    """Issue 13: with --host 0.0.0.0 the Host check was off (DNS rebinding worked)."""
     result = CliRunner().invoke(
         app, ["--data-dir", str(http_data_dir), "serve", "--host", "0.0.0.0", "--port", "8123"]
     )
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert text.startswith("error: --host: 0.0.0.0 is not a loopback address")
+    assert "--allowed-host" in text
+
+
+def test_other_address_keeps_the_host_check_and_says_what_it_exposes(
+    monkeypatch: pytest.MonkeyPatch, http_data_dir: Path
+) -> None:
+    seen = _capture_run(monkeypatch)
+    args = ["serve", "--host", "0.0.0.0", "--port", "8123", "--allowed-host", "trade.example"]
+    result = CliRunner().invoke(app, ["--data-dir", str(http_data_dir), *args])
     assert result.exit_code == 0, result.output
     assert (seen["host"], seen["port"]) == ("0.0.0.0", 8123)
     text = " ".join(result.output.split())
     assert "warning: binding to 0.0.0.0, not loopback" in text
-    assert "no authentication" in text
+    assert "every network interface of this machine (port 8123)" in text
+    assert "no authentication and no encryption" in text
+    from tradelever.store import Store
+
+    names = Store(http_data_dir).names()
+    assert f"read the {len(names)} data sets in" in text and f"({', '.join(names)})" in text
+    assert "trade.example (the Host check stays on)" in text
     from fastapi.testclient import TestClient
 
-    with TestClient(seen["app"], base_url="http://192.0.2.10:8123") as remote:
-        assert remote.get("/api/datasets").status_code == 200  # any Host when exposed
+    with TestClient(seen["app"], base_url="http://evil.example:8123") as rebound:
+        refused = rebound.get("/api/datasets")
+        assert refused.status_code == 400  # DNS rebinding refused on any bind address
+        assert refused.json()["detail"].startswith("Host: 'evil.example:8123' is not a name")
+    with TestClient(seen["app"], base_url="http://trade.example:8123") as named:
+        assert named.get("/api/datasets").status_code == 200
+    with TestClient(seen["app"], base_url="http://127.0.0.1:8123") as local:
+        assert local.get("/api/datasets").status_code == 200
+    # the uvicorn settings that time slow clients out
+    assert seen["timeout_keep_alive"] == 5 and seen["http"].header_timeout == 10.0
 
 
 @pytest.mark.parametrize(
@@ -73,6 +99,9 @@ def test_other_address_warns(monkeypatch: pytest.MonkeyPatch, http_data_dir: Pat
         (["--port", "-1"], "--port: -1 is not a TCP port"),
         (["--sessions", "0"], "--sessions: must be 1 or more"),
         (["--log-level", "loud"], "--log-level: 'loud' is not one of"),
+        (["--allowed-host", "*"], "--allowed-host: '*' is not a host name"),
+        (["--allowed-host", "http://a.example/"], "--allowed-host: 'http://a.example/' is not"),
+        (["--time-limit", "0"], "--time-limit: must be between 1 and 86400 seconds, got 0"),
     ],
 )
 def test_bad_options(http_data_dir: Path, args: list[str], message: str) -> None:

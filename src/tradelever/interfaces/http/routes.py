@@ -17,19 +17,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from tradelever import schema
+from tradelever.analysis.balance import BALANCE
 from tradelever.analysis.concessions import CONCESSIONS
 from tradelever.analysis.exposure import EXPOSURE
 from tradelever.analysis.formula import FORMULA, FORMULA_ANNEX
 from tradelever.analysis.leverage import LEVERAGE
 from tradelever.analysis.peers import PEERS
 from tradelever.analysis.request import DATASET
+from tradelever.analysis.scan import SCAN
 from tradelever.analysis.substitution import SUBSTITUTES
 from tradelever.analysis.supply_chain import SUPPLY_CHAIN
 from tradelever.api import DEFAULT_DATASET, Session
 from tradelever.errors import TradeleverError
-from tradelever.interfaces.http.app import Engine, error_for, json_bytes
+from tradelever.interfaces.http.encoding import json_bytes
+from tradelever.interfaces.http.engine import Engine
+from tradelever.interfaces.http.errors import error_for
 from tradelever.interfaces.http.params import endpoint, python_names, query_names
 from tradelever.options import Analysis
 
@@ -148,7 +153,7 @@ def _norm(name: str, value: Any) -> Any:
     return value
 
 
-def run_json(
+async def run_json(
     request: Request,
     endpoint: str,
     params: dict[str, Any],
@@ -158,7 +163,7 @@ def run_json(
     cache: bool = True,
     names: Mapping[str, str] | None = None,
 ) -> Response:
-    """Run ``compute`` on a pooled session and answer with its JSON.
+    """Run ``compute`` in the analysis pool and answer with its JSON.
 
     ``compute`` returns a result with ``to_dict()`` or a JSON-ready object. The answer is
     cached under (endpoint, normalised params, data set fingerprint) when ``cache``.
@@ -166,20 +171,21 @@ def run_json(
     maps Python names to query names where they differ).
     """
     engine = engine_of(request)
-    fingerprint = engine.fingerprint(dataset) if dataset is not None else None
+    fingerprint = None
+    if dataset is not None:
+        fingerprint = await run_in_threadpool(engine.fingerprint, dataset)
 
-    def produce() -> bytes:
+    def produce(session: Session) -> bytes:
         try:
-            result = engine.call(compute)
+            result = compute(session)
         except TradeleverError as exc:
             raise error_for(exc, params, names=names) from exc
         return json_bytes(result.to_dict() if hasattr(result, "to_dict") else result)
 
+    key = None
     if cache:
         key = (endpoint, tuple(sorted((k, _norm(k, v)) for k, v in params.items())), fingerprint)
-        body = engine.cache.get_or_compute(key, produce)
-    else:
-        body = produce()
+    body = await engine.run(produce, key=key)
     return Response(content=body, media_type="application/json")
 
 
@@ -194,17 +200,24 @@ def run_json(
     ),
 )
 def get_datasets(request: Request) -> Response:
-    """Provenance of every data set: name, source, release, years, classification, licence."""
-    return run_json(
-        request,
-        "datasets",
-        {},
-        lambda s: s.datasets().to_dict(orient="records"),
-        cache=False,
+    """Provenance of every data set, ``status`` and ``default_for``.
+
+    Name, source, release, years, classification, licence; ``status`` is ``ok`` or
+    ``damaged`` (the reason in ``note``); ``default_for`` says which questions read the data
+    set when no data set is given. Read from the store's files only (no analysis session),
+    so it answers at once however many analyses are running.
+    """
+    from tradelever.store.embedded import default_uses
+
+    uses = dict(default_uses())
+    frame = engine_of(request).catalog.datasets()
+    frame["default_for"] = [uses.get(str(n), "") for n in frame["name"]]
+    return Response(
+        content=json_bytes(frame.to_dict(orient="records")), media_type="application/json"
     )
 
 
-def _countries(request: Request, query: dict[str, Any]) -> Response:
+async def _countries(request: Request, query: dict[str, Any]) -> Response:
     """Economies that appear as exporter or importer in ``dataset``, with the years."""
     from tradelever.reference.countries import country_name, country_table, group_names
 
@@ -229,7 +242,7 @@ def _countries(request: Request, query: dict[str, Any]) -> Response:
             "countries": rows,
         }
 
-    return run_json(request, "countries", {"dataset": dataset}, compute, dataset=dataset)
+    return await run_json(request, "countries", {"dataset": dataset}, compute, dataset=dataset)
 
 
 router.get(
@@ -264,6 +277,23 @@ _TABLE_OK = {
 }
 
 
+def _default_dataset(analysis: Analysis, kwargs: Mapping[str, Any]) -> str:
+    """The data set an analysis reads when none is given (for the answer cache's key)."""
+    from tradelever.reference.countries import resolve_country
+    from tradelever.store.embedded import default_dataset
+
+    if not any(o.name == "dataset" and o.default is None for o in analysis.options):
+        return DEFAULT_DATASET
+    partner = kwargs.get("partner")
+    if partner is None and analysis.has("partner"):
+        partner = analysis.option("partner").default
+    try:
+        code = resolve_country(partner, None) if isinstance(partner, str) else None
+    except TradeleverError:
+        code = None
+    return default_dataset(analysis.command, code)[0]
+
+
 def analysis_route(
     analysis: Analysis,
     *,
@@ -279,19 +309,19 @@ def analysis_route(
     options = [o for o in analysis.options if o.http]
     names = query_names(options)
 
-    def handler(request: Request, query: dict[str, Any]) -> Response:
+    async def handler(request: Request, query: dict[str, Any]) -> Response:
         kwargs = python_names(options, query)
         rows = query.get("top")
 
         def compute(s: Session) -> Any:
             return getattr(s, analysis.name)(**kwargs).head(rows or None)
 
-        return run_json(
+        return await run_json(
             request,
             analysis.command,
             dict(query) if top else {**query, "top": None},
             compute,
-            dataset=kwargs.get("dataset") or DEFAULT_DATASET,
+            dataset=kwargs.get("dataset") or _default_dataset(analysis, kwargs),
             names=names,
         )
 
@@ -332,4 +362,16 @@ analysis_route(
 analysis_route(CONCESSIONS)
 analysis_route(PEERS)
 analysis_route(SUPPLY_CHAIN)
+analysis_route(
+    SCAN,
+    description="As ``tradelever scan HOME --format json``: HOME's position in every partner's "
+    "imports, product by product, ranked by the partner's cost of losing HOME (``over``: every "
+    "supplier of that partner).",
+)
 analysis_route(FORMULA_ANNEX)
+analysis_route(
+    BALANCE,
+    top=False,
+    description="As ``tradelever balance HOME --format json``: the partner's goods imports "
+    "from, exports to and balance with home, by month or year.",
+)

@@ -11,11 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from tradelever.api import Session
 from tradelever.brief.build import BRIEF
 from tradelever.errors import TradeleverError
-from tradelever.interfaces.http.app import ApiError, error_for, json_bytes
+from tradelever.interfaces.http.encoding import json_bytes
+from tradelever.interfaces.http.errors import ApiError, error_for
 from tradelever.interfaces.http.params import endpoint, python_names, query_names
 from tradelever.interfaces.http.routes import _errors, _norm, engine_of
 from tradelever.interfaces.http.routes_scenarios import check_scenario_names
@@ -76,7 +78,7 @@ _EXTRA = [
 ]
 
 
-def _brief(request: Request, query: dict[str, Any]) -> Response:
+async def _brief(request: Request, query: dict[str, Any]) -> Response:
     """As ``tradelever brief HOME --partner P --format ...``: every figure with its source."""
     engine = engine_of(request)
     fmt: BriefFormat = query["format"]
@@ -91,24 +93,21 @@ def _brief(request: Request, query: dict[str, Any]) -> Response:
         except TradeleverError as exc:
             raise error_for(exc, query, names=query_names(BRIEF.options)) from exc
         options["dataset"] = default_dataset("brief", partner)[0]
-    fingerprint = engine.fingerprint(options["dataset"])
+    fingerprint = await run_in_threadpool(engine.fingerprint, options["dataset"])
     names = list(options["scenarios"] or [])
     if names:
         presets = [spec.partition("=")[2].strip() or spec for spec in names]
-        engine.call(lambda s: check_scenario_names(s, presets, parameter="scenario"))
+        check_scenario_names(presets, parameter="scenario")
     peers = options["peers"]
     options["peers"] = None if peers.strip().lower() == "none" else peers
     options["scenarios"] = tuple(names)
     params = {k: v for k, v in query.items() if k not in ("format", "download")}
     params["scenario"] = names
 
-    def compute(s: Session) -> tuple[bytes, str]:
-        brief = s.brief(**options)
-        return _render(brief, fmt), _filename(brief, fmt)
-
-    def produce() -> tuple[bytes, str]:
+    def produce(s: Session) -> tuple[bytes, str]:
         try:
-            return engine.call(compute)
+            brief = s.brief(**options)
+            return _render(brief, fmt), _filename(brief, fmt)
         except TradeleverError as exc:
             raise error_for(
                 exc, {**params, "format": fmt}, names=query_names(BRIEF.options)
@@ -121,7 +120,7 @@ def _brief(request: Request, query: dict[str, Any]) -> Response:
         fingerprint,
         dt.date.today().isoformat(),  # the brief is dated
     )
-    body, filename = engine.cache.get_or_compute(key, produce)
+    body, filename = await engine.run(produce, key=key)
     disposition = "attachment" if download else "inline"
     headers = {"Content-Disposition": f'{disposition}; filename="{filename}"'}
     if fmt == "html":

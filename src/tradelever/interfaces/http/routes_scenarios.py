@@ -22,7 +22,8 @@ from starlette.concurrency import run_in_threadpool
 from tradelever.analysis.scenarios.simulate import COMPARE_SCENARIOS, RUN_SCENARIO
 from tradelever.api import Session
 from tradelever.errors import TradeleverError
-from tradelever.interfaces.http.app import ApiError, error_for, json_bytes
+from tradelever.interfaces.http.encoding import json_bytes
+from tradelever.interfaces.http.errors import ApiError, error_for
 from tradelever.interfaces.http.params import endpoint, python_names, query_names
 from tradelever.interfaces.http.routes import TOP, _errors, _ok, engine_of
 
@@ -37,21 +38,22 @@ _YAML_TYPES = (
     "application/x-yaml",
     "text/yaml",
     "text/x-yaml",
-    "text/plain",
 )
 
 
-def preset_names(session: Session) -> list[str]:
-    """Names of the preset scenarios."""
-    return [str(n) for n in session.scenarios()["name"]]
+def preset_names() -> list[str]:
+    """Names of the preset scenarios (package data: no session, no data set)."""
+    from tradelever.api import scenarios
+
+    return [str(n) for n in scenarios()["name"]]
 
 
-def check_scenario_names(session: Session, names: list[str], *, parameter: str) -> None:
+def check_scenario_names(names: list[str], *, parameter: str) -> None:
     """Raise a 404 naming ``parameter`` unless every name is a preset scenario.
 
     HTTP callers may only name presets: the library would also read a YAML file path.
     """
-    known = preset_names(session)
+    known = preset_names()
     for name in names:
         if name not in known:
             close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
@@ -149,36 +151,35 @@ async def read_limited(request: Request, limit: int) -> bytes:
 )
 def get_scenarios(request: Request) -> Response:
     """Preset scenarios (the 2025-26 US actions), each with its date and sources."""
+    from tradelever.api import scenarios
+
     engine = engine_of(request)
 
     def produce() -> bytes:
-        return json_bytes(engine.call(lambda s: s.scenarios().to_dict(orient="records")))
+        return json_bytes(scenarios().to_dict(orient="records"))
 
     body = engine.cache.get_or_compute(("scenarios",), produce)
     return Response(content=body, media_type="application/json")
 
 
 # Registered before /scenarios/{name}, which would otherwise take "compare" as a name.
-def _compare(request: Request, query: dict[str, Any]) -> Response:
+async def _compare(request: Request, query: dict[str, Any]) -> Response:
     """Typical use: A = competitors settle first, B = home settles too."""
     engine = engine_of(request)
     kwargs = python_names(COMPARE_SCENARIOS.options, query)
     rows = query.get("top")
+    check_scenario_names([kwargs["a"]], parameter="a")
+    check_scenario_names([kwargs["b"]], parameter="b")
 
-    def compute(s: Session) -> Any:
-        check_scenario_names(s, [kwargs["a"]], parameter="a")
-        check_scenario_names(s, [kwargs["b"]], parameter="b")
-        return s.compare_scenarios(**kwargs).head(rows or None)
-
-    def produce() -> bytes:
+    def produce(s: Session) -> bytes:
         try:
-            return json_bytes(engine.call(compute).to_dict())
+            return json_bytes(s.compare_scenarios(**kwargs).head(rows or None).to_dict())
         except TradeleverError as exc:
             raise error_for(exc, query) from exc
 
-    fingerprint = engine.fingerprint(kwargs["dataset"])
+    fingerprint = await run_in_threadpool(engine.fingerprint, kwargs["dataset"])
     key = ("scenario-compare", tuple(sorted(query.items())), fingerprint)
-    body = engine.cache.get_or_compute(key, produce)
+    body = await engine.run(produce, key=key)
     return Response(content=body, media_type="application/json")
 
 
@@ -221,17 +222,15 @@ def get_scenario(
     name: Annotated[str, Path(min_length=1, max_length=200, description="Preset name.")],
 ) -> Response:
     """A preset scenario with ``extends`` resolved."""
+    from tradelever.analysis.scenarios.listing import listing_json
+    from tradelever.api import scenario
+
     engine = engine_of(request)
 
     def produce() -> bytes:
-        def compute(s: Session) -> Any:
-            from tradelever.analysis.scenarios.listing import listing_json
-
-            check_scenario_names(s, [name], parameter="name")
-            return listing_json(s.scenario(name))
-
+        check_scenario_names([name], parameter="name")
         try:
-            return json_bytes(engine.call(compute))
+            return json_bytes(listing_json(scenario(name)))
         except TradeleverError as exc:
             raise error_for(exc, {"name": name}) from exc
 
@@ -291,16 +290,12 @@ async def _run(request: Request, query: dict[str, Any]) -> Response:
     kwargs["spec"] = spec
     rows = query.get("top")
 
-    def compute(s: Session) -> Any:
-        if name is not None:
-            check_scenario_names(s, [name], parameter="name")
-        return s.run_scenario(**kwargs).head(rows or None)
+    if name is not None:
+        check_scenario_names([name], parameter="name")
 
-    def produce() -> bytes:
+    def produce(s: Session) -> bytes:
         try:
-            result = engine.call(compute)
-        except ApiError:
-            raise
+            result = s.run_scenario(**kwargs).head(rows or None)
         except TradeleverError as exc:
             err = error_for(exc, query, names=query_names(_RUN_OPTIONS))
             if err.parameter is None and document is not None:
@@ -308,10 +303,10 @@ async def _run(request: Request, query: dict[str, Any]) -> Response:
             raise err from exc
         return json_bytes(result.to_dict())
 
-    fingerprint = engine.fingerprint(kwargs["dataset"])
+    fingerprint = await run_in_threadpool(engine.fingerprint, kwargs["dataset"])
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
     key = ("scenario-run", tuple(sorted(query.items(), key=lambda kv: kv[0])), digest)
-    body = await run_in_threadpool(engine.cache.get_or_compute, (*key, fingerprint), produce)
+    body = await engine.run(produce, key=(*key, fingerprint))
     return Response(content=body, media_type="application/json")
 
 

@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api")
 _OPTIONS = [o for o in TARIFFS.options if o.http]
 
 
-def _tariffs(request: Request, query: dict[str, Any]) -> Response:
+async def _tariffs(request: Request, query: dict[str, Any]) -> Response:
     """As ``tradelever tariffs USA --exporters ... --format json``."""
     kwargs = python_names(_OPTIONS, query)
     rows = query.get("top")
@@ -35,7 +35,7 @@ def _tariffs(request: Request, query: dict[str, Any]) -> Response:
     def compute(s: Session) -> Any:
         return s.tariffs(**kwargs).head(rows or None)
 
-    return run_json(
+    return await run_json(
         request,
         TARIFFS.command,
         dict(query),

@@ -9,11 +9,15 @@ export class ApiError extends Error {
   }
 }
 
-/** Build "/api/x?a=1&b=2", leaving out empty values. */
+/** Build "/api/x?a=1&b=2", leaving out empty values; a list repeats its key (b=1&b=2). */
 export function apiUrl(path, params = {}) {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== "") query.set(key, String(value));
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== undefined && item !== null && item !== "") query.append(key, String(item));
+    } else if (value !== undefined && value !== null && value !== "") {
+      query.set(key, String(value));
+    }
   }
   const text = query.toString();
   return text ? `${path}?${text}` : path;
