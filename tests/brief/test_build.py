@@ -49,9 +49,12 @@ def _fresh_result(session, brief, key):  # type: ignore[no-untyped-def]
         exporters = brief.results["tariffs"].params["exporters"]
         return _tariff_results(session, home, exporters, brief.generated_on)[key]
     if key == "deals":
-        from tradelever.brief.build import _deals_result
-
-        return _deals_result([home])
+        return session.deals("USA", members=brief.results[key].params["members"])
+    if key == "first_in_line":
+        return session.first_in_line("USA", home=home)
+    if key == "precedents":
+        params = brief.results[key].params
+        return session.precedents(params["offer"], members=params["members"])
     raise AssertionError(f"no fresh run for {key}")
 
 

@@ -114,7 +114,13 @@ def test_bottom_line_states_asks_and_offers_with_numbers_and_sources(census_brie
     )
     assert need.value == pytest.approx(expected, rel=1e-9)
     precedents = [p for p in section.paragraphs() if p.kind == "precedent"]
-    assert any(p.text.startswith("Vietnam (2025-07-31):") and "20%" in p.text for p in precedents)
+    # the pledge as the text states it, the rate obtained and Annex I (EO 14257: Vietnam 46%),
+    # and the text the pledge is quoted from (the joint statement of 26 October 2025)
+    assert any(
+        p.text.startswith("Vietnam: ")
+        and "for a US rate of 20% (Annex I: 46%); Joint statement, 26 Oct 2025" in p.text
+        for p in precedents
+    )
     assert all("whitehouse.gov" in p.text for p in precedents)
 
 

@@ -14,7 +14,7 @@ Data by question. With no data set given and the United States as partner, the b
 from product data (``census-us-2024`` at HS6, US imports by partner and HTS line, 2024), the
 formula from the US goods balance (``census-us-trade``), the tariffs from the US schedule
 (``tradelever.sources.us_tariffs``) and the deals from their texts
-(``tradelever.sources.us_deals``); the input-output network (``icio2022``) appears once, in
+(``tradelever.analysis.deals``); the input-output network (``icio2022``) appears once, in
 the supply-chain section, labelled intermediate goods only. Other partners keep ``icio2022``.
 
 Missing analyses. An optional method that is absent, raises :class:`NotImplementedError`, or
@@ -35,8 +35,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
-
-import pandas as pd
 
 from tradelever.analysis.request import HOME, LEVEL, PARTNER, RIVAL, YEAR
 from tradelever.analysis.result import TableResult
@@ -561,10 +559,8 @@ def build_brief(
     if sequencing is not None:
         results["sequencing"] = sequencing[0]
     if partner == "USA":
-        say("US deals 2025-26")
-        deals = _deals_result([home, *members])
-        if deals is not None:
-            results["deals"] = deals
+        say("US deals 2025-26: what peers gave and got, first in line, precedents")
+        results.update(_deal_results(session, home, members))
     if claims_file is not None:
         say(f"checking the claims of {claims}")
         results["claims"] = _claims_result(session, claims_file, str(claims))
@@ -640,7 +636,13 @@ def build_brief(
     else:
         peer_out = runs.get("peers")
         section, pts = s_peers.build(
-            ctx, peer_out.result if peer_out else None, results.get("deals"), peer_label, members
+            ctx,
+            peer_out.result if peer_out else None,
+            results.get("deals"),
+            peer_label,
+            members,
+            first_in_line=results.get("first_in_line"),
+            found=results.get("precedents"),
         )
         if not section.available and peer_out is not None and peer_out.reason:
             section = unavailable("peers", section.title, peer_out.reason)
@@ -793,50 +795,26 @@ def _tariff_results(
     return {"tariffs": tariffs, "tariff_products": products, "country_rates": country}
 
 
-def _deals_result(countries: Sequence[str]) -> TableResult | None:
-    from tradelever.sources.us_deals import deals_table, load_deals
+def _deal_results(session: Any, home: str, members: Sequence[str]) -> dict[str, TableResult]:
+    """The deal measures of home and its peers, first in line, and tariff precedents.
 
-    deals = load_deals()
-    table = deals_table(deals)
-    if table.empty:
-        return None
-    by_id = {d.id: d for d in deals}
-    pledge, url = [], []
-    for rec in table.to_dict(orient="records"):
-        d = by_id[rec["deal"]]
-        te = d.commitments.tariff_elimination
-        pledge.append(te[0].summary if te else "")
-        url.append(d.instruments[0].url if d.instruments else "")
-    table = table.assign(
-        tariff_elimination=pledge,
-        url=url,
-        rate_before=pd.to_numeric(table["annex_i_rate"], errors="coerce") / 100.0,
-        rate_after=pd.to_numeric(table["announced_rate"], errors="coerce") / 100.0,
-        purchases_usd=pd.to_numeric(table["purchases_usd_bn"], errors="coerce") * 1e9,
-        investment_usd=pd.to_numeric(table["investment_usd_bn"], errors="coerce") * 1e9,
-    )
-    # one row per partner: its latest deal
-    table = table.sort_values("deal_date").drop_duplicates("partner", keep="last")
-    table = table.reset_index(drop=True)
-    return TableResult(
-        kind="deals",
-        params={"countries": list(countries)},
-        rows=table,
-        provenance={
-            "name": "US trade deals 2025-26",
-            "source": "White House fact sheets, joint statements, agreements and executive "
-            "orders of 2025-26 (each fact quoted from its text, with its URL)",
-            "version": "texts of April 2025 to August 2026",
-            "classification": "",
-            "licence": "Public domain (US Government works)",
-            "year": None,
-        },
-        assumptions=[
-            "Rates as announced in each deal; all-in ceilings include the MFN duty and are not "
-            "comparable with additional rates. Pledges are headline totals as announced, over "
-            "the period each text states."
-        ],
-    )
+    Run through the session (:meth:`Session.deals`, :meth:`Session.first_in_line`,
+    :meth:`Session.precedents`: :mod:`tradelever.analysis.deals`); a session without them,
+    or peers without a deal, leave the results out (the section says so).
+    """
+    chosen = ",".join(dict.fromkeys([home, *members]))
+    out: dict[str, TableResult] = {}
+    runs = {
+        "deals": call_optional(session, "deals", "deals", "USA", members=chosen),
+        "first_in_line": call_optional(session, "first_in_line", "first-in-line", "USA", home=home),
+        "precedents": call_optional(
+            session, "precedents", "precedents", "tariff_elimination", members=chosen
+        ),
+    }
+    for key, run in runs.items():
+        if run.result is not None:
+            out[key] = run.result
+    return out
 
 
 def _claims_result(session: Any, claims_file: Any, path: str) -> TableResult:
@@ -1095,7 +1073,19 @@ _USED_FOR = {
     "tariff_products": "exemptions",
     "country_rates": "headline rates",
     "deals": "deals",
+    "first_in_line": "first in line",
+    "precedents": "precedents",
     "scan": "leverage scan",
+}
+
+
+#: Records the analyses name by their data-set key, as the brief cites them.
+_SOURCE_NAMES: dict[str, dict[str, Any]] = {
+    "us-deals": {
+        "name": "US trade deals 2025-26",
+        "version": "texts of April 2025 to August 2026",
+        "licence": "Public domain (US Government works)",
+    }
 }
 
 
@@ -1116,7 +1106,9 @@ def _sources(results: dict[str, Any], products: Sequence[Any]) -> tuple[SourceRe
                 rec["used_by"].append(use)
     out = []
     for (name, release), rec in records.items():
-        prov = rec["prov"]
+        prov = {**rec["prov"], **_SOURCE_NAMES.get(name, {})}
+        name = str(prov.get("name", name))
+        release = str(prov.get("version", release))
         year = prov.get("year")
         out.append(
             SourceRecord(

@@ -7,6 +7,7 @@ it was read from, so :meth:`Brief.check_figures` can compare it with the result.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -112,9 +113,11 @@ def plain(note: str) -> str:
     """An analysis note in plain language: field names as their labels, no "null in JSON".
 
     ``partner_cost_of_losing_home_usd`` becomes "partner cost of losing home"; a name not
-    in the label registry loses its underscores and unit suffix.
+    in the label registry loses its underscores and unit suffix; a field defined by its own
+    label ("X is the X") keeps one X; a parenthesised pointer to a repository file
+    ("(benchmarks/...)"), which users do not have, is dropped.
     """
-    text = str(note)
+    text = _REPO_PATH.sub("", str(note))
     for pattern, repl in _PLAIN:
         text = pattern.sub(repl, text)
 
@@ -126,7 +129,16 @@ def plain(note: str) -> str:
         words = [w for w in name.split("_") if w not in ("usd",)]
         return " ".join(_WORDS.get(w, w) if w in ("hhi", "rca", "ces", "gdp") else w for w in words)
 
-    return _FIELD.sub(_label, text)
+    text = _FIELD.sub(_label, text)
+    # "annex_method_rate is the rate computed as the US did" -> a label defined by itself
+    return _TAUTOLOGY.sub(r"\1", text)
+
+
+#: "X is the X (...)" once a field name became its label: keep one X.
+_TAUTOLOGY = re.compile(r"\b([a-z][\w ,-]{3,}?) is the \1\b")
+#: A pointer to a file of the repository in parentheses ("(benchmarks/x.py)"): users do not
+#: have it; the note stands without it.
+_REPO_PATH = re.compile(r"\s*\((?:benchmarks|tools|src|tests|examples)/[\w./-]+\)")
 
 
 def _float(value: Any) -> float | None:
@@ -167,6 +179,27 @@ class FigureMaker:
         self.year = int(year) if is_number(year) else None
         self.classification = str(prov.get("classification") or "")
         self.group_codes = group_codes(result)
+
+    def citing(
+        self,
+        prov: Mapping[str, Any],
+        *,
+        dataset: str | None = None,
+        year: int | None = None,
+    ) -> FigureMaker:
+        """The same maker, its figures cited to another provenance record of the result.
+
+        For a result built from several data sets (the deal measures: the deal texts, the
+        Census balance for exports, the Census lines and the tariff schedule for effective
+        rates), each figure names the data it was computed from.
+        """
+        other = copy.copy(self)
+        other.dataset = dataset or str(prov.get("name") or self.dataset)
+        other.release = str(prov.get("version") or "")
+        given = prov.get("year") if year is None else year
+        other.year = int(given) if is_number(given) else None
+        other.classification = str(prov.get("classification") or "")
+        return other
 
     def _source(
         self,
@@ -214,17 +247,21 @@ class FigureMaker:
         unit: str | None = None,
         position: int | None = None,
         table: str = "rows",
+        codes: Sequence[str] | None = None,
     ) -> Figure:
         """The value of ``field`` in one row (identified by ``row_field`` or by position).
 
-        ``table`` names the attribute of the result that holds the row (default ``rows``).
+        ``table`` names the attribute of the result that holds the row (default ``rows``);
+        ``codes`` the codes the figure's citation names (default: the row's, or for a row
+        read by position the maker's ``default_codes``).
         """
         if position is not None or self.row_field not in row:
             ident, row_field = str(position), "#"
-            codes: Sequence[str] = self.default_codes
+            codes = self.default_codes if codes is None else codes
         else:
             ident, row_field = str(row[self.row_field]), self.row_field
-            codes = row.get("codes") or self.group_codes.get(ident) or (ident,)
+            if codes is None:
+                codes = row.get("codes") or self.group_codes.get(ident) or (ident,)
             if isinstance(codes, str):
                 codes = tuple(c.strip() for c in codes.split(",") if c.strip())
         src = self._source(field, ident, codes=codes, row_field=row_field, table=table)

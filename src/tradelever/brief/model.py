@@ -34,7 +34,15 @@ from typing import Any
 
 import pandas as pd
 
-from tradelever.brief.money import FxRate, fmt_number, fmt_share, fmt_usd, is_number, prose_text
+from tradelever.brief.money import (
+    FxRate,
+    fmt_number,
+    fmt_points,
+    fmt_share,
+    fmt_usd,
+    is_number,
+    prose_text,
+)
 
 __all__ = [
     "Block",
@@ -52,7 +60,7 @@ __all__ = [
     "para",
 ]
 
-UNITS = ("usd", "share", "number", "rate", "year")
+UNITS = ("usd", "share", "number", "rate", "points", "year")
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,8 @@ class FigureSource:
         if len(self.codes) > 12:
             codes = ", ".join(self.codes[:12]) + f" and {len(self.codes) - 12} more"
         label = self.classification
-        if self.row is not None and self.codes and self.codes != (self.row,):
+        by_row = self.row is not None and self.row_field != "#"
+        if by_row and self.codes and self.codes != (self.row,):
             label = f"{label} {self.row}".strip()  # a group: its name, then its member codes
         parts.append(f"{label}: {codes}" if label else codes)
         return "; ".join(p for p in parts if p)
@@ -134,8 +143,8 @@ class FigureSource:
 def figure_text(value: Any, unit: str, fx: FxRate | None = None) -> str:
     """Table text of a value, at full display precision.
 
-    US dollars (with the home currency when ``fx`` is given), share, rate (a share), year or
-    number.
+    US dollars (with the home currency when ``fx`` is given), share, rate (a share),
+    percentage points (a difference of rates), year or number.
     """
     if unit == "usd":
         usd = fmt_usd(value)
@@ -144,6 +153,8 @@ def figure_text(value: Any, unit: str, fx: FxRate | None = None) -> str:
         return usd
     if unit in ("share", "rate"):
         return fmt_share(value)
+    if unit == "points":
+        return fmt_points(value)
     if unit == "year":
         return str(int(value)) if is_number(value) else "-"
     return fmt_number(value)

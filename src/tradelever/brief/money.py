@@ -21,6 +21,7 @@ __all__ = [
     "FX_MAX",
     "FxRate",
     "fmt_number",
+    "fmt_points",
     "fmt_rate",
     "fmt_share",
     "fmt_usd",
@@ -71,6 +72,19 @@ def fmt_number(value: Any) -> str:
     return f"{v:.3g}"
 
 
+def fmt_points(value: Any) -> str:
+    """A difference of two rates in percentage points (``-`` when undefined).
+
+    ``0.13`` -> ``13 pp``, ``0.125`` -> ``12.5 pp``.
+    """
+    if not is_number(value):
+        return "-"
+    pts = 100.0 * float(value)
+    if abs(pts - round(pts)) < 1e-9:
+        return f"{round(pts):.0f} pp"
+    return f"{pts:.1f} pp"
+
+
 def fmt_rate(value: Any) -> str:
     """A tariff rate: a whole percent when it is one (``0.19`` -> ``19%``), else one decimal."""
     if not is_number(value):
@@ -115,6 +129,8 @@ def prose_text(value: Any, unit: str, fx: FxRate | None = None) -> str:
         return fmt_share(value)
     if unit == "rate":
         return fmt_rate(value)
+    if unit == "points":
+        return fmt_points(value)
     if unit == "year":
         return str(int(value)) if is_number(value) else "-"
     if not is_number(value):

@@ -62,12 +62,21 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+#: A sentence that opens with a one-letter symbol ("m and x are ...", "s = L z") keeps its case.
+_SYMBOL_START = re.compile(r"^[a-z](?:\s+(?:and|or|is|are|=)\b|\s*[=,(])")
+
+
 def sentence(text: str) -> str:
-    """A note as a sentence: capitalised, ending with a full stop."""
+    """A note as a sentence: capitalised, ending with a full stop.
+
+    A sentence that opens with a one-letter symbol ("m and x are the ...") is not
+    capitalised: ``M`` and ``m`` are different quantities.
+    """
     text = " ".join(str(text).split())
     if not text:
         return text
-    return cap(text) + ("" if text.endswith((".", "!", "?")) else ".")
+    head = text if _SYMBOL_START.match(text) else cap(text)
+    return head + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 def product_phrase(description: str, code: str) -> str:

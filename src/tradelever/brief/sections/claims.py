@@ -12,7 +12,7 @@ from typing import Any
 from tradelever.brief.context import Context
 from tradelever.brief.figures import FigureMaker, plain
 from tradelever.brief.model import Bullets, Note, Section, Table, para
-from tradelever.brief.money import is_number
+from tradelever.brief.money import fmt_number, is_number
 from tradelever.brief.text import sentence
 
 __all__ = ["TITLE", "build"]
@@ -23,6 +23,10 @@ _VERDICT = {
     "contradicted": "contradicted",
     "not_checkable": "not checkable",
 }
+
+
+#: Units of a claims file as figure units; anything else (a rank, a count) is printed as given.
+_UNITS = {"share": "share", "usd": "usd", "us$": "usd"}
 
 
 def build(ctx: Context, result: Any) -> Section:
@@ -44,13 +48,21 @@ def build(ctx: Context, result: Any) -> Section:
     body = []
     details = []
     for rec in rows.to_dict(orient="records"):
-        unit = "share" if rec.get("unit") == "share" else "usd"
-        claimed = maker.cell(rec, "claimed", unit=unit, label="claimed")
+        given = str(rec.get("unit") or "").strip()
+        unit = _UNITS.get(given.lower())
+        claimed: Any
+        if unit is None:  # a rank or a count: the figure with its own unit, as text
+            value = rec.get("claimed")
+            claimed = f"{given} {fmt_number(value)}".strip() if is_number(value) else "-"
+            unit = "number"
+        else:
+            claimed = maker.cell(rec, "claimed", unit=unit, label="claimed")
         recomputed = (
             maker.cell(rec, "recomputed", unit=unit, label="recomputed")
             if is_number(rec.get("recomputed"))
             else "-"
         )
+        where = f"{rec['dataset']}, {rec.get('year') or '-'}" if rec.get("dataset") else "-"
         body.append(
             (
                 str(rec["id"]),
@@ -58,7 +70,7 @@ def build(ctx: Context, result: Any) -> Section:
                 _VERDICT.get(str(rec["verdict"]), str(rec["verdict"])),
                 claimed,
                 recomputed,
-                f"{rec.get('dataset') or '-'}, {rec.get('year') or '-'}",
+                where,
             )
         )
         notes = [sentence(plain(n)) for n in rec.get("notes") or []]

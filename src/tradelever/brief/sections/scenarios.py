@@ -351,16 +351,33 @@ def build_comparison(ctx: Context, result: Any) -> tuple[Section, Points]:
     first = rows.iloc[2].to_dict() if len(rows) > 2 else None
     if deal is not None:
         diff = maker.cell(deal, "difference_from_schedule_usd", unit="usd")
-        blocks.append(
-            para(
-                "{case}: {home} exports to {partner} would change by {diff} a year against the "
-                "schedule in force.",
-                case=cap(str(deal["case"])),
-                home=possessive(ctx.home_name),
-                partner=ctx.partner_name,
-                diff=diff,
+        if diff.value is not None and abs(diff.value) < 0.5:  # less than a dollar: no change
+            blocks.append(
+                para(
+                    "{case}: the schedule in force on {date} already charges {home} no more "
+                    "than {rate} (its effective rate is {now} in both cases), so a deal at that "
+                    "rate changes its exports to {partner} by {diff} a year; a lower deal rate "
+                    "(--deal-rate) shows what a cut below today's rate would be worth.",
+                    case=cap(str(deal["case"])),
+                    date=params.get("date", ctx.date.isoformat()),
+                    home=ctx.home_name,
+                    rate=f"{100 * float(params.get('deal_rate', 0)):g}%",
+                    now=maker.cell(deal, "home_rate", unit="share"),
+                    partner=ctx.partner_name,
+                    diff=diff,
+                )
             )
-        )
+        else:
+            blocks.append(
+                para(
+                    "{case}: {home} exports to {partner} would change by {diff} a year against "
+                    "the schedule in force.",
+                    case=cap(str(deal["case"])),
+                    home=possessive(ctx.home_name),
+                    partner=ctx.partner_name,
+                    diff=diff,
+                )
+            )
     if first is not None:
         diff = maker.cell(first, "difference_from_schedule_usd", unit="usd")
         blocks.append(

@@ -209,10 +209,16 @@ def build(
     )
     blocks.append(_chart(ctx, timeline, names, cap_text))
     blocks.extend(notes(ctx, timeline))
-    listed = []
+    # one entry per instrument (cited once), its exporters grouped by rate
+    grouped: dict[str, dict[str, list[str]]] = {}
     for r in rates.rows.to_dict(orient="records"):
-        name = names.get(str(r["exporter"]), r["exporter"])
-        listed.append(f"{name}: {r['rate_text']} ({r['instruments'] or 'no duty on all products'})")
+        name = str(names.get(str(r["exporter"]), r["exporter"]))
+        inst = str(r["instruments"] or "no duty on all products")
+        grouped.setdefault(inst, {}).setdefault(str(r["rate_text"]), []).append(name)
+    listed = [
+        ", ".join(f"{', '.join(who)} {rate}" for rate, who in by_rate.items()) + f" ({inst})"
+        for inst, by_rate in grouped.items()
+    ]
     blocks.append(Note("Headline rates by exporter: " + "; ".join(listed) + "."))
     return Section("tariffs", title, tuple(blocks))
 
