@@ -22,7 +22,10 @@ __all__ = ["COMMANDS", "main"]  # and ``app``, the typer application, built on f
 #: module adds its commands here (``tests/interfaces/test_cli.py`` checks that the help
 #: lines are those of the commands).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "datasets": ("commands_core", "List the data sets in the store, with their provenance."),
+    "datasets": (
+        "commands_core",
+        "List the data sets in the store, with their provenance and what each is the default for.",
+    ),
     "leverage": ("commands_core", "Where the partner depends on HOME (and on the rival)."),
     "scan": (
         "commands_scan",

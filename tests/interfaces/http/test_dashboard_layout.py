@@ -236,6 +236,10 @@ def test_leverage_fits_with_sticky_headers(browser: Any, live_server: str, size:
     )
     assert bars == sorted(bars, reverse=True) and len(bars) == 10
     # Years print as years, never "2,022".
+    # With no data set named each answer reads its default; the answer names it.
+    assert "census-us-2024" in page.inner_text("#leverage-table caption")
+    page.select_option("#dataset", "census-us-2024")
+    page.wait_for_selector("#year option[value='2024']", state="attached")
     years = page.locator("#year option").all_inner_texts()
     assert years and all("," not in y and len(y) == 4 for y in years)
     _shot(page, f"dashboard-{size}-leverage.png")

@@ -12,6 +12,7 @@ import { setupDeals, setupScan, setupTariffs } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const FORM_FIELDS = ["dataset", "year", "home", "partner", "rival", "level", "top"];
+const DEFAULT_DATASET = "default for each question";
 
 // What each level is called in the level list (the values are the API's).
 const LEVEL_NAMES = {
@@ -152,39 +153,45 @@ async function loadDatasets(wanted) {
   const datasets = await getJSON("/api/datasets");
   const select = $("dataset");
   select.replaceChildren();
+  // No data set named: each question reads its own default (as on the command line), and
+  // every answer says which data set it read.
+  select.append(option("", DEFAULT_DATASET));
   for (const d of datasets) {
     const years = d.years || [];
     const span = years.length > 3 ? `${years[0]}–${years[years.length - 1]}` : years.join(", ");
     select.append(option(d.name, `${d.name}${span ? ` (${span})` : ""}`));
   }
   const names = datasets.map((d) => d.name);
-  // The default data set is the server's: flagged in its record, else the declared default.
-  const flagged = datasets.find((d) => d.default === true);
-  const declared = parameterDefault(state.schema, "/api/leverage", "dataset");
-  const fallback = flagged ? flagged.name : declared;
-  select.value = names.includes(wanted) ? wanted : names.includes(fallback) ? fallback : names[0] || "";
+  select.value = names.includes(wanted) ? wanted : "";
   state.datasets = datasets;
 }
 
 async function loadCountries(wanted = {}) {
   const dataset = $("dataset").value;
+  // With no data set named, the countries and years of the server's general default.
   const info = await getJSON("/api/countries", { dataset });
   state.countries = info.countries;
   state.groups = {};
   for (const c of info.countries) for (const g of c.groups || []) (state.groups[g] ||= []).push(c.iso3);
   const year = $("year");
   year.replaceChildren();
-  for (const y of [...info.years].reverse()) year.append(option(String(y), String(y)));
+  if (!dataset) year.append(option("", "latest of the data set"));
+  else for (const y of [...info.years].reverse()) year.append(option(String(y), String(y)));
   if (wanted.year && info.years.map(String).includes(String(wanted.year))) year.value = String(wanted.year);
   fillCountries($("home"), info.countries, wanted.home || example("home"));
   fillCountries($("partner"), info.countries, wanted.partner || example("partner"));
   fillCountries($("rival"), info.countries, wanted.rival ?? example("rival"), { allowNone: true });
   const meta = state.datasets.find((d) => d.name === dataset);
-  $("dataset-note").textContent = meta && meta.note ? `Note: ${meta.note}.` : "";
+  $("dataset-note").textContent = !dataset
+    ? `Each question reads its default data set, named in the answer: ${state.datasets.filter((d) => d.default_for).map((d) => `${d.name}: ${d.default_for}`).join("; ")}.`
+    : meta && meta.note
+      ? `Note: ${meta.note}.`
+      : "";
   const level = $("level");
   const previousLevel = level.value || wanted.level;
   level.replaceChildren();
-  for (const value of datasetLevels(meta)) level.append(option(value, LEVEL_NAMES[value] || value));
+  if (!dataset) level.append(option("", "default of the data set (HS 6-digit, or industry)"));
+  else for (const value of datasetLevels(meta)) level.append(option(value, LEVEL_NAMES[value] || value));
   if (previousLevel && [...level.options].some((o) => o.value === previousLevel)) level.value = previousLevel;
   questionChanged();
 }
