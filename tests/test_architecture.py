@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "tradelever",
             "tradelever.errors",
+            "tradelever.checksums",
             "tradelever.schema",
             "tradelever.formatting",
             "tradelever.config",

@@ -78,3 +78,73 @@ def test_no_library_module_reads_the_environment() -> None:
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
                 readers.add(path.relative_to(source).as_posix())
     assert readers <= {"config.py"}, readers
+
+
+# -- the query engine (issue 10 item 7) -------------------------------------------------------
+def test_engine_flags_then_environment_then_default(tmp_path: Path) -> None:
+    import pytest
+
+    from tradelever.errors import InputError
+
+    assert Config.resolve(data_dir=tmp_path, env={}).engine == "duckdb"
+    env = {
+        "TRADELEVER_ENGINE": "spark",
+        "TRADELEVER_SPARK_MASTER": "spark://head:7077",
+        "TRADELEVER_SPARK_DRIVER_MEMORY": "8g",
+        "TRADELEVER_SPARK_CONF": "spark.executor.memory=16g, spark.executor.cores=4",
+        "TRADELEVER_DATA_URI": "s3a://bucket/tradelever/",
+    }
+    spark = Config.resolve(data_dir=tmp_path, env=env)
+    assert (spark.engine, spark.spark_master, spark.spark_driver_memory) == (
+        "spark",
+        "spark://head:7077",
+        "8g",
+    )
+    assert spark.spark_conf == (("spark.executor.memory", "16g"), ("spark.executor.cores", "4"))
+    assert spark.data_uri == "s3a://bucket/tradelever"  # no trailing slash
+    flagged = Config.resolve(data_dir=tmp_path, spark_master="local[2]", env=env)
+    assert flagged.spark_master == "local[2]"
+    # The flag wins: DuckDB, and the environment's Spark settings are ignored
+    duck = Config.resolve(data_dir=tmp_path, engine="duckdb", env=env)
+    assert (duck.engine, duck.spark_master, duck.spark_conf, duck.data_uri) == (
+        "duckdb",
+        None,
+        (),
+        None,
+    )
+    defaults = Config.resolve(data_dir=tmp_path, engine="SPARK", env={})
+    assert (defaults.engine, defaults.spark_master) == ("spark", "local[*]")
+    assert defaults.data_uri is None
+    local = Config.resolve(data_dir=tmp_path, engine="spark", data_uri="/mnt/shared/tl", env={})
+    assert local.data_uri == "file:///mnt/shared/tl"
+    with pytest.raises(InputError) as caught:
+        Config.resolve(data_dir=tmp_path, env={"TRADELEVER_ENGINE": "polars"})
+    assert caught.value.parameter == "engine"
+    assert "'polars' (from $TRADELEVER_ENGINE) is not an engine; choose duckdb or spark" in str(
+        caught.value
+    )
+
+
+def test_engine_settings_are_checked(tmp_path: Path) -> None:
+    import pytest
+
+    from tradelever.errors import InputError
+
+    bad = [
+        ({"engine": "duckdb", "spark_master": "local[2]"}, "spark_master", "only used with"),
+        ({"spark_master": "local[2]"}, "spark_master", "only used with"),
+        ({"engine": "spark", "spark_master": "http://head:7077"}, "spark_master", "master URL"),
+        ({"engine": "spark", "spark_master": "local[0]"}, "spark_master", "master URL"),
+        ({"engine": "spark", "spark_driver_memory": "lots"}, "spark_driver_memory", "memory"),
+        ({"engine": "spark", "spark_conf": {"executor.memory": "4g"}}, "spark_conf", "spark."),
+        ({"engine": "spark", "data_uri": "bucket/tradelever"}, "data_uri", "not a URI"),
+    ]
+    for given, parameter, words in bad:
+        with pytest.raises(InputError, match=words) as caught:
+            Config.resolve(data_dir=tmp_path, env={}, **given)
+        assert caught.value.parameter == parameter, given
+    env = {"TRADELEVER_ENGINE": "spark", "TRADELEVER_SPARK_CONF": "spark.a=1,oops"}
+    with pytest.raises(InputError, match=r"'oops' \(from \$TRADELEVER_SPARK_CONF\)"):
+        Config.resolve(data_dir=tmp_path, env=env)
+    for master in ("local", "local[*]", "local[4]", "local[4,2]", "yarn", "k8s://https://h:443"):
+        assert Config.resolve(data_dir=tmp_path, engine="spark", spark_master=master, env={})

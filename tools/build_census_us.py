@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import re
@@ -57,6 +56,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from tradelever.checksums import file_sha256
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "src" / "tradelever" / "data" / "census_us"
@@ -129,14 +130,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
 
 class BuildError(Exception):
     """An input file is not what the build expects."""
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # -- inputs -----------------------------------------------------------------------------
@@ -435,7 +428,12 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def inputs_record(samples: Path, hs10_files: list[Path]) -> list[dict[str, Any]]:
     def entry(path: Path, **info: str) -> dict[str, Any]:
-        return {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256(path), **info}
+        return {
+            "file": path.name,
+            "bytes": path.stat().st_size,
+            "sha256": file_sha256(path),
+            **info,
+        }
 
     out = []
     for path in hs10_files:
@@ -528,7 +526,7 @@ def build(samples: Path, out: Path) -> dict[str, Any]:
         else:
             write_parquet(frame, path)
         record[name] = {
-            "sha256": sha256(path),
+            "sha256": file_sha256(path),
             "rows": len(frame),
             "bytes": path.stat().st_size,
             "columns": list(frame.columns),

@@ -26,7 +26,6 @@ Re-running with the same inputs rewrites identical files (the output is determin
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -34,6 +33,8 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+from tradelever.checksums import bytes_sha256
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = REPO / "src" / "tradelever" / "data" / "us_deals"
@@ -164,10 +165,6 @@ ANNEX_I_URL = "https://www.whitehouse.gov/wp-content/uploads/2025/04/Annex-I.pdf
 ANNEX_I_TITLE = "Annex I to Executive Order 14257 (Reciprocal Tariff, Adjusted), as first posted"
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def front_matter(text: str, where: str) -> dict:
     if not text.startswith("---"):
         raise SystemExit(f"{where}: no YAML front matter")
@@ -198,7 +195,7 @@ def annex_i_text(pdf: Path) -> bytes:
         "source_url": ANNEX_I_URL,
         "derived_from": {
             "file": ANNEX_I_PDF,
-            "sha256": sha256(data),
+            "sha256": bytes_sha256(data),
             "archive": LISTS_ARCHIVE,
             "method": f"text extracted page by page with pypdf {pypdf.__version__}",
         },
@@ -252,7 +249,7 @@ def build(samples: Path, target: Path = TARGET) -> list[dict]:
                 "archive": WH_ARCHIVE,
                 "kind": kind,
                 "date": str(meta["date"]),
-                "sha256": sha256(data),
+                "sha256": bytes_sha256(data),
             }
         )
     pdf = samples / "us-tariff-lists" / ANNEX_I_PDF
@@ -269,7 +266,7 @@ def build(samples: Path, target: Path = TARGET) -> list[dict]:
             "archive": LISTS_ARCHIVE + f" (text extracted from {ANNEX_I_PDF})",
             "kind": "annex",
             "date": "2025-04-02",
-            "sha256": sha256(annex),
+            "sha256": bytes_sha256(annex),
         }
     )
     for stale in (target / "texts").glob("*.md"):

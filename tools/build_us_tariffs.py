@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import re
@@ -43,6 +42,8 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tradelever.checksums import file_sha256
 
 UPSTREAM_REPO = "tradewartracker/trade-war-redux-2025"
 UPSTREAM_SNAPSHOT = "726c5958e1e43eb08ac076a1e602ae3149164b03"
@@ -269,10 +270,6 @@ class Output:
     notes: list[str] = field(default_factory=list)
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def normalise_code(raw: str, where: str) -> str:
     """An HTS code as a digit string (dots and spaces removed; 2-10 digits, even length)."""
     code = raw.strip().replace(".", "").replace(" ", "")
@@ -376,7 +373,7 @@ class Builder:
             }
         else:
             origin = {"repository": WH_ARCHIVE_REPO, "url": front_matter_url(path)}
-        return {"file": name, **origin, "sha256": sha256_file(path)}
+        return {"file": name, **origin, "sha256": file_sha256(path)}
 
     def write(
         self,
@@ -407,7 +404,7 @@ class Builder:
                 url=url,
                 inputs=inputs,
                 rows=len(rows),
-                sha256=sha256_file(path),
+                sha256=file_sha256(path),
                 notes=notes,
             )
         )

@@ -8,8 +8,10 @@ signatures are those of the analyses' option records (``tests/test_api.py`` chec
 agree), so ``help(Session.leverage)`` shows what the command line and the HTTP API offer.
 
 A Session keeps one :class:`~tradelever.store.dataset.DatasetView` per data set (countries,
-names, export totals and flows cubes are computed once per view). It owns an in-memory
-DuckDB connection: use one Session per thread (the HTTP server keeps a pool).
+names, export totals and flows cubes are computed once per view). It owns one connection of
+its configuration's engine (an in-memory DuckDB connection, or a session of the process's
+Spark application: ``config.engine``): use one Session per thread (the HTTP server keeps a
+pool).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from tradelever.options import Analysis, Level, Mode
 from tradelever.store import Store
 from tradelever.store.dataset import DatasetView
 from tradelever.store.embedded import ensure_embedded
+from tradelever.store.engines import engine_for
 
 if TYPE_CHECKING:
     from tradelever.analysis.scenarios.model import Scenario
@@ -55,7 +58,7 @@ PathLike = str | os.PathLike[str]
 def open_store(data_dir: PathLike | None = None, *, config: Config | None = None) -> Store:
     """Open the data directory and make sure the embedded data sets are in it."""
     config = config or Config.resolve(data_dir=data_dir)
-    store = Store(config.data_dir)
+    store = Store(config.data_dir, engine=engine_for(config))
     ensure_embedded(store)
     return store
 

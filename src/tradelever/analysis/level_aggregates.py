@@ -75,10 +75,16 @@ def level_aggregates(request: Request, *, rival: str | None = None) -> LevelAggr
 
 
 def _code_sums(request: Request, *, home: str, partner: str, rival: str | None) -> pd.DataFrame:
-    """The per-code sums, read from the market tables where the level has them, else queried."""
+    """The per-code sums, read from the market tables where the level has them, else queried.
+
+    On the spark engine they are always queried (on Spark): the market tables are read by
+    DuckDB in this process.
+    """
     from tradelever.analysis import markets
 
-    if request.level in markets.levels(dict(request.view.manifest.raw)):
+    if request.view.engine == "duckdb" and request.level in markets.levels(
+        dict(request.view.manifest.raw)
+    ):
         return markets.code_sums(
             markets.cached_market_indicators(request.view, request.level),
             year=request.year,

@@ -791,7 +791,8 @@ def _pair_sums(request: Request, year: int, base_year: int | None) -> dict[str, 
     A small data set whose cube the view already holds (a server's second request) is
     sliced; otherwise, at any level the market tables have (not ``group``), the sums are
     read from them (:func:`tradelever.analysis.markets.pair_sums`, equal to the query's to
-    rounding); else (group level) one query over the flows.
+    rounding); else (group level, or on the spark engine, where the queries over the flows
+    run on Spark) one query over the flows.
     """
     from tradelever.analysis import markets
 
@@ -799,6 +800,7 @@ def _pair_sums(request: Request, year: int, base_year: int | None) -> dict[str, 
     cube = cached_cube(view, year, level, lazy=True) if base_year is None else None
     if (
         cube is not None
+        or view.engine != "duckdb"  # the market tables are read by DuckDB, not the engine
         or level not in markets.levels(dict(view.manifest.raw))
         or DUTY_USD in request.coded.columns  # applied rates come from the flows query
     ):

@@ -225,10 +225,12 @@ class Request:
     def assumptions(self) -> list[str]:
         """The data set's own assumption sentences (every result repeats them).
 
-        When the data set was chosen by default, the reason comes first.
+        When the data set was chosen by default, the reason comes first. On the spark
+        engine, followed by where the result was computed (what ran on Spark and what ran
+        locally).
         """
         chosen = [self.dataset_choice] if self.dataset_choice is not None else []
-        return [*chosen, *self.manifest.assumptions]
+        return [*chosen, *self.manifest.assumptions, *self.view.engine_assumptions()]
 
     @property
     def reporters(self) -> tuple[str, ...] | None:

@@ -196,13 +196,14 @@ def scan(
     if request.home is None:
         raise InputError("scan needs a home country (e.g. MYS)", parameter="home")
     view = request.view
+    _check_engine(view)
     available = view.countries()
     tables = cached_market_indicators(view, request.level)
     descriptions = dict(request.descriptions)
     if over is not None:
         partner = resolve_country(over, available, parameter="over")
         suppliers = resolve_partners(partners, available, exclude=partner)
-        return leverage_over(
+        result = leverage_over(
             tables,
             partner=partner,
             year=request.year,
@@ -213,17 +214,40 @@ def scan(
             descriptions=descriptions,
             home=request.home if request.home != partner else None,
         )
-    chosen = resolve_partners(partners, available, exclude=request.home)
-    return leverage_scan(
-        tables,
-        home=request.home,
-        year=request.year,
-        partners=chosen,
-        min_share=min_share,
-        min_imports_usd=min_imports_usd,
-        sigma=sigma,
-        descriptions=descriptions,
-    )
+    else:
+        chosen = resolve_partners(partners, available, exclude=request.home)
+        result = leverage_scan(
+            tables,
+            home=request.home,
+            year=request.year,
+            partners=chosen,
+            min_share=min_share,
+            min_imports_usd=min_imports_usd,
+            sigma=sigma,
+            descriptions=descriptions,
+        )
+    if view.engine != "duckdb":
+        result.assumptions.append(
+            f"computed in this process by DuckDB from the data set's market tables (not on "
+            f"{view.engine}: the scan reads tables materialised once per data-set version, "
+            "not the flows)"
+        )
+    return result
+
+
+def _check_engine(view: Any) -> None:
+    """Refuse the scan on an engine that reads a copy of the data at a data URI.
+
+    The market tables are built by DuckDB from the data directory's own flows files, which
+    a manifest-only data directory (the catalogue of a copy at a data URI) does not hold.
+    """
+    if view.engine != "duckdb" and not view.store.engine.local_files:
+        raise InputError(
+            "scan reads market tables that DuckDB builds from the data directory's own flows "
+            "files, and with a data URI the data directory holds only the catalogue: run "
+            "scan with --engine duckdb on a full data directory",
+            parameter="engine",
+        )
 
 
 def resolve_partners(
@@ -468,33 +492,16 @@ def leverage_scan(
         Kind ``scan``; rows with :data:`SCAN_COLUMNS`, ranked; ``summary`` with the
         partners and positions covered.
     """
-    year = _year(indicators, year)
-    min_share = _check_share(min_share)
-    min_imports_usd = _check_imports(min_imports_usd)
-    if sigma is not None:
-        sigma = validate_sigma(sigma)
-    flows = indicators.flows(year=year, exporters=[home], importers=partners)
-    rows = _positions(
-        indicators, flows, year, min_share=min_share, min_imports_usd=min_imports_usd, sigma=sigma
+    year, flows, rows = _checked_positions(
+        indicators, year, [home], partners, min_share, min_imports_usd, sigma
     )
-    table = pd.DataFrame(
-        {
-            "partner": rows[f.IMPORTER].astype(str),
-            "partner_name": _names(rows[f.IMPORTER].astype(str)),
-            "code": rows["code"].astype(str),
-            "description": _mapped(rows["code"].astype(str), descriptions or {}),
-            "home_share_of_partner_imports": rows["share"],
-            "partner_imports_usd": rows["imports_usd"].astype(float),
-            "home_exports_to_partner_usd": rows[f.VALUE_USD].astype(float),
-            "partner_cost_of_losing_home_usd": rows["cost"],
-            "sigma": rows["sigma"],
-            "top_supplier": rows["top_supplier"].astype(str),
-            "top_supplier_share": rows["top_supplier_share"].astype(float),
-            "partner_import_hhi": rows["import_hhi"].astype(float),
-            "partner_suppliers": rows["suppliers"].astype(int),
-            "flags": rows["flags"].astype("str"),
-        },
-        columns=list(SCAN_COLUMNS),
+    table = _position_table(
+        rows,
+        rows[f.IMPORTER],
+        descriptions,
+        ("partner", "home_share_of_partner_imports", "home_exports_to_partner_usd"),
+        "partner_cost_of_losing_home_usd",
+        SCAN_COLUMNS,
     )
     table = _rank(table, "partner_cost_of_losing_home_usd", "home_exports_to_partner_usd")
     covered = sorted(table["partner"].unique())
@@ -565,33 +572,16 @@ def leverage_over(
     TableResult
         Kind ``scan_over``; rows with :data:`OVER_COLUMNS`, ranked.
     """
-    year = _year(indicators, year)
-    min_share = _check_share(min_share)
-    min_imports_usd = _check_imports(min_imports_usd)
-    if sigma is not None:
-        sigma = validate_sigma(sigma)
-    flows = indicators.flows(year=year, exporters=suppliers, importers=[partner])
-    rows = _positions(
-        indicators, flows, year, min_share=min_share, min_imports_usd=min_imports_usd, sigma=sigma
+    year, flows, rows = _checked_positions(
+        indicators, year, suppliers, [partner], min_share, min_imports_usd, sigma
     )
-    table = pd.DataFrame(
-        {
-            "supplier": rows[f.EXPORTER].astype(str),
-            "supplier_name": _names(rows[f.EXPORTER].astype(str)),
-            "code": rows["code"].astype(str),
-            "description": _mapped(rows["code"].astype(str), descriptions or {}),
-            "supplier_share_of_partner_imports": rows["share"],
-            "partner_imports_usd": rows["imports_usd"].astype(float),
-            "supplier_exports_to_partner_usd": rows[f.VALUE_USD].astype(float),
-            "partner_cost_of_losing_supplier_usd": rows["cost"],
-            "sigma": rows["sigma"],
-            "top_supplier": rows["top_supplier"].astype(str),
-            "top_supplier_share": rows["top_supplier_share"].astype(float),
-            "partner_import_hhi": rows["import_hhi"].astype(float),
-            "partner_suppliers": rows["suppliers"].astype(int),
-            "flags": rows["flags"].astype("str"),
-        },
-        columns=list(OVER_COLUMNS),
+    table = _position_table(
+        rows,
+        rows[f.EXPORTER],
+        descriptions,
+        ("supplier", "supplier_share_of_partner_imports", "supplier_exports_to_partner_usd"),
+        "partner_cost_of_losing_supplier_usd",
+        OVER_COLUMNS,
     )
     table = _rank(table, "partner_cost_of_losing_supplier_usd", "supplier_exports_to_partner_usd")
     ranking = _supplier_ranking(table)
@@ -665,3 +655,61 @@ def _supplier_ranking(table: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
     grouped["sole_supplier_positions"] = grouped["sole_supplier_positions"].astype(int)
     return grouped
+
+
+def _checked_positions(
+    indicators: MarketIndicators,
+    year: int | None,
+    exporters: list[str] | None,
+    importers: list[str] | None,
+    min_share: float,
+    min_imports_usd: float,
+    sigma: float | None,
+) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    """The year, the flows read and :func:`_positions` of the exporters in the importers'."""
+    year = _year(indicators, year)
+    min_share = _check_share(min_share)
+    min_imports_usd = _check_imports(min_imports_usd)
+    if sigma is not None:
+        sigma = validate_sigma(sigma)
+    flows = indicators.flows(year=year, exporters=exporters, importers=importers)
+    rows = _positions(
+        indicators, flows, year, min_share=min_share, min_imports_usd=min_imports_usd, sigma=sigma
+    )
+    return year, flows, rows
+
+
+def _position_table(
+    rows: pd.DataFrame,
+    country: pd.Series,
+    descriptions: dict[str, str] | None,
+    names: tuple[str, str, str],
+    cost: str,
+    columns: Sequence[str],
+) -> pd.DataFrame:
+    """The result table of :func:`_positions` rows, one country column named ``names[0]``.
+
+    ``names``: the country column, its share of the partner's imports and its exports to
+    the partner; ``cost``: the partner's cost of losing it.
+    """
+    who, share, exports = names
+    codes = rows["code"].astype(str)
+    return pd.DataFrame(
+        {
+            who: country.astype(str),
+            f"{who}_name": _names(country.astype(str)),
+            "code": codes,
+            "description": _mapped(codes, descriptions or {}),
+            share: rows["share"],
+            "partner_imports_usd": rows["imports_usd"].astype(float),
+            exports: rows[f.VALUE_USD].astype(float),
+            cost: rows["cost"],
+            "sigma": rows["sigma"],
+            "top_supplier": rows["top_supplier"].astype(str),
+            "top_supplier_share": rows["top_supplier_share"].astype(float),
+            "partner_import_hhi": rows["import_hhi"].astype(float),
+            "partner_suppliers": rows["suppliers"].astype(int),
+            "flags": rows["flags"].astype("str"),
+        },
+        columns=list(columns),
+    )

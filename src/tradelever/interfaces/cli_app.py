@@ -130,13 +130,36 @@ def _root(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Where queries run: duckdb (this process) or spark (Apache Spark; default: "
+            "$TRADELEVER_ENGINE, else duckdb).",
+            show_default=False,
+        ),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="Spark master URL with --engine spark: local[*] (default), "
+            "spark://host:7077, yarn, k8s://...",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Turn bilateral trade data into negotiating power."""
-    ctx.obj = CliState(Config.resolve(data_dir=data_dir), debug)
+    try:
+        config = Config.resolve(data_dir=data_dir, engine=engine, spark_master=spark_master)
+    except TradeleverError as exc:
+        console(stderr=True).print(error_line(exc, ctx), highlight=False)
+        raise typer.Exit(code=1) from None
+    ctx.obj = CliState(config, debug)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
     from tradelever.sources.redaction import RedactingFilter
 

@@ -27,8 +27,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from tradelever.checksums import file_sha256
 from tradelever.errors import DataFileError, FetchError, InputError
-from tradelever.sources.http import HttpClient, ProgressHook, base_url, file_sha256
+from tradelever.sources.http import HttpClient, ProgressHook, base_url
 
 __all__ = [
     "DEFAULT_URL",

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from tradelever import schema as f
+from tradelever.checksums import file_sha256
 from tradelever.errors import DataFileError
 
 __all__ = [
@@ -116,14 +117,6 @@ def package_folder() -> Path:
     return Path(str(resources.files("tradelever.data").joinpath(_PACKAGE_DIR)))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _reinstall_hint() -> str:
     return "the package data are altered or incomplete; reinstall tradelever"
 
@@ -186,7 +179,7 @@ def verify_package_files(
         if not path.is_file():
             raise DataFileError(f"missing; {_reinstall_hint()}", path=str(path))
         expected = record["outputs"][name]["sha256"]
-        found = _sha256(path)
+        found = file_sha256(path)
         if found != expected:
             raise DataFileError(
                 f"sha256 {found[:12]}... differs from {expected[:12]}... recorded in "

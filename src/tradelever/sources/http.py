@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import hashlib
 import json
 import logging
 import os
@@ -52,6 +51,7 @@ from typing import Any, Final
 import httpx
 
 from tradelever import __version__
+from tradelever.checksums import file_sha256
 from tradelever.errors import DataFileError, FetchError, TradeleverError
 from tradelever.sources.http_cache import ResponseCache, cache_key
 from tradelever.sources.redaction import (
@@ -797,12 +797,3 @@ def _status_error(url: str, received: _Received, auth_hint: str, *, attempts: in
     if snippet:
         message += f" (server said: {snippet})"
     return FetchError(message, url=url, status=status)
-
-
-def file_sha256(path: str | os.PathLike[str], chunk_size: int = 1 << 20) -> str:
-    """sha256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -33,7 +33,6 @@ computed from it is for intermediate goods and services only.
 from __future__ import annotations
 
 import csv
-import hashlib
 import importlib.util
 import json
 import os
@@ -46,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from tradelever import schema as f
+from tradelever.checksums import file_sha256
 from tradelever.errors import DataFileError
 
 __all__ = [
@@ -142,14 +142,6 @@ def _read_mapping(path: Path) -> dict[str, str]:
                 )
             out[row[0].strip()] = row[1].strip()
     return out
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True, eq=False)
@@ -392,7 +384,7 @@ def icio_provenance(files: IcioFiles, *, sha256: str | None = None) -> dict[str,
             {
                 "path": str(files.npz),
                 "bytes": files.npz.stat().st_size,
-                "sha256": sha256 or _sha256(files.npz),
+                "sha256": sha256 or file_sha256(files.npz),
             },
             {"path": str(files.countries), "bytes": files.countries.stat().st_size},
             {"path": str(files.sectors), "bytes": files.sectors.stat().st_size},
@@ -405,8 +397,3 @@ def icio_provenance(files: IcioFiles, *, sha256: str | None = None) -> dict[str,
         "note": "intermediate goods only",
         "assumptions": list(ASSUMPTIONS),
     }
-
-
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file, read in 1 MiB chunks."""
-    return _sha256(path)

@@ -28,7 +28,6 @@ published copy. On a read-only data directory an existing copy is read without t
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -44,6 +43,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from tradelever.checksums import bytes_sha256, file_sha256
 from tradelever.errors import StoreError
 from tradelever.store.catalog import Store
 from tradelever.store.derived import derived_tables
@@ -70,20 +70,8 @@ class CorruptCacheError(StoreError):
     """A cached file failed its check (size, header or checksum); the copy is rebuilt."""
 
 
-def _sha256(data: bytes | memoryview) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _meta_sha256(meta: dict[str, Any]) -> str:
-    return _sha256(json.dumps(meta, sort_keys=True).encode("utf-8"))
+    return bytes_sha256(json.dumps(meta, sort_keys=True).encode("utf-8"))
 
 
 def _check_name(name: str) -> str:
@@ -121,7 +109,7 @@ class ArrayWriter:
             "file": f"{name}.npy",
             "dtype": array.dtype.str,
             "shape": list(array.shape),
-            "sha256": _sha256(data),
+            "sha256": bytes_sha256(data),
         }
 
     def grid(
@@ -150,7 +138,7 @@ class ArrayWriter:
             entry = self._arrays[name]
             crc_path = self.folder / entry["crc"]
             np.save(crc_path, crcs, allow_pickle=False)
-            entry["crc_sha256"] = _file_sha256(crc_path)
+            entry["crc_sha256"] = file_sha256(crc_path)
         self._grids.clear()
         record = {"arrays": self._arrays, "meta": self.meta, "meta_sha256": _meta_sha256(self.meta)}
         (self.folder / RECORD).write_text(json.dumps(record, indent=1), "utf-8")
@@ -377,7 +365,7 @@ class StoredArrays:
             data = path.read_bytes()
         except OSError as exc:
             raise CorruptCacheError(f"{path}: unreadable ({exc})") from None
-        if _sha256(data) != entry.get("sha256"):
+        if bytes_sha256(data) != entry.get("sha256"):
             raise CorruptCacheError(f"{path}: fails its checksum")
         array = np.load(io.BytesIO(data), allow_pickle=False)
         if array.dtype.str != entry["dtype"] or list(array.shape) != entry["shape"]:
@@ -388,7 +376,7 @@ class StoredArrays:
         entry = self._entry(name, "grid")
         crc_path = self.folder / entry["crc"]
         try:
-            if _file_sha256(crc_path) != entry.get("crc_sha256"):
+            if file_sha256(crc_path) != entry.get("crc_sha256"):
                 raise CorruptCacheError(f"{crc_path}: fails its checksum")
             crcs = np.load(crc_path, allow_pickle=False)
         except (OSError, ValueError) as exc:

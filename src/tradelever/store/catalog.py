@@ -37,8 +37,9 @@ anything, so a command run during an ingest cannot break it.
 
 A data directory in the layout of tradelever before versions (``datasets/<name>/dataset.json``
 beside the tables) is migrated in place on first open, holding the store lock; if the
-directory is read-only it is read in place. Queries run on an in-memory DuckDB connection
-(through Ibis) over the Parquet files.
+directory is read-only it is read in place. Queries run through Ibis on the store's engine
+(:mod:`tradelever.store.engines`): an in-memory DuckDB connection by default, or Apache Spark
+over the same Parquet files (or over a copy of them at a data URI).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ import pandas as pd
 
 from tradelever.errors import DataFileError, StoreError, UnknownDatasetError
 from tradelever.store import layout as lay
+from tradelever.store.engines import DuckDBEngine, Engine
 from tradelever.store.layout import (
     CONTENTS,
     DAMAGED,
@@ -208,6 +210,9 @@ class Store:
         Seconds a replaced version stays leased by this store after it handed out tables
         of it outside a :meth:`snapshot` (a query built before the switch may still run);
         inside snapshots leases are released when the outermost snapshot ends.
+    engine
+        Where the Ibis queries run (:mod:`tradelever.store.engines`); default DuckDB in
+        this process.
 
     Notes
     -----
@@ -217,9 +222,14 @@ class Store:
     """
 
     def __init__(
-        self, data_dir: str | os.PathLike[str] | None = None, *, lease_grace: float = 60.0
+        self,
+        data_dir: str | os.PathLike[str] | None = None,
+        *,
+        lease_grace: float = 60.0,
+        engine: Engine | None = None,
     ) -> None:
         self.root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+        self.engine: Engine = engine if engine is not None else DuckDBEngine()
         self.datasets_dir = self.root / "datasets"
         self.lease_grace = lease_grace
         self._con: Any = None
@@ -354,7 +364,7 @@ class Store:
             self._tables.pop(table_key)
             if self._con is not None:
                 with contextlib.suppress(Exception):
-                    self._con.drop_view(_view_name(*table_key), force=True)
+                    self.engine.drop(self._con, _view_name(*table_key))
         if version.lease is not None:
             version.lease.release()
 
@@ -528,7 +538,8 @@ class Store:
             try:
                 version = self._resolve(name)
                 m = self._manifest_of(version)
-                self._check_files(version)
+                if self.engine.local_files:  # else the files are read at the engine's URI
+                    self._check_files(version)
             except (DataFileError, StoreError, UnknownDatasetError) as exc:
                 empty = dict.fromkeys(_DATASET_COLUMNS)
                 rows.append({**empty, "name": name, "status": "damaged", "note": str(exc)})
@@ -540,11 +551,9 @@ class Store:
     # -- reading tables -------------------------------------------------------------------
     @property
     def connection(self) -> Any:
-        """An Ibis DuckDB connection (in memory) used to query the Parquet files."""
+        """The Ibis connection of the store's engine (in-memory DuckDB by default)."""
         if self._con is None:
-            import ibis
-
-            self._con = ibis.duckdb.connect()
+            self._con = self.engine.connect()
         return self._con
 
     def table_files(self, name: str, table: str) -> list[Path]:
@@ -580,20 +589,16 @@ class Store:
         files = self._files(version, table)
         if not files:
             raise UnknownDatasetError(f"{name}: data set has no table {table!r}")
-        self._check_files(version, table)
+        if self.engine.local_files:  # else the files are read at the engine's URI
+            self._check_files(version, table)
         version.tables_used = True
-        import duckdb
-
-        try:
-            expr = self.connection.read_parquet(
-                [str(p) for p in files], table_name=_view_name(*key)
-            )
-        except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise DataFileError(
-                f"cannot read table {table!r} ({first}); {DAMAGED}",
-                path=str(version.path / table),
-            ) from None
+        expr = self.engine.read(
+            self.connection,
+            files,
+            root=self.root,
+            view=_view_name(*key),
+            where=version.path / table,
+        )
         with self._lock:
             self._tables[key] = expr
         return expr

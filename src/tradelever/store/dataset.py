@@ -196,6 +196,15 @@ class DatasetView:
         """An Ibis table expression over one table of the data set (lazy)."""
         return self.store.table(self.name, table)
 
+    @property
+    def engine(self) -> str:
+        """Name of the engine the view's queries run on (``duckdb`` or ``spark``)."""
+        return self.store.engine.name
+
+    def engine_assumptions(self) -> list[str]:
+        """What every result from this view says about where it was computed (none on DuckDB)."""
+        return self.store.engine.assumptions()
+
     def has_table(self, table: str) -> bool:
         """Whether the data set has a table (``nodes`` for input-output data)."""
         return bool(self.store.table_files(self.name, table))

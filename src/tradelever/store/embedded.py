@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from tradelever.checksums import file_sha256
 from tradelever.sources import census_us, icio
 from tradelever.store.catalog import Store
 
@@ -59,7 +60,7 @@ def ensure_icio(store: Store, files: icio.IcioFiles | None = None) -> dict[str, 
             return manifest
         log.info("the packaged ICIO cache changed; rebuilding %s", icio.DATASET_NAME)
     network = icio.load_icio(files)
-    sha = icio.file_sha256(files.npz)
+    sha = file_sha256(files.npz)
     record = icio.icio_provenance(files, sha256=sha)
     record["sha256"] = sha
     record["fingerprint"] = fingerprint

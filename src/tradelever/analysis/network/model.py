@@ -31,6 +31,7 @@ from tradelever.analysis.network.leontief import (
     StoredRequirements,
     write_requirements,
 )
+from tradelever.checksums import file_sha256
 from tradelever.errors import DataFileError, InputError, UnknownCountryError, UnknownProductError
 
 if TYPE_CHECKING:
@@ -249,7 +250,7 @@ def _icio_network(manifest: Mapping[str, Any]) -> IcioNetwork:
                 "pip install --force-reinstall 'sanction-simulator>=0.1.4'",
                 path=str(path),
             )
-    if icio.file_sha256(files.npz) != manifest.get("sha256"):
+    if file_sha256(files.npz) != manifest.get("sha256"):
         raise DataFileError(
             f"the file changed since data set {name} was prepared (sha256 differs from its "
             "manifest); run the command again to prepare the data set from it",

@@ -33,6 +33,7 @@ from tradelever.interfaces.http.cache import ResultCache
 from tradelever.interfaces.http.errors import ApiError
 from tradelever.interfaces.http.sessions import SessionPool
 from tradelever.store import Store
+from tradelever.store.engines import engine_for
 
 __all__ = ["QUEUE_PER_SESSION", "TIME_LIMIT", "Engine"]
 
@@ -79,8 +80,9 @@ class Engine:
         self.max_body_bytes = max_body_bytes
         self.time_limit = float(time_limit)
         self.queue_limit = QUEUE_PER_SESSION * pool_size if queue_limit is None else queue_limit
-        # File-only reads (names, manifests) never touch DuckDB: no session needed.
-        self.catalog = Store(self.pool.data_dir)
+        # File-only reads (names, manifests) never query: no session needed; the engine only
+        # says whether the data files are local (else a data URI copy is read, not checked).
+        self.catalog = Store(self.pool.data_dir, engine=engine_for(config))
         self._executor = ThreadPoolExecutor(pool_size, thread_name_prefix="tradelever-analysis")
         self._admitted = 0
         self._lock = threading.Lock()

@@ -49,7 +49,8 @@ def warm_session(session: Session, dataset: str) -> None:
         year = view.years[-1]
         if session.market_cube(dataset, year, level) is not None:  # small: pairs are slices
             session.export_totals(dataset, year)
-        elif level in markets.levels(dict(view.manifest.raw)):  # large: pairs read the tables
+        elif view.engine == "duckdb" and level in markets.levels(dict(view.manifest.raw)):
+            # large: pairs read the tables (on Spark they query the flows)
             tables = session.market_tables(dataset, level)
             tables.whole("world", year)
             tables.whole("exporter_totals", year)

@@ -192,7 +192,10 @@ async function loadCountries(wanted = {}) {
   level.replaceChildren();
   if (!dataset) level.append(option("", "default of the data set (HS 6-digit, or industry)"));
   else for (const value of datasetLevels(meta)) level.append(option(value, LEVEL_NAMES[value] || value));
-  if (previousLevel && [...level.options].some((o) => o.value === previousLevel)) level.value = previousLevel;
+  const offered = [...level.options].map((o) => o.value);
+  // HS data read at HS6 unless another level was asked for (as the command line's default).
+  if (previousLevel && offered.includes(previousLevel)) level.value = previousLevel;
+  else if (offered.includes("hs6")) level.value = "hs6";
   questionChanged();
 }
 
