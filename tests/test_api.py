@@ -52,7 +52,7 @@ ANALYSES = [
     CHECK,
 ]
 # Session arguments that are not options of the interfaces (a Python object, a callback).
-PYTHON_ONLY = {"run_scenario": {"progress"}, "brief": {"today"}}
+PYTHON_ONLY = {"run_scenario": {"progress"}, "brief": {"today", "progress"}}
 
 
 def _parameters(fn: object) -> dict[str, inspect.Parameter]:

@@ -77,8 +77,6 @@ LEGACY_RAISERS = {
     "analysis/groups.py",
     "analysis/substitution.py",
     "store/fetch.py",
-    "brief/money.py",
-    "brief/render_pdf.py",
     "sources/baci_download.py",
     "sources/census.py",
     "store/ingest.py",

@@ -610,22 +610,27 @@ class Session:
         rival: str | None = None,
         *,
         peers: str | None = "ASEAN",
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
         year: int | None = None,
         level: Level | None = None,
         scenarios: Sequence[str] = (),
+        deal_rate: float = 0.10,
+        claims: str | os.PathLike[str] | None = None,
         currency: str | None = None,
         fx: float | str | None = None,
         fx_date: str | dt.date | None = None,
         fx_source: str | None = None,
         top: int = 5,
         today: dt.date | None = None,
+        progress: Any = None,
     ) -> Brief:
         """A sourced negotiation brief; see :func:`tradelever.brief.build.build_brief`.
 
-        ``peers=None`` leaves out the peers section; ``currency``, ``fx`` (home-currency
-        units per US dollar) and ``fx_date`` go together. Render with ``.to_markdown()``,
-        ``.to_html()`` or ``.to_pdf(path)``.
+        ``dataset=None`` chooses by question (``census-us-2024`` at HS6 for a US partner,
+        else ``icio2022``); ``peers=None`` leaves out the peers section; ``claims`` (a claims
+        file) adds the "claims checked" annex; ``currency``, ``fx`` (home-currency units per
+        US dollar) and ``fx_date`` go together; ``progress`` (a callable) is told each step.
+        Render with ``.to_markdown()``, ``.to_html()`` or ``.to_pdf(path)``.
         """
         from tradelever.brief.build import brief
 
@@ -639,10 +644,13 @@ class Session:
             year=year,
             level=level,
             scenarios=tuple(scenarios),
+            deal_rate=deal_rate,
+            claims=claims,
             currency=currency,
             fx=fx,
             fx_date=fx_date,
             fx_source=fx_source,
             top=top,
             today=today,
+            progress=progress,
         )

@@ -36,7 +36,8 @@ def test_html_has_the_charts_and_sections(icio_brief, icio_brief_html) -> None: 
         "leverage-bars",
         "share-scatter",
         "exposure-bars",
-        "peers-bars",
+        "first-in-line",
+        "tariff-timeline",
         "scenario-waterfall",
     ):
         assert f'data-chart="{key}"' in icio_brief_html
@@ -48,16 +49,21 @@ def test_html_has_the_charts_and_sections(icio_brief, icio_brief_html) -> None: 
 
 def test_markdown_sections_in_research_note_order(icio_brief_md) -> None:  # type: ignore[no-untyped-def]
     titles = re.findall(r"^## (.+)$", icio_brief_md, re.M)
-    assert titles[:3] == ["Headline numbers", "Summary", "Leverage points"]
-    assert titles[-3:] == ["Recommended asks and offers", "Method and assumptions", "Sources"]
+    assert titles[:4] == [
+        "Headline numbers",
+        "Summary",
+        "Bottom line: what to ask, what to offer",
+        "Leverage points",
+    ]
+    assert titles[-2:] == ["Method and assumptions", "Sources"]
     for needed in (
         "Rival-substitution offers",
         "Exposure",
-        "Concession shortlist",
-        "Scenario outcomes",
-        "Peers (ASEAN)",
+        "Concession shortlist: where purchases can come from",
+        "Tariff scenarios on one baseline",
+        "Peers (ASEAN): what they sell, what they gave and got",
     ):
-        assert needed in titles
+        assert needed in titles, titles
     assert "| code | description |" in icio_brief_md
 
 
@@ -68,7 +74,11 @@ def test_method_section_states_the_rules(icio_brief_md) -> None:  # type: ignore
 
 def test_leverage_bars_chart_draws_each_code(icio_brief) -> None:  # type: ignore[no-untyped-def]
     chart = icio_brief.section("leverage").charts[0]
-    codes = [b.figures[0].source.row for b in icio_brief.section("leverage").bullets]
+    from tradelever.brief.model import Bullets
+
+    codes = [
+        b.figures[0].source.row for b in icio_brief.section("leverage").of_type(Bullets)[0].items
+    ]
     for code in codes:
         assert f">{code} " in chart.svg or f">{code}  " in chart.svg
     assert chart.svg.startswith("<svg") and "viewBox" in chart.svg
@@ -101,13 +111,13 @@ def test_json_form_is_serialisable(icio_brief) -> None:  # type: ignore[no-untyp
 
     data = json.loads(json.dumps(icio_brief.to_dict(), allow_nan=False))
     assert data["home"] == "MYS" and data["fx"]["rate"] == 4.4510
-    assert [s["key"] for s in data["sections"]][:2] == ["summary", "leverage"]
+    assert [s["key"] for s in data["sections"]][:3] == ["summary", "bottom_line", "leverage"]
     first = data["headline"][0]["figures"][0]
     assert first["source"]["dataset"] == "icio2022" and first["source"]["codes"]
 
 
 def test_product_phrase() -> None:
-    from tradelever.brief.sections import product_phrase
+    from tradelever.brief.text import product_phrase
 
     assert product_phrase("Manufacture of machinery and equipment n.e.c.", "C28") == (
         "machinery and equipment n.e.c."

@@ -9,7 +9,7 @@ import pytest
 
 from tradelever.config import Config
 from tradelever.errors import InputError
-from tradelever.store import Store
+from tradelever.store import Store, engines
 from tradelever.store.engines import DuckDBEngine, SparkEngine, engine_for
 
 
@@ -60,6 +60,8 @@ def test_spark_without_pyspark_says_what_to_install(
         return None if name == "pyspark" else real(name, *args)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    # no Spark application started by an earlier test in this process
+    monkeypatch.setattr(engines, "_SPARK", {})
     config = Config.resolve(data_dir=tmp_path, engine="spark", env={})
     with pytest.raises(InputError) as caught:
         engine_for(config)

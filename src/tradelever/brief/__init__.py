@@ -9,8 +9,18 @@ source (:class:`Figure`, :class:`FigureSource`).
 from __future__ import annotations
 
 from tradelever.brief.build import build_brief
-from tradelever.brief.model import Brief, Figure, FigureSource, Section
+from tradelever.brief.model import Brief, Figure, FigureSource, Paragraph, Section
 from tradelever.brief.money import FxRate
 from tradelever.brief.rules import RULES, Rules
 
-__all__ = ["RULES", "Brief", "Figure", "FigureSource", "FxRate", "Rules", "Section", "build_brief"]
+__all__ = [
+    "RULES",
+    "Brief",
+    "Figure",
+    "FigureSource",
+    "FxRate",
+    "Paragraph",
+    "Rules",
+    "Section",
+    "build_brief",
+]

@@ -5,7 +5,8 @@ palette, text kept as text, ids prefixed by the chart key). One point per deal w
 rate: x the days from 2 April 2025 (EO 14257) to the deal, y the rate obtained. Additional
 rates are filled circles, all-in ceilings (MFN included) hollow squares, so the two bases are
 never read as one; dates known only to the month or as an upper bound get a grey outline
-(said in the caption). The home partner is highlighted in the rival colour and labelled.
+(said in the caption). The home partner is highlighted in the rival colour and labelled;
+partners that obtained the same rate within a few days share one label (``KHM, MYS, THA``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,33 @@ def _points(rows: pd.DataFrame) -> pd.DataFrame:
     data["x"] = data["days_since_2025_04_02"].astype(float)
     data["y"] = 100 * data["rate_obtained"].astype(float)
     return data.reset_index(drop=True)
+
+
+#: Points at the same rate closer than this many days share one label (they would overlap).
+_NEAR_DAYS = 12.0
+
+
+def _labels(data: pd.DataFrame) -> dict[tuple[float, float], list[str]]:
+    """One label per cluster of points: the same rate, deals within :data:`_NEAR_DAYS` days.
+
+    Keyed by the first point of the cluster (earliest deal); partners in date order.
+    """
+    out: dict[tuple[float, float], list[str]] = {}
+    points = sorted(
+        zip(
+            data["y"].astype(float),
+            data["x"].astype(float),
+            data["partner"].astype(str),
+            strict=True,
+        ),
+        key=lambda t: (t[0], t[1]),
+    )
+    anchor: tuple[float, float] | None = None
+    for y, x, p in points:
+        if anchor is None or y != anchor[1] or x - anchor[0] > _NEAR_DAYS:
+            anchor = (x, y)
+        out.setdefault(anchor, []).append(p)
+    return out
 
 
 def first_in_line_chart(
@@ -74,11 +102,11 @@ def first_in_line_chart(
     if is_home.any():
         h = data[is_home]
         ax.scatter(h["x"], h["y"], s=90, marker="D", color=_RIVAL, zorder=3)
-    for _, r in data.iterrows():
-        bold = bool(home) and r["partner"] == home
+    for (x, y), partners in _labels(data).items():
+        bold = bool(home) and home in partners
         ax.annotate(
-            str(r["partner"]),
-            (r["x"], r["y"]),
+            ", ".join(partners),
+            (x, y),
             xytext=(4, 4 if not bold else 6),
             textcoords="offset points",
             fontsize=8 if not bold else 9,

@@ -337,3 +337,64 @@ def waterfalls(
         for label, start, steps in panels
     )
     return Chart(key=key, title=title, svg=svg, alt=alt, caption=caption)
+
+
+def first_in_line(
+    points: Sequence[tuple[str, float, float]],
+    *,
+    title: str,
+    caption: str,
+    highlight: str | None = None,
+    key: str = "first-in-line",
+) -> Chart:
+    """Rate obtained (y, fraction) against days from 2 April 2025 to the deal (x), per partner."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.2, 3.8))
+    for label, days, rate in points:
+        bold = label == highlight
+        ax.scatter(
+            [days], [100 * rate], s=60 if bold else 30, color=_RIVAL if bold else _ACCENT, zorder=3
+        )
+        ax.annotate(label, (days, 100 * rate), xytext=(4, 3), textcoords="offset points",
+                    fontsize=7, color=_INK)  # fmt: skip
+    ax.set_xlabel("Days from 2 April 2025 to the deal")
+    ax.set_ylabel("US rate obtained (%)")
+    ax.grid(color="#e5e8ec", linewidth=0.6)
+    ax.set_title(title, fontsize=10, loc="left", color=_INK)
+    svg = svg_text(fig, key, title)
+    plt.close(fig)
+    alt = "; ".join(f"{label}: {days:.0f} days, {100 * rate:.1f}%" for label, days, rate in points)
+    return Chart(key=key, title=title, svg=svg, alt=alt, caption=caption)
+
+
+def scan_bars(
+    items: Sequence[tuple[str, float, int]],
+    *,
+    title: str,
+    caption: str,
+    key: str = "scan-bars",
+) -> Chart:
+    """Per partner: the cost of losing the home country's supply (bars, US$).
+
+    Each bar is labelled with the number of products where the home country is a critical
+    supplier.
+    """
+    plt = _plt()
+    values = [v for _, v, _ in items]
+    scale, suffix = _usd_scale(values)
+    fig, ax = plt.subplots(figsize=(7.2, 0.34 * len(items) + 1.2))
+    y = np.arange(len(items))[::-1]
+    ax.barh(y, [v / scale for v in values], color=_ACCENT, height=0.6)
+    ax.set_yticks(y, [_short(label, 30) for label, _, _ in items])
+    for yi, (_, v, n) in zip(y, items, strict=True):
+        ax.text(v / scale, yi, f"  {n} critical", va="center", fontsize=8, color=_INK)
+    ax.margins(x=0.2)
+    ax.set_xlabel(f"Cost of losing the home country's supply, US$ {suffix}".strip())
+    ax.set_title(title, fontsize=10, loc="left", color=_INK)
+    svg = svg_text(fig, key, title)
+    plt.close(fig)
+    alt = "; ".join(
+        f"{label}: US${v / scale:,.2f} {suffix}, {n} critical-supplier products"
+        for label, v, n in items
+    )
+    return Chart(key=key, title=title, svg=svg, alt=alt, caption=caption)

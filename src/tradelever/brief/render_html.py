@@ -1,16 +1,18 @@
 """Render a :class:`~tradelever.brief.model.Brief` as one self-contained HTML page.
 
 The page loads nothing: the CSS is embedded, the charts are inline SVG, there are no scripts,
-fonts or images from anywhere else. Every figure in the text is wrapped in
-``<span class="fig" data-figure=KEY title=SOURCE>`` so a reader can hover for its data set,
-release, year, classification and codes.
+fonts or images from anywhere else. The renderer walks the brief's blocks and escapes every
+text part and every figure's text as it writes it (``html.escape``): data values never reach
+the page as markup, and a figure is written as its own element,
+``<span class="fig" data-figure=KEY title=SOURCE>``, never substituted into text already
+rendered. A reader can hover a figure for its data set, year, classification and codes.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from tradelever.brief.model import Brief, Paragraph, Section, Table
+from tradelever.brief.model import Brief, Bullets, Chart, Figure, Note, Paragraph, Section, Table
 
 __all__ = ["CSS", "render_html"]
 
@@ -35,6 +37,7 @@ p { margin: 6px 0; }
 .fig { font-weight: bold; }
 ul { padding-left: 20px; }
 li { margin: 4px 0; }
+.table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 8px 0 2px; }
 th, td { border-bottom: 1px solid var(--rule); padding: 3px 5px; text-align: right;
          vertical-align: top; }
@@ -53,26 +56,39 @@ blockquote { margin: 6px 0; padding: 2px 10px; border-left: 3px solid var(--rule
              color: var(--muted); font-size: 9pt; }
 dl.sources dt { font-weight: bold; margin-top: 6px; }
 dl.sources dd { margin: 0 0 0 14px; font-size: 9pt; }
+li.ask, li.offer { list-style: none; margin-left: -16px; }
+.tag { display: inline-block; min-width: 3.6em; font-size: 8pt; font-weight: bold;
+       color: #fff; background: var(--accent); padding: 0 4px; margin-right: 4px;
+       border-radius: 2px; text-align: center; }
+li.offer .tag { background: #2e7d32; }
+.lead { font-size: 11.5pt; }
+.bottom-line { border: 1px solid var(--rule); border-left: 4px solid var(--accent);
+               padding: 4px 12px; }
 """
 
 
-def _text_with_figures(p: Paragraph) -> str:
-    out = escape(p.text)
-    for fig in p.figures:
-        needle = escape(fig.text)
-        span = (
-            f'<span class="fig" data-figure="{escape(fig.key)}" '
-            f'title="{escape(fig.source.tag())}">{needle}</span>'
-        )
-        head, sep, tail = out.partition(needle)
-        if sep and "data-figure" not in head[-40:]:
-            out = head + span + tail
-    return out
+def _figure(fig: Figure) -> str:
+    return (
+        f'<span class="fig" data-figure="{escape(fig.key)}" '
+        f'title="{escape(fig.source.tag())}">{escape(fig.prose)}</span>'
+    )
 
 
-def _para(p: Paragraph, tag: str = "p") -> str:
+def _parts(p: Paragraph) -> str:
+    """The paragraph's parts, each escaped; figures as their own elements."""
+    return "".join(_figure(x) if isinstance(x, Figure) else escape(x) for x in p.parts)
+
+
+_TAGS = {"ask": "Ask", "offer": "Offer", "protect": "Protect", "precedent": "Precedent"}
+
+
+def _para(p: Paragraph, tag: str = "p", cls: str = "") -> str:
     src = f' <span class="src">[{escape(p.source_tag)}]</span>' if p.source_tag else ""
-    return f"<{tag}>{_text_with_figures(p)}{src}</{tag}>"
+    kind = _TAGS.get(p.kind)
+    label = f'<span class="tag">{escape(kind)}</span>' if kind else ""
+    classes = " ".join(c for c in (cls, p.kind if kind else "") if c)
+    attr = f' class="{escape(classes)}"' if classes else ""
+    return f"<{tag}{attr}>{label}{_parts(p)}{src}</{tag}>"
 
 
 def _cell_html(text: str) -> str:
@@ -85,7 +101,7 @@ def _cell_html(text: str) -> str:
 
 def _table(t: Table) -> str:
     text_cols = {
-        i for i in range(len(t.headers)) if not any(hasattr(row[i], "source") for row in t.rows)
+        i for i in range(len(t.headers)) if not any(isinstance(row[i], Figure) for row in t.rows)
     }
     head = "".join(
         f'<th class="{"text" if i in text_cols else "num"}">{escape(h)}</th>'
@@ -95,74 +111,91 @@ def _table(t: Table) -> str:
     for row in t.rows:
         cells = []
         for i, c in enumerate(row):
-            cls = "text" if i in text_cols or not hasattr(c, "source") else "num"
-            if hasattr(c, "source"):
+            if isinstance(c, Figure):
                 cells.append(
-                    f'<td class="{cls}"><span data-figure="{escape(c.key)}" '
+                    f'<td class="num"><span data-figure="{escape(c.key)}" '
                     f'title="{escape(c.source.tag())}">{_cell_html(c.text)}</span></td>'
                 )
             else:
+                cls = "text" if i in text_cols else "num"
                 cells.append(f'<td class="{cls}">{escape(str(c))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        f"<table><caption>{escape(t.caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f'<div class="table-wrap"><table><caption>{escape(t.caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def _chart(c: Chart) -> str:
+    # The SVG comes from matplotlib (which escapes the text it draws), never from data.
+    return (
+        f'<figure class="chart-figure" id="{escape(c.key)}" role="img" '
+        f'aria-label="{escape(c.title)}: {escape(c.alt)}">{c.svg}'
+        f"<figcaption>{escape(c.caption)}</figcaption></figure>"
     )
 
 
 def _section(s: Section) -> str:
     cls = "section" if s.available else "section not-available"
     parts = [f'<section id="{escape(s.key)}" class="{cls}"><h2>{escape(s.title)}</h2>']
-    for p in s.paragraphs:
-        if not s.available or p.text.startswith("Not available:"):
-            parts.append(f'<p class="unavailable">{escape(p.text)}</p>')
-        else:
-            parts.append(_para(p))
-    if s.bullets:
-        parts.append("<ul>" + "".join(_para(b, "li") for b in s.bullets) + "</ul>")
-    for c in s.charts:
+    if not s.available:
         parts.append(
-            f'<figure class="chart-figure" id="{escape(c.key)}">{c.svg}'
-            f"<figcaption>{escape(c.caption)}</figcaption></figure>"
+            f'<p class="unavailable">Not available: {escape(s.unavailable_reason or "")}</p>'
         )
-    for t in s.tables:
-        parts.append(_table(t))
-    for n in s.notes:
-        parts.append(f"<blockquote>{escape(n)}</blockquote>")
+    for b in s.blocks:
+        if isinstance(b, Paragraph):
+            parts.append(_para(b, cls="lead" if b.kind == "lead" else ""))
+        elif isinstance(b, Bullets):
+            parts.append("<ul>" + "".join(_para(p, "li") for p in b.items) + "</ul>")
+        elif isinstance(b, Table):
+            parts.append(_table(b))
+        elif isinstance(b, Chart):
+            parts.append(_chart(b))
+        elif isinstance(b, Note):
+            parts.append(f"<blockquote>{escape(b.text)}</blockquote>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _sources(brief: Brief) -> str:
+    items = []
+    for r in brief.sources:
+        details = [escape(r.source)]
+        if r.url:
+            details.append(f"URL: {escape(r.url)}")
+        if r.release:
+            details.append(
+                f"Release: {escape(r.release)}" + (f"; year {r.year}" if r.year is not None else "")
+            )
+        if r.classification:
+            details.append(f"Classification: {escape(r.classification)}")
+        if r.licence:
+            details.append(f"Licence: {escape(r.licence)}")
+        if r.citation:
+            details.append(f"Cite as: {escape(r.citation)}")
+        if r.sha256:
+            details.append(f"SHA-256: <code>{escape(r.sha256)}</code>")
+        if r.used_by:
+            details.append(f"Used for: {escape(', '.join(r.used_by))}")
+        items.append(f"<dt>{escape(r.name)}</dt>" + "".join(f"<dd>{d}</dd>" for d in details))
+    if brief.tariff_schedule:
+        items.append(
+            f"<dt>Tariff schedules of the scenarios</dt><dd>{escape(brief.tariff_schedule)}</dd>"
+        )
+    if brief.fx is not None:
+        items.append(f"<dt>Exchange rate</dt><dd>{escape(brief.fx.statement())}</dd>")
+    return "".join(items)
 
 
 def render_html(brief: Brief) -> str:
     """The whole brief as an HTML document (UTF-8, no external resources)."""
     cards = []
     for p in brief.headline:
-        num = escape(p.figures[0].text) if p.figures else ""
-        src = f'<p class="src">{escape(p.source_tag)}</p>' if p.source_tag else ""
         cards.append(
-            f'<div class="card"><div class="num">{num}</div>'
-            f"<p>{_text_with_figures(p)}</p>{src}</div>"
+            f'<div class="card"><p>{_parts(p)}</p>'
+            + (f'<p class="src">{escape(p.source_tag)}</p>' if p.source_tag else "")
+            + "</div>"
         )
-    sources = []
-    for r in brief.sources:
-        details = [
-            f"{escape(r.source)}",
-            f"Release: {escape(r.release)}" + (f"; year {r.year}" if r.year is not None else ""),
-            f"Classification: {escape(r.classification)}",
-            f"Licence: {escape(r.licence)}",
-        ]
-        if r.citation:
-            details.append(f"Cite as: {escape(r.citation)}")
-        if r.sha256:
-            details.append(f"SHA-256: <code>{escape(r.sha256)}</code>")
-        if r.retrieved_at:
-            details.append(f"Retrieved: {escape(r.retrieved_at)}")
-        details.append(f"Used by: {escape(', '.join(r.used_by))}")
-        sources.append(f"<dt>{escape(r.name)}</dt>" + "".join(f"<dd>{d}</dd>" for d in details))
-    schedule = escape(brief.tariff_schedule or "none (no tariff scenario was run)")
-    sources.append(f"<dt>Tariff schedule</dt><dd>{schedule}</dd>")
-    if brief.fx is not None:
-        sources.append(f"<dt>Exchange rate</dt><dd>{escape(brief.fx.statement())}</dd>")
     body = "\n".join(_section(s) for s in brief.sections)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -178,14 +211,14 @@ def render_html(brief: Brief) -> str:
 <h1>{escape(brief.title)}</h1>
 <p class="subtitle">{escape(brief.subtitle)}</p>
 <p class="meta">Prepared {brief.generated_on.isoformat()} with tradelever. Every figure names its
-data set, release, year, classification and codes (hover a figure, or see the bracketed tags and
-the sources below).</p>
+data set, year, classification and codes (hover a figure, or see the bracketed tags and the
+sources at the end).</p>
 </header>
 <section id="headline" class="section"><h2>Headline numbers</h2>
 <div class="cards">{"".join(cards)}</div></section>
 {body}
 <section id="sources" class="section"><h2>Sources</h2>
-<dl class="sources">{"".join(sources)}</dl></section>
+<dl class="sources">{_sources(brief)}</dl></section>
 </main>
 </body>
 </html>

@@ -47,9 +47,9 @@ def save(brief: Brief, path: str | Path) -> Path:
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
-        raise InputError(f"--out: {out.name} must end in .md, .html or .pdf")
+        raise InputError(f"{out.name} must end in .md, .html or .pdf", parameter="out")
     if not out.parent.exists():
-        raise InputError(f"--out: directory {out.parent} does not exist")
+        raise InputError(f"directory {out.parent} does not exist", parameter="out")
     if suffix == ".pdf":
         render_pdf(brief, out)
     else:

@@ -49,28 +49,32 @@ class Rules:
 
 RULES: dict[str, str] = {
     "ASK-LEVERAGE": (
-        "Ask for relief on the codes with the largest cost to the counterpart of losing the home "
-        "country's supply (partner_cost_of_losing_home_usd, CES import price index); sole-supplier "
-        "codes (unbounded cost) first; codes with no cost are not asks."
-    ),
-    "OFFER-SUBSTITUTE": (
-        "Offer to replace the rival's supply in the first rows of the rival-substitution ranking "
-        "(products where the counterpart depends on the rival and the home country is a credible "
-        "alternative supplier)."
-    ),
-    "OFFER-PURCHASES": (
-        "Offer purchases from the counterpart in the first rows of the concession ranking "
-        "(products the home country buys from third countries that the counterpart exports "
-        "competitively), set against the purchases the reciprocal formula needs."
-    ),
-    "PROTECT-EXPOSURE": (
-        "Protect the home exports most exposed to the counterpart: the first rows of the "
-        "exposure ranking."
+        "Ask for relief on the products where the counterpart would pay most to replace the "
+        "home country's supply (the rise in its CES import bill), sole-supplier products "
+        "first, skipping products that pay no additional duty on the brief's date (exempt, or "
+        "outside every measure): relief there gains nothing."
     ),
     "ASK-SEQUENCING": (
-        "With a 'deal' and a 'competitors first' outcome, ask to settle no later than the "
-        "competitors and on terms no worse: the cost of waiting is the difference in home exports "
-        "between the two schedules (scenario comparison, deal minus competitors first)."
+        "With a 'deal' and a 'competitors first' outcome on the same baseline, ask for a rate "
+        "no worse than the competitors', settled no later: the cost of waiting is the "
+        "difference in home exports between the two schedules."
+    ),
+    "OFFER-PURCHASES": (
+        "Offer the purchases that bring the reciprocal formula to the 10% floor (the rise in "
+        "the counterpart's exports to the home country, from its goods balance) and, where the "
+        "data hold the home country's imports by origin, the products they can come from."
+    ),
+    "OFFER-SUBSTITUTE": (
+        "Offer to replace the rival's supply in the first products of the rival-substitution "
+        "ranking, up to what the home country can redirect from its other buyers."
+    ),
+    "PROTECT-EXPOSURE": (
+        "Protect the home exports most exposed to the counterpart: the first products of the "
+        "exposure ranking."
+    ),
+    "PRECEDENTS": (
+        "Cite the peers' deals that state a tariff-elimination pledge and a rate, as quoted "
+        "in the White House texts."
     ),
 }
 

@@ -65,7 +65,7 @@ def test_pdf_download(client) -> None:
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     disposition = response.headers["content-disposition"]
-    assert disposition == 'attachment; filename="brief-MYS-USA-CHN-icio2022-2022.pdf"'
+    assert disposition == 'attachment; filename="brief-MYS-USA-CHN-census-us-2024-2024.pdf"'
 
 
 def test_json_form_and_scenarios(client) -> None:

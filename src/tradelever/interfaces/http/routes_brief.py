@@ -84,10 +84,20 @@ async def _brief(request: Request, query: dict[str, Any]) -> Response:
     fmt: BriefFormat = query["format"]
     download = bool(query["download"])
     options = python_names(BRIEF.options, query)
+    if options.get("dataset") is None:  # chosen by question, as the library does
+        from tradelever.reference.countries import resolve_country
+        from tradelever.store.embedded import default_dataset
+
+        try:
+            partner = resolve_country(str(options["partner"]), parameter="partner")
+        except TradeleverError as exc:
+            raise error_for(exc, query, names=query_names(BRIEF.options)) from exc
+        options["dataset"] = default_dataset("brief", partner)[0]
     fingerprint = await run_in_threadpool(engine.fingerprint, options["dataset"])
     names = list(options["scenarios"] or [])
     if names:
-        check_scenario_names(names, parameter="scenario")
+        presets = [spec.partition("=")[2].strip() or spec for spec in names]
+        check_scenario_names(presets, parameter="scenario")
     peers = options["peers"]
     options["peers"] = None if peers.strip().lower() == "none" else peers
     options["scenarios"] = tuple(names)
