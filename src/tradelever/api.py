@@ -355,6 +355,7 @@ def run_scenario(
     home: str | None = None,
     draws: int = 0,
     baseline: Any = None,
+    max_rows: int | None = 250_000,
     progress: Any = None,
     data_dir: PathLike | None = None,
     config: Config | None = None,
@@ -368,6 +369,7 @@ def run_scenario(
         home=home,
         draws=draws,
         baseline=baseline,
+        max_rows=max_rows,
         progress=progress,
     )
 

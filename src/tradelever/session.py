@@ -497,6 +497,7 @@ class Session:
         home: str | None = None,
         draws: int = 0,
         baseline: Any = None,
+        max_rows: int | None = _scenarios.MAX_ROWS,
         progress: Any = None,
     ) -> ScenarioResult:
         """Run a tariff scenario over all its markets.
@@ -505,12 +506,19 @@ class Session:
         ``home`` adds its losses and diversion gains; ``draws`` Monte Carlo draws over the
         elasticities; ``baseline``: what the effects are measured against (None: the
         scenario's ``relative_to``, else no additional tariffs; ``"none"``; or a scenario);
-        ``progress(done, total)`` is called during the draws. See
+        ``max_rows``: most rows in ``rows`` (above it the largest absolute effects; None:
+        every row); ``progress(done, total)`` is called during the draws. See
         :func:`tradelever.analysis.scenarios.simulate.run_scenario`.
         """
         request = self.request(_scenarios.RUN_SCENARIO, dataset=dataset, home=home, year=year)
         return _scenarios.run_scenario(
-            request, spec, mode=mode, draws=draws, baseline=baseline, progress=progress
+            request,
+            spec,
+            mode=mode,
+            draws=draws,
+            baseline=baseline,
+            progress=progress,
+            max_rows=max_rows,
         )
 
     def compare_scenarios(

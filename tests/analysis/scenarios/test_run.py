@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradelever.analysis.scenarios import preset_names
 from tradelever.api import Session
@@ -266,3 +268,362 @@ def test_compare_puts_both_on_one_base(hand_session: Session, tmp_path: Path) ->
     assert r.summary["baseline"] == "no additional tariffs"
     row = r.rows.set_index("code").loc["854231"]
     assert row["exports_a_usd"] < row["exports_b_usd"] < row["baseline_exports_usd"]
+
+
+# -- issue 15 item 4: markets in chunks of importers give the same results ----------------
+
+WORLD = {
+    "name": "world-chn-25-others-10",
+    "description": "every importer: 25% on China, 10% on everyone else",
+    "measures": [
+        {
+            "importer": "all",
+            "exporters": {"all_except": ["CHN"]},
+            "products": "all",
+            "new_rate": 0.10,
+            "basis": "other",
+            "source": "test",
+        },
+        {
+            "importer": "all",
+            "exporters": ["CHN"],
+            "products": "all",
+            "new_rate": 0.25,
+            "basis": "other",
+            "source": "test",
+        },
+    ],
+}
+
+
+def _icio_flows(session: Session):  # type: ignore[no-untyped-def]
+    from tradelever.analysis.scenarios import load_flows
+    from tradelever.analysis.scenarios.simulate import RUN_SCENARIO
+
+    request = session.request(RUN_SCENARIO, dataset="icio2022", home="MYS")
+    frame = load_flows(
+        request.flows,
+        year=request.year,
+        importers=None,
+        unique=request.manifest.unique_flow_keys,
+    )
+    return request, frame
+
+
+def _run(request, frame, spec=WORLD, **kw):  # type: ignore[no-untyped-def]
+    from tradelever.analysis.scenarios import load_scenario, run_on_flows
+
+    return run_on_flows(
+        frame,
+        load_scenario(spec),
+        industry_level=request.manifest.is_industry,
+        classification=request.classification,
+        descriptions=dict(request.descriptions),
+        **kw,
+    )
+
+
+def _close(a: object, b: object, scale: float, where: str) -> None:
+    """Equal, numbers to 1e-9 of ``scale`` (a run's baseline imports), recursively."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), where
+        for k in a:
+            _close(a[k], b[k], scale, f"{where}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), where
+        for n, (x, y) in enumerate(zip(a, b, strict=True)):
+            _close(x, y, scale, f"{where}[{n}]")
+    elif isinstance(a, float) and not isinstance(a, bool):
+        assert b == pytest.approx(a, rel=1e-9, abs=1e-9 * scale, nan_ok=True), where
+    else:
+        assert a == b, where
+
+
+def _same_frame(a, b, keys: list[str], scale: float, where: str) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    import pandas as pd
+
+    assert list(a.columns) == list(b.columns), where
+    assert len(a) == len(b), where
+    a = a.astype({k: str for k in keys}).sort_values(keys).reset_index(drop=True)
+    b = b.astype({k: str for k in keys}).sort_values(keys).reset_index(drop=True)
+    for column in a.columns:
+        x, y = a[column], b[column]
+        if pd.api.types.is_float_dtype(x):
+            np.testing.assert_allclose(
+                y.to_numpy(), x.to_numpy(), rtol=1e-9, atol=1e-9 * scale, err_msg=column
+            )
+        else:
+            assert x.astype(str).tolist() == y.astype(str).tolist(), f"{where}.{column}"
+
+
+def assert_same_result(one, chunked) -> None:  # type: ignore[no-untyped-def]
+    """Two runs of one scenario on the same flows give the same result (to 1e-9)."""
+    scale = max(one.summary["baseline_imports_usd"], 1.0)
+    _close(one.summary, chunked.summary, scale, "summary")
+    assert one.assumptions == chunked.assumptions
+    assert one.params == chunked.params
+    _same_frame(one.rows, chunked.rows, ["importer", "exporter", "code"], scale, "rows")
+    _same_frame(one.markets, chunked.markets, ["importer", "code"], scale, "markets")
+    # the markets table stays sorted by total effect, most negative first
+    assert chunked.markets["total_effect_usd"].is_monotonic_increasing
+    _same_frame(one.exporters, chunked.exporters, ["exporter"], scale, "exporters")
+    _close(one.home, chunked.home, scale, "home")
+    if one.home_rows is not None:
+        _same_frame(one.home_rows, chunked.home_rows, ["importer", "code"], scale, "home_rows")
+    if one.uncertainty is None:
+        assert chunked.uncertainty is None
+        return
+    a, b = dict(one.uncertainty), dict(chunked.uncertainty)
+    # lists ordered by p50: rows with equal p50 may come in either order
+    for key, by in (("exporters", ("exporter",)), ("home_rows", ("importer", "code"))):
+        if key in a:
+            a[key] = sorted(a[key], key=lambda r: tuple(r[k] for k in by))  # type: ignore[misc]
+            b[key] = sorted(b[key], key=lambda r: tuple(r[k] for k in by))  # type: ignore[misc]
+    _close(a, b, scale, "uncertainty")
+
+
+@pytest.mark.parametrize("mode", ["ces", "smart"])
+def test_chunked_run_equals_one_pass(icio_session: Session, mode: str) -> None:
+    request, frame = _icio_flows(icio_session)
+    kw = dict(mode=mode, home="MYS", draws=20, max_rows=None)
+    one = _run(request, frame, **kw)
+    calls: list[tuple[int, int]] = []
+    chunked = _run(
+        request, frame, chunk_rows=40_000, progress=lambda d, n: calls.append((d, n)), **kw
+    )
+    # 'all' products on industry data: the goods industries (A, B, C); every such market
+    goods = frame[frame["code"].astype(str).str[:1].isin(["A", "B", "C"])]
+    markets = goods.groupby(["importer", "code"], observed=True).ngroups
+    assert one.summary["markets_changed"] == markets > 2_000
+    assert len(one.rows) == one.summary["rows"] == len(goods) > 100_000
+    assert_same_result(one, chunked)
+    # the draws advance to their number however many chunks there are
+    done = [d for d, _ in calls]
+    assert calls[-1] == (20, 20) and done == sorted(done)
+
+
+@pytest.mark.parametrize(("mode", "draws"), [("ces", 0), ("smart", 0), ("ces", 5), ("smart", 5)])
+def test_one_importer_per_chunk_equals_one_pass(
+    icio_session: Session, mode: str, draws: int
+) -> None:
+    """The tiniest chunking (chunk_rows=1: every importer a chunk of its own) changes nothing."""
+    request, frame = _icio_flows(icio_session)
+    kw = dict(mode=mode, home="MYS", draws=draws, max_rows=None)
+    one = _run(request, frame, **kw)
+    chunked = _run(request, frame, chunk_rows=1, **kw)
+    assert frame["importer"].nunique() > 50  # as many chunks
+    assert_same_result(one, chunked)
+
+
+def test_chunks_of_one_importer_equal_one_pass_with_a_band_and_flags(icio_session: Session) -> None:
+    request, frame = _icio_flows(icio_session)
+    spec = dict(WORLD, elasticities={"substitution": 12.0})  # extreme sigma: every row flagged
+    one = _run(request, frame, spec, mode="ces", home="MYS", max_rows=None)
+    chunked = _run(request, frame, spec, mode="ces", home="MYS", max_rows=None, chunk_rows=1)
+    goods = frame["code"].astype(str).str[:1].isin(["A", "B", "C"])
+    assert one.summary["rows_flagged"]["extreme_sigma"] == int(goods.sum())
+    assert one.summary["total_effect_low_usd"] < one.summary["total_effect_high_usd"]
+    assert_same_result(one, chunked)
+
+
+def test_max_rows_keeps_the_largest_effects_in_any_chunking(icio_session: Session) -> None:
+    import numpy as np
+
+    request, frame = _icio_flows(icio_session)
+    every = _run(request, frame, max_rows=None)
+    top = _run(request, frame, max_rows=1000)
+    top_chunked = _run(request, frame, max_rows=1000, chunk_rows=25_000)
+    # worked out from every row: the 1000 largest absolute total effects, largest first
+    expected = np.sort(np.abs(every.rows["total_effect_usd"].to_numpy()))[::-1][:1000]
+    for res in (top, top_chunked):
+        assert len(res.rows) == 1000
+        np.testing.assert_array_equal(np.abs(res.rows["total_effect_usd"].to_numpy()), expected)
+        assert res.summary["rows"] == len(every.rows) and res.summary["rows_returned"] == 1000
+        assert any(
+            a.startswith(
+                f"rows: the 1,000 rows with the largest absolute total effect of "
+                f"{len(every.rows):,} rows in changed markets"
+            )
+            for a in res.assumptions
+        )
+        # summaries, markets and exporters still cover every row
+        _close(every.summary["total_effect_usd"], res.summary["total_effect_usd"], 1.0, "t")
+        assert len(res.markets) == len(every.markets)
+        assert len(res.exporters) == len(every.exporters)
+    _same_frame(top.rows, top_chunked.rows, ["importer", "exporter", "code"], 1.0, "rows")
+    assert "rows_returned" not in every.summary
+    with pytest.raises(InputError, match="max_rows") as err:
+        _run(request, frame, max_rows=0)
+    assert err.value.parameter == "max_rows"
+
+
+def test_session_run_reads_chunks_and_equals_one_pass(
+    icio_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run_scenario reads the importers a chunk at a time (one query each): same result."""
+    from tradelever.analysis.scenarios import flows
+
+    request, frame = _icio_flows(icio_session)
+    one = _run(request, frame, home="MYS", max_rows=None, params=None)
+    monkeypatch.setattr(flows, "CHUNK_ROWS", 30_000)
+    chunked = icio_session.run_scenario(WORLD, dataset="icio2022", home="MYS", max_rows=None)
+    scale = one.summary["baseline_imports_usd"]
+    _close(one.summary, chunked.summary, scale, "summary")
+    _close(one.home, chunked.home, scale, "home")
+    _same_frame(one.rows, chunked.rows, ["importer", "exporter", "code"], scale, "rows")
+    _same_frame(one.markets, chunked.markets, ["importer", "code"], scale, "markets")
+    _same_frame(one.exporters, chunked.exporters, ["exporter"], scale, "exporters")
+
+
+_IMPORTERS = ["DEU", "JPN", "MYS", "USA"]
+_EXPORTERS = ["CHN", "DEU", "MYS", "THA", "USA"]
+_CODES = ["010121", "847130", "854231"]
+
+
+@st.composite
+def _flows_frames(draw):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    keys = [(i, e, c) for i in _IMPORTERS for e in _EXPORTERS for c in _CODES if i != e]
+    chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=25, unique=True))
+    values = draw(
+        st.lists(st.floats(1.0, 1e9, allow_nan=False), min_size=len(chosen), max_size=len(chosen))
+    )
+    imp, exp, code = zip(*chosen, strict=True)
+    return pd.DataFrame(
+        {
+            "importer": pd.Categorical(imp),
+            "exporter": pd.Categorical(exp),
+            "code": pd.Categorical(code),
+            "value": values,
+        }
+    )
+
+
+# per-product elasticities: every code of _CODES has its own (worked out by hand below)
+_OVERRIDES = {
+    "substitution": 2.0,
+    "import_demand": -1.2,
+    "products": {
+        "01": {"substitution": 3.0},
+        "8471": {"substitution": 4.0, "export_supply": 2.0},
+        "854231": {"import_demand": -2.5},
+    },
+}
+# code -> (sigma, import demand, export supply): override (longest prefix) > scenario value >
+# default (export supply infinite)
+_BY_HAND = {
+    "010121": (3.0, -1.2, float("inf")),
+    "847130": (4.0, -1.2, 2.0),
+    "854231": (2.0, -2.5, float("inf")),
+}
+
+
+def _world(chn: float, others: float):  # type: ignore[no-untyped-def]
+    from tradelever.analysis.scenarios import load_scenario
+
+    return load_scenario(
+        {
+            **WORLD,
+            "elasticities": _OVERRIDES,
+            "measures": [
+                dict(WORLD["measures"][0], new_rate=others),
+                dict(WORLD["measures"][1], new_rate=chn),
+            ],
+        }
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    frame=_flows_frames(),
+    chunk_rows=st.integers(1, 30),
+    chn=st.floats(0.0, 1.5),
+    others=st.floats(0.0, 1.5),
+    mode=st.sampled_from(["ces", "smart"]),
+    max_rows=st.sampled_from([None, 1, 5]),
+    draws=st.sampled_from([0, 4]),
+)
+def test_any_chunk_size_gives_the_same_result(  # type: ignore[no-untyped-def]
+    frame, chunk_rows, chn, others, mode, max_rows, draws
+) -> None:
+    """Rows, markets, exporters, summary, home view and draws: the same in any chunking."""
+    from tradelever.analysis.scenarios import run_on_flows
+
+    sc = _world(chn, others)
+    kw = dict(
+        mode=mode,
+        home="MYS",
+        draws=draws,
+        industry_level=False,
+        classification="HS17",
+        max_rows=max_rows,
+    )
+    one = run_on_flows(frame, sc, **kw)
+    chunked = run_on_flows(frame, sc, chunk_rows=chunk_rows, **kw)
+    assert_same_result(one, chunked)
+
+
+@pytest.mark.parametrize("mode", ["ces", "smart"])
+@pytest.mark.parametrize("chunk_rows", [None, 1])
+def test_market_elasticities_are_those_of_each_code(mode: str, chunk_rows: int | None) -> None:
+    """The markets table's per-code columns (filled in from the codes after the chunks)."""
+    import numpy as np
+    import pandas as pd
+
+    from tradelever.analysis.scenarios import run_on_flows
+
+    keys = [(i, e, c) for i in _IMPORTERS for e in _EXPORTERS for c in _CODES if i != e]
+    imp, exp, code = zip(*keys, strict=True)
+    frame = pd.DataFrame(
+        {
+            "importer": pd.Categorical(imp),
+            "exporter": pd.Categorical(exp),
+            "code": pd.Categorical(code),
+            "value": np.arange(1.0, len(keys) + 1.0) * 1e6,
+        }
+    )
+    r = run_on_flows(
+        frame,
+        _world(0.25, 0.10),
+        mode=mode,
+        industry_level=False,
+        classification="HS17",
+        max_rows=None,
+        chunk_rows=chunk_rows,
+    )
+    markets = r.markets
+    assert len(markets) == len(_IMPORTERS) * len(_CODES)  # every market changes
+    assert list(markets.columns) == [
+        "importer",
+        "code",
+        "description",
+        "baseline_imports_usd",
+        "total_effect_usd",
+        "tariff_revenue_change_usd",
+        "welfare_usd",
+        "consumer_surplus_usd",
+        "price_index_change",
+        "sigma",
+        "import_demand",
+        "export_supply",
+    ]
+    for row in markets.itertuples():
+        assert (row.sigma, row.import_demand, row.export_supply) == _BY_HAND[str(row.code)]
+    # the rows carry the sigma of their own code too
+    by_row = r.rows.groupby(["importer", "code"], observed=True)["sigma"].agg(["min", "max"])
+    by_market = markets.set_index(["importer", "code"])["sigma"]
+    assert (by_row["min"] == by_row["max"]).all()
+    assert by_row["min"].sort_index().tolist() == by_market.sort_index().tolist()
+    if mode == "smart":  # SMART has no consumer surplus or price index
+        assert markets["consumer_surplus_usd"].isna().all()
+        assert markets["price_index_change"].isna().all()
+    else:  # CES: a higher price index in every market, welfare = surplus + revenue
+        assert (markets["price_index_change"] > 0).all()
+        np.testing.assert_allclose(
+            markets["welfare_usd"],
+            markets["consumer_surplus_usd"] + markets["tariff_revenue_change_usd"],
+            rtol=1e-12,
+        )
+    assert markets["total_effect_usd"].is_monotonic_increasing

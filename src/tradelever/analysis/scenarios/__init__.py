@@ -2,7 +2,8 @@
 
 One module per concept: ``model`` (the YAML schema), ``presets`` (package scenarios and
 product sets, ``extends``), ``selectors`` and ``rates`` (the schedule on a data set's
-rows), ``baseline`` (what effects are measured against), ``flows`` (the one query),
+rows), ``baseline`` (what effects are measured against), ``flows`` (the queries, one
+per chunk of importers),
 ``prepare`` (arrays ready to solve), ``pe_smart`` and ``pe_ces`` (the models),
 ``sensitivity``, ``uncertainty`` and ``plausibility`` (bands, draws, flags), ``home``
 (home's decompositions), ``result``, ``compare`` and ``listing``; ``run`` puts them
@@ -22,8 +23,10 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "MAX_ROWS",
     "MODES",
     "Baseline",
+    "FlowChunks",
     "Scenario",
     "ScenarioResult",
     "common_baseline",
@@ -33,11 +36,13 @@ __all__ = [
     "measure_table",
     "member_table",
     "parse_scenario",
+    "plan_chunks",
     "preset_names",
     "preset_scenario",
     "product_sets",
     "read_scenario_file",
     "resolve_baseline",
+    "run_on_chunks",
     "run_on_flows",
     "scenario_importers",
     "scenario_listing",
@@ -50,7 +55,7 @@ def __getattr__(name: str) -> Any:
         from tradelever.analysis.scenarios import baseline as module
     elif name == "compare_home":
         from tradelever.analysis.scenarios import compare as module
-    elif name in ("load_flows", "scenario_importers"):
+    elif name in ("FlowChunks", "load_flows", "plan_chunks", "scenario_importers"):
         from tradelever.analysis.scenarios import flows as module
     elif name in ("measure_table", "member_table", "scenario_listing"):
         from tradelever.analysis.scenarios import listing as module
@@ -62,7 +67,7 @@ def __getattr__(name: str) -> Any:
         from tradelever.analysis.scenarios import presets as module
     elif name == "ScenarioResult":
         from tradelever.analysis.scenarios import result as module
-    elif name == "run_on_flows":
+    elif name in ("MAX_ROWS", "run_on_chunks", "run_on_flows"):
         from tradelever.analysis.scenarios import run as module
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

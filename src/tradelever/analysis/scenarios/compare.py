@@ -71,7 +71,18 @@ def compare_home(
         raise InputError(f"--home: {home} exports nothing to the scenarios' importers")
 
     def effect(res: ScenarioResult) -> pd.Series:
-        r = res.rows[res.rows["exporter"] == home]
+        # home's rows of the run (every one, whatever max_rows kept of the rows table)
+        if res.home is not None and res.home.get("home") == home and res.home_rows is not None:
+            r = res.home_rows
+        elif "rows_returned" in res.summary:
+            raise InputError(
+                f"compare: scenario {res.params.get('scenario')} kept only "
+                f"{res.summary['rows_returned']} of its {res.summary['rows']} rows; run it "
+                f"with home={home!r} (or max_rows=None)",
+                parameter="home",
+            )
+        else:
+            r = res.rows[res.rows["exporter"] == home]
         return r.groupby(["importer", "code"], observed=True)["total_effect_usd"].sum()
 
     ea = effect(a).reindex(base.index, fill_value=0.0)

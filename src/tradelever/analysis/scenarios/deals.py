@@ -197,7 +197,8 @@ def deal_comparison(
     rows: list[dict[str, Any]] = []
     results = []
     for case, spec in cases:
-        res = run_scenario(request, spec, mode=mode, baseline="none", frame=frame)
+        # every row: the value-weighted rates of home and the peers read them all
+        res = run_scenario(request, spec, mode=mode, baseline="none", frame=frame, max_rows=None)
         results.append(res)
         h = res.home or {}
         exports = float(h.get("exports_to_importers_usd", 0.0))

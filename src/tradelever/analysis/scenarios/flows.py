@@ -1,13 +1,23 @@
-"""The flows a scenario runs on: one query per run, codes kept as integer categories.
+"""The flows a scenario runs on: one query per chunk of importers, codes as integer categories.
 
 :func:`load_flows` reads the international flows of the scenario's importers for one year
 with one Ibis query (``Store.table(dataset, "flows")``, filtered on year and importers,
 summed by importer, exporter and product, executed once), so DuckDB and Spark run the
 same code. :func:`scenario_importers` says which importers a scenario needs.
+
+Markets (importer x product) are independent, so a run can take its importers a chunk at a
+time and add up the results exactly (:mod:`tradelever.analysis.scenarios.run`).
+:func:`plan_chunks` counts the rows of each importer with one query, groups consecutive
+importers into chunks of about :data:`CHUNK_ROWS` rows (an importer with more rows is a
+chunk of its own) and returns a :class:`FlowChunks` that reads each chunk with one query
+when it is needed: a run then holds one chunk's rows at a time instead of the whole year.
+:meth:`FlowChunks.of_frame` cuts a frame already read the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +27,17 @@ from tradelever import schema as f
 from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.selectors import resolve_countries_spec
 
-__all__ = ["category_codes", "load_flows", "scenario_importers"]
+__all__ = [
+    "CHUNK_ROWS",
+    "FlowChunks",
+    "category_codes",
+    "load_flows",
+    "plan_chunks",
+    "scenario_importers",
+]
+
+CHUNK_ROWS = 250_000
+"""Rows per chunk of importers: about 50 MB of working memory for the model and its band."""
 
 
 def scenario_importers(scenario: Scenario, *others: Scenario | None) -> list[str] | None:
@@ -41,8 +61,35 @@ def scenario_importers(scenario: Scenario, *others: Scenario | None) -> list[str
     return sorted(out)
 
 
+def _query(
+    flows: Any,
+    *,
+    year: int,
+    importers: list[str] | None,
+    unique: bool,
+    between: tuple[str, str] | None = None,
+) -> Any:
+    """The Ibis expression of :func:`load_flows` (importer, exporter, product, value > 0)."""
+    t = flows.filter((flows[f.YEAR] == year) & (flows[f.EXPORTER] != flows[f.IMPORTER]))
+    if importers is not None:
+        t = t.filter(t[f.IMPORTER].isin(importers))
+    if between is not None:
+        # a range, not a list: the engine filters it while it scans (a list is joined)
+        t = t.filter(t[f.IMPORTER].between(*between))
+    if unique:
+        t = t.select(f.IMPORTER, f.EXPORTER, f.PRODUCT, value=t[f.VALUE_USD])
+    else:
+        t = t.group_by([f.IMPORTER, f.EXPORTER, f.PRODUCT]).aggregate(value=t[f.VALUE_USD].sum())
+    return t.filter(t["value"] > 0)
+
+
 def load_flows(
-    flows: Any, *, year: int, importers: list[str] | None, unique: bool = False
+    flows: Any,
+    *,
+    year: int,
+    importers: list[str] | None,
+    unique: bool = False,
+    between: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """Importer, exporter, code, value_usd for one year (international flows, one query).
 
@@ -58,23 +105,19 @@ def load_flows(
         The data set has one row per (year, exporter, importer, product), as its manifest
         records with ``unique_flow_keys`` (BACI after ingest, icio2022): the rows are read as
         they are instead of summed by key, which saves most of the query time on a large year.
+    between
+        Keep only importers from ``between[0]`` to ``between[1]`` (inclusive, in code order).
 
     Returns
     -------
     pandas.DataFrame
         ``importer``, ``exporter``, ``code`` (categoricals) and ``value`` (US$, > 0).
     """
-    t = flows.filter((flows[f.YEAR] == year) & (flows[f.EXPORTER] != flows[f.IMPORTER]))
-    if importers is not None:
-        t = t.filter(t[f.IMPORTER].isin(importers))
-    if unique:
-        t = t.select(f.IMPORTER, f.EXPORTER, f.PRODUCT, value=t[f.VALUE_USD])
-    else:
-        t = t.group_by([f.IMPORTER, f.EXPORTER, f.PRODUCT]).aggregate(value=t[f.VALUE_USD].sum())
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    table = t.filter(t["value"] > 0).to_pyarrow()
+    t = _query(flows, year=year, importers=importers, unique=unique, between=between)
+    table = t.to_pyarrow()
     # Country and product codes come back dictionary-encoded (pandas categoricals): the
     # model works on their integer codes and never materialises millions of strings.
     columns = {
@@ -93,3 +136,139 @@ def category_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return column.cat.codes.to_numpy(dtype=np.int64), cats
     idx, uniques = pd.factorize(column.astype(str), sort=True)
     return np.asarray(idx, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+@dataclass(frozen=True)
+class FlowChunks:
+    """The flows of one run as chunks of whole importers, each read when it is needed.
+
+    Attributes
+    ----------
+    importers, exporters, codes
+        Every importer, exporter and product code of the run (arrays of strings, in the
+        order of the model's integer codes): the universe each chunk is indexed into.
+    parts
+        The importers of each chunk, consecutive in ``importers`` order.
+    rows
+        The rows of each chunk.
+    read
+        ``read(i)`` returns chunk ``i`` as :func:`load_flows` does.
+    """
+
+    importers: np.ndarray
+    exporters: np.ndarray
+    codes: np.ndarray
+    parts: tuple[tuple[str, ...], ...]
+    rows: tuple[int, ...]
+    read: Callable[[int], pd.DataFrame]
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        for i in range(len(self.parts)):
+            yield self.read(i)
+
+    @property
+    def total_rows(self) -> int:
+        """Rows of the whole run."""
+        return int(sum(self.rows))
+
+    @property
+    def universe(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(importers, exporters, codes)."""
+        return self.importers, self.exporters, self.codes
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame, chunk_rows: int | None = None) -> FlowChunks:
+        """Chunks of a frame already read (one chunk when ``chunk_rows`` is None)."""
+        imp_idx, imp_u = category_codes(frame[f.IMPORTER])
+        _, exp_u = category_codes(frame[f.EXPORTER])
+        _, code_u = category_codes(frame["code"])
+        counts = np.bincount(imp_idx, minlength=len(imp_u))
+        whole = chunk_rows is None
+        groups = [np.arange(len(imp_u))] if whole else _group(counts, int(chunk_rows))
+        parts = tuple(tuple(str(c) for c in imp_u[g]) for g in groups)
+        rows = tuple(int(counts[g].sum()) for g in groups)
+        if len(groups) == 1:
+            return cls(imp_u, exp_u, code_u, parts, rows, lambda i: frame)
+        chunk_of = np.empty(len(imp_u), dtype=np.int64)
+        for n, g in enumerate(groups):
+            chunk_of[g] = n
+        row_chunk = chunk_of[imp_idx]
+
+        def read(i: int) -> pd.DataFrame:
+            return frame[row_chunk == i]
+
+        return cls(imp_u, exp_u, code_u, parts, rows, read)
+
+
+def _group(counts: np.ndarray, chunk_rows: int) -> list[np.ndarray]:
+    """Consecutive indices grouped into runs of at most ``chunk_rows`` rows (or one index)."""
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows: must be 1 or more, got {chunk_rows}")
+    groups: list[np.ndarray] = []
+    start, total = 0, 0
+    for i, n in enumerate(counts):
+        if i > start and total + n > chunk_rows:
+            groups.append(np.arange(start, i))
+            start, total = i, 0
+        total += int(n)
+    if len(counts):
+        groups.append(np.arange(start, len(counts)))
+    return groups
+
+
+def plan_chunks(
+    flows: Any,
+    *,
+    year: int,
+    importers: list[str] | None,
+    unique: bool = False,
+    chunk_rows: int | None = CHUNK_ROWS,
+) -> FlowChunks:
+    """The rows of each importer (one query) grouped into chunks read one at a time.
+
+    Parameters
+    ----------
+    flows, year, importers, unique
+        As :func:`load_flows`.
+    chunk_rows
+        Rows per chunk (None: one chunk, one query, as :func:`load_flows`).
+
+    Returns
+    -------
+    FlowChunks
+        Empty (no parts) when the year has no flows for the importers. Three small queries
+        (rows per importer, the exporters, the codes) and one query per chunk: a chunk of
+        every importer in a code range is read with a range filter, which the engine
+        applies while it scans.
+    """
+    t = _query(flows, year=year, importers=importers, unique=unique)
+    counts = t.group_by(f.IMPORTER).aggregate(n=t.count()).to_pandas().sort_values(f.IMPORTER)
+    imp_u = np.asarray(counts[f.IMPORTER].astype(str), dtype=object)
+    n = counts["n"].to_numpy(dtype=np.int64)
+
+    def distinct(column: str) -> np.ndarray:
+        values = t.select(column).distinct().to_pandas()[column].astype(str)
+        return np.asarray(sorted(values), dtype=object)
+
+    if not len(imp_u):
+        empty = np.asarray([], dtype=object)
+        return FlowChunks(empty, empty, empty, (), (), lambda i: pd.DataFrame())
+    exp_u, code_u = distinct(f.EXPORTER), distinct(f.PRODUCT)
+    groups = [np.arange(len(imp_u))] if chunk_rows is None else _group(n, chunk_rows)
+    parts = tuple(tuple(str(c) for c in imp_u[g]) for g in groups)
+    rows = tuple(int(n[g].sum()) for g in groups)
+
+    def read(i: int) -> pd.DataFrame:
+        part = list(parts[i])
+        if len(parts) == 1:
+            return load_flows(flows, year=year, importers=importers, unique=unique)
+        if importers is None:
+            return load_flows(
+                flows, year=year, importers=None, unique=unique, between=(part[0], part[-1])
+            )
+        return load_flows(flows, year=year, importers=part, unique=unique)
+
+    return FlowChunks(imp_u, exp_u, code_u, parts, rows, read)

@@ -31,6 +31,7 @@ negative gap.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,15 @@ import pandas as pd
 from tradelever.analysis.scenarios.pe_smart import PEOutcome
 from tradelever.analysis.scenarios.prepare import Prepared, market_rows, solve
 
-__all__ = ["HOME_EXPLANATION", "home_view", "shapley_two", "uniform_rates"]
+__all__ = [
+    "HOME_EXPLANATION",
+    "HomePart",
+    "combine_home",
+    "home_part",
+    "home_view",
+    "shapley_two",
+    "uniform_rates",
+]
 
 HOME_EXPLANATION = (
     "own_tariffs_alone: home's new rates with every other supplier at its baseline rate; "
@@ -97,6 +106,134 @@ def uniform_rates(p: Prepared, is_home_kept: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass
+class HomePart:
+    """Home's rows and sums on one chunk of a run (:func:`home_part`).
+
+    ``columns``: one array per column over home's rows in the chunk; ``sums``: the
+    additive figures of the summary; ``runs``: home's total effect in each sensitivity run
+    (central first; empty without a band), summed over chunks before the band's min/max.
+    """
+
+    columns: dict[str, Any]
+    sums: dict[str, float]
+    runs: list[float] = field(default_factory=list)
+
+
+_SUMS = (
+    "exports_to_importers_usd",
+    "exports_in_changed_markets_usd",
+    "total_effect_usd",
+    "losses_usd",
+    "gains_usd",
+    "own_tariff_effect_usd",
+    "rival_tariff_effect_usd",
+    "own_tariffs_alone_usd",
+    "rival_tariffs_alone_usd",
+    "rate_level_effect_usd",
+    "rate_gap_effect_usd",
+)
+
+
+def home_part(
+    p: Prepared,
+    mode: str,
+    out: PEOutcome,
+    home: str,
+    descriptions: dict[str, str],
+    *,
+    bands: dict[str, np.ndarray] | None = None,
+    flags: pd.Categorical | None = None,
+) -> HomePart:
+    """Home's rows and sums on ``p`` (one chunk, or the whole run); see :func:`home_view`."""
+    rows = p.rows
+    is_home_all = rows.exp_u[rows.exp_idx] == home
+    is_home = p.kept(is_home_all)
+    # Only the markets home supplies matter: solve those alone (markets are independent).
+    sub = market_rows(p, is_home)
+    home_in_sub = is_home[sub]
+
+    def home_total(t1: np.ndarray) -> np.ndarray:
+        return solve(p, mode, t1=t1, rows=sub).total[home_in_sub]
+
+    # Own tariffs only: everyone else at baseline. Others' tariffs only: home at baseline.
+    own_alone = home_total(np.where(is_home_all, p.t1, p.t0))
+    others_alone = home_total(np.where(is_home_all, p.t0, p.t1))
+    level = home_total(uniform_rates(p, is_home))
+    total = out.total[is_home]
+    own, others = shapley_two(total, own_alone, others_alone)
+    gap = total - level
+    code = rows.code_u[p.kept(rows.code_idx)][is_home]
+    imp = rows.imp_u[p.kept(rows.imp_idx)][is_home]
+    base = p.kept(p.value)[is_home]
+    columns: dict[str, Any] = {
+        "importer": imp,
+        "code": code,
+        "description": np.asarray([descriptions.get(c, "") for c in code], dtype=object),
+        "baseline_exports_usd": base,
+        "old_rate": p.kept(p.t0)[is_home],
+        "new_rate": p.kept(p.t1)[is_home],
+        "total_effect_usd": total,
+        "own_tariff_effect_usd": own,
+        "rival_tariff_effect_usd": others,
+        "own_tariffs_alone_usd": own_alone,
+        "rival_tariffs_alone_usd": others_alone,
+        "rate_level_effect_usd": level,
+        "rate_gap_effect_usd": gap,
+    }
+    values = (
+        p.value[is_home_all].sum(),
+        base.sum(),
+        total.sum(),
+        total[total < 0].sum(),
+        total[total > 0].sum(),
+        own.sum(),
+        others.sum(),
+        own_alone.sum(),
+        others_alone.sum(),
+        level.sum(),
+        gap.sum(),
+    )
+    sums = {k: float(v) for k, v in zip(_SUMS, values, strict=True)}
+    runs: list[float] = []
+    if bands is not None:
+        band_runs = [total, *(b[is_home] for b in bands.values())]
+        columns["total_effect_low_usd"] = np.minimum.reduce(band_runs)
+        columns["total_effect_high_usd"] = np.maximum.reduce(band_runs)
+        runs = [float(r.sum()) for r in band_runs]
+    if flags is not None:
+        columns["flags"] = np.asarray(flags)[is_home]
+    return HomePart(columns, sums, runs)
+
+
+def combine_home(home: str, parts: list[HomePart]) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Home's summary and rows from the parts of every chunk of one run.
+
+    Sums add up; the band of the total is the lowest and highest over the runs of the
+    totals of each run (each run summed over the chunks first), as on the whole run.
+    """
+    info: dict[str, Any] = {"home": home}
+    for key in _SUMS:
+        info[key] = float(sum(part.sums[key] for part in parts))
+    info["decomposition"] = "Shapley (own, rivals); sequential, level first (level, gap)"
+    info["explanation"] = HOME_EXPLANATION
+    banded = [part for part in parts if part.runs]
+    if banded:
+        n_runs = len(banded[0].runs)
+        totals = [0.0] * n_runs
+        for part in parts:
+            runs = part.runs or [part.sums["total_effect_usd"]] * n_runs
+            totals = [t + r for t, r in zip(totals, runs, strict=True)]
+        info["total_effect_low_usd"] = min(totals)
+        info["total_effect_high_usd"] = max(totals)
+    template = banded[0] if banded else parts[0]
+    names = list(template.columns)
+    filled = [part for part in parts if len(part.columns["total_effect_usd"])] or [template]
+    columns = {name: np.concatenate([part.columns[name] for part in filled]) for name in names}
+    frame = pd.DataFrame(columns).sort_values("total_effect_usd", kind="stable")
+    return info, frame.reset_index(drop=True)
+
+
 def home_view(
     p: Prepared,
     mode: str,
@@ -123,65 +260,5 @@ def home_view(
     flags
         Optional plausibility flags of the kept rows.
     """
-    rows = p.rows
-    is_home_all = rows.exp_u[rows.exp_idx] == home
-    is_home = p.kept(is_home_all)
-    # Only the markets home supplies matter: solve those alone (markets are independent).
-    sub = market_rows(p, is_home)
-    home_in_sub = is_home[sub]
-
-    def home_total(t1: np.ndarray) -> np.ndarray:
-        return solve(p, mode, t1=t1, rows=sub).total[home_in_sub]
-
-    # Own tariffs only: everyone else at baseline. Others' tariffs only: home at baseline.
-    own_alone = home_total(np.where(is_home_all, p.t1, p.t0))
-    others_alone = home_total(np.where(is_home_all, p.t0, p.t1))
-    level = home_total(uniform_rates(p, is_home))
-    total = out.total[is_home]
-    own, others = shapley_two(total, own_alone, others_alone)
-    gap = total - level
-    code = rows.code_u[p.kept(rows.code_idx)][is_home]
-    imp = rows.imp_u[p.kept(rows.imp_idx)][is_home]
-    base = p.kept(p.value)[is_home]
-    columns: dict[str, Any] = {
-        "importer": imp,
-        "code": code,
-        "description": [descriptions.get(c, "") for c in code],
-        "baseline_exports_usd": base,
-        "old_rate": p.kept(p.t0)[is_home],
-        "new_rate": p.kept(p.t1)[is_home],
-        "total_effect_usd": total,
-        "own_tariff_effect_usd": own,
-        "rival_tariff_effect_usd": others,
-        "own_tariffs_alone_usd": own_alone,
-        "rival_tariffs_alone_usd": others_alone,
-        "rate_level_effect_usd": level,
-        "rate_gap_effect_usd": gap,
-    }
-    info: dict[str, Any] = {
-        "home": home,
-        "exports_to_importers_usd": float(p.value[is_home_all].sum()),
-        "exports_in_changed_markets_usd": float(base.sum()),
-        "total_effect_usd": float(total.sum()),
-        "losses_usd": float(total[total < 0].sum()),
-        "gains_usd": float(total[total > 0].sum()),
-        "own_tariff_effect_usd": float(own.sum()),
-        "rival_tariff_effect_usd": float(others.sum()),
-        "own_tariffs_alone_usd": float(own_alone.sum()),
-        "rival_tariffs_alone_usd": float(others_alone.sum()),
-        "rate_level_effect_usd": float(level.sum()),
-        "rate_gap_effect_usd": float(gap.sum()),
-        "decomposition": "Shapley (own, rivals); sequential, level first (level, gap)",
-        "explanation": HOME_EXPLANATION,
-    }
-    if bands is not None:
-        runs = [total, *(b[is_home] for b in bands.values())]
-        columns["total_effect_low_usd"] = np.minimum.reduce(runs)
-        columns["total_effect_high_usd"] = np.maximum.reduce(runs)
-        sums = [float(r.sum()) for r in runs]
-        info["total_effect_low_usd"] = min(sums)
-        info["total_effect_high_usd"] = max(sums)
-    if flags is not None:
-        columns["flags"] = np.asarray(flags)[is_home]
-    frame = pd.DataFrame(columns).sort_values("total_effect_usd", kind="stable")
-    return info, frame.reset_index(drop=True)
+    part = home_part(p, mode, out, home, descriptions, bands=bands, flags=flags)
+    return combine_home(home, [part])

@@ -24,6 +24,7 @@ from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.pe_ces import ces
 from tradelever.analysis.scenarios.pe_smart import PEOutcome, smart
 from tradelever.analysis.scenarios.rates import (
+    Elasticity,
     RowIndex,
     ScheduleLines,
     code_elasticities,
@@ -37,6 +38,7 @@ __all__ = [
     "Elasticities",
     "Mode",
     "Prepared",
+    "Universe",
     "check_mode",
     "market_rows",
     "prepare",
@@ -47,6 +49,8 @@ Mode = Literal["ces", "smart"]
 MODES: tuple[str, ...] = ("ces", "smart")
 Elasticities = tuple[np.ndarray, np.ndarray, np.ndarray]
 """(sigma, import demand, export supply) per kept row."""
+Universe = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Unique importers, exporters and codes of a whole run (arrays of strings)."""
 
 
 def check_mode(mode: str) -> Callable[..., PEOutcome]:
@@ -70,7 +74,8 @@ class Prepared:
 
     Arrays over all rows: ``value`` (US$), ``t0``, ``t1``, ``sigma``, ``eps_m``, ``eps_x``.
     ``keep`` marks the rows of markets where some rate changes; ``market`` is the market
-    id (0..n_markets-1) of each kept row, in (importer, product) order.
+    id (0..n_markets-1) of each kept row, in (importer, product) order. ``elasticity``: the
+    elasticities of every unique code (reused by the next chunk of a run).
     """
 
     rows: RowIndex
@@ -86,6 +91,7 @@ class Prepared:
     n_markets: int
     baseline: Baseline
     all_kept: bool = False
+    elasticity: Elasticity | None = None
 
     @property
     def k(self) -> slice | np.ndarray:
@@ -101,6 +107,18 @@ class Prepared:
         return self.kept(self.sigma), self.kept(self.eps_m), self.kept(self.eps_x)
 
 
+def _codes_in(column: pd.Series, universe: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a column into ``universe`` (default: the column's own uniques)."""
+    idx, uniques = category_codes(column)
+    if universe is None:
+        return idx, uniques
+    where = pd.Index(universe).get_indexer(pd.Index(uniques))
+    if len(where) and where.min() < 0:
+        missing = uniques[where < 0][0]
+        raise ValueError(f"{column.name}: {missing!r} is not in the run's codes")
+    return where.astype(np.int64)[idx], universe
+
+
 def prepare(
     frame: pd.DataFrame,
     scenario: Scenario,
@@ -110,20 +128,28 @@ def prepare(
     notes: Notes,
     baseline: BaselineSpec = None,
     lines: ScheduleLines | None = None,
+    universe: Universe | None = None,
+    elasticities: Elasticity | None = None,
 ) -> Prepared:
     """Lay a scenario on a flows frame (``importer``, ``exporter``, ``code``, ``value``).
 
     ``lines``: the US schedule on a date at the data's product level, for ``on: DATE``
     (:data:`~tradelever.analysis.scenarios.rates.ScheduleLines`).
 
+    ``universe``: the importers, exporters and codes of the whole run when ``frame`` is one
+    chunk of it (whole importers; :class:`~tradelever.analysis.scenarios.flows.FlowChunks`).
+    Every chunk is then indexed into the same unique codes, so selectors, elasticities and
+    notes resolve exactly as on the whole run; ``elasticities`` are those of the universe's
+    codes, computed once for every chunk.
+
     Raises
     ------
     InputError
         From the schedule (unknown selectors, negative rates, unknown baseline).
     """
-    imp_idx, imp_u = category_codes(frame[f.IMPORTER])
-    exp_idx, exp_u = category_codes(frame[f.EXPORTER])
-    code_idx, code_u = category_codes(frame["code"])
+    imp_idx, imp_u = _codes_in(frame[f.IMPORTER], None if universe is None else universe[0])
+    exp_idx, exp_u = _codes_in(frame[f.EXPORTER], None if universe is None else universe[1])
+    code_idx, code_u = _codes_in(frame["code"], None if universe is None else universe[2])
     rows = RowIndex(
         imp_idx=imp_idx,
         imp_u=imp_u,
@@ -143,7 +169,7 @@ def prepare(
     new_id = np.cumsum(market_changed) - 1  # ids of changed markets, in market order
     market = new_id[market_all[keep]]
     n_changed = int(market_changed.sum())
-    el = code_elasticities(scenario, rows.code_u, classification, notes)
+    el = elasticities or code_elasticities(scenario, rows.code_u, classification, notes)
     cidx = rows.code_idx
     return Prepared(
         rows=rows,
@@ -159,6 +185,7 @@ def prepare(
         n_markets=n_changed,
         baseline=sched.baseline,
         all_kept=bool(keep.all()) and len(keep) > 0,
+        elasticity=el,
     )
 
 

@@ -182,16 +182,17 @@ def _schedule_base(
     restating = [m for m in scenario.measures if m.restates_schedule]
     if table is not None:
         n_rows = _schedule_duties(table, rows, duties)
-        notes.add(
+        notes.add_count(
             f"tariff schedule: the US schedule in force on {scenario.on}, line by line: the rate "
             "of each exporter and product is the 2024-value-weighted mean of the additional "
-            f"rates of its HS10 lines ({n_rows} rows of the data)"
+            "rates of its HS10 lines ({n} rows of the data)"
             + (
                 f"; the {len(restating)} measures of scenario {scenario.name} that restate it "
                 "for data without tariff lines are not applied"
                 if restating
                 else ""
-            )
+            ),
+            n_rows,
         )
         return [m for m in measures if not m.restates_schedule]
     if restating:

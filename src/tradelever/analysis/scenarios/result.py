@@ -12,13 +12,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from tradelever.analysis.result import TableResult, json_value
 from tradelever.analysis.scenarios.pe_smart import PEOutcome, first_row
 from tradelever.analysis.scenarios.prepare import Prepared
 from tradelever.errors import InputError
 
-__all__ = ["ROW_FIELDS", "ScenarioResult", "exporter_table", "market_table", "row_table"]
+__all__ = [
+    "ROW_FIELDS",
+    "ScenarioResult",
+    "concat_columns",
+    "exporter_frame",
+    "exporter_sums",
+    "exporter_table",
+    "market_columns",
+    "market_table",
+    "row_columns",
+    "row_table",
+    "sorted_frame",
+]
 
 ROW_FIELDS = (
     "importer",
@@ -93,6 +106,49 @@ def _descriptions(p: Prepared, descriptions: dict[str, str]) -> tuple[np.ndarray
     return cats, of_code
 
 
+def row_columns(
+    p: Prepared,
+    out: PEOutcome,
+    descriptions: dict[str, str],
+    *,
+    low: np.ndarray,
+    high: np.ndarray,
+    flags: pd.Categorical,
+    index: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """The columns of :func:`row_table`, on the kept rows of ``index`` (default all).
+
+    Country and code columns are categoricals over the run's unique codes, so the columns
+    of the chunks of one run concatenate without materialising strings.
+    """
+    rows = p.rows
+    sel: slice | np.ndarray = slice(None) if index is None else index
+    imp_i, exp_i, code_i = (p.kept(a)[sel] for a in (rows.imp_idx, rows.exp_idx, rows.code_idx))
+    base = p.kept(p.value)[sel]
+    total = out.total[sel]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(base > 0, total / base, np.nan)
+    cats, of_code = _descriptions(p, descriptions)
+    return {
+        "importer": _cat(imp_i, rows.imp_u),
+        "exporter": _cat(exp_i, rows.exp_u),
+        "code": _cat(code_i, rows.code_u),
+        "description": pd.Categorical.from_codes(of_code[code_i], categories=pd.Index(cats)),
+        "baseline_imports_usd": base,
+        "old_rate": p.kept(p.t0)[sel],
+        "new_rate": p.kept(p.t1)[sel],
+        "trade_creation_usd": out.creation[sel],
+        "trade_diversion_usd": out.diversion[sel],
+        "total_effect_usd": total,
+        "change_pct": pct,
+        "total_effect_low_usd": low[sel],
+        "total_effect_high_usd": high[sel],
+        "export_price_change": out.export_price_change[sel],
+        "sigma": p.kept(p.sigma)[sel],
+        "flags": flags[sel] if index is not None else flags,
+    }
+
+
 def row_table(
     p: Prepared,
     out: PEOutcome,
@@ -103,64 +159,102 @@ def row_table(
     flags: pd.Categorical,
 ) -> pd.DataFrame:
     """One row per (importer, exporter, code) in a changed market (:data:`ROW_FIELDS`)."""
-    rows = p.rows
-    imp_i, exp_i, code_i = (p.kept(a) for a in (rows.imp_idx, rows.exp_idx, rows.code_idx))
-    base = p.kept(p.value)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(base > 0, out.total / base, np.nan)
-    cats, of_code = _descriptions(p, descriptions)
-    return pd.DataFrame(
-        {
-            "importer": _cat(imp_i, rows.imp_u),
-            "exporter": _cat(exp_i, rows.exp_u),
-            "code": _cat(code_i, rows.code_u),
-            "description": pd.Categorical.from_codes(of_code[code_i], categories=pd.Index(cats)),
-            "baseline_imports_usd": base,
-            "old_rate": p.kept(p.t0),
-            "new_rate": p.kept(p.t1),
-            "trade_creation_usd": out.creation,
-            "trade_diversion_usd": out.diversion,
-            "total_effect_usd": out.total,
-            "change_pct": pct,
-            "total_effect_low_usd": low,
-            "total_effect_high_usd": high,
-            "export_price_change": out.export_price_change,
-            "sigma": p.kept(p.sigma),
-            "flags": flags,
-        },
-        copy=False,
-    )
+    columns = row_columns(p, out, descriptions, low=low, high=high, flags=flags)
+    return pd.DataFrame(columns, copy=False)
 
 
-def market_table(p: Prepared, out: PEOutcome, descriptions: dict[str, str]) -> pd.DataFrame:
-    """One row per changed (importer, product) market, most negative total effect first."""
+def market_columns(p: Prepared, out: PEOutcome, descriptions: dict[str, str]) -> dict[str, Any]:
+    """The columns of :func:`market_table`, in market order (not sorted)."""
     rows = p.rows
     imp_i, code_i = p.kept(rows.imp_idx), p.kept(rows.code_idx)
     first = first_row(p.market, p.n_markets)
     cats, of_code = _descriptions(p, descriptions)
-    return (
-        pd.DataFrame(
-            {
-                "importer": _cat(imp_i[first], rows.imp_u),
-                "code": _cat(code_i[first], rows.code_u),
-                "description": pd.Categorical.from_codes(
-                    of_code[code_i[first]], categories=pd.Index(cats)
-                ),
-                "baseline_imports_usd": out.market_baseline,
-                "total_effect_usd": out.market_total,
-                "tariff_revenue_change_usd": out.revenue_change,
-                "welfare_usd": out.welfare,
-                "consumer_surplus_usd": out.consumer_surplus,
-                "price_index_change": out.price_index_change,
-                "sigma": p.kept(p.sigma)[first],
-                "import_demand": p.kept(p.eps_m)[first],
-                "export_supply": p.kept(p.eps_x)[first],
-            },
-            copy=False,
-        )
-        .sort_values("total_effect_usd", kind="stable")
-        .reset_index(drop=True)
-    )
+    return {
+        "importer": _cat(imp_i[first], rows.imp_u),
+        "code": _cat(code_i[first], rows.code_u),
+        "description": pd.Categorical.from_codes(of_code[code_i[first]], categories=pd.Index(cats)),
+        "baseline_imports_usd": out.market_baseline,
+        "total_effect_usd": out.market_total,
+        "tariff_revenue_change_usd": out.revenue_change,
+        "welfare_usd": out.welfare,
+        "consumer_surplus_usd": out.consumer_surplus,
+        "price_index_change": out.price_index_change,
+        "sigma": p.kept(p.sigma)[first],
+        "import_demand": p.kept(p.eps_m)[first],
+        "export_supply": p.kept(p.eps_x)[first],
+    }
+
+
+def market_table(p: Prepared, out: PEOutcome, descriptions: dict[str, str]) -> pd.DataFrame:
+    """One row per changed (importer, product) market, most negative total effect first."""
+    return sorted_frame(market_columns(p, out, descriptions), "total_effect_usd")
+
+
+def concat_columns(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Concatenate the column dicts of several chunks, column by column.
+
+    Each part's columns are released as they are joined, so the peak is the whole table
+    plus one column, not twice the table. Categoricals over the same categories (the run's
+    unique codes) stay categoricals.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    names = list(parts[0])
+    out: dict[str, Any] = {}
+    for name in names:
+        pieces = [part.pop(name) for part in parts]
+        if isinstance(pieces[0], pd.Categorical):
+            out[name] = union_categoricals(pieces)
+        else:
+            out[name] = np.concatenate(pieces)
+        del pieces
+    return out
+
+
+def sorted_frame(columns: dict[str, Any], by: str) -> pd.DataFrame:
+    """A frame of ``columns`` sorted by ``by`` (stable, ascending), one column at a time."""
+    order = np.argsort(np.asarray(columns[by]), kind="stable")
+    out = {}
+    for name in list(columns):
+        values = columns.pop(name)
+        out[name] = values.take(order) if isinstance(values, pd.Categorical) else values[order]
+        del values
+    return pd.DataFrame(out, copy=False)
+
+
+def exporter_sums(p: Prepared, out: PEOutcome) -> dict[str, np.ndarray]:
+    """Sums per exporter of ``p.rows.exp_u`` (the run's exporters) for :func:`exporter_frame`.
+
+    Sums of chunks of one run (same exporters) add up to the sums of the whole run.
+    """
+    rows = p.rows
+    exp_i = p.kept(rows.exp_idx)
+    n_exp = len(rows.exp_u)
+
+    def by_exporter(values: np.ndarray) -> np.ndarray:
+        return np.bincount(exp_i, weights=values, minlength=n_exp).astype(float)
+
+    return {
+        "rows": np.bincount(exp_i, minlength=n_exp).astype(float),
+        "baseline_imports_usd": by_exporter(p.kept(p.value)),
+        "trade_creation_usd": by_exporter(out.creation),
+        "trade_diversion_usd": by_exporter(out.diversion),
+        "total_effect_usd": by_exporter(out.total),
+        "exports_to_importers_usd": np.bincount(
+            rows.exp_idx, weights=p.value, minlength=n_exp
+        ).astype(float),
+    }
+
+
+def exporter_frame(exporters: np.ndarray, sums: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The exporter table from :func:`exporter_sums` (added up over chunks)."""
+    present = sums["rows"] > 0
+    table = pd.DataFrame({"exporter": exporters, **{k: v for k, v in sums.items() if k != "rows"}})[
+        present
+    ]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["change_pct"] = table["total_effect_usd"] / table["exports_to_importers_usd"]
+    return table.sort_values("total_effect_usd", kind="stable").reset_index(drop=True)
 
 
 def exporter_table(p: Prepared, out: PEOutcome) -> pd.DataFrame:
@@ -169,27 +263,4 @@ def exporter_table(p: Prepared, out: PEOutcome) -> pd.DataFrame:
     ``exports_to_importers_usd`` is all its exports to the importers loaded (the scope of
     ``change_pct``).
     """
-    rows = p.rows
-    exp_i = p.kept(rows.exp_idx)
-    n_exp = len(rows.exp_u)
-
-    def by_exporter(values: np.ndarray) -> np.ndarray:
-        return np.bincount(exp_i, weights=values, minlength=n_exp)
-
-    present = np.bincount(exp_i, minlength=n_exp) > 0
-    scope = np.bincount(rows.exp_idx, weights=p.value, minlength=n_exp)
-    exporters = pd.DataFrame(
-        {
-            "exporter": rows.exp_u,
-            "baseline_imports_usd": by_exporter(p.kept(p.value)),
-            "trade_creation_usd": by_exporter(out.creation),
-            "trade_diversion_usd": by_exporter(out.diversion),
-            "total_effect_usd": by_exporter(out.total),
-            "exports_to_importers_usd": scope,
-        }
-    )[present]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exporters["change_pct"] = (
-            exporters["total_effect_usd"] / exporters["exports_to_importers_usd"]
-        )
-    return exporters.sort_values("total_effect_usd", kind="stable").reset_index(drop=True)
+    return exporter_frame(p.rows.exp_u, exporter_sums(p, out))

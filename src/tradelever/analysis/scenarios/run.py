@@ -1,7 +1,9 @@
 """Run a tariff scenario on a flows frame: prepare, solve, add bands, flags and home view.
 
 :func:`run_on_flows` is the whole run on one year of flows (from
-:func:`~tradelever.analysis.scenarios.flows.load_flows`):
+:func:`~tradelever.analysis.scenarios.flows.load_flows`), :func:`run_on_chunks` the same run
+on the flows read a chunk of importers at a time
+(:func:`~tradelever.analysis.scenarios.flows.plan_chunks`). For each chunk:
 
 1. :func:`~tradelever.analysis.scenarios.prepare.prepare` lays the scenario on the rows
    (schedule against the baseline, elasticities, market ids; markets where no rate
@@ -9,9 +11,17 @@
 2. :func:`~tradelever.analysis.scenarios.prepare.solve` runs SMART or CES over every
    changed market at once;
 3. :mod:`~tradelever.analysis.scenarios.sensitivity` adds the sigma band (and Monte Carlo
-   ranges with ``draws``), :mod:`~tradelever.analysis.scenarios.plausibility` the flags,
+   draws with ``draws``), :mod:`~tradelever.analysis.scenarios.plausibility` the flags,
    :mod:`~tradelever.analysis.scenarios.home` home's decompositions;
 4. :mod:`~tradelever.analysis.scenarios.result` builds the tables.
+
+Markets (importer x product) are independent and a chunk holds whole importers, so the
+chunks combine exactly: summaries, exporter sums and home's sums add up; the markets table
+and home's rows are concatenated; a band of a total is the lowest and highest over the
+runs of that total, each run summed over the chunks first; Monte Carlo percentiles are
+taken on per-draw totals summed over the chunks. Memory is one chunk's working set plus
+the result. Above ``max_rows`` rows, ``rows`` keeps the ``max_rows`` largest absolute total
+effects (the result says so; the summary, markets and exporters cover every row).
 
 Every result names its baseline (``params["baseline"]`` and the first scenario
 assumption). A scenario whose measures change no rate on the data returns zero effects
@@ -25,37 +35,61 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from tradelever.analysis.result import json_value
 from tradelever.analysis.scenarios.baseline import BaselineSpec
 from tradelever.analysis.scenarios.compare import compare_home
-from tradelever.analysis.scenarios.flows import load_flows, scenario_importers
-from tradelever.analysis.scenarios.home import home_view
+from tradelever.analysis.scenarios.flows import (
+    FlowChunks,
+    load_flows,
+    plan_chunks,
+    scenario_importers,
+)
+from tradelever.analysis.scenarios.home import HomePart, combine_home, home_part
 from tradelever.analysis.scenarios.model import Scenario
-from tradelever.analysis.scenarios.plausibility import flag_counts, plausibility_notes, row_flags
-from tradelever.analysis.scenarios.prepare import MODES, check_mode, prepare, solve
-from tradelever.analysis.scenarios.rates import ScheduleLines
+from tradelever.analysis.scenarios.plausibility import (
+    FLAGS,
+    flag_counts,
+    plausibility_notes,
+    row_flags,
+)
+from tradelever.analysis.scenarios.prepare import MODES, Prepared, check_mode, prepare, solve
+from tradelever.analysis.scenarios.rates import Elasticity, ScheduleLines
 from tradelever.analysis.scenarios.result import (
     ROW_FIELDS,
     ScenarioResult,
-    exporter_table,
-    market_table,
-    row_table,
+    concat_columns,
+    exporter_frame,
+    exporter_sums,
+    market_columns,
+    row_columns,
+    sorted_frame,
 )
 from tradelever.analysis.scenarios.selectors import Notes
-from tradelever.analysis.scenarios.sensitivity import check_draws, draw_ranges, sigma_band
+from tradelever.analysis.scenarios.sensitivity import DrawSums, check_draws, sigma_band
+from tradelever.errors import InputError
 
 __all__ = [
+    "MAX_ROWS",
     "MODES",
     "ROW_FIELDS",
+    "FlowChunks",
     "ScenarioResult",
+    "check_max_rows",
     "compare_home",
     "load_flows",
+    "plan_chunks",
+    "run_on_chunks",
     "run_on_flows",
     "scenario_importers",
 ]
 
 Progress = Callable[[int, int], None]
+
+MAX_ROWS = 250_000
+"""Most rows a result's ``rows`` holds by default (about 25 MB): above it, the largest
+absolute total effects. Every row of a BACI-size year would take about 1 GB."""
 
 _MODEL_NOTES = {
     "smart": "model: WITS-SMART partial equilibrium: trade creation with the import demand "
@@ -80,6 +114,79 @@ def _dates(obj: Any) -> Any:
     return obj
 
 
+def check_max_rows(max_rows: Any) -> int | None:
+    """Validate ``max_rows`` (None: every row; else a whole number, 1 or more).
+
+    Raises
+    ------
+    InputError
+        With ``parameter="max_rows"``.
+    """
+    if max_rows is None:
+        return None
+    if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 1:
+        raise InputError(
+            f"must be None (every row) or a whole number of 1 or more, got {max_rows!r}",
+            parameter="max_rows",
+        )
+    return int(max_rows)
+
+
+class _RowKeeper:
+    """The rows of a run: every row up to ``limit``, else the ``limit`` largest effects.
+
+    The largest are those with the largest absolute total effect; ties go to the first
+    (importer, exporter, code) in the run's code order, so the rows kept do not depend on
+    how the run was cut into chunks. Only a chunk's candidates (rows at least as large as
+    the smallest kept so far) are turned into table columns.
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.parts: list[dict[str, Any]] = []
+        self.count = 0
+        self.total = 0
+        self.truncated = False
+
+    def add(self, p: Any, out: Any, descriptions: dict[str, str], **kw: Any) -> None:
+        n = len(out.total)
+        self.total += n
+        if self.limit is None or (not self.truncated and self.count + n <= self.limit):
+            self.parts.append(row_columns(p, out, descriptions, **kw))
+            self.count += n
+            return
+        self.truncated = True
+        current = concat_columns(self.parts) if self.parts else None
+        self.parts = []
+        size = np.abs(out.total)
+        floor = -np.inf
+        if current is not None and len(current["total_effect_usd"]) >= self.limit:
+            floor = float(np.min(np.abs(current["total_effect_usd"])))
+        if n > self.limit:
+            floor = max(floor, float(np.partition(size, n - self.limit)[n - self.limit]))
+        index = np.flatnonzero(size >= floor)
+        candidates = row_columns(p, out, descriptions, index=index, **kw)
+        merged = candidates if current is None else concat_columns([current, candidates])
+        order = np.lexsort(
+            (
+                merged["code"].codes,
+                merged["exporter"].codes,
+                merged["importer"].codes,
+                -np.abs(merged["total_effect_usd"]),
+            )
+        )[: self.limit]
+        self.parts = [
+            {
+                k: v.take(order) if isinstance(v, pd.Categorical) else v[order]
+                for k, v in merged.items()
+            }
+        ]
+        self.count = len(order)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(concat_columns(self.parts), copy=False)
+
+
 def run_on_flows(
     frame: Any,
     scenario: Scenario,
@@ -97,6 +204,8 @@ def run_on_flows(
     assumptions: list[str] | None = None,
     progress: Progress | None = None,
     lines: ScheduleLines | None = None,
+    max_rows: int | None = MAX_ROWS,
+    chunk_rows: int | None = None,
 ) -> ScenarioResult:
     """Solve a scenario on a flows frame (importer, exporter, code, value).
 
@@ -131,6 +240,12 @@ def run_on_flows(
         The US schedule on a date at the data's product level, for scenarios with ``on:
         DATE`` (:data:`~tradelever.analysis.scenarios.rates.ScheduleLines`); None when the
         data set has no US tariff lines.
+    max_rows
+        Most rows in ``rows`` (default :data:`MAX_ROWS`): above it, the rows with the
+        largest absolute total effect, largest first; None returns every row.
+    chunk_rows
+        Solve the importers in chunks of about this many rows (None: all at once); the
+        results are the same.
 
     Returns
     -------
@@ -139,75 +254,277 @@ def run_on_flows(
     Raises
     ------
     InputError
-        Bad mode or draws, unknown selectors or baseline, negative rates.
+        Bad mode, draws or max_rows, unknown selectors or baseline, negative rates.
+    """
+    return run_on_chunks(
+        FlowChunks.of_frame(frame, chunk_rows),
+        scenario,
+        mode=mode,
+        home=home,
+        draws=draws,
+        industry_level=industry_level,
+        classification=classification,
+        baseline=baseline,
+        sensitivity=sensitivity,
+        descriptions=descriptions,
+        params=params,
+        provenance=provenance,
+        assumptions=assumptions,
+        progress=progress,
+        lines=lines,
+        max_rows=max_rows,
+    )
+
+
+_SUMS = (
+    "baseline_imports_usd",
+    "baseline_imports_in_changed_markets_usd",
+    "total_effect_usd",
+    "trade_creation_usd",
+    "trade_diversion_usd",
+    "tariff_revenue_change_usd",
+    "welfare_usd",
+    "consumer_surplus_usd",
+)
+
+
+_MARKET = (
+    "importer",
+    "code",
+    "description",
+    "baseline_imports_usd",
+    "total_effect_usd",
+    "tariff_revenue_change_usd",
+    "welfare_usd",
+    "consumer_surplus_usd",
+    "price_index_change",
+    "sigma",
+    "import_demand",
+    "export_supply",
+)
+_PER_CODE = ("sigma", "import_demand", "export_supply")
+_NO_SMART = ("consumer_surplus_usd", "price_index_change")
+
+
+class _Run:
+    """What the chunks of one run add up to (see the module docstring)."""
+
+    def __init__(
+        self,
+        chunks: FlowChunks,
+        *,
+        mode: str,
+        home: str | None,
+        draws: int,
+        sensitivity: bool,
+        max_rows: int | None,
+        scenario: Scenario,
+        descriptions: dict[str, str],
+    ) -> None:
+        self.mode, self.home, self.sensitivity = mode, home, sensitivity
+        self.descriptions = descriptions
+        self.n_markets = 0
+        self.sums = dict.fromkeys(_SUMS, 0.0)
+        self.run_totals: list[float] = []
+        self.flags = dict.fromkeys(FLAGS, 0)
+        self.sigma_max: float | None = None
+        self.rows = _RowKeeper(max_rows)
+        self.markets: list[dict[str, Any]] = []
+        self.elasticity: Elasticity | None = None
+        self.exporters: dict[str, np.ndarray] | None = None
+        self.home_parts: list[HomePart] = []
+        self.draws = DrawSums(scenario, draws, home, chunks.exporters) if draws > 0 else None
+
+    def market_frame(self) -> pd.DataFrame:
+        """The markets table of every chunk, most negative total effect first."""
+        columns = concat_columns(self.markets)
+        self.markets = []
+        n = len(columns["total_effect_usd"])
+        el = self.elasticity
+        fill: dict[str, Any] = {}
+        if el is not None and "sigma" not in columns:
+            codes = np.asarray(columns["code"].codes)
+            fill = {
+                "sigma": el.sigma[codes],
+                "import_demand": el.import_demand[codes],
+                "export_supply": el.export_supply[codes],
+            }
+        if "consumer_surplus_usd" not in columns:
+            fill["consumer_surplus_usd"] = np.full(n, np.nan)
+            fill["price_index_change"] = np.full(n, np.nan)
+        ordered = {name: columns.pop(name) if name in columns else fill[name] for name in _MARKET}
+        return sorted_frame(ordered, "total_effect_usd")
+
+    def add(self, p: Prepared, progress: Callable[[int], None] | None) -> None:
+        """Solve one chunk and add it up; only sums and result rows are kept."""
+        mode = self.mode
+        out = solve(p, mode)
+        base = p.kept(p.value)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.where(base > 0, out.total / base, np.nan)
+        flags = row_flags(p.kept(p.sigma), change, out.bounded)
+        del change
+        band_runs = sigma_band(p, mode) if self.sensitivity and p.n_markets else {}
+        runs = [out.total, *band_runs.values()]
+        self.rows.add(
+            p,
+            out,
+            self.descriptions,
+            low=np.minimum.reduce(runs),
+            high=np.maximum.reduce(runs),
+            flags=flags,
+        )
+        self.n_markets += int(p.n_markets)
+        for key, value in (
+            ("baseline_imports_usd", p.value.sum()),
+            ("baseline_imports_in_changed_markets_usd", base.sum()),
+            ("total_effect_usd", out.total.sum()),
+            ("trade_creation_usd", out.creation.sum()),
+            ("trade_diversion_usd", out.diversion.sum()),
+            ("tariff_revenue_change_usd", out.revenue_change.sum()),
+            ("welfare_usd", out.welfare.sum()),
+            ("consumer_surplus_usd", out.consumer_surplus.sum()),
+        ):
+            self.sums[key] += float(value)
+        if band_runs:
+            totals = [float(r.sum()) for r in runs]
+            if not self.run_totals:
+                self.run_totals = [0.0] * len(totals)
+            self.run_totals = [a + b for a, b in zip(self.run_totals, totals, strict=True)]
+        for name, count in flag_counts(flags).items():
+            self.flags[name] += count
+        if p.n_markets:
+            top = float(p.kept(p.sigma).max())
+            self.sigma_max = top if self.sigma_max is None else max(self.sigma_max, top)
+        columns = market_columns(p, out, self.descriptions)
+        for name in _PER_CODE if p.elasticity is not None else ():
+            del columns[name]  # constant per code: filled in from the codes at the end
+        if mode == "smart":
+            for name in _NO_SMART:
+                del columns[name]  # NaN in SMART: filled in at the end
+        self.markets.append(columns)
+        self.elasticity = p.elasticity
+        sums = exporter_sums(p, out)
+        if self.exporters is None:
+            self.exporters = sums
+        else:
+            for key, value in sums.items():
+                self.exporters[key] += value
+        if self.home is not None:
+            self.home_parts.append(
+                home_part(
+                    p,
+                    mode,
+                    out,
+                    self.home,
+                    self.descriptions,
+                    bands=band_runs or None,
+                    flags=flags,
+                )
+            )
+        del out, band_runs, runs, flags
+        if self.draws is not None and p.n_markets:
+            self.draws.add(p, mode, progress)
+        elif progress is not None:
+            progress(self.draws.n if self.draws is not None else 0)
+
+
+def run_on_chunks(
+    chunks: FlowChunks,
+    scenario: Scenario,
+    *,
+    mode: str = "ces",
+    home: str | None = None,
+    draws: int = 0,
+    industry_level: bool,
+    classification: str,
+    baseline: BaselineSpec = None,
+    sensitivity: bool = True,
+    descriptions: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+    provenance: dict[str, Any] | None = None,
+    assumptions: list[str] | None = None,
+    progress: Progress | None = None,
+    lines: ScheduleLines | None = None,
+    max_rows: int | None = MAX_ROWS,
+) -> ScenarioResult:
+    """:func:`run_on_flows` on flows read a chunk of whole importers at a time.
+
+    ``chunks`` from :func:`~tradelever.analysis.scenarios.flows.plan_chunks` (one query
+    per chunk) or :meth:`~tradelever.analysis.scenarios.flows.FlowChunks.of_frame`. Each
+    chunk is laid on the run's unique importers, exporters and codes, so selectors,
+    elasticities and notes resolve as on the whole run; the results are the same as one
+    pass over every row (to floating-point rounding of the sums).
     """
     check_mode(mode)
     draws = check_draws(draws)
+    max_rows = check_max_rows(max_rows)
     notes = Notes()
-    p = prepare(
-        frame,
-        scenario,
-        industry_level=industry_level,
-        classification=classification,
-        notes=notes,
-        baseline=baseline,
-        lines=lines,
-    )
     descriptions = descriptions or {}
-    out = solve(p, mode)
-    base = p.kept(p.value)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(base > 0, out.total / base, np.nan)
-    flags = row_flags(p.kept(p.sigma), change, out.bounded)
-    band_runs = sigma_band(p, mode) if sensitivity and p.n_markets else {}
-    runs = [out.total, *band_runs.values()]
-    rows = row_table(
-        p,
-        out,
-        descriptions,
-        low=np.minimum.reduce(runs),
-        high=np.maximum.reduce(runs),
-        flags=flags,
+    run = _Run(
+        chunks,
+        mode=mode,
+        home=home,
+        draws=draws,
+        sensitivity=sensitivity,
+        max_rows=max_rows,
+        scenario=scenario,
+        descriptions=descriptions,
     )
+    n_chunks = max(len(chunks), 1)
+    el = None
+    p_baseline = None
+    for c, frame in enumerate(chunks):
+        notes.next_chunk()
+        p = prepare(
+            frame,
+            scenario,
+            industry_level=industry_level,
+            classification=classification,
+            notes=notes,
+            baseline=baseline,
+            lines=lines,
+            universe=chunks.universe,
+            elasticities=el,
+        )
+        del frame
+        el, p_baseline = p.elasticity, p.baseline
+        hook = None
+        if progress is not None and draws > 0:
+
+            def hook(i: int, c: int = c) -> None:
+                progress((c * draws + i) // n_chunks, draws)
+
+        run.add(p, hook)
+        del p
+    if p_baseline is None:  # pragma: no cover - FlowChunks always has a chunk here
+        raise InputError(f"scenario {scenario.name}: no flows to run on")
+
     summary: dict[str, Any] = {
-        "markets_changed": int(p.n_markets),
-        "rows": len(rows),
-        "baseline_imports_usd": float(p.value.sum()),
-        "baseline_imports_in_changed_markets_usd": float(base.sum()),
-        "total_effect_usd": float(out.total.sum()),
-        "trade_creation_usd": float(out.creation.sum()),
-        "trade_diversion_usd": float(out.diversion.sum()),
-        "tariff_revenue_change_usd": float(out.revenue_change.sum()),
-        "welfare_usd": float(out.welfare.sum()),
+        "markets_changed": run.n_markets,
+        "rows": run.rows.total,
     }
-    if mode == "ces":
-        summary["consumer_surplus_usd"] = float(out.consumer_surplus.sum())
-    if band_runs:
-        totals = [float(r.sum()) for r in runs]
-        summary["total_effect_low_usd"] = min(totals)
-        summary["total_effect_high_usd"] = max(totals)
+    if run.rows.truncated:
+        summary["rows_returned"] = run.rows.count
+    for key in _SUMS:
+        if key != "consumer_surplus_usd" or mode == "ces":
+            summary[key] = run.sums[key]
+    if run.run_totals:
+        summary["total_effect_low_usd"] = min(run.run_totals)
+        summary["total_effect_high_usd"] = max(run.run_totals)
         summary["sensitivity"] = "sigma - 1 halved and doubled (lowest and highest of 3 runs)"
-    counts = flag_counts(flags)
-    summary["rows_flagged"] = counts
+    summary["rows_flagged"] = run.flags
 
     home_info, home_rows = None, None
     if home is not None:
-        home_info, home_rows = home_view(
-            p,
-            mode,
-            out,
-            home,
-            descriptions,
-            bands=band_runs or None,
-            flags=flags,
-        )
+        home_info, home_rows = combine_home(home, run.home_parts)
         if not len(home_rows):
             notes.add(
                 f"home {home} supplies none of the markets whose rates change: its effects are 0"
             )
     unc = None
-    if draws > 0 and p.n_markets:
-        unc = draw_ranges(p, mode, scenario, draws, home, progress)
+    if run.draws is not None and run.n_markets:
+        unc = run.draws.outcome()
         spec = scenario.elasticities.uncertainty
         notes.add(
             f"ranges from {draws} Monte Carlo draws over the elasticities (one log-normal "
@@ -216,31 +533,37 @@ def run_on_flows(
             f"{list(spec.import_demand)}, export supply {list(spec.export_supply)}; seed "
             f"{spec.seed})"
         )
-    if p.n_markets == 0:
+    if run.n_markets == 0:
         notes.add(
             f"no rate changes: on this data set the measures of scenario {scenario.name} "
-            f"change no tariff against the baseline ({p.baseline.label}), so every effect is "
+            f"change no tariff against the baseline ({p_baseline.label}), so every effect is "
             "0 (on industry data, measures given in HS codes or HS-only product sets do not "
             "apply; see the notes above)"
         )
-    if band_runs:
+    if run.run_totals:
         notes.add(
             "sensitivity band: total_effect_low_usd and total_effect_high_usd are the lowest "
             "and highest total effect over runs with the substitution elasticity at its value "
             "and with sigma - 1 halved and doubled"
         )
-    sigma_max = float(p.kept(p.sigma).max()) if p.n_markets else None
-    for sentence in plausibility_notes(counts, sigma_max):
+    for sentence in plausibility_notes(run.flags, run.sigma_max):
         notes.add(sentence)
+    if run.rows.truncated:
+        notes.add(
+            f"rows: the {run.rows.count:,} rows with the largest absolute total effect of "
+            f"{run.rows.total:,} rows in changed markets (max_rows={max_rows}; "
+            "max_rows=None returns every row); the summary, markets and exporters cover "
+            "every row"
+        )
     year = (params or {}).get("year")
     all_assumptions = [
         *(assumptions or []),
-        p.baseline.assumption(year if isinstance(year, int) else None),
+        p_baseline.assumption(year if isinstance(year, int) else None),
         _MODEL_NOTES[mode],
         f"tariff schedule: scenario {scenario.name}"
         + (f" as of {scenario.date}" if scenario.date else ""),
         *scenario.assumptions,
-        *notes.items,
+        *notes.sentences(),
         "partial equilibrium: no income, exchange-rate or input-output effects; markets "
         "where no rate changes are not reported",
     ]
@@ -255,7 +578,10 @@ def run_on_flows(
         ],
     }
     out_params = dict(params or {})
-    out_params["baseline"] = p.baseline.to_dict()
+    out_params["baseline"] = p_baseline.to_dict()
+    rows = run.rows.frame()
+    markets = run.market_frame()
+    assert run.exporters is not None
     return ScenarioResult(
         kind="scenario",
         params=out_params,
@@ -264,8 +590,8 @@ def run_on_flows(
         assumptions=list(dict.fromkeys(all_assumptions)),
         columns=tuple(c for c in ROW_FIELDS if c in rows.columns),
         summary=summary,
-        markets=market_table(p, out, descriptions),
-        exporters=exporter_table(p, out),
+        markets=markets,
+        exporters=exporter_frame(chunks.exporters, run.exporters),
         home=home_info,
         home_rows=home_rows,
         uncertainty=unc,

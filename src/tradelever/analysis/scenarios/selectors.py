@@ -42,14 +42,44 @@ GOODS_SECTIONS = ("A", "B", "C")
 
 @dataclass
 class Notes:
-    """Assumption sentences collected while resolving selectors (deduplicated, ordered)."""
+    """Assumption sentences collected while resolving selectors (deduplicated, ordered).
+
+    A run over chunks of importers lays the scenario on each chunk with the same notes, so
+    a sentence is recorded once however many chunks add it; a sentence with a count
+    (:meth:`add_count`) adds up the counts of every chunk.
+    """
 
     items: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    _counted: set[str] = field(default_factory=set, repr=False)
 
     def add(self, text: str) -> None:
         """Record a sentence once."""
         if text not in self.items:
             self.items.append(text)
+
+    def add_count(self, template: str, n: int) -> None:
+        """Record a sentence whose ``{n}`` is the sum of ``n`` over the chunks.
+
+        Within one chunk (see :meth:`next_chunk`) the sentence counts once, as :meth:`add`
+        records it once (the scenario and its baseline scenario lay the same schedule).
+        """
+        if template not in self.counts:
+            self.counts[template] = 0
+            self.items.append(template)
+        if template not in self._counted:
+            self._counted.add(template)
+            self.counts[template] += int(n)
+
+    def next_chunk(self) -> None:
+        """Start the next chunk of rows: counted sentences count again."""
+        self._counted.clear()
+
+    def sentences(self) -> list[str]:
+        """The sentences in order, counts filled in."""
+        return [
+            t.replace("{n}", str(self.counts[t])) if t in self.counts else t for t in self.items
+        ]
 
 
 @dataclass(frozen=True)

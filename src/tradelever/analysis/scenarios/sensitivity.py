@@ -28,7 +28,7 @@ from tradelever.analysis.scenarios.prepare import Elasticities, Prepared, check_
 from tradelever.analysis.scenarios.uncertainty import draw_elasticities, percentiles
 from tradelever.errors import InputError
 
-__all__ = ["MAX_DRAWS", "check_draws", "draw_ranges", "sigma_band", "sigma_range"]
+__all__ = ["MAX_DRAWS", "DrawSums", "check_draws", "draw_ranges", "sigma_band", "sigma_range"]
 
 MAX_DRAWS = 10_000
 """Most draws accepted: p5 and p95 are stable to well under 1% of the range long before."""
@@ -79,6 +79,125 @@ def sigma_band(p: Prepared, mode: str) -> dict[str, np.ndarray]:
     return out
 
 
+class DrawSums:
+    """Per-draw totals of a run added up over its chunks, and their percentiles.
+
+    Percentiles of a sum are not sums of percentiles, so each chunk contributes its total
+    per draw (world, per exporter, home's rows) and the percentiles are taken once, on the
+    sums (:meth:`outcome`): the same figures as one pass over every market.
+    """
+
+    def __init__(self, scenario: Scenario, n: int, home: str | None, exporters: np.ndarray) -> None:
+        self.scenario = scenario
+        self.n = n
+        self.home = home
+        self.exporters = exporters
+        self.draws = draw_elasticities(scenario.elasticities.uncertainty, n)
+        self.by_exp = np.zeros((n, len(exporters)))
+        self.world = np.zeros(n)
+        self.rows_solved = 0
+        self.home_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = []
+
+    def add(self, p: Prepared, mode: str, progress: Progress | None = None) -> None:
+        """Solve every draw on the chunk ``p`` and add its totals.
+
+        With a home country only the markets home supplies are solved (the others do not
+        change home's figures). ``progress(i)`` is called after draw ``i`` (1-based).
+        """
+        rows, k, n, home = p.rows, p.k, self.n, self.home
+        exp_idx = rows.exp_idx[k]
+        n_exp = len(rows.exp_u)
+        sub = np.ones(len(p.market), dtype=bool)
+        if home is not None:
+            home_markets = np.unique(p.market[rows.exp_u[exp_idx] == home])
+            sub = np.isin(p.market, home_markets)
+        market = np.searchsorted(np.unique(p.market[sub]), p.market[sub])
+        n_m = int(market.max()) + 1 if len(market) else 0
+        n_rows = int(sub.sum())
+        self.rows_solved += n_rows
+        keep_rows = home is not None and self.rows_solved * n <= _MAX_ROW_DRAW_CELLS
+        if not keep_rows:
+            self.home_rows = None
+        is_home = rows.exp_u[exp_idx[sub]] == home if home is not None else None
+        row_totals = (
+            np.zeros((n, int(is_home.sum())))
+            if self.home_rows is not None and is_home is not None
+            else None
+        )
+        if n_rows:
+            args = (p.kept(p.value)[sub], p.kept(p.t0)[sub], p.kept(p.t1)[sub])
+            sigma, eps_m, eps_x = (e[sub] for e in p.elasticities())
+            model = check_mode(mode)
+            exp_sub = exp_idx[sub]
+            for i in range(n):
+                el: Elasticities = self.draws.apply(i, sigma, eps_m, eps_x)
+                res = model(market, *args, *el, n_markets=n_m)
+                self.by_exp[i] += np.bincount(exp_sub, weights=res.total, minlength=n_exp)
+                self.world[i] += res.total.sum()
+                if row_totals is not None:
+                    row_totals[i] = res.total[is_home]
+                if progress is not None:
+                    progress(i + 1)
+        elif progress is not None:
+            progress(n)
+        if row_totals is not None and self.home_rows is not None and is_home is not None:
+            imp = rows.imp_u[rows.imp_idx[k][sub][is_home]]
+            code = rows.code_u[rows.code_idx[k][sub][is_home]]
+            self.home_rows.append((imp, code, row_totals))
+
+    def outcome(self) -> dict[str, Any]:
+        """Percentiles over the draws: world, per exporter, home and (if small) home's rows."""
+        n, by_exp, home = self.n, self.by_exp, self.home
+        exp_p = percentiles(by_exp, axis=0)
+        exporters = [
+            {
+                "exporter": self.exporters[j],
+                "total_effect_p5_usd": exp_p["p5"][j],
+                "total_effect_p50_usd": exp_p["p50"][j],
+                "total_effect_p95_usd": exp_p["p95"][j],
+            }
+            for j in np.argsort(exp_p["p50"])
+            if np.any(by_exp[:, j] != 0)
+        ]
+        unc = self.scenario.elasticities.uncertainty
+        outcome: dict[str, Any] = {
+            "draws": n,
+            "scope": "markets supplied by home" if home is not None else "all changed markets",
+            "factors_p5_p95": {
+                "substitution_minus_one": list(unc.substitution),
+                "import_demand": list(unc.import_demand),
+                "export_supply": list(unc.export_supply),
+            },
+            "seed": unc.seed,
+            "total_effect_usd": {q: float(v) for q, v in percentiles(self.world).items()},
+            "exporters": exporters,
+        }
+        if home is not None:
+            j = np.flatnonzero(self.exporters == home)
+            if len(j):
+                outcome["home_total_effect_usd"] = {
+                    q: float(v) for q, v in percentiles(by_exp[:, j[0]]).items()
+                }
+            if self.home_rows is not None:
+                imp = np.concatenate([h[0] for h in self.home_rows] or [np.zeros(0, object)])
+                code = np.concatenate([h[1] for h in self.home_rows] or [np.zeros(0, object)])
+                totals = np.concatenate(
+                    [h[2] for h in self.home_rows] or [np.zeros((n, 0))], axis=1
+                )
+                rp = percentiles(totals, axis=0)
+                outcome["home_rows"] = [
+                    {
+                        "importer": imp[r],
+                        "code": code[r],
+                        "total_effect_p5_usd": rp["p5"][r],
+                        "total_effect_p50_usd": rp["p50"][r],
+                        "total_effect_p95_usd": rp["p95"][r],
+                    }
+                    for r in np.argsort(rp["p50"])
+                ]
+        return outcome
+
+
 def draw_ranges(
     p: Prepared,
     mode: str,
@@ -90,78 +209,8 @@ def draw_ranges(
     """Percentiles over elasticity draws: world, per exporter, home and (if small) rows.
 
     With a home country only the markets home supplies are solved (the others do not
-    change home's figures).
+    change home's figures). One chunk (or the whole run); see :class:`DrawSums`.
     """
-    rows, k = p.rows, p.k
-    exp_idx = rows.exp_idx[k]
-    n_exp = len(rows.exp_u)
-    sub = np.ones(len(p.market), dtype=bool)
-    if home is not None:
-        home_markets = np.unique(p.market[rows.exp_u[exp_idx] == home])
-        sub = np.isin(p.market, home_markets)
-    market = np.searchsorted(np.unique(p.market[sub]), p.market[sub])
-    n_m = int(market.max()) + 1 if len(market) else 0
-    args = (p.kept(p.value)[sub], p.kept(p.t0)[sub], p.kept(p.t1)[sub])
-    sigma, eps_m, eps_x = (e[sub] for e in p.elasticities())
-    d = draw_elasticities(scenario.elasticities.uncertainty, n)
-    model = check_mode(mode)
-    n_rows = int(sub.sum())
-    keep_rows = n_rows * n <= _MAX_ROW_DRAW_CELLS
-    by_exp = np.zeros((n, n_exp))
-    world = np.zeros(n)
-    row_totals = np.zeros((n, n_rows)) if keep_rows else None
-    for i in range(n):
-        el: Elasticities = d.apply(i, sigma, eps_m, eps_x)
-        res = model(market, *args, *el, n_markets=n_m)
-        by_exp[i] = np.bincount(exp_idx[sub], weights=res.total, minlength=n_exp)
-        world[i] = res.total.sum()
-        if row_totals is not None:
-            row_totals[i] = res.total
-        if progress is not None:
-            progress(i + 1, n)
-    exp_p = percentiles(by_exp, axis=0)
-    exporters = [
-        {
-            "exporter": rows.exp_u[j],
-            "total_effect_p5_usd": exp_p["p5"][j],
-            "total_effect_p50_usd": exp_p["p50"][j],
-            "total_effect_p95_usd": exp_p["p95"][j],
-        }
-        for j in np.argsort(exp_p["p50"])
-        if np.any(by_exp[:, j] != 0)
-    ]
-    unc = scenario.elasticities.uncertainty
-    outcome: dict[str, Any] = {
-        "draws": n,
-        "scope": "markets supplied by home" if home is not None else "all changed markets",
-        "factors_p5_p95": {
-            "substitution_minus_one": list(unc.substitution),
-            "import_demand": list(unc.import_demand),
-            "export_supply": list(unc.export_supply),
-        },
-        "seed": unc.seed,
-        "total_effect_usd": {q: float(v) for q, v in percentiles(world).items()},
-        "exporters": exporters,
-    }
-    if home is not None:
-        j = np.flatnonzero(rows.exp_u == home)
-        if len(j):
-            outcome["home_total_effect_usd"] = {
-                q: float(v) for q, v in percentiles(by_exp[:, j[0]]).items()
-            }
-        if row_totals is not None:
-            is_home = rows.exp_u[exp_idx[sub]] == home
-            rp = percentiles(row_totals[:, is_home], axis=0)
-            imp = rows.imp_idx[k][sub][is_home]
-            code = rows.code_idx[k][sub][is_home]
-            outcome["home_rows"] = [
-                {
-                    "importer": rows.imp_u[imp[r]],
-                    "code": rows.code_u[code[r]],
-                    "total_effect_p5_usd": rp["p5"][r],
-                    "total_effect_p50_usd": rp["p50"][r],
-                    "total_effect_p95_usd": rp["p95"][r],
-                }
-                for r in np.argsort(rp["p50"])
-            ]
-    return outcome
+    sums = DrawSums(scenario, n, home, p.rows.exp_u)
+    sums.add(p, mode, None if progress is None else lambda i: progress(i, n))
+    return sums.outcome()

@@ -40,6 +40,9 @@ __all__ = [
     "scenarios",
 ]
 
+MAX_ROWS: Final = 250_000
+"""Default most rows of a run's ``rows`` (:data:`tradelever.analysis.scenarios.run.MAX_ROWS`)."""
+
 MODE: Final = Option(
     "mode",
     Mode,
@@ -89,6 +92,15 @@ RUN_SCENARIO: Final = Analysis(
             None,
             "What effects are measured against: None (the scenario's relative_to, else no "
             "additional tariffs), 'none', or a scenario.",
+            cli=False,
+            http=False,
+        ),
+        Option(
+            "max_rows",
+            int | None,
+            MAX_ROWS,
+            "Most rows in the result's rows table: above it, the largest absolute total "
+            "effects (summary, markets and exporters cover every row); None: every row.",
             cli=False,
             http=False,
         ),
@@ -194,23 +206,37 @@ def run_scenario(
     progress: Any = None,
     baseline: Any = None,
     frame: pd.DataFrame | None = None,
+    max_rows: int | None = MAX_ROWS,
 ) -> ScenarioResult:
     """Run a scenario on the request's data set and year (home view when it has a home).
 
     ``baseline``: None (the scenario's ``relative_to``, else no additional tariffs),
     ``"none"``, or a scenario whose schedule the effects are measured against. ``frame`` is
     the year's flows when the caller has read them already (a comparison runs two scenarios
-    on one read).
+    on one read). Without it the flows are read a chunk of importers at a time
+    (:func:`~tradelever.analysis.scenarios.flows.plan_chunks`), so memory stays near one
+    chunk's working set plus the result. ``max_rows``: most rows in ``rows`` (above it, the
+    largest absolute total effects; None: every row).
     """
+    from tradelever.analysis.scenarios import flows as chunking
     from tradelever.analysis.scenarios.baseline import resolve_baseline
-    from tradelever.analysis.scenarios.flows import scenario_importers
-    from tradelever.analysis.scenarios.run import run_on_flows
+    from tradelever.analysis.scenarios.flows import FlowChunks, plan_chunks, scenario_importers
+    from tradelever.analysis.scenarios.run import check_max_rows, run_on_chunks
 
     RUN_SCENARIO.check(mode=mode)  # draws: checked by run_on_flows (whole numbers only)
+    max_rows = check_max_rows(max_rows)
     sc = scenario(spec)
     if frame is None:
-        frame = _flows(request, scenario_importers(sc, resolve_baseline(sc, baseline)[1]))
-    if frame.empty:
+        chunks = plan_chunks(
+            request.flows,
+            year=request.year,
+            importers=scenario_importers(sc, resolve_baseline(sc, baseline)[1]),
+            unique=request.manifest.unique_flow_keys,
+            chunk_rows=chunking.CHUNK_ROWS,
+        )
+    else:
+        chunks = FlowChunks.of_frame(frame, chunking.CHUNK_ROWS)
+    if not chunks.total_rows:
         raise InputError(
             f"scenario {sc.name}: data set {request.dataset} has no {request.year} imports for "
             "the scenario's importers"
@@ -227,8 +253,8 @@ def run_scenario(
         "draws": draws,
         "elasticities": sc.elasticities.model_dump(exclude={"uncertainty"}, exclude_none=True),
     }
-    return run_on_flows(
-        frame,
+    return run_on_chunks(
+        chunks,
         sc,
         mode=mode,
         home=request.home,
@@ -242,6 +268,7 @@ def run_scenario(
         progress=progress,
         baseline=baseline,
         lines=schedule_lines(request),
+        max_rows=max_rows,
     )
 
 
