@@ -82,7 +82,7 @@ from tradelever.analysis.request import (
     YEAR,
     Request,
 )
-from tradelever.analysis.result import TableResult, json_value
+from tradelever.analysis.result import TableResult, frame_records
 from tradelever.errors import InputError
 from tradelever.options import Analysis, Option
 from tradelever.store.dataset import DatasetView
@@ -647,10 +647,7 @@ class LeverageResult(TableResult):
         """
         columns = ["code", "description", *f.LEVERAGE_FIELDS, "sigma"]
         columns += [c for c in f.LEVERAGE_EXTRA_FIELDS if c in self.rows.columns]
-        rows = [
-            {c: json_value(rec[c]) for c in columns}
-            for rec in self.rows[columns].to_dict(orient="records")
-        ]
+        rows = frame_records(self.rows[columns])
         return {
             **self.params,
             "provenance": self.provenance,

@@ -26,7 +26,7 @@ import pandas as pd
 
 from tradelever.errors import InputError
 
-__all__ = ["TableResult", "dumps", "json_value"]
+__all__ = ["TableResult", "dumps", "frame_records", "json_value"]
 
 
 def json_value(value: Any) -> Any:
@@ -46,6 +46,35 @@ def json_value(value: Any) -> Any:
     if value is pd.NA or value is pd.NaT:
         return None
     return value
+
+
+def _column_values(column: pd.Series) -> list[Any]:
+    """One column as JSON-ready Python values (what :func:`json_value` gives per cell)."""
+    if pd.api.types.is_float_dtype(column.dtype) and not isinstance(
+        column.dtype, pd.CategoricalDtype
+    ):
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        out: list[Any] = values.tolist()
+        for i in np.flatnonzero(~np.isfinite(values)).tolist():
+            out[i] = None
+        return out
+    if pd.api.types.is_bool_dtype(column.dtype) and not column.isna().any():
+        return column.to_numpy(dtype=bool).tolist()
+    if pd.api.types.is_integer_dtype(column.dtype) and not column.isna().any():
+        return column.to_numpy(dtype="int64").tolist()
+    return [json_value(v) for v in column.astype(object).tolist()]
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict(orient="records")`` with every cell through :func:`json_value`.
+
+    Column by column (a vectorised conversion per column, then one dict per row), several
+    times faster than converting cell by cell: a leverage answer on a BACI year has
+    ~5,000 rows of 30 fields.
+    """
+    names = [str(c) for c in frame.columns]
+    columns = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def dumps(obj: Any, indent: int | None = 2) -> str:
@@ -123,7 +152,7 @@ class TableResult:
             "provenance": json_value(self.provenance),
             "assumptions": list(self.assumptions),
             "summary": json_value(self.summary),
-            "rows": [json_value(r) for r in frame.to_dict(orient="records")],
+            "rows": frame_records(frame),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

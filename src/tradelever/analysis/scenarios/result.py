@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from tradelever.analysis.result import TableResult, json_value
+from tradelever.analysis.result import TableResult, frame_records, json_value
 from tradelever.analysis.scenarios.pe_smart import PEOutcome, first_row
 from tradelever.analysis.scenarios.prepare import Prepared
 from tradelever.errors import InputError
@@ -83,12 +83,12 @@ class ScenarioResult(TableResult):
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready object (see class docstring)."""
         out = super().to_dict()
-        out["markets"] = [json_value(r) for r in self.markets.to_dict(orient="records")]
-        out["exporters"] = [json_value(r) for r in self.exporters.to_dict(orient="records")]
+        out["markets"] = frame_records(self.markets)
+        out["exporters"] = frame_records(self.exporters)
         if self.home is not None:
             home = dict(self.home)
             if self.home_rows is not None:
-                home["rows"] = [json_value(r) for r in self.home_rows.to_dict(orient="records")]
+                home["rows"] = frame_records(self.home_rows)
             out["home_summary"] = json_value(home)
         if self.uncertainty is not None:
             out["uncertainty"] = json_value(self.uncertainty)

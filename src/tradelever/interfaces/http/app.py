@@ -42,7 +42,9 @@ from tradelever.interfaces.http.security import (
 __all__ = ["DEFAULT_CACHE_BYTES", "DEFAULT_MAX_BODY", "STATIC_DIR", "create_app"]
 
 DEFAULT_MAX_BODY: Final = 1_048_576
-DEFAULT_CACHE_BYTES: Final = 64 * 1_048_576
+#: A leverage answer on a BACI year is ~5 MB with every row: 256 MiB keeps the answers of
+#: fifty such pairs (a dashboard's 20-row answers take a few kB each).
+DEFAULT_CACHE_BYTES: Final = 256 * 1_048_576
 STATIC_DIR: Final = Path(str(resources.files("tradelever.interfaces.http").joinpath("static")))
 
 
