@@ -143,3 +143,17 @@ def test_a_country_slice_is_the_filtered_table(
         else:
             assert pairs == expected
     assert slices.rows("nobody") == slice(0, 0)
+
+
+def test_lazy_ask_does_not_wait_for_a_build_in_progress(hand_store: Store) -> None:
+    import threading
+
+    tables = mk.market_indicators(hand_store, HAND, "hs6")
+    assert tables.pair_index(2023, lazy=True) is None
+    key = (str(tables.folder), 2023)
+    mk._INDEXES._building[key] = threading.Lock()  # another thread is building it
+    try:
+        assert tables.pair_index(2023, lazy=True) is None
+    finally:
+        mk._INDEXES._building.pop(key)
+    assert tables.pair_index(2023, lazy=True) is not None

@@ -451,7 +451,8 @@ class MarketIndicators:
         Shared by every instance over the same tables (one per data-set version and level)
         and bounded by ``INDEX_MEMORY``. ``lazy``: built only when asked for the second
         time, None the first (a one-shot command answers with three queries instead of
-        reading the whole year; a server builds it once and reuses it).
+        reading the whole year; a server builds it once and reuses it), and None while
+        another thread builds it (the caller queries rather than waits).
         """
         return _INDEXES.get(self, year, lazy=lazy)
 
@@ -752,8 +753,8 @@ class _IndexCache:
                 self._held.move_to_end(key)
                 return self._held[key]
             self._asked[key] = self._asked.get(key, 0) + 1
-            if lazy and self._asked[key] < 2:
-                return None
+            if lazy and (self._asked[key] < 2 or key in self._building):
+                return None  # asked once, or being built by another thread: query meanwhile
             building = self._building.setdefault(key, threading.Lock())
         with building:
             with self._lock:
@@ -916,8 +917,10 @@ def pair_sums(
         return _pair_sums_queried(indicators, **kwargs)
     lazy = indexed is None
     index = indicators.pair_index(year, lazy=lazy)
-    base = None if base_year is None or index is None else indicators.pair_index(base_year)
-    if index is None:
+    base = (
+        None if base_year is None or index is None else indicators.pair_index(base_year, lazy=lazy)
+    )
+    if index is None or (base_year is not None and base is None):
         return _pair_sums_queried(indicators, **kwargs)
     return _pair_sums_indexed(indicators, index, base, **kwargs)
 
