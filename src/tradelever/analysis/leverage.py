@@ -495,6 +495,7 @@ def leverage_table(
             parameter="partner",
         )
     agg = agg[agg["partner_imports_usd"] > 0].reset_index(drop=True)
+    code_list = agg["code"].tolist()
     m = agg["partner_imports_usd"].to_numpy()
     v_home = agg["home_exports_to_partner_usd"].to_numpy()
     share = ind.supplier_share(v_home, m)
@@ -515,9 +516,7 @@ def leverage_table(
             dtype=object,
         )
     else:
-        sig = sigma_table(agg["code"].tolist(), classification, sigma)
-        sigmas = sig["sigma"].to_numpy(dtype=float)
-        sources = sig["sigma_source"].to_numpy()
+        sigmas, sources = _sigmas(code_list, classification, sigma)
     sigma_low, sigma_high = ind.sigma_range(sigmas)
     world_k = agg["world_exports_usd"].to_numpy()
     home_k = agg["home_exports_usd"].to_numpy()
@@ -566,7 +565,7 @@ def leverage_table(
     out = pd.DataFrame(
         {
             "code": agg["code"],
-            "description": [(descriptions or {}).get(c, "") for c in agg["code"]],
+            "description": [(descriptions or {}).get(c, "") for c in code_list],
             "home_share_of_partner_imports": share,
             "partner_imports_usd": m,
             "home_exports_to_partner_usd": v_home,
@@ -591,6 +590,32 @@ def leverage_table(
         kind="mergesort",
     )
     return out.reset_index(drop=True)
+
+
+#: Default sigma and source per (classification, code), filled as codes are met (a few
+#: thousand per classification): a pair's 5,000 codes are looked up, not matched again.
+_DEFAULT_SIGMAS: dict[tuple[str, str], tuple[float, str]] = {}
+
+
+def _sigmas(
+    codes: list[str], classification: str, sigma: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sigma and its source per code: :func:`sigma_table`, its defaults kept per code."""
+    if sigma is not None:
+        sig = sigma_table(codes, classification, sigma)
+        return sig["sigma"].to_numpy(dtype=float), sig["sigma_source"].to_numpy(dtype=object)
+    missing = [c for c in dict.fromkeys(codes) if (classification, c) not in _DEFAULT_SIGMAS]
+    if missing:
+        sig = sigma_table(missing, classification)
+        for code, value, source in zip(
+            missing, sig["sigma"].tolist(), sig["sigma_source"].tolist(), strict=True
+        ):
+            _DEFAULT_SIGMAS[(classification, code)] = (float(value), source)
+    found = [_DEFAULT_SIGMAS[(classification, c)] for c in codes]
+    values = np.array([v for v, _ in found], dtype=float)
+    sources = np.empty(len(found), dtype=object)
+    sources[:] = [s for _, s in found]
+    return values, sources
 
 
 @dataclass(frozen=True, init=False, eq=False)
