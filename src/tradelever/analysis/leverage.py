@@ -53,6 +53,7 @@ per-product table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -582,14 +583,36 @@ def leverage_table(
             "home_applied_rate": ind.safe_ratio(_column(agg, "home_duty_to_partner_usd"), v_home),
         }
     )
-    out = apply_nulls(out, nulls)
-    out = out.sort_values(
-        ["partner_cost_of_losing_home_usd", "home_exports_to_partner_usd", "code"],
-        ascending=[False, False, True],
-        na_position="last",
-        kind="mergesort",
+    if nulls:
+        out = apply_nulls(out, nulls)
+    order = ranked_order(
+        out["partner_cost_of_losing_home_usd"].to_numpy(dtype=float),
+        out["home_exports_to_partner_usd"].to_numpy(dtype=float),
+        code_list,
     )
-    return out.reset_index(drop=True)
+    return out.take(order).reset_index(drop=True)
+
+
+def ranked_order(cost: np.ndarray, shipped: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+    """Row order of a leverage table: cost, then home's shipments descending; code; NaN last.
+
+    The order of ``sort_values([cost, shipped, code], ascending=[False, False, True],
+    na_position="last")``, as one ``numpy.lexsort`` (no string categoricals).
+    """
+    text = np.asarray(list(codes), dtype=str)
+    code_rank = np.empty(len(text), dtype=np.int64)
+    code_rank[np.argsort(text, kind="stable")] = np.arange(len(text))
+    cost, shipped = np.asarray(cost, dtype=float), np.asarray(shipped, dtype=float)
+    no_cost, no_shipped = np.isnan(cost), np.isnan(shipped)
+    return np.lexsort(
+        (
+            code_rank,
+            -np.where(no_shipped, 0.0, shipped),
+            no_shipped,
+            -np.where(no_cost, 0.0, cost),
+            no_cost,
+        )
+    )
 
 
 #: Default sigma and source per (classification, code), filled as codes are met (a few
