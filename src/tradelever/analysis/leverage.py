@@ -53,7 +53,7 @@ per-product table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -400,7 +400,7 @@ def leverage_table(
     year: int,
     classification: str,
     sigma: float | None = None,
-    descriptions: dict[str, str] | None = None,
+    descriptions: Mapping[str, str] | None = None,
     flows: Any = None,
     base_year: int | None = None,
     totals: tuple[float, dict[str, float]] | None = None,
@@ -495,8 +495,11 @@ def leverage_table(
             "reporter, such as census-us-2024, holds only that reporter's imports)",
             parameter="partner",
         )
-    agg = agg[agg["partner_imports_usd"] > 0].reset_index(drop=True)
+    imported = (agg["partner_imports_usd"] > 0).to_numpy()
+    if not imported.all():  # the sums read from the tables hold imported codes only
+        agg = agg[imported].reset_index(drop=True)
     code_list = agg["code"].tolist()
+    named = descriptions or {}
     m = agg["partner_imports_usd"].to_numpy()
     v_home = agg["home_exports_to_partner_usd"].to_numpy()
     share = ind.supplier_share(v_home, m)
@@ -566,7 +569,7 @@ def leverage_table(
     out = pd.DataFrame(
         {
             "code": agg["code"],
-            "description": [(descriptions or {}).get(c, "") for c in code_list],
+            "description": [named.get(c, "") for c in code_list],
             "home_share_of_partner_imports": share,
             "partner_imports_usd": m,
             "home_exports_to_partner_usd": v_home,
@@ -615,9 +618,9 @@ def ranked_order(cost: np.ndarray, shipped: np.ndarray, codes: Sequence[str]) ->
     )
 
 
-#: Default sigma and source per (classification, code), filled as codes are met (a few
+#: Default sigma and source per classification and code, filled as codes are met (a few
 #: thousand per classification): a pair's 5,000 codes are looked up, not matched again.
-_DEFAULT_SIGMAS: dict[tuple[str, str], tuple[float, str]] = {}
+_DEFAULT_SIGMAS: dict[str, dict[str, tuple[float, str]]] = {}
 
 
 def _sigmas(
@@ -627,15 +630,16 @@ def _sigmas(
     if sigma is not None:
         sig = sigma_table(codes, classification, sigma)
         return sig["sigma"].to_numpy(dtype=float), sig["sigma_source"].to_numpy(dtype=object)
-    missing = [c for c in dict.fromkeys(codes) if (classification, c) not in _DEFAULT_SIGMAS]
+    known = _DEFAULT_SIGMAS.setdefault(classification, {})
+    missing = [c for c in dict.fromkeys(codes) if c not in known]
     if missing:
         sig = sigma_table(missing, classification)
         for code, value, source in zip(
             missing, sig["sigma"].tolist(), sig["sigma_source"].tolist(), strict=True
         ):
-            _DEFAULT_SIGMAS[(classification, code)] = (float(value), source)
-    found = [_DEFAULT_SIGMAS[(classification, c)] for c in codes]
-    values = np.array([v for v, _ in found], dtype=float)
+            known[code] = (float(value), source)
+    found = list(map(known.__getitem__, codes))
+    values = np.fromiter((v for v, _ in found), dtype=float, count=len(found))
     sources = np.empty(len(found), dtype=object)
     sources[:] = [s for _, s in found]
     return values, sources
@@ -765,7 +769,7 @@ def leverage(
         year=year,
         classification=request.classification,
         sigma=sigma,
-        descriptions=dict(request.descriptions),
+        descriptions=request.descriptions,
         flows=request.flows,
         base_year=base_year,
         reporters=reporters,
