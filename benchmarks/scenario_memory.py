@@ -43,29 +43,6 @@ import tempfile
 import time
 from pathlib import Path
 
-SCENARIO = {
-    "name": "bench-all-markets",
-    "description": "SYNTHETIC benchmark: every importer taxes China 25% and everyone else 10%",
-    "measures": [
-        {
-            "importer": "all",
-            "exporters": {"all_except": ["CHN"]},
-            "products": "all",
-            "new_rate": 0.10,
-            "basis": "other",
-            "source": "synthetic benchmark",
-        },
-        {
-            "importer": "all",
-            "exporters": ["CHN"],
-            "products": "all",
-            "new_rate": 0.25,
-            "basis": "other",
-            "source": "synthetic benchmark",
-        },
-    ],
-}
-
 _SCENARIO = """
 import json, sys, time
 t0 = time.perf_counter()
@@ -106,6 +83,7 @@ def main() -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from ingest_baci import _INGEST, CSV_NAME, generate, run_child
+    from scenario_pe import SCENARIO  # the same all-markets SYNTHETIC scenario
     from tradelever.analysis.scenarios.flows import CHUNK_ROWS
 
     chunk_rows = args.chunk_rows or CHUNK_ROWS
