@@ -699,7 +699,7 @@ class LeverageResult(TableResult):
         """
         columns = ["code", "description", *f.LEVERAGE_FIELDS, "sigma"]
         columns += [c for c in f.LEVERAGE_EXTRA_FIELDS if c in self.rows.columns]
-        rows = frame_records(self.rows[columns])
+        rows = frame_records(self.rows, columns)
         return {
             **self.params,
             "provenance": self.provenance,

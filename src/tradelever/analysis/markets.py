@@ -350,6 +350,7 @@ class MarketIndicators:
     folder: Path
     flow_files: list[Path]
     _whole: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _totals: dict[int, tuple[float, dict[str, float]]] = field(default_factory=dict, repr=False)
     _keys: dict[int, pd.Index] = field(default_factory=dict, repr=False)
     _con: Any = field(default=None, repr=False)
 
@@ -1148,8 +1149,12 @@ def export_totals(indicators: MarketIndicators, year: int) -> tuple[float, dict[
     The same values as :func:`tradelever.analysis.leverage.export_totals` (the ``totals``
     argument of ``leverage_table``), without a query over the flows.
     """
-    table = indicators.whole("exporter_totals", year)
-    totals = dict(
-        zip(table[f.EXPORTER].astype(str), table["total_exports_usd"].astype(float), strict=True)
-    )
-    return float(sum(totals.values())), totals
+    if int(year) not in indicators._totals:  # kept (callers read it, never change it)
+        table = indicators.whole("exporter_totals", year)
+        totals = dict(
+            zip(
+                table[f.EXPORTER].astype(str), table["total_exports_usd"].astype(float), strict=True
+            )
+        )
+        indicators._totals[int(year)] = (float(sum(totals.values())), totals)
+    return indicators._totals[int(year)]
