@@ -270,8 +270,12 @@ def leverage_flags(
             ("home_comparative_advantage", rca > 1.0),
         ]
     n = s.shape[0] if s.ndim else 1
-    labels: list[list[str]] = [[] for _ in range(n)]
-    for name, mask in tests:
-        for i in np.flatnonzero(np.broadcast_to(mask, (n,))):
-            labels[i].append(name)
-    return [";".join(x) for x in labels]
+    # One bit per flag, then one string per combination met (at most 2^6).
+    bits = np.zeros(n, dtype=np.int64)
+    for i, (_, mask) in enumerate(tests):
+        bits |= np.broadcast_to(mask, (n,)).astype(np.int64) << i
+    text = {
+        b: ";".join(name for i, (name, _) in enumerate(tests) if b >> i & 1)
+        for b in np.unique(bits).tolist()
+    }
+    return [text[b] for b in bits.tolist()]

@@ -53,6 +53,7 @@ per-product table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -399,7 +400,7 @@ def leverage_table(
     year: int,
     classification: str,
     sigma: float | None = None,
-    descriptions: dict[str, str] | None = None,
+    descriptions: Mapping[str, str] | None = None,
     flows: Any = None,
     base_year: int | None = None,
     totals: tuple[float, dict[str, float]] | None = None,
@@ -494,7 +495,11 @@ def leverage_table(
             "reporter, such as census-us-2024, holds only that reporter's imports)",
             parameter="partner",
         )
-    agg = agg[agg["partner_imports_usd"] > 0].reset_index(drop=True)
+    imported = (agg["partner_imports_usd"] > 0).to_numpy()
+    if not imported.all():  # the sums read from the tables hold imported codes only
+        agg = agg[imported].reset_index(drop=True)
+    code_list = agg["code"].tolist()
+    named = descriptions or {}
     m = agg["partner_imports_usd"].to_numpy()
     v_home = agg["home_exports_to_partner_usd"].to_numpy()
     share = ind.supplier_share(v_home, m)
@@ -515,9 +520,7 @@ def leverage_table(
             dtype=object,
         )
     else:
-        sig = sigma_table(agg["code"].tolist(), classification, sigma)
-        sigmas = sig["sigma"].to_numpy(dtype=float)
-        sources = sig["sigma_source"].to_numpy()
+        sigmas, sources = _sigmas(code_list, classification, sigma)
     sigma_low, sigma_high = ind.sigma_range(sigmas)
     world_k = agg["world_exports_usd"].to_numpy()
     home_k = agg["home_exports_usd"].to_numpy()
@@ -566,7 +569,7 @@ def leverage_table(
     out = pd.DataFrame(
         {
             "code": agg["code"],
-            "description": [(descriptions or {}).get(c, "") for c in agg["code"]],
+            "description": [named.get(c, "") for c in code_list],
             "home_share_of_partner_imports": share,
             "partner_imports_usd": m,
             "home_exports_to_partner_usd": v_home,
@@ -583,14 +586,63 @@ def leverage_table(
             "home_applied_rate": ind.safe_ratio(_column(agg, "home_duty_to_partner_usd"), v_home),
         }
     )
-    out = apply_nulls(out, nulls)
-    out = out.sort_values(
-        ["partner_cost_of_losing_home_usd", "home_exports_to_partner_usd", "code"],
-        ascending=[False, False, True],
-        na_position="last",
-        kind="mergesort",
+    if nulls:
+        out = apply_nulls(out, nulls)
+    order = ranked_order(
+        out["partner_cost_of_losing_home_usd"].to_numpy(dtype=float),
+        out["home_exports_to_partner_usd"].to_numpy(dtype=float),
+        code_list,
     )
-    return out.reset_index(drop=True)
+    return out.take(order).reset_index(drop=True)
+
+
+def ranked_order(cost: np.ndarray, shipped: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+    """Row order of a leverage table: cost, then home's shipments descending; code; NaN last.
+
+    The order of ``sort_values([cost, shipped, code], ascending=[False, False, True],
+    na_position="last")``, as one ``numpy.lexsort`` (no string categoricals).
+    """
+    text = np.asarray(list(codes), dtype=str)
+    code_rank = np.empty(len(text), dtype=np.int64)
+    code_rank[np.argsort(text, kind="stable")] = np.arange(len(text))
+    cost, shipped = np.asarray(cost, dtype=float), np.asarray(shipped, dtype=float)
+    no_cost, no_shipped = np.isnan(cost), np.isnan(shipped)
+    return np.lexsort(
+        (
+            code_rank,
+            -np.where(no_shipped, 0.0, shipped),
+            no_shipped,
+            -np.where(no_cost, 0.0, cost),
+            no_cost,
+        )
+    )
+
+
+#: Default sigma and source per classification and code, filled as codes are met (a few
+#: thousand per classification): a pair's 5,000 codes are looked up, not matched again.
+_DEFAULT_SIGMAS: dict[str, dict[str, tuple[float, str]]] = {}
+
+
+def _sigmas(
+    codes: list[str], classification: str, sigma: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sigma and its source per code: :func:`sigma_table`, its defaults kept per code."""
+    if sigma is not None:
+        sig = sigma_table(codes, classification, sigma)
+        return sig["sigma"].to_numpy(dtype=float), sig["sigma_source"].to_numpy(dtype=object)
+    known = _DEFAULT_SIGMAS.setdefault(classification, {})
+    missing = [c for c in dict.fromkeys(codes) if c not in known]
+    if missing:
+        sig = sigma_table(missing, classification)
+        for code, value, source in zip(
+            missing, sig["sigma"].tolist(), sig["sigma_source"].tolist(), strict=True
+        ):
+            known[code] = (float(value), source)
+    found = list(map(known.__getitem__, codes))
+    values = np.fromiter((v for v, _ in found), dtype=float, count=len(found))
+    sources = np.empty(len(found), dtype=object)
+    sources[:] = [s for _, s in found]
+    return values, sources
 
 
 @dataclass(frozen=True, init=False, eq=False)
@@ -647,7 +699,7 @@ class LeverageResult(TableResult):
         """
         columns = ["code", "description", *f.LEVERAGE_FIELDS, "sigma"]
         columns += [c for c in f.LEVERAGE_EXTRA_FIELDS if c in self.rows.columns]
-        rows = frame_records(self.rows[columns])
+        rows = frame_records(self.rows, columns)
         return {
             **self.params,
             "provenance": self.provenance,
@@ -717,7 +769,7 @@ def leverage(
         year=year,
         classification=request.classification,
         sigma=sigma,
-        descriptions=dict(request.descriptions),
+        descriptions=request.descriptions,
         flows=request.flows,
         base_year=base_year,
         reporters=reporters,

@@ -350,6 +350,7 @@ class MarketIndicators:
     folder: Path
     flow_files: list[Path]
     _whole: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _totals: dict[int, tuple[float, dict[str, float]]] = field(default_factory=dict, repr=False)
     _keys: dict[int, pd.Index] = field(default_factory=dict, repr=False)
     _con: Any = field(default=None, repr=False)
 
@@ -357,13 +358,17 @@ class MarketIndicators:
         """Parquet files of one table."""
         return sorted((self.folder / table).glob("*.parquet"))
 
-    def _query(self, sql: str) -> pd.DataFrame:
+    def _connection(self) -> Any:
         if self._con is None:
             import duckdb
 
-            self._con = duckdb.connect()
-            self._con.execute("SET enable_progress_bar = false")
-        cursor = self._con.cursor()
+            con = duckdb.connect()
+            con.execute("SET enable_progress_bar = false")
+            self._con = con
+        return self._con
+
+    def _query(self, sql: str) -> pd.DataFrame:
+        cursor = self._connection().cursor()
         try:
             return cursor.execute(sql).df()
         finally:
@@ -428,17 +433,29 @@ class MarketIndicators:
             conditions.append(_in(f.EXPORTER, list(exporters)))
         if importers is not None:
             conditions.append(_in(f.IMPORTER, list(importers)))
-        code = (
-            f.PRODUCT
-            if self.level == self.base_level
-            else (f"substr({f.PRODUCT}, 1, {_PREFIX[self.level]})")
-        )
         return self._query(
             f"SELECT {f.YEAR}, {f.EXPORTER}::VARCHAR AS {f.EXPORTER}, "
-            f"{f.IMPORTER}::VARCHAR AS {f.IMPORTER}, {code}::VARCHAR AS code, "
+            f"{f.IMPORTER}::VARCHAR AS {f.IMPORTER}, {self._code_sql()}::VARCHAR AS code, "
             f"sum({f.VALUE_USD}) AS {f.VALUE_USD} "
             f"FROM {_parquet(files)} WHERE {' AND '.join(conditions)} GROUP BY ALL"
         )
+
+    def _code_sql(self) -> str:
+        """The SQL of the ``code`` column over the flows at this level."""
+        if self.level == self.base_level:
+            return f.PRODUCT
+        return f"substr({f.PRODUCT}, 1, {_PREFIX[self.level]})"
+
+    def pair_index(self, year: int, *, lazy: bool = False) -> PairIndex | None:
+        """The year's tables and flows in memory, indexed by country (built once per process).
+
+        Shared by every instance over the same tables (one per data-set version and level)
+        and bounded by ``INDEX_MEMORY``. ``lazy``: built only when asked for the second
+        time, None the first (a one-shot command answers with three queries instead of
+        reading the whole year; a server builds it once and reuses it), and None while
+        another thread builds it (the caller queries rather than waits).
+        """
+        return _INDEXES.get(self, year, lazy=lazy)
 
     @property
     def base_level(self) -> str:
@@ -449,6 +466,320 @@ class MarketIndicators:
     def years(self) -> list[int]:
         """Years of the data set."""
         return sorted(int(y) for y in self.manifest.get("years") or [])
+
+
+# --------------------------------------------------------------------------------------
+# In-memory positional index of one year (a long-lived process: the HTTP server)
+
+#: Memory the year indexes of all data-set versions may hold together in one process
+#: (least recently used dropped first). A synthetic BACI-size year (11 M flows, 1.2 M
+#: markets and exporters rows, 5,400 codes) takes about 190 MB.
+INDEX_MEMORY: Final = 768 * 2**20
+#: Flows beyond which a year's flows are not held in memory (the pair queries read them
+#: from Parquet instead): 14 bytes a flow, 30 M flows about 420 MB.
+INDEX_MAX_FLOWS: Final = 30_000_000
+_BATCH: Final = 1_000_000
+
+
+class _Coder:
+    """Integer ids of strings, assigned in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def encode(self, column: Any) -> np.ndarray:
+        """Ids of an Arrow string column (null: -1)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(column)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        local = np.array(
+            [self.ids.setdefault(str(v), len(self.ids)) for v in encoded.dictionary.to_pylist()]
+            + [-1],
+            dtype=np.int32,
+        )
+        positions = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return local[positions]
+
+    def names(self) -> np.ndarray:
+        """The strings, by id."""
+        out = np.empty(len(self.ids), dtype=object)
+        for name, i in self.ids.items():
+            out[i] = name
+        return out
+
+
+@dataclass(frozen=True)
+class Slices:
+    """Rows of one table grouped by a country: the country's rows are ``[start, stop)``.
+
+    ``code`` holds positions in :attr:`PairIndex.codes`; ``values`` one float array per
+    column; ``partner`` (flows only) the other country's id in :attr:`PairIndex.countries`.
+    """
+
+    bounds: dict[str, tuple[int, int]]
+    code: np.ndarray
+    values: dict[str, np.ndarray]
+    other: np.ndarray | None = None
+
+    def rows(self, country: str | None) -> slice:
+        """The rows of ``country`` (an empty slice when it has none)."""
+        start, stop = self.bounds.get(str(country), (0, 0))
+        return slice(start, stop)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays."""
+        arrays = [self.code, *self.values.values()]
+        if self.other is not None:
+            arrays.append(self.other)
+        return sum(int(a.nbytes) for a in arrays)
+
+
+@dataclass(frozen=True)
+class PairIndex:
+    """One year of the market tables (and flows) in memory, indexed by country.
+
+    ``codes`` are the year's product codes, sorted (an id is a position); ``world_*`` are
+    W(k) and the sum of squares per id (0 where absent); ``markets`` are the ``markets``
+    rows by importer, ``exporters`` the ``exporters`` rows by exporter, and ``flows`` the
+    international flows V(i, j, k) by importer j with the exporter i's id in
+    ``flows.other`` (None when the year has more than ``INDEX_MAX_FLOWS`` flows). Every
+    country's rows are sorted by code id. A pair's per-code sums are then slices and one
+    ``bincount`` (microseconds), where a query over Parquet takes 5 to 20 ms.
+    """
+
+    codes: np.ndarray
+    countries: dict[str, int]
+    world_exports: np.ndarray
+    world_sumsq: np.ndarray
+    markets: Slices
+    exporters: Slices
+    flows: Slices | None
+
+    @property
+    def nbytes(self) -> int:
+        """Approximate memory held (arrays and code strings)."""
+        parts = [self.markets, self.exporters, *([self.flows] if self.flows else [])]
+        arrays = self.world_exports.nbytes + self.world_sumsq.nbytes
+        return int(arrays + sum(p.nbytes for p in parts) + 60 * len(self.codes))
+
+    def dense(self, table: Slices, country: str | None, column: str) -> np.ndarray:
+        """A country's values of ``column`` per code id (0 where it has no row, NaN as 0)."""
+        out = np.zeros(len(self.codes))
+        rows = table.rows(country)
+        values = table.values[column][rows]
+        out[table.code[rows]] = np.where(np.isnan(values), 0.0, values)
+        return out
+
+    def shipped(self, exporter: str | None, importer: str) -> np.ndarray:
+        """V(exporter, importer, k) per code id, summed (0 where none)."""
+        assert self.flows is not None
+        rows = self.flows.rows(importer)
+        wanted = self.countries.get(str(exporter), -2)
+        mine = self.flows.other[rows] == wanted  # type: ignore[index]
+        return np.bincount(
+            self.flows.code[rows][mine],
+            weights=self.flows.values[f.VALUE_USD][rows][mine],
+            minlength=len(self.codes),
+        )
+
+
+def _batches(indicators: MarketIndicators, sql: str) -> Iterable[Any]:
+    cursor = indicators._connection().cursor()
+    try:
+        yield from cursor.sql(sql).to_arrow_reader(_BATCH)
+    finally:
+        cursor.close()
+
+
+def _grouped(
+    country_ids: np.ndarray,
+    code_ids: np.ndarray,
+    values: dict[str, np.ndarray],
+    names: np.ndarray,
+    other: np.ndarray | None = None,
+) -> Slices:
+    """Rows sorted by country (and by code id within a country), with each country's bounds.
+
+    A stable sort of one integer key (a radix sort for the flows' 16-bit country ids).
+    """
+    n_codes = int(code_ids.max()) + 2 if len(code_ids) else 1
+    if other is None:  # tables: one row per (country, code), sorted by code within a country
+        key = country_ids.astype(np.int64) * n_codes + (code_ids + 1)
+    else:  # flows: code order is not needed (summed by bincount)
+        key = country_ids.astype(np.int16 if len(names) < 2**15 else np.int32)
+    order = np.argsort(key, kind="stable")
+    del key
+    counts = np.bincount(country_ids + 1, minlength=len(names) + 1)  # id -1: a null country
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    bounds = {
+        str(names[i]): (int(offsets[i + 1]), int(offsets[i + 2]))
+        for i in np.flatnonzero(counts[1:])
+    }
+    return Slices(
+        bounds=bounds,
+        code=code_ids[order],
+        values={k: v[order] for k, v in values.items()},
+        other=None if other is None else other[order],
+    )
+
+
+def _build_pair_index(indicators: MarketIndicators, year: int) -> PairIndex:
+    """Read one year's ``world``, ``markets``, ``exporters`` and flows into a :class:`PairIndex`."""
+    codes, countries = _Coder(), _Coder()
+    where = f"WHERE {_in(f.YEAR, [int(year)])}"
+
+    def read(table: str, country: str, columns: list[str]) -> tuple[np.ndarray, ...]:
+        sql = (
+            f'SELECT "{country}"::VARCHAR AS c, code::VARCHAR AS code, '
+            + ", ".join(f'"{c}"::DOUBLE AS "{c}"' for c in columns)
+            + f" FROM {_parquet(indicators.files(table))} {where}"
+        )
+        parts: list[list[np.ndarray]] = [[] for _ in range(2 + len(columns))]
+        for batch in _batches(indicators, sql):
+            parts[0].append(countries.encode(batch.column(0)))
+            parts[1].append(codes.encode(batch.column(1)))
+            for i, name in enumerate(columns):
+                column = batch.column(2 + i).to_numpy(zero_copy_only=False)
+                parts[2 + i].append(np.asarray(column, dtype=float))
+                del name
+        return tuple(
+            np.concatenate(p) if p else np.empty(0, dtype=np.int32 if i < 2 else float)
+            for i, p in enumerate(parts)
+        )
+
+    world = indicators.whole("world", year)
+    world_ids = codes.encode(_arrow_strings(world["code"]))
+    m_country, m_code, m_imports, m_sumsq = read(
+        "markets", f.IMPORTER, ["imports_usd", "import_sumsq"]
+    )
+    x_country, x_code, x_exports = read("exporters", f.EXPORTER, ["exports_usd"])
+    flow_parts = None
+    files = [p for p in indicators.flow_files if _year_of(p) in (None, int(year))]
+    if files:
+        (count,) = (
+            indicators._connection()
+            .execute(f"SELECT count(*) FROM {_parquet(files)} {where}")
+            .fetchone()
+        )
+        if int(count) <= INDEX_MAX_FLOWS:
+            sql = (
+                f"SELECT {f.IMPORTER}::VARCHAR, {f.EXPORTER}::VARCHAR, "
+                f"{indicators._code_sql()}::VARCHAR, {f.VALUE_USD}::DOUBLE "
+                f"FROM {_parquet(files)} {where} AND {f.EXPORTER} <> {f.IMPORTER}"
+            )
+            parts: list[list[np.ndarray]] = [[], [], [], []]
+            for batch in _batches(indicators, sql):
+                parts[0].append(countries.encode(batch.column(0)).astype(np.int16))
+                parts[1].append(countries.encode(batch.column(1)).astype(np.int16))
+                parts[2].append(codes.encode(batch.column(2)))
+                values = np.asarray(batch.column(3).to_numpy(zero_copy_only=False), dtype=float)
+                parts[3].append(np.where(np.isnan(values), 0.0, values))  # SQL sum skips nulls
+            flow_parts = [np.concatenate(p) if p else np.empty(0) for p in parts]
+    # Ids in code order: a position in the sorted codes.
+    names = codes.names()
+    order = np.argsort(names.astype(str), kind="stable")
+    rank = np.empty(len(order) + 1, dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    rank[-1] = -1  # id -1 (a null code) stays -1
+
+    def ranked(ids: np.ndarray) -> np.ndarray:
+        return rank[ids]
+
+    country_names = countries.names()
+    n = len(names)
+    world_exports, world_sumsq = np.zeros(n), np.zeros(n)
+    w = world["world_exports_usd"].to_numpy(dtype=float)
+    s = world["world_export_sumsq"].to_numpy(dtype=float)
+    world_exports[ranked(world_ids)] = np.where(np.isnan(w), 0.0, w)
+    world_sumsq[ranked(world_ids)] = np.where(np.isnan(s), 0.0, s)
+    flows = None
+    if flow_parts is not None:
+        flows = _grouped(
+            flow_parts[0],
+            ranked(flow_parts[2]),
+            {f.VALUE_USD: flow_parts[3]},
+            country_names,
+            other=flow_parts[1],
+        )
+    return PairIndex(
+        codes=names[order],
+        countries={str(c): i for i, c in enumerate(country_names)},
+        world_exports=world_exports,
+        world_sumsq=world_sumsq,
+        markets=_grouped(
+            m_country,
+            ranked(m_code),
+            {"imports_usd": m_imports, "import_sumsq": m_sumsq},
+            country_names,
+        ),
+        exporters=_grouped(x_country, ranked(x_code), {"exports_usd": x_exports}, country_names),
+        flows=flows,
+    )
+
+
+def _arrow_strings(values: pd.Series) -> Any:
+    import pyarrow as pa
+
+    return pa.array(values.astype(object).tolist(), type=pa.string())
+
+
+class _IndexCache:
+    """The process's :class:`PairIndex` objects, bounded by ``INDEX_MEMORY`` (LRU).
+
+    Keyed by the tables' folder (one per data-set version and level) and the year, and
+    shared by every session of the process; one thread builds a given index, the others
+    asking for it meanwhile wait for it.
+    """
+
+    def __init__(self, budget: int) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._building: dict[tuple[str, int], threading.Lock] = {}
+        self._held: OrderedDict[tuple[str, int], PairIndex] = OrderedDict()
+        self._asked: dict[tuple[str, int], int] = {}
+
+    def get(self, indicators: MarketIndicators, year: int, *, lazy: bool) -> PairIndex | None:
+        import threading
+
+        key = (str(indicators.folder), int(year))
+        with self._lock:
+            if key in self._held:
+                self._held.move_to_end(key)
+                return self._held[key]
+            self._asked[key] = self._asked.get(key, 0) + 1
+            if lazy and (self._asked[key] < 2 or key in self._building):
+                return None  # asked once, or being built by another thread: query meanwhile
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._held:
+                    return self._held[key]
+            index = _build_pair_index(indicators, year)
+            with self._lock:
+                self._held[key] = index
+                self._held.move_to_end(key)
+                self._building.pop(key, None)
+                total = sum(i.nbytes for i in self._held.values())
+                while total > self.budget and len(self._held) > 1:
+                    _, dropped = self._held.popitem(last=False)
+                    total -= dropped.nbytes
+            return index
+
+    def clear(self) -> None:
+        """Drop every index (tests)."""
+        with self._lock:
+            self._held.clear()
+            self._asked.clear()
+
+
+_INDEXES: Final = _IndexCache(INDEX_MEMORY)
 
 
 def _years(year: int | Iterable[int]) -> list[int]:
@@ -568,6 +899,7 @@ def pair_sums(
     rival: str | None,
     year: int,
     base_year: int | None = None,
+    indexed: bool | None = None,
 ) -> pd.DataFrame:
     """The per-code sums of :func:`tradelever.analysis.leverage.aggregate_market`, read.
 
@@ -576,7 +908,118 @@ def pair_sums(
     (``partner_imports_usd`` > 0, the rows ``leverage_table`` keeps), read from the
     ``markets``, ``exporters`` and ``world`` tables and from the flows of home and rival
     to the partner only. ``partner_imports_sigma_usd`` (group level) is NaN.
+
+    ``indexed``: True slices the year's in-memory :class:`PairIndex` (built if needed),
+    False queries the Parquet files (three queries), None (default) slices the index from
+    the second call of the process for the year on (:meth:`MarketIndicators.pair_index`).
     """
+    kwargs = dict(home=home, partner=partner, rival=rival, year=year, base_year=base_year)
+    if indexed is False:
+        return _pair_sums_queried(indicators, **kwargs)
+    lazy = indexed is None
+    index = indicators.pair_index(year, lazy=lazy)
+    base = (
+        None if base_year is None or index is None else indicators.pair_index(base_year, lazy=lazy)
+    )
+    if index is None or (base_year is not None and base is None):
+        return _pair_sums_queried(indicators, **kwargs)
+    return _pair_sums_indexed(indicators, index, base, **kwargs)
+
+
+_PAIR_COLUMNS: Final = (
+    "world_exports_usd",
+    "partner_imports_usd",
+    "home_exports_to_partner_usd",
+    "home_exports_usd",
+    "partner_exports_usd",
+    "partner_import_sumsq",
+    "world_export_sumsq",
+    "rival_exports_to_partner_usd",
+    "rival_exports_usd",
+    "partner_imports_base_usd",
+    "home_exports_to_partner_base_usd",
+    "partner_imports_sigma_usd",
+)
+
+
+def _pair_sums_indexed(
+    indicators: MarketIndicators,
+    index: PairIndex,
+    base: PairIndex | None,
+    *,
+    home: str,
+    partner: str,
+    rival: str | None,
+    year: int,
+    base_year: int | None,
+) -> pd.DataFrame:
+    """:func:`pair_sums` from the in-memory index (slices, no query but for a huge year)."""
+    rows = index.markets.rows(partner)
+    ids = index.markets.code[rows]
+    imports = index.markets.values["imports_usd"][rows]
+    sumsq = index.markets.values["import_sumsq"][rows]
+    keep = (imports > 0) & (ids >= 0)
+    ids, imports, sumsq = ids[keep], imports[keep], sumsq[keep]
+    codes = index.codes[ids]
+    n = len(ids)
+    missing = np.full(n, np.nan)
+    queried: pd.DataFrame | None = None
+
+    def shipped(exporter: str, source: PairIndex, in_year: int) -> np.ndarray:
+        nonlocal queried
+        if source.flows is not None:
+            return source.shipped(exporter, partner)
+        if queried is None:  # a year too large to hold its flows
+            years = [year] if base_year is None else [year, base_year]
+            exporters = [c for c in (home, rival) if c is not None]
+            queried = indicators.flows(year=years, exporters=exporters, importers=[partner])
+        picked = queried[(queried[f.EXPORTER] == exporter) & (queried[f.YEAR] == in_year)]
+        sums = picked.groupby("code")[f.VALUE_USD].sum()
+        found = pd.Index(sums.index.astype(str)).get_indexer(source.codes)
+        values = sums.to_numpy(dtype=float)
+        return np.where(found >= 0, values[found] if len(values) else 0.0, 0.0)
+
+    out: dict[str, Any] = {
+        "world_exports_usd": index.world_exports[ids],
+        "partner_imports_usd": imports,
+        "home_exports_to_partner_usd": shipped(home, index, year)[ids],
+        "home_exports_usd": index.dense(index.exporters, home, "exports_usd")[ids],
+        "partner_exports_usd": index.dense(index.exporters, partner, "exports_usd")[ids],
+        "partner_import_sumsq": sumsq,
+        "world_export_sumsq": index.world_sumsq[ids],
+        "rival_exports_to_partner_usd": missing,
+        "rival_exports_usd": missing,
+        "partner_imports_base_usd": missing,
+        "home_exports_to_partner_base_usd": missing,
+        "partner_imports_sigma_usd": missing,
+    }
+    if rival is not None:
+        out["rival_exports_to_partner_usd"] = shipped(rival, index, year)[ids]
+        out["rival_exports_usd"] = index.dense(index.exporters, rival, "exports_usd")[ids]
+    if base is not None and base_year is not None:
+        at = pd.Index(base.codes).get_indexer(codes)
+        found = at >= 0
+
+        def in_base(values: np.ndarray) -> np.ndarray:
+            return np.where(found, values[np.where(found, at, 0)] if len(values) else 0.0, 0.0)
+
+        out["partner_imports_base_usd"] = in_base(base.dense(base.markets, partner, "imports_usd"))
+        out["home_exports_to_partner_base_usd"] = in_base(shipped(home, base, base_year))
+    frame = pd.DataFrame(out, copy=False)
+    frame.insert(0, "code", pd.Series(codes, dtype=object).astype(str))
+    return frame
+
+
+def _pair_sums_queried(
+    indicators: MarketIndicators,
+    *,
+    home: str,
+    partner: str,
+    rival: str | None,
+    year: int,
+    base_year: int | None = None,
+) -> pd.DataFrame:
+    """:func:`pair_sums` by three queries over the tables' and flows' Parquet files."""
     years = [year] if base_year is None else [year, base_year]
     markets = indicators.read(
         "markets",
@@ -706,8 +1149,12 @@ def export_totals(indicators: MarketIndicators, year: int) -> tuple[float, dict[
     The same values as :func:`tradelever.analysis.leverage.export_totals` (the ``totals``
     argument of ``leverage_table``), without a query over the flows.
     """
-    table = indicators.whole("exporter_totals", year)
-    totals = dict(
-        zip(table[f.EXPORTER].astype(str), table["total_exports_usd"].astype(float), strict=True)
-    )
-    return float(sum(totals.values())), totals
+    if int(year) not in indicators._totals:  # kept (callers read it, never change it)
+        table = indicators.whole("exporter_totals", year)
+        totals = dict(
+            zip(
+                table[f.EXPORTER].astype(str), table["total_exports_usd"].astype(float), strict=True
+            )
+        )
+        indicators._totals[int(year)] = (float(sum(totals.values())), totals)
+    return indicators._totals[int(year)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,16 +66,27 @@ def _column_values(column: pd.Series) -> list[Any]:
     return [json_value(v) for v in column.astype(object).tolist()]
 
 
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def frame_records(
+    frame: pd.DataFrame, columns: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """``frame.to_dict(orient="records")`` with every cell through :func:`json_value`.
 
     Column by column (a vectorised conversion per column, then one dict per row), several
     times faster than converting cell by cell: a leverage answer on a BACI year has
-    ~5,000 rows of 30 fields.
+    ~5,000 rows of 30 fields. ``columns``: only these, in this order (cheaper than
+    converting ``frame[columns]``, a copy).
     """
+    if columns is not None:
+        return [
+            dict(zip(columns, values, strict=True))
+            for values in zip(*(_column_values(frame[c]) for c in columns), strict=True)
+        ]
     names = [str(c) for c in frame.columns]
-    columns = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    if frame.columns.is_unique:  # by label: much cheaper than positional iloc per column
+        converted = [_column_values(frame[c]) for c in frame.columns]
+    else:
+        converted = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    return [dict(zip(names, values, strict=True)) for values in zip(*converted, strict=True)]
 
 
 def dumps(obj: Any, indent: int | None = 2) -> str:

@@ -166,3 +166,27 @@ def test_serve_answers_on_loopback(http_data_dir: Path) -> None:
         reader.join(timeout=10)
         assert proc.stderr is not None
         proc.stderr.close()
+
+
+def test_warm_prepares_named_data_sets_before_listening(
+    monkeypatch: pytest.MonkeyPatch, http_data_dir: Path
+) -> None:
+    from tradelever.interfaces.http.sessions import SessionPool
+
+    warmed: list[str] = []
+    monkeypatch.setattr(SessionPool, "warm", lambda self, name: warmed.append(name))
+    _capture_run(monkeypatch)
+    args = ["--data-dir", str(http_data_dir), "serve", "--warm", "hand-hs17"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert warmed == ["icio2022", "hand-hs17"]
+
+
+def test_warm_of_an_unknown_data_set_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, http_data_dir: Path
+) -> None:
+    _capture_run(monkeypatch)
+    args = ["--data-dir", str(http_data_dir), "serve", "--warm", "nosuch"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "nosuch: unknown data set" in result.output and "Traceback" not in result.output

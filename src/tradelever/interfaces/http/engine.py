@@ -13,7 +13,7 @@ many analyses are queued. The pool is bounded twice:
 
 Answers are cached by key (:class:`.cache.ResultCache`): the key includes the data set's
 fingerprint, so a re-ingested data set is answered from its new version. When the engine
-sees a new version of a data set it warms one session for it in the background.
+first sees a data set, or a new version of it, it warms one session for it in the background.
 """
 
 from __future__ import annotations
@@ -177,7 +177,8 @@ class Engine:
     def fingerprint(self, dataset: str) -> tuple[str, str, str]:
         """Checksum, retrieval time and store version of a data set (part of every cache key).
 
-        A data set seen in a new version is warmed in the background (one session).
+        A data set seen for the first time or in a new version is warmed in the background
+        (one session).
 
         Raises
         ------
@@ -201,8 +202,8 @@ class Engine:
         with self._lock:
             before = self._seen.get(dataset)
             self._seen[dataset] = current
-        if before is not None and before != current:
-            log.info("data set %s has a new version (%s); warming a session", dataset, current[2])
+        if before != current:  # first seen, or a new version: warm a session in the background
+            log.info("data set %s version %s; warming a session", dataset, current[2])
             self._executor.submit(self._warm, dataset)
         return current
 

@@ -35,8 +35,8 @@ def warm_session(session: Session, dataset: str) -> None:
 
     Countries, years, and for the latest year at the default level the flows cube and the
     export totals (small data sets), or the market tables with the world and exporter
-    totals read (large ones), so that the first requests on a new version do not pay for
-    them.
+    totals read and the year's pair index built (large ones), so that the first requests
+    on a new version do not pay for them.
     """
     from tradelever.analysis import markets
 
@@ -54,6 +54,7 @@ def warm_session(session: Session, dataset: str) -> None:
             tables = session.market_tables(dataset, level)
             tables.whole("world", year)
             tables.whole("exporter_totals", year)
+            tables.pair_index(year)  # pairs are slices of the year in memory
 
 
 class SessionPool:
