@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import importlib.util
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -75,13 +76,22 @@ _EU_GROUP = "EU27"
 
 
 @cache
+def _country_data() -> pd.DataFrame:
+    """The country table of country_converter (coco), read without importing coco."""
+    spec = importlib.util.find_spec("country_converter")
+    if spec is None or spec.origin is None:
+        raise ImportError("country_converter is not installed (pip install country_converter)")
+    path = os.path.join(os.path.dirname(spec.origin), "country_data.tsv")
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
+
+
+@cache
 def _converter():  # type: ignore[no-untyped-def]
+    """The converter of coco: codes of other classifications, to suggest what was meant."""
     import country_converter as coco
 
-    path = os.path.join(os.path.dirname(coco.__file__), "country_data.tsv")
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
     logging.getLogger("country_converter").setLevel(logging.ERROR)
-    return coco.CountryConverter(country_data=table)
+    return coco.CountryConverter(country_data=_country_data())
 
 
 @cache
@@ -94,7 +104,7 @@ def country_table() -> pd.DataFrame:
         Columns ``iso3``, ``name``, ``iso_numeric`` (string, may be empty) and ``groups``
         (comma-separated group names, e.g. ``"ASEAN"``).
     """
-    data = _converter().data
+    data = _country_data()
     table = pd.DataFrame(
         {
             "iso3": data["ISO3"].astype(str),
@@ -113,7 +123,7 @@ def country_table() -> pd.DataFrame:
 
 @cache
 def _names() -> dict[str, str]:
-    data = _converter().data
+    data = _country_data()
     names = dict(zip(data["ISO3"].astype(str), data["name_short"].astype(str), strict=True))
     names.update(SHORT_NAMES)
     names.update(_EXTRA_NAMES)
@@ -122,7 +132,7 @@ def _names() -> dict[str, str]:
 
 @cache
 def _official_names() -> dict[str, str]:
-    data = _converter().data
+    data = _country_data()
     names = dict(zip(data["ISO3"].astype(str), data["name_official"].astype(str), strict=True))
     names.update({"EUU": "European Union", "TWN": "Taiwan", "ROW": "Rest of the world"})
     return names
@@ -174,7 +184,7 @@ def group_members(group: str) -> tuple[str, ...]:
         return _file_groups()[key]
     if key in _COCO_GROUPS:
         column = _COCO_GROUPS[key]
-        data = _converter().data
+        data = _country_data()
         members = data.loc[data[column].notna() & (data[column] != ""), "ISO3"]
         return tuple(sorted(members.astype(str)))
     raise UnknownCountryError(f"{group}: unknown country group; known groups: {group_names()}")

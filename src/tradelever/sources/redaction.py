@@ -15,10 +15,11 @@ import logging
 import re
 import threading
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlencode
 
-import httpx
+if TYPE_CHECKING:  # imported where used: the CLI installs the filter without loading httpx
+    import httpx
 
 __all__ = [
     "SECRET_HEADERS",
@@ -108,6 +109,8 @@ def strip_secrets(url: httpx.URL) -> httpx.URL:
 
 def public_url(url: httpx.URL | str) -> str:
     """A URL for messages and provenance: secret query parameters removed."""
+    import httpx
+
     try:
         return str(strip_secrets(httpx.URL(str(url))))
     except (httpx.InvalidURL, TypeError, ValueError):
