@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradelever.analysis.scan import SCAN
+from tradelever.analysis.scan import OVER_COLUMNS, SCAN, SCAN_COLUMNS
 from tradelever.interfaces.cli_app import analysis_command, app, emit_data
 from tradelever.interfaces.output import (
     OutputFormat,
@@ -20,34 +20,11 @@ from tradelever.interfaces.output import (
     source_caption,
 )
 
-_SCAN = columns(
-    "partner",
-    "code",
-    "description",
-    "home_share_of_partner_imports",
-    "partner_imports_usd",
-    "home_exports_to_partner_usd",
-    "partner_cost_of_losing_home_usd",
-    "sigma",
-    "top_supplier",
-    "top_supplier_share",
-    "partner_import_hhi",
-    "flags",
-)
-_OVER = columns(
-    "supplier",
-    "code",
-    "description",
-    "supplier_share_of_partner_imports",
-    "partner_imports_usd",
-    "supplier_exports_to_partner_usd",
-    "partner_cost_of_losing_supplier_usd",
-    "sigma",
-    "top_supplier",
-    "top_supplier_share",
-    "partner_import_hhi",
-    "flags",
-)
+# The table shows the result's columns but the names (the code is enough in a table) and the
+# supplier counts.
+_HIDDEN = {"partner_name", "supplier_name", "partner_suppliers"}
+_SCAN = columns(*(c for c in SCAN_COLUMNS if c not in _HIDDEN))
+_OVER = columns(*(c for c in OVER_COLUMNS if c not in _HIDDEN))
 
 
 def _name(code: str) -> str:
