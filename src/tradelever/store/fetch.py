@@ -79,6 +79,35 @@ def _client(config: Config, client: HttpClient | None) -> Iterator[HttpClient]:
         own.close()
 
 
+def _fetch_and_store(
+    fetch: Callable[..., Any],
+    query: Any,
+    *,
+    key: Any,
+    base: str,
+    name: str | None,
+    refresh: bool,
+    config: Config,
+    progress: ProgressHook | None,
+    client: HttpClient | None,
+    max_bytes: int | None,
+) -> FetchResult:
+    """Run one API source's ``fetch(query, ...)`` with its key and base URL, then store it."""
+    store = Store(config.data_dir)
+    with _client(config, client) as http:
+        fetched = fetch(
+            query,
+            client=http,
+            api_key=reveal(key),
+            base=base,
+            progress=progress,
+            refresh=refresh,
+            max_bytes=max_bytes,
+        )
+    manifest = save_fetched(store, fetched, name)
+    return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
+
+
 def fetch_comtrade(
     reporter: str | Sequence[str],
     *,
@@ -145,19 +174,18 @@ def fetch_comtrade(
         freq=str(freq).strip().upper(),
         classification=classification,
     )
-    store = Store(config.data_dir)
-    with _client(config, client) as http:
-        fetched = comtrade.fetch_comtrade(
-            query,
-            client=http,
-            api_key=reveal(config.comtrade_api_key),
-            base=config.comtrade_url,
-            progress=progress,
-            refresh=refresh,
-            max_bytes=max_bytes,
-        )
-    manifest = save_fetched(store, fetched, name)
-    return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
+    return _fetch_and_store(
+        comtrade.fetch_comtrade,
+        query,
+        key=config.comtrade_api_key,
+        base=config.comtrade_url,
+        name=name,
+        refresh=refresh,
+        config=config,
+        progress=progress,
+        client=client,
+        max_bytes=max_bytes,
+    )
 
 
 def fetch_census(
@@ -185,19 +213,18 @@ def fetch_census(
         See :func:`tradelever.sources.census.fetch_census`.
     """
     query = census.CensusQuery.build(year=year, hs=hs, flow=flow)
-    store = Store(config.data_dir)
-    with _client(config, client) as http:
-        fetched = census.fetch_census(
-            query,
-            client=http,
-            api_key=reveal(config.census_api_key),
-            base=config.census_url,
-            progress=progress,
-            refresh=refresh,
-            max_bytes=max_bytes,
-        )
-    manifest = save_fetched(store, fetched, name)
-    return FetchResult(manifest["name"], fetched.rows, manifest, fetched.report)
+    return _fetch_and_store(
+        census.fetch_census,
+        query,
+        key=config.census_api_key,
+        base=config.census_url,
+        name=name,
+        refresh=refresh,
+        config=config,
+        progress=progress,
+        client=client,
+        max_bytes=max_bytes,
+    )
 
 
 def fetch_baci(
