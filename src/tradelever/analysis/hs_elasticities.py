@@ -48,7 +48,7 @@ sigmas (see :func:`hs_sigma_table`).
 from __future__ import annotations
 
 import csv
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 import pandas as pd
@@ -69,12 +69,8 @@ def _prefixes() -> dict[str, tuple[float, str]]:
     }
 
 
-@lru_cache(maxsize=65536)
 def hs_sigma(code: str) -> tuple[float, str]:
-    """Sigma and source for one HS code (2 to 10 digits; looked up by its first 6, 4 or 2).
-
-    Kept per code (a server asks for the same few thousand codes with every pair).
-    """
+    """Sigma and source for one HS code (2 to 10 digits; looked up by its first 6, 4 or 2)."""
     table = _prefixes()
     for length in (6, 4, 2):
         hit = table.get(code[:length])
