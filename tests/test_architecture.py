@@ -126,8 +126,8 @@ _ABSOLUTE = re.compile(r"/work/\w")
 # A relative path to a folder beside the repository (reference material on a developer's
 # machine) points at files users do not have; a path that names a file next to the one
 # naming it (``../SOURCES.json`` in a packaged list) is inside the package, and hostile
-# inputs in tests (``../datasets/x``) name nothing that exists.
-_CLIMB = re.compile(r"(?:\.\./)+[\w.-]+")
+# inputs in tests (``../x``, ``../datasets/x``) name no folder's content that exists.
+_CLIMB = re.compile(r"(?:\.\./)+[\w.-]+/[\w.-]+")
 # The same folder named without the climb (``<folder>/<file>`` of a sibling of the repository).
 _TWO_PARTS = re.compile(r"(?<![\w./-])([\w.-]+)/([\w.-]+)")
 
@@ -140,7 +140,7 @@ def _outside(path: Path, line: str) -> bool:
         if (path.parent / target).exists():
             continue
         beside = (ROOT / target).resolve()
-        if beside.parent == ROOT.parent and beside != ROOT and beside.exists():
+        if beside.parent.parent == ROOT.parent and beside.parent != ROOT and beside.exists():
             return True
     for folder, name in _TWO_PARTS.findall(line):
         if folder not in (ROOT.name, ".", "..") and (ROOT.parent / folder / name).exists():
