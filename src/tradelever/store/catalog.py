@@ -59,9 +59,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Final
 
 from tradelever.errors import DataFileError, StoreError, UnknownDatasetError
 from tradelever.store import layout as lay
@@ -79,6 +77,9 @@ from tradelever.store.layout import (
     write_file_atomic,
 )
 from tradelever.store.locks import FileLock, holder_text, owner_record, read_owner
+
+if TYPE_CHECKING:  # pandas is imported where used: ingest starts without it
+    import pandas as pd
 
 __all__ = ["ENV_DATA_DIR", "StagedDataset", "Store", "default_data_dir"]
 
@@ -545,6 +546,8 @@ class Store:
                 rows.append({**empty, "name": name, "status": "damaged", "note": str(exc)})
                 continue
             rows.append({**{c: m.get(c) for c in _DATASET_COLUMNS}, "name": name, "status": "ok"})
+        import pandas as pd
+
         # object dtype: a damaged row keeps None (not NaN) in its empty fields
         return pd.DataFrame(rows, columns=list(_DATASET_COLUMNS), dtype=object)
 

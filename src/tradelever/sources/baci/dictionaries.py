@@ -6,10 +6,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
-import pandas as pd
 
 from tradelever import schema as f
 from tradelever.errors import DataFileError
@@ -24,6 +23,9 @@ from tradelever.sources.baci.release import (
     BaciMember,
     repair_mojibake,
 )
+
+if TYPE_CHECKING:  # imported where used, so that an ingest starts hashing without it
+    import pandas as pd
 
 _COUNTRY_CODE_RE: Final = re.compile(r"^[0-9]+$")
 
@@ -217,6 +219,8 @@ def read_country_codes(member: BaciMember) -> CountryDictionary:
         records.append({"baci_code": code, "iso3": iso3, "name": name, "notes": notes})
     if not records:
         raise DataFileError("no country rows", path=member.display)
+    import pandas as pd
+
     table = pd.DataFrame(records)
     for iso3, part in table.groupby("iso3"):
         if len(part) > 1:
@@ -292,6 +296,8 @@ def read_product_codes(member: BaciMember, classification: str) -> pd.DataFrame:
             "own product_codes file",
             path=member.display,
         )
+    import pandas as pd
+
     return pd.DataFrame(
         {
             f.CLASSIFICATION: classification,
