@@ -78,8 +78,9 @@ from tradelever.store.layout import (
 )
 from tradelever.store.locks import FileLock, holder_text, owner_record, read_owner
 
-if TYPE_CHECKING:  # pandas is imported where used: ingest starts without it
+if TYPE_CHECKING:  # imported where used: an ingest starts without pandas
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["ENV_DATA_DIR", "StagedDataset", "Store", "default_data_dir"]
 
@@ -171,8 +172,12 @@ class StagedDataset:
             raise write_error(exc, folder, self._root) from None
         return folder
 
-    def write_table(self, table: str, frame: pd.DataFrame, *, partition_year: bool = False) -> int:
+    def write_table(
+        self, table: str, frame: pd.DataFrame | pa.Table, *, partition_year: bool = False
+    ) -> int:
         """Write a whole DataFrame as Parquet (by year folder if asked); return its rows.
+
+        A pyarrow Table (not partitioned by year) is written as it is.
 
         Raises
         ------
@@ -193,7 +198,9 @@ class StagedDataset:
             target = folder / "part-0.parquet"
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                pq.write_table(pa.Table.from_pandas(part, preserve_index=False), target)
+                if not isinstance(part, pa.Table):
+                    part = pa.Table.from_pandas(part, preserve_index=False)
+                pq.write_table(part, target)
             except OSError as exc:
                 raise write_error(exc, target, self._root) from None
         return len(frame)

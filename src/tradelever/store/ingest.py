@@ -281,7 +281,7 @@ def ingest_baci(
                         seconds=time.perf_counter() - started,
                     )
         countries = baci.read_country_codes(release.countries)
-        products = baci.read_product_codes(release.products, release.classification)
+        products = baci.read_product_columns(release.products, release.classification)
         manifest: dict[str, Any] = {
             "source": baci.SOURCE,
             "version": release.version,
@@ -298,8 +298,8 @@ def ingest_baci(
             summary = _convert_years(
                 staged, release, countries, checksums, progress, block_size, memory_limit
             )
-            staged.write_table("products", products)
-            staged.write_table("countries", countries.table)
+            staged.write_table("products", _arrow(products, {}))
+            staged.write_table("countries", _arrow(countries.columns, {"baci_code": "int64"}))
             files = checksums.files(progress)
             combined = hashlib.sha256(
                 "\n".join(f"{d['name']}:{d['sha256']}" for d in sorted(files, key=str)).encode()
@@ -456,6 +456,34 @@ def _convert_year(
         emit("merge", 0, 0, counters.rows_read)
     emit("read", counters.bytes_before, counters.total_bytes, counters.rows_read)
     return result
+
+
+def _arrow(columns: dict[str, list[Any]], types: dict[str, str]) -> Any:
+    """A pyarrow Table of ``columns``: text as ``large_string`` (as pandas 3 stores it).
+
+    The dictionaries are read without pandas, which costs more to import than they take
+    to read; the arrays are built from their buffers because ``pyarrow.array`` on Python
+    lists imports pandas. The table holds the same values and types as
+    ``Table.from_pandas`` gave.
+    """
+    import array
+    import itertools
+
+    import pyarrow as pa
+
+    arrays = []
+    for name, values in columns.items():
+        if types.get(name) == "int64":
+            data = [None, pa.py_buffer(array.array("q", values))]
+            arrays.append(pa.Array.from_buffers(pa.int64(), len(values), data))
+            continue
+        encoded = [str(v).encode("utf-8") for v in values]
+        offsets = array.array("q", [0, *itertools.accumulate(map(len, encoded))])
+        buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+        arrays.append(pa.Array.from_buffers(pa.large_string(), len(values), buffers))
+    table = pa.Table.from_arrays(arrays, names=list(columns))
+    table.validate(full=True)
+    return table
 
 
 def _assumptions(

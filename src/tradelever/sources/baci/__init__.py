@@ -50,6 +50,7 @@ from tradelever.sources.baci.dictionaries import (
     CountryDictionary,
     read_country_codes,
     read_product_codes,
+    read_product_columns,
 )
 from tradelever.sources.baci.release import (
     ASSUMPTIONS,
@@ -92,6 +93,7 @@ __all__ = [
     "locate_release",
     "read_country_codes",
     "read_product_codes",
+    "read_product_columns",
     "repair_mojibake",
     "scan_file",
 ]

@@ -101,8 +101,7 @@ def _codes(countries: CountryDictionary) -> tuple[list[str], list[str], dict[str
     """(BACI codes as written, their stored codes, temporary code -> ISO3)."""
     primary = countries.primary()
     written, stored, markers = [], [], {}
-    for code, iso3 in zip(countries.table["baci_code"], countries.table["iso3"], strict=True):
-        code, iso3 = int(code), str(iso3)
+    for code, iso3 in zip(countries.columns["baci_code"], countries.columns["iso3"], strict=True):
         written.append(str(code))
         if iso3 in primary and primary[iso3] != code:
             marker = f"{_MARK}{code}"
@@ -411,7 +410,13 @@ def _has_repeated_hash(con: Any, out: str) -> bool:
     )
     if len(column) < 2:
         return False
-    hashes = np.concatenate([np.asarray(chunk, dtype=np.uint64) for chunk in column.chunks])
+    # the values buffers as they are (hashes are never null): Array.to_numpy imports pandas
+    hashes = np.concatenate(
+        [
+            np.frombuffer(chunk.buffers()[1], np.uint64, len(chunk), chunk.offset * 8)
+            for chunk in column.chunks
+        ]
+    )
     hashes.sort()
     return bool(np.any(hashes[1:] == hashes[:-1]))
 

@@ -1,12 +1,21 @@
-"""BACI country and product dictionaries of one release."""
+"""BACI country and product dictionaries of one release.
+
+Both are read with the standard library (and numpy for the code lookup): an ingest needs
+neither pandas nor the reference tables' DataFrames, which cost more to import than the
+dictionaries take to read. The pandas ``table`` of a :class:`CountryDictionary` and the
+DataFrame of :func:`read_product_codes` are built when asked for.
+"""
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
+import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -75,16 +84,41 @@ def _rows(member: BaciMember) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return [h.strip() for h in header], rows
 
 
+_ISO3_ALPHA_RE: Final = re.compile(r"[A-Z]{3}")
+
+
+@cache
+def _iso_numeric() -> dict[str, str]:
+    """ISO3 -> ISO 3166-1 numeric code (text, empty when none): ``country_table()``'s.
+
+    The same file and the same rows as
+    :func:`tradelever.reference.countries.country_table` (country_converter's
+    ``country_data.tsv``, three-letter ISO3 codes, the first row of each), read with the
+    standard library.
+    """
+    spec = importlib.util.find_spec("country_converter")
+    if spec is None or spec.origin is None:
+        raise ImportError("country_converter is not installed (pip install country_converter)")
+    path = os.path.join(os.path.dirname(spec.origin), "country_data.tsv")
+    out: dict[str, str] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            iso3 = row.get("ISO3") or ""
+            if _ISO3_ALPHA_RE.fullmatch(iso3) and iso3 not in out:
+                out[iso3] = row.get("ISOnumeric") or ""
+    return out
+
+
 @dataclass(frozen=True)
 class CountryDictionary:
     """A release's country dictionary, resolved to canonical codes.
 
     Attributes
     ----------
-    table
-        The ``countries`` table: ``baci_code`` (int), ``iso3`` (the canonical code used in
-        flows), ``name`` (repaired), ``note`` (Taiwan, pseudo-code, historical entity,
-        shared code...).
+    columns
+        The ``countries`` table as columns, rows ordered by ``baci_code``: ``baci_code``
+        (int), ``iso3`` (the canonical code used in flows), ``name`` (repaired), ``note``
+        (Taiwan, pseudo-code, historical entity, shared code...).
     lookup
         ``lookup[baci_code]`` is the index of the code's canonical ISO3 in ``codes``, or -1
         when the numeric code is not in the dictionary.
@@ -94,15 +128,24 @@ class CountryDictionary:
         The dictionary's file name, for messages.
     """
 
-    table: pd.DataFrame
+    columns: dict[str, list[Any]]
     lookup: np.ndarray
     codes: tuple[str, ...]
     source: str = "country_codes"
 
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """The ``countries`` table (columns ``baci_code``, ``iso3``, ``name``, ``note``)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.columns)
+
     def shared(self) -> dict[str, list[int]]:
         """Canonical codes that several BACI codes map to (their flows are summed)."""
-        groups = self.table.groupby("iso3")["baci_code"].apply(list)
-        return {k: sorted(v) for k, v in groups.items() if len(v) > 1}
+        groups: dict[str, list[int]] = {}
+        for code, iso3 in zip(self.columns["baci_code"], self.columns["iso3"], strict=True):
+            groups.setdefault(iso3, []).append(code)
+        return {k: sorted(v) for k, v in sorted(groups.items()) if len(v) > 1}
 
     def primary(self) -> dict[str, int]:
         """For each shared canonical code, the BACI code that stands for it today.
@@ -111,9 +154,7 @@ class CountryDictionary:
         BEL, 729 for SDN, 710 for ZAF), else the lowest code; the others are the historical
         entities (280 Fed. Rep. of Germany until 1990, 58 Belgium-Luxembourg until 1998...).
         """
-        from tradelever.reference.countries import country_table
-
-        numeric = dict(zip(country_table()["iso3"], country_table()["iso_numeric"], strict=True))
+        numeric = _iso_numeric()
         out = {}
         for iso3, codes in self.shared().items():
             iso_num = numeric.get(iso3, "")
@@ -145,8 +186,6 @@ def read_country_codes(member: BaciMember) -> CountryDictionary:
         On an unknown header, a missing or non-numeric code, or a duplicated code; the
         message names the file, line and field.
     """
-    from tradelever.reference.countries import country_table
-
     header, rows = _rows(member)
     spec = _COUNTRY_HEADERS.get(tuple(header))
     if spec is None:
@@ -159,7 +198,7 @@ def read_country_codes(member: BaciMember) -> CountryDictionary:
     name_col, full_col = spec
     pos = {h: n for n, h in enumerate(header)}
     iso3_col = header[-1]
-    iso_known = set(country_table()["iso3"])
+    iso_known = _iso_numeric().keys()
     records = []
     seen: dict[int, int] = {}
     for line, row in rows:
@@ -219,25 +258,27 @@ def read_country_codes(member: BaciMember) -> CountryDictionary:
         records.append({"baci_code": code, "iso3": iso3, "name": name, "notes": notes})
     if not records:
         raise DataFileError("no country rows", path=member.display)
-    import pandas as pd
-
-    table = pd.DataFrame(records)
-    for iso3, part in table.groupby("iso3"):
+    groups: dict[str, list[dict]] = {}
+    for record in records:  # in file order, as the notes list them
+        groups.setdefault(record["iso3"], []).append(record)
+    for iso3, part in groups.items():
         if len(part) > 1:
-            codes = ", ".join(str(c) for c in part["baci_code"])
-            for idx in part.index:
-                table.at[idx, "notes"] = [
-                    *table.at[idx, "notes"],
-                    f"BACI codes {codes} share {iso3}: their flows are summed",
-                ]
-    table["note"] = table["notes"].map("; ".join)
-    table = table.drop(columns="notes").sort_values("baci_code").reset_index(drop=True)
-    codes = tuple(sorted(table["iso3"].unique()))
+            codes = ", ".join(str(r["baci_code"]) for r in part)
+            for record in part:
+                record["notes"].append(f"BACI codes {codes} share {iso3}: their flows are summed")
+    records.sort(key=lambda r: r["baci_code"])
+    columns: dict[str, list[Any]] = {
+        "baci_code": [r["baci_code"] for r in records],
+        "iso3": [r["iso3"] for r in records],
+        "name": [r["name"] for r in records],
+        "note": ["; ".join(r["notes"]) for r in records],
+    }
+    codes = tuple(sorted(set(columns["iso3"])))
     index = {c: n for n, c in enumerate(codes)}
     # Codes have at most COUNTRY_CODE_DIGITS digits (checked above): at most 1,000 entries.
-    lookup = np.full(int(table["baci_code"].max()) + 1, -1, dtype=np.int32)
-    lookup[table["baci_code"].to_numpy()] = table["iso3"].map(index).to_numpy()
-    return CountryDictionary(table=table, lookup=lookup, codes=codes, source=member.name)
+    lookup = np.full(max(columns["baci_code"]) + 1, -1, dtype=np.int32)
+    lookup[columns["baci_code"]] = [index[c] for c in columns["iso3"]]
+    return CountryDictionary(columns=columns, lookup=lookup, codes=codes, source=member.name)
 
 
 def read_product_codes(member: BaciMember, classification: str) -> pd.DataFrame:
@@ -256,6 +297,19 @@ def read_product_codes(member: BaciMember, classification: str) -> pd.DataFrame:
     ------
     DataFileError
         On a header without ``code`` and ``description``, a malformed code or a duplicate.
+    """
+    import pandas as pd
+
+    return pd.DataFrame(read_product_columns(member, classification))
+
+
+def read_product_columns(member: BaciMember, classification: str) -> dict[str, list[str]]:
+    """The ``products`` table of :func:`read_product_codes` as columns (no pandas).
+
+    Raises
+    ------
+    DataFileError
+        As :func:`read_product_codes`.
     """
     header, rows = _rows(member)
     if header[:2] != ["code", "description"]:
@@ -296,17 +350,13 @@ def read_product_codes(member: BaciMember, classification: str) -> pd.DataFrame:
             "own product_codes file",
             path=member.display,
         )
-    import pandas as pd
-
-    return pd.DataFrame(
-        {
-            f.CLASSIFICATION: classification,
-            f.CODE: codes,
-            f.DESCRIPTION: descriptions,
-            f.PARENT: [c[:4] for c in codes],
-            f.LEVEL: "hs6",
-        }
-    )
+    return {
+        f.CLASSIFICATION: [classification] * len(codes),
+        f.CODE: codes,
+        f.DESCRIPTION: descriptions,
+        f.PARENT: [c[:4] for c in codes],
+        f.LEVEL: ["hs6"] * len(codes),
+    }
 
 
 def _shown(value: str, limit: int = 40) -> str:
