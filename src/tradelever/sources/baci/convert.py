@@ -44,6 +44,7 @@ import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -361,25 +362,29 @@ def convert_trade_file(
         failed = _stats_fail(stats)
         if failed is not None:
             raise _locate(**locate, reason=failed)
-        products = dict(
-            con.execute(
-                f"SELECT product, count(*) FROM read_parquet({out}) GROUP BY product"
-            ).fetchall()
-        )
-        rows = sum(products.values())
-        if rows == 0:
-            raise DataFileError(
-                "no data rows (header only): the file is truncated; BACI has millions of "
-                "rows a year",
-                path=member.display,
+        # The repeated-key hashes are computed and sorted beside the product count and
+        # the line check (on a second cursor); the rules still fail in the same order.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradelever-keys") as pool:
+            repeated = pool.submit(_has_repeated_hash, con, out)
+            products = dict(
+                con.execute(
+                    f"SELECT product, count(*) FROM read_parquet({out}) GROUP BY product"
+                ).fetchall()
             )
-        if any(not _PADDED_RE.match(p) for p in products):
-            raise _locate(**locate, reason="malformed product code")
-        lines = scan()
-        if lines.underscore or lines.lines - 1 != rows:
-            raise _locate(**locate, reason="an empty line or a number with '_'")
-        if _has_repeated_hash(con, out):
-            _repeated_key(con, out, member.display, year)
+            rows = sum(products.values())
+            if rows == 0:
+                raise DataFileError(
+                    "no data rows (header only): the file is truncated; BACI has millions of "
+                    "rows a year",
+                    path=member.display,
+                )
+            if any(not _PADDED_RE.match(p) for p in products):
+                raise _locate(**locate, reason="malformed product code")
+            lines = scan()
+            if lines.underscore or lines.lines - 1 != rows:
+                raise _locate(**locate, reason="an empty line or a number with '_'")
+            if repeated.result():
+                _repeated_key(con, out, member.display, year)
         (marked,) = con.execute(
             f"SELECT bool_or(exporter < 'A' OR importer < 'A') FROM read_parquet({out})"
         ).fetchone()
@@ -403,11 +408,12 @@ def _has_repeated_hash(con: Any, out: str) -> bool:
     """
     import numpy as np
 
-    column = (
-        con.sql(f"SELECT hash(exporter, importer, product) AS h FROM read_parquet({out})")
-        .to_arrow_table()
-        .column("h")
-    )
+    with con.cursor() as cursor:  # a connection of its own: callable from another thread
+        column = (
+            cursor.sql(f"SELECT hash(exporter, importer, product) AS h FROM read_parquet({out})")
+            .to_arrow_table()
+            .column("h")
+        )
     if len(column) < 2:
         return False
     # the values buffers as they are (hashes are never null): Array.to_numpy imports pandas
