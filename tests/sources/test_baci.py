@@ -119,6 +119,35 @@ def test_country_dictionary_errors(tmp_path: Path) -> None:
     assert err.value.line == 2
 
 
+def test_iso_numeric_codes_read_without_pandas_equal_the_country_table() -> None:
+    # primary() reads country_converter's file with the standard library (an ingest does
+    # not import pandas); it must see exactly what country_table() holds.
+    from tradelever.reference.countries import country_table
+    from tradelever.sources.baci.dictionaries import _iso_numeric
+
+    table = country_table()
+    assert _iso_numeric() == dict(zip(table["iso3"], table["iso_numeric"], strict=True))
+    assert _iso_numeric()["DEU"] == "276" and _iso_numeric()["MYS"] == "458"  # ISO 3166-1
+
+
+@pytest.mark.parametrize("name", ["country_codes_V202201.csv", "country_codes_V202501.csv"])
+def test_country_table_is_built_from_the_columns(name: str) -> None:
+    countries = baci.read_country_codes(_member(DATA / name))
+    table = countries.table
+    assert list(table.columns) == ["baci_code", "iso3", "name", "note"]
+    assert table["baci_code"].is_monotonic_increasing and table["baci_code"].is_unique
+    assert {k: list(v) for k, v in table.items()} == countries.columns
+    assert countries.shared() == {
+        iso3: sorted(part["baci_code"]) for iso3, part in table.groupby("iso3") if len(part) > 1
+    }
+
+
+def test_product_columns_are_the_product_table() -> None:
+    member = _member(DATA / factory.PRODUCT_SAMPLE)
+    frame = baci.read_product_codes(member, "HS17")
+    assert {k: list(v) for k, v in frame.items()} == baci.read_product_columns(member, "HS17")
+
+
 # -- product dictionary -----------------------------------------------------------------
 def test_product_dictionary_real_file() -> None:
     products = baci.read_product_codes(_member(DATA / factory.PRODUCT_SAMPLE), "HS17")

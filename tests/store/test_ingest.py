@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.data_factories import baci as factory
@@ -474,3 +475,50 @@ def test_unknown_product_codes_are_kept_and_reported(store: Store, tmp_path: Pat
     assert result.manifest["unknown_products"] == {"999998": 2}
     assert any("999998 (2 rows)" in a for a in result.manifest["assumptions"])
     assert (_flows(store)["product"] == "999998").sum() == 2
+
+
+def test_ingest_runs_without_pandas_and_stores_the_tables_pandas_would(
+    tmp_path: Path, release_zip: Path
+) -> None:
+    # pandas costs more to import than an ingest's dictionaries take to read: a fresh
+    # interpreter ingests without it, and the products and countries tables hold what
+    # the pandas path (read_product_codes, CountryDictionary.table) gives.
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    from tradelever.sources import baci
+
+    root = tmp_path / "fresh"
+    code = (
+        "import sys; from tradelever.store import Store; "
+        "from tradelever.store.ingest import ingest_baci; "
+        f"ingest_baci(Store({str(root)!r}), {str(release_zip)!r}); "
+        "print('pandas' in sys.modules)"
+    )
+    import os
+
+    import tradelever
+
+    source = str(Path(tradelever.__file__).parents[1])  # this checkout's package
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+        env=env,
+    )
+    assert out.stdout.strip() == "False"
+    version = Store(root)
+    release, _ = baci.locate_release(release_zip)
+    products = baci.read_product_codes(release.products, release.classification)
+    countries = baci.read_country_codes(release.countries).table
+    for table, frame in (("products", products), ("countries", countries)):
+        (path,) = (version.root / "datasets" / NAME).glob(f"v*/{table}/part-0.parquet")
+        stored = pq.read_table(path)
+        expected = pa.Table.from_pandas(frame, preserve_index=False)
+        assert stored.schema.remove_metadata() == expected.schema.remove_metadata()
+        assert stored.equals(expected.replace_schema_metadata(None))
