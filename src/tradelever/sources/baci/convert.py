@@ -2,19 +2,20 @@ r"""One BACI trade file to canonical Parquet with DuckDB's multi-threaded CSV re
 
 The conversion is one streaming ``COPY (SELECT ... FROM read_csv(...)) TO ... (FORMAT
 parquet)`` whose per-row work is only what the stored table needs: codes are read as text
-and matched exactly against ENUM types built from the file's year and the release's
-country dictionary (so ``458.0``, `` 458`` or ``0458`` fail the read, as they fail the
-reference reader), product codes are padded to six characters, ``v`` is scaled to US
-dollars. Every other rule is checked on the whole table afterwards, as set-based queries:
+and matched exactly against an ENUM type built from the release's country dictionary (so
+``458.0``, `` 458`` or ``0458`` fail the read, as they fail the reference reader), ``t``
+is compared as text with the file's year (``2021.0`` leaves the year missing), product
+codes are padded to six characters, ``v`` is scaled to US dollars. Every other rule is
+checked on the whole table afterwards, as set-based queries:
 
 ======================================  ==================================================
 rule                                    how it is checked
 ======================================  ==================================================
 header ``t,i,j,k,v,q``                  first line, before the engine starts
 6 fields a line, UTF-8, numbers parse   the engine's strict CSV reader (an error stops it)
-``t`` is the year, ``i``/``j`` in the   ENUM column types (an unknown value stops it)
-dictionary
-no missing ``t i j k v``                null counts of the written columns
+``i``/``j`` in the dictionary           an ENUM column type (an unknown value stops it)
+``t`` is the year, no missing           null counts of the written columns (``year`` is
+``t i j k v``                           missing unless ``t`` is the year's exact text)
 ``v`` finite, >= 0 and, once in         minimum, maximum and NaN count of ``value_usd``
 dollars, <= ``MAX_VALUE_USD``
 ``q`` empty/``NA`` (missing) or a       minimum, maximum and NaN count of ``quantity``
@@ -320,19 +321,18 @@ def convert_trade_file(
     out = _quote(str(target))
     spill.mkdir(parents=True, exist_ok=True)
     with _connect(spill, memory_limit) as con:
-        con.execute(f"CREATE TYPE baci_year AS {_enum([str(year)])}")
         con.execute(f"CREATE TYPE baci_code AS {_enum(written)}")
         con.execute(f"CREATE TYPE stored_code AS {_enum(sorted(set(stored)))}")
         con.execute(f"CREATE TYPE dataset_name AS {_enum([dataset])}")
         con.execute(f"CREATE TYPE classification_name AS {_enum([classification])}")
         lookup = "([" + ", ".join(_quote(c) for c in stored) + "]::stored_code[])"
         columns = (
-            "{'t': 'baci_year', 'i': 'baci_code', 'j': 'baci_code', 'k': 'VARCHAR', "
+            "{'t': 'VARCHAR', 'i': 'baci_code', 'j': 'baci_code', 'k': 'VARCHAR', "
             "'v': 'DOUBLE', 'q': 'DOUBLE'}"
         )
         select = f"""
             SELECT {_quote(dataset)}::dataset_name AS dataset,
-                   CASE WHEN t IS NOT NULL THEN {int(year)}::SMALLINT END AS year,
+                   CASE WHEN t = {_quote(str(int(year)))} THEN {int(year)}::SMALLINT END AS year,
                    {lookup}[enum_code(i) + 1] AS exporter,
                    {lookup}[enum_code(j) + 1] AS importer,
                    CASE WHEN length(k) = 5 THEN '0' || k ELSE k END AS product,
