@@ -414,6 +414,21 @@ class Store:
         except (UnknownDatasetError, DataFileError):
             return self.datasets_dir / name
 
+    def current_version(self, name: str) -> str | None:
+        """The version ``current`` names right now (no lease taken; None if not stored).
+
+        A cheap look (one small file read) for a caller that keys answers by version, such
+        as the HTTP server's answer cache; reads still go through :meth:`snapshot`.
+
+        Raises
+        ------
+        DataFileError
+            If ``current`` does not hold a version folder name.
+        StoreError
+            If it cannot be read.
+        """
+        return self._read_pointer(name) if valid_name(name) else None
+
     def has(self, name: str) -> bool:
         """Whether a data set is in the store with a readable manifest (damaged: False)."""
         try:
