@@ -63,11 +63,17 @@ OUTPUT = Path(__file__).resolve().parent / "output" / "http_load.json"
 
 
 @contextmanager
-def server(data_dir: Path, sessions: int | None, warm: str | None = None) -> Iterator[str]:
+def server(
+    data_dir: Path,
+    sessions: int | None,
+    warm: str | None = None,
+    pids: list[int] | None = None,
+) -> Iterator[str]:
     """``tradelever serve --port 0`` in a subprocess; yields its base URL.
 
     ``warm``: a data set the server prepares before listening (``--warm``), as a server
-    of that data set is run; the time is part of the reported start-up.
+    of that data set is run; the time is part of the reported start-up. ``pids``: the
+    server's process id is appended to it (to read its CPU time).
     """
     cmd = [
         sys.executable,
@@ -88,6 +94,8 @@ def server(data_dir: Path, sessions: int | None, warm: str | None = None) -> Ite
     if warm:
         cmd += ["--warm", warm]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    if pids is not None:
+        pids.append(proc.pid)
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
