@@ -23,9 +23,9 @@ the right answer for that version, not a failure. The SYNTHETIC year is generate
 country and HS17 product dictionaries; not real trade figures.
 
 The load generator runs on the same 2 cores as the server and the re-ingest, so its own
-cost is kept low (every body is parsed whole, with orjson: the standard library's parser
-took 4.7 ms of the client's CPU per 385 KB answer) and reported: each phase prints the CPU
-milliseconds per request of the server process and of this client.
+cost is kept low (``benchmarks/load_client.py``: aiohttp, every body parsed whole with
+orjson) and reported: each phase prints the CPU milliseconds per request of the server
+process and of this client.
 
 Targets (issue 13): 0 errors; warm p95 <= 1 s on 2 cores.
 
@@ -55,12 +55,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-import orjson
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from http_load import server  # the benchmarks folder is on the path, not a package
 from ingest_baci import CSV_NAME, YEAR, generate
+from load_client import ClientError, LoadClient, load_client
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "http_load_reingest.json"
 DATASET = "synthetic-reingest"
@@ -142,7 +140,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def phase(
-    client: httpx.AsyncClient, queries: list[dict[str, str]], concurrency: int, server_pid: int
+    client: LoadClient, queries: list[dict[str, str]], concurrency: int, server_pid: int
 ) -> dict[str, Any]:
     """Send every query with at most ``concurrency`` in flight; latencies and errors.
 
@@ -157,16 +155,16 @@ async def phase(
             t0 = time.perf_counter()
             try:
                 r = await client.get("/api/leverage", params=q)
-                if r.status_code == 422 and "the data set holds no imports of" in r.text:
+                if r.status == 422 and "the data set holds no imports of" in r.text:
                     outcome = "refused"
-                elif r.status_code != 200:
-                    outcome = f"HTTP {r.status_code}: {r.text[:120]}"
+                elif r.status != 200:
+                    outcome = f"HTTP {r.status}: {r.text[:120]}"
                 else:
-                    body = orjson.loads(r.content)  # the whole body parsed, at C speed
+                    body = r.json()  # the whole body parsed
                     same = (body.get("home"), body.get("partner"), body.get("dataset"))
                     asked = (q["home"], q["partner"], q["dataset"])
                     outcome = "ok" if same == asked else f"wrong body {same}"
-            except httpx.HTTPError as exc:
+            except ClientError as exc:
                 outcome = type(exc).__name__
             return time.perf_counter() - t0, outcome
 
@@ -195,14 +193,10 @@ async def phase(
 async def run(
     url: str, requests: int, concurrency: int, seed: int, loop: ReingestLoop, server_pid: int
 ) -> Any:
-    # Idle connections are dropped by the client before the server's keep-alive (5 s) ends,
-    # as browsers do, so that no request is sent on a connection the server is closing.
-    limits = httpx.Limits(
-        max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=3.0
-    )
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120.0) as client:
+    async with load_client(url, concurrency) as client:
         listed = await client.get("/api/countries", params={"dataset": DATASET})
-        listed.raise_for_status()
+        if listed.status != 200:
+            raise SystemExit(f"/api/countries: HTTP {listed.status}: {listed.text[:200]}")
         countries = [c["iso3"] for c in listed.json()["countries"]]
         pairs = [(h, p) for h in countries for p in countries if h != p]
         random.Random(seed).shuffle(pairs)
