@@ -165,22 +165,44 @@ class _RowKeeper:
         if n > self.limit:
             floor = max(floor, float(np.partition(size, n - self.limit)[n - self.limit]))
         index = np.flatnonzero(size >= floor)
-        candidates = row_columns(p, out, descriptions, index=index, **kw)
-        merged = candidates if current is None else concat_columns([current, candidates])
-        order = np.lexsort(
-            (
-                merged["code"].codes,
-                merged["exporter"].codes,
-                merged["importer"].codes,
-                -np.abs(merged["total_effect_usd"]),
-            )
-        )[: self.limit]
-        self.parts = [
-            {
-                k: v.take(order) if isinstance(v, pd.Categorical) else v[order]
-                for k, v in merged.items()
-            }
+        # Rank the candidates on their sort keys alone, then build the columns of the
+        # survivors only: the merge holds the kept rows, the survivors and one column at a
+        # time, not every candidate's columns plus the merged table.
+        rows = p.rows
+        keys = [
+            p.kept(rows.code_idx)[index],
+            p.kept(rows.exp_idx)[index],
+            p.kept(rows.imp_idx)[index],
+            -size[index],
         ]
+        del size
+        n_cur = 0
+        if current is not None:
+            n_cur = len(current["total_effect_usd"])
+            old = (
+                current["code"].codes,
+                current["exporter"].codes,
+                current["importer"].codes,
+                -np.abs(current["total_effect_usd"]),
+            )
+            keys = [np.concatenate([a, b]) for a, b in zip(old, keys, strict=True)]
+            del old
+        order = np.lexsort(keys)[: self.limit]
+        del keys
+        new = order >= n_cur
+        survivors = np.sort(order[new] - n_cur)  # positions in ``index``
+        # position of each kept row in (current rows, then the survivors' rows)
+        order[new] = n_cur + np.searchsorted(survivors, order[new] - n_cur)
+        candidates = row_columns(p, out, descriptions, index=index[survivors], **kw)
+        del index, survivors, new
+        merged: dict[str, Any] = {}
+        for name in list(candidates):
+            piece = candidates.pop(name)
+            if current is not None:
+                piece = concat_columns([{name: current.pop(name)}, {name: piece}])[name]
+            merged[name] = piece.take(order) if isinstance(piece, pd.Categorical) else piece[order]
+            del piece
+        self.parts = [merged]
         self.count = len(order)
 
     def frame(self) -> pd.DataFrame:
