@@ -812,7 +812,13 @@ def _year_of(path: Path) -> int | None:
 
 
 def market_indicators(
-    store: Any, dataset: str, level: str | None = None, *, memory_limit: str = MEMORY_LIMIT
+    store: Any,
+    dataset: str,
+    level: str | None = None,
+    *,
+    memory_limit: str = MEMORY_LIMIT,
+    staged: Any = None,
+    record: dict[str, Any] | None = None,
 ) -> MarketIndicators:
     """The materialised indicator tables of a data set, computed on first use.
 
@@ -832,10 +838,15 @@ def market_indicators(
         ``census-us-2024``, ``industry`` for ICIO) or a coarser HS level (:func:`levels`).
     memory_limit
         DuckDB memory limit while computing.
+    staged, record
+        A version being written (:class:`tradelever.store.catalog.StagedDataset`) and
+        its final ``dataset.json`` record, from ``Store.stage(before_publish=...)``: the
+        tables are computed from its files before it is published (the returned object
+        then reads the staged files; open the tables again once published).
     """
     from tradelever.store.derived import derived_tables
 
-    manifest = store.manifest(dataset)
+    manifest = store.manifest(dataset) if record is None else record
     base_level = str(manifest.get("level") or "hs6")
     level = level or base_level
     allowed = levels(manifest)
@@ -844,7 +855,10 @@ def market_indicators(
             f"data set {dataset} has tables at {', '.join(allowed)}, not {level!r}",
             parameter="level",
         )
-    flow_files = store.table_files(dataset, "flows")
+    if staged is None:
+        flow_files = store.table_files(dataset, "flows")
+    else:
+        flow_files = staged.table_files("flows")
     if not flow_files:
         raise InputError(f"{dataset}: data set has no flows")
 
@@ -860,7 +874,9 @@ def market_indicators(
             memory_limit=memory_limit,
         )
 
-    copy = derived_tables(store, dataset, f"markets-{level}", MARKETS_VERSION, build)
+    copy = derived_tables(
+        store, dataset, f"markets-{level}", MARKETS_VERSION, build, manifest=record
+    )
     return MarketIndicators(
         dataset=dataset,
         level=level,
