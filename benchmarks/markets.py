@@ -7,8 +7,10 @@ process (wall time and peak resident memory from ``os.wait4``), peer and tradele
 interleaved, and the medians are printed with their ratio:
 
 1. all-market indicators (``markets``, ``exporters``, ``world``, ``exporter_totals`` as
-   Parquet): ``tradelever.analysis.markets.write_market_tables`` (Ibis on DuckDB) against
-   the same four tables from a hand-written DuckDB SQL script (target <= 1.0x);
+   Parquet): ``tradelever.analysis.markets_sql.write_market_tables`` (the build that
+   ``market_indicators`` runs for each new data-set version) against the same four tables
+   from a hand-written DuckDB SQL script (target <= 1.0x); both children are given the
+   flows' location by the parent (neither opens the store) and import what they call;
 2. a cold pair query (a fresh process answering MYS -> USA with rival CHN: the per-code
    sums of ``leverage``): ``pair_sums`` over the materialised tables against the same sums
    as one hand-written DuckDB query over the flows (target <= 0.5x);
@@ -49,18 +51,18 @@ result = ingest_baci(Store(sys.argv[2]), sys.argv[1], name=sys.argv[3])
 print(json.dumps({"seconds": result.seconds, "rows": result.rows}))
 """
 
+# Like the hand-written script, given where the flows are (the parent lists the data set's
+# flow files and years from the store); what market_indicators runs for a new version.
 _OURS_ALL = """
 import json, shutil, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from tradelever.store import Store
-from tradelever.analysis.markets import write_market_tables
-store = Store(sys.argv[1])
+from tradelever.analysis.markets_sql import write_market_tables
 out = Path(sys.argv[2]); shutil.rmtree(out, ignore_errors=True); out.mkdir(parents=True)
 t1 = time.perf_counter()
-years = store.manifest(sys.argv[3])["years"]
-rows = write_market_tables(store.table_files(sys.argv[3], "flows"), out, level="hs6",
-                           base_level="hs6", unique_keys=True, years=years)
+where = json.loads(sys.argv[1])
+rows = write_market_tables([Path(p) for p in where["files"]], out, level="hs6",
+                           base_level="hs6", unique_keys=True, years=where["years"])
 print(json.dumps({"seconds": time.perf_counter() - t1, "rows": rows}))
 """
 
@@ -205,12 +207,18 @@ def main() -> None:
         year = 2021
         from tradelever.store import Store
 
-        with Store(store) as opened:  # the hand-written queries read the current version
+        with Store(store) as opened:  # both builds read the current version's flows
             version = str(opened.dataset_path(NAME))
+            where = json.dumps(
+                {
+                    "files": [str(p) for p in opened.table_files(NAME, "flows")],
+                    "years": opened.manifest(NAME)["years"],
+                }
+            )
         ours_all, peer_all, ours_pair, peer_pair = [], [], [], []
         for _ in range(args.runs):
             peer_all.append(run_child(_PEER_ALL, version, str(work / "peer-out"), NAME))
-            ours_all.append(run_child(_OURS_ALL, str(store), str(work / "ours-out"), NAME))
+            ours_all.append(run_child(_OURS_ALL, where, str(work / "ours-out")))
         run_child(_OURS_PAIR, str(store), NAME, str(year))  # materialise the cache once
         for _ in range(args.runs):
             peer_pair.append(run_child(_PEER_PAIR, version, NAME, str(year)))
