@@ -7,7 +7,8 @@ product dictionaries, not real trade figures), ingested with the real ``tradelev
 baci`` (which also computes the data set's market tables, read by the pair queries).
 
 Starts the real ``tradelever serve`` in a subprocess on 127.0.0.1 (a free port), waits for it,
-then fires bursts of concurrent requests with an asyncio HTTP client and reports latency
+then fires bursts of concurrent requests with an asyncio HTTP client
+(``benchmarks/load_client.py``: aiohttp, light on the shared cores) and reports latency
 percentiles and errors. Everything is bounded: every request has a timeout, the server is
 stopped at the end (also on error or Ctrl+C).
 
@@ -57,17 +58,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_client import ClientError, LoadClient, load_client
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "http_load.json"
 
 
 @contextmanager
-def server(data_dir: Path, sessions: int | None, warm: str | None = None) -> Iterator[str]:
+def server(
+    data_dir: Path,
+    sessions: int | None,
+    warm: str | None = None,
+    pids: list[int] | None = None,
+) -> Iterator[str]:
     """``tradelever serve --port 0`` in a subprocess; yields its base URL.
 
     ``warm``: a data set the server prepares before listening (``--warm``), as a server
-    of that data set is run; the time is part of the reported start-up.
+    of that data set is run; the time is part of the reported start-up. ``pids``: the
+    server's process id is appended to it (to read its CPU time).
     """
     cmd = [
         sys.executable,
@@ -88,6 +96,8 @@ def server(data_dir: Path, sessions: int | None, warm: str | None = None) -> Ite
     if warm:
         cmd += ["--warm", warm]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    if pids is not None:
+        pids.append(proc.pid)
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
@@ -125,16 +135,16 @@ def server(data_dir: Path, sessions: int | None, warm: str | None = None) -> Ite
             proc.stderr.close()
 
 
-async def burst(client: httpx.AsyncClient, queries: list[dict[str, str]]) -> dict[str, Any]:
+async def burst(client: LoadClient, queries: list[dict[str, str]]) -> dict[str, Any]:
     """Send all queries at once; latency of each, errors, wall time."""
 
     async def one(q: dict[str, str]) -> tuple[float, int | str]:
         t0 = time.perf_counter()
         try:
             r = await client.get("/api/leverage", params=q)
-            body_ok = r.status_code == 200 and r.json().get("home") == q["home"]
-            status: int | str = r.status_code if body_ok or r.status_code != 200 else "bad body"
-        except httpx.HTTPError as exc:
+            body_ok = r.status == 200 and r.json().get("home") == q["home"]
+            status: int | str = r.status if body_ok or r.status != 200 else "bad body"
+        except ClientError as exc:
             status = type(exc).__name__
         return time.perf_counter() - t0, status
 
@@ -163,16 +173,10 @@ async def run(
     dataset: str | None = None,
     top: int = 0,
 ) -> dict[str, Any]:
-    # Idle connections are dropped by the client before the server's keep-alive (5 s) ends,
-    # as browsers do, so that no request is sent on a connection the server is closing.
-    limits = httpx.Limits(
-        max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=3.0
-    )
-    timeout = httpx.Timeout(60.0)
     extra = {"dataset": dataset, "level": "hs6"} if dataset else {}
     if top:
         extra["top"] = str(top)  # the first rows only, as the dashboard asks (20)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+    async with load_client(url, concurrency, timeout=60.0) as client:
         listed = await client.get("/api/countries", params={"dataset": dataset} if dataset else {})
         countries = [c["iso3"] for c in listed.json()["countries"]]
         countries = [c for c in countries if c != "ROW"]
@@ -191,7 +195,8 @@ async def run(
         # in the bursts; reported).
         t0 = time.perf_counter()
         first = await client.get("/api/leverage", params=take(1)[0])
-        first.raise_for_status()
+        if first.status != 200:
+            raise SystemExit(f"first request: HTTP {first.status}: {first.text[:200]}")
         warmup = round(time.perf_counter() - t0, 4)
 
         out: dict[str, Any] = {"first_request_s": warmup, "bursts": []}

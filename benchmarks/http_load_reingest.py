@@ -22,6 +22,11 @@ the right answer for that version, not a failure. The SYNTHETIC year is generate
 ``benchmarks/ingest_baci.py`` (``generate``): random flows among the real BACI V202201
 country and HS17 product dictionaries; not real trade figures.
 
+The load generator runs on the same 2 cores as the server and the re-ingest, so its own
+cost is kept low (``benchmarks/load_client.py``: aiohttp, every body parsed whole with
+orjson) and reported: each phase prints the CPU milliseconds per request of the server
+process and of this client.
+
 Targets (issue 13): 0 errors; warm p95 <= 1 s on 2 cores.
 
 Reproduce::
@@ -50,11 +55,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from http_load import server  # the benchmarks folder is on the path, not a package
 from ingest_baci import CSV_NAME, YEAR, generate
+from load_client import ClientError, LoadClient, load_client
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "http_load_reingest.json"
 DATASET = "synthetic-reingest"
@@ -129,33 +133,46 @@ class ReingestLoop:
         self.thread.join(timeout=600)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def phase(
-    client: httpx.AsyncClient, queries: list[dict[str, str]], concurrency: int
+    client: LoadClient, queries: list[dict[str, str]], concurrency: int, server_pid: int
 ) -> dict[str, Any]:
-    """Send every query with at most ``concurrency`` in flight; latencies and errors."""
+    """Send every query with at most ``concurrency`` in flight; latencies and errors.
+
+    Also the CPU time per request of the server and of this client (the load generator
+    shares the 2 cores with the server and the re-ingest).
+    """
     gate = asyncio.Semaphore(concurrency)
+    server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
 
     async def one(q: dict[str, str]) -> tuple[float, str]:
         async with gate:
             t0 = time.perf_counter()
             try:
                 r = await client.get("/api/leverage", params=q)
-                if r.status_code == 422 and "the data set holds no imports of" in r.text:
+                if r.status == 422 and "the data set holds no imports of" in r.text:
                     outcome = "refused"
-                elif r.status_code != 200:
-                    outcome = f"HTTP {r.status_code}: {r.text[:120]}"
+                elif r.status != 200:
+                    outcome = f"HTTP {r.status}: {r.text[:120]}"
                 else:
-                    body = r.json()
+                    body = r.json()  # the whole body parsed
                     same = (body.get("home"), body.get("partner"), body.get("dataset"))
                     asked = (q["home"], q["partner"], q["dataset"])
                     outcome = "ok" if same == asked else f"wrong body {same}"
-            except httpx.HTTPError as exc:
+            except ClientError as exc:
                 outcome = type(exc).__name__
             return time.perf_counter() - t0, outcome
 
     t0 = time.perf_counter()
     results = await asyncio.gather(*(one(q) for q in queries))
     wall = time.perf_counter() - t0
+    server_cpu = cpu_seconds(server_pid) - server_cpu
+    client_cpu = time.process_time() - client_cpu
     latencies = sorted(r[0] for r in results)
     errors = [r[1] for r in results if r[1] not in ("ok", "refused")]
     return {
@@ -168,18 +185,18 @@ async def phase(
         "max_s": round(latencies[-1], 4),
         "wall_s": round(wall, 2),
         "requests_per_s": round(len(queries) / wall, 1),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / len(queries), 2),
+        "client_cpu_ms_per_request": round(1000 * client_cpu / len(queries), 2),
     }
 
 
-async def run(url: str, requests: int, concurrency: int, seed: int, loop: ReingestLoop) -> Any:
-    # Idle connections are dropped by the client before the server's keep-alive (5 s) ends,
-    # as browsers do, so that no request is sent on a connection the server is closing.
-    limits = httpx.Limits(
-        max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=3.0
-    )
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120.0) as client:
+async def run(
+    url: str, requests: int, concurrency: int, seed: int, loop: ReingestLoop, server_pid: int
+) -> Any:
+    async with load_client(url, concurrency) as client:
         listed = await client.get("/api/countries", params={"dataset": DATASET})
-        listed.raise_for_status()
+        if listed.status != 200:
+            raise SystemExit(f"/api/countries: HTTP {listed.status}: {listed.text[:200]}")
         countries = [c["iso3"] for c in listed.json()["countries"]]
         pairs = [(h, p) for h in countries for p in countries if h != p]
         random.Random(seed).shuffle(pairs)
@@ -192,7 +209,7 @@ async def run(url: str, requests: int, concurrency: int, seed: int, loop: Reinge
         out: dict[str, Any] = {}
         for name in ("cold", "warm"):
             before = len(loop.seconds)
-            out[name] = await phase(client, queries, concurrency)
+            out[name] = await phase(client, queries, concurrency, server_pid)
             out[name]["reingests_during"] = len(loop.seconds) - before
         return out
 
@@ -216,11 +233,14 @@ def main() -> None:
         data_dir = root / "data"
         first_ingest = ingest(data_dir, releases[0])
         t0 = time.perf_counter()
-        with server(data_dir, args.sessions) as url:
+        pids: list[int] = []
+        with server(data_dir, args.sessions, pids=pids) as url:
             startup = round(time.perf_counter() - t0, 2)
             with ReingestLoop(data_dir, releases) as loop:
                 time.sleep(0.5)  # let the first re-ingest start
-                results = asyncio.run(run(url, args.requests, args.concurrency, args.seed, loop))
+                results = asyncio.run(
+                    run(url, args.requests, args.concurrency, args.seed, loop, pids[0])
+                )
         versions = sorted(p.name for p in (data_dir / "datasets" / DATASET).iterdir())
     report = {
         "benchmark": "http_load_reingest",
@@ -260,12 +280,13 @@ def main() -> None:
         f"(median {report['reingest_median_s']} s), {len(loop.failures)} failed"
     )
     print(f"{'phase':<8}{'n':>6}{'errors':>8}{'p50 s':>9}{'p95 s':>9}{'max s':>9}{'req/s':>8}"
-          f"{'re-ingests':>12}")  # fmt: skip
+          f"{'re-ingests':>12}{'server CPU ms/req':>19}{'client CPU ms/req':>19}")  # fmt: skip
     for name in ("cold", "warm"):
         b = results[name]
         print(
             f"{name:<8}{b['requests']:>6}{b['errors']:>8}{b['p50_s']:>9.3f}{b['p95_s']:>9.3f}"
             f"{b['max_s']:>9.3f}{b['requests_per_s']:>8.1f}{b['reingests_during']:>12}"
+            f"{b['server_cpu_ms_per_request']:>19.2f}{b['client_cpu_ms_per_request']:>19.2f}"
         )
         for kind in b["error_kinds"]:
             print(f"  error: {kind}")

@@ -492,17 +492,41 @@ def ingest_baci(
     years: list[int] | None = None,
     progress: Any = None,
     config: Config | None = None,
+    tables: bool = False,
 ) -> IngestResult:
     """Ingest a CEPII BACI release (zip, folder or one yearly CSV) into the store.
 
     See :func:`tradelever.store.ingest.ingest_baci`; returns its ``IngestResult`` (``name``,
     ``manifest``, ``unchanged``, ``rows``, ``seconds``). Re-ingesting identical files is a
     no-op; a malformed row raises ``DataFileError`` and leaves the store unchanged.
+
+    ``tables``: also compute the market tables at the data set's level
+    (:func:`tradelever.analysis.markets.market_indicators`) before the new version is
+    published, so that readers (a running server) never see it without them; ``progress``
+    then also gets a ``tables`` event. Their failure publishes nothing.
     """
+    from tradelever.analysis.markets import market_indicators
+    from tradelever.store.ingest import IngestProgress
     from tradelever.store.ingest import ingest_baci as _ingest
 
     store = Store(_configure(config, data_dir=data_dir).data_dir)
-    return _ingest(store, path, name, years=years, progress=progress)
+
+    def build_tables(staged: Any, record: dict[str, Any]) -> None:
+        if progress is not None:
+            progress(IngestProgress("tables", staged.name, 0, 0, 0))
+        market_indicators(store, staged.name, staged=staged, record=record)
+
+    result = _ingest(
+        store,
+        path,
+        name,
+        years=years,
+        progress=progress,
+        before_publish=build_tables if tables else None,
+    )
+    if tables and result.unchanged:  # the same files: their tables may not be built yet
+        market_indicators(store, result.name)
+    return result
 
 
 def datasets(data_dir: PathLike | None = None, *, config: Config | None = None) -> pd.DataFrame:

@@ -39,6 +39,22 @@ def test_every_kind_of_column() -> None:
     assert frame_records(frame.iloc[:0]) == []
 
 
+def test_text_and_empty_columns_as_cell_by_cell() -> None:
+    """Text columns (pandas ``str``, with missing values) and all-missing object columns."""
+    frame = pd.DataFrame(
+        {
+            "text": pd.array(["854231", None, "gloves"], dtype="str"),
+            "arrow": pd.array(["a", None, "c"], dtype="string[pyarrow]"),
+            "none": pd.Series([None, None, None], dtype=object),
+            "nan": pd.Series([np.nan, None, np.nan], dtype=object),
+        }
+    )
+    got = frame_records(frame)
+    assert got == _slow(frame)
+    assert got[1] == {"text": None, "arrow": None, "none": None, "nan": None}
+    assert got[0]["text"] == "854231" and type(got[0]["text"]) is str
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(

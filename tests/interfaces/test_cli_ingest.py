@@ -110,3 +110,25 @@ def test_ingest_computes_the_market_tables(data_dir: Path, tmp_path: Path) -> No
     assert built == ["hs6"]
     record = json.loads(next(derived.glob("markets-hs6-*/derived.json")).read_text("utf-8"))
     assert record["dataset"] == NAME and record["tables"]["markets"] > 0
+
+
+def test_a_new_version_is_published_with_its_market_tables(data_dir: Path, tmp_path: Path) -> None:
+    """The tables of a new version are built before it is published, under its own key."""
+    from tradelever.analysis.markets import MARKETS_VERSION
+    from tradelever.store import Store
+    from tradelever.store.derived import derived_tables
+
+    zipped = factory.write_release_zip(tmp_path / "dl")
+    result = _run(data_dir, "ingest", "baci", str(zipped), "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["unchanged"] is False
+
+    def rebuilt(folder: Path) -> dict[str, int]:
+        raise AssertionError("the tables of the published version were not there")
+
+    copy = derived_tables(Store(data_dir), NAME, "markets-hs6", MARKETS_VERSION, rebuilt)
+    assert copy.record["store_version"] == json.loads(result.stdout)["manifest"]["store_version"]
+    assert copy.record["tables"]["markets"] > 0
+    # written before the switch of ``current`` (a reader never sees the version without them)
+    switched = (data_dir / "datasets" / NAME / "current").stat().st_mtime_ns
+    assert (copy.folder / "derived.json").stat().st_mtime_ns <= switched

@@ -67,6 +67,41 @@ def test_failed_write_leaves_store_unchanged(tmp_path: Path) -> None:
     assert list((tmp_path / ".staging").iterdir()) == []
 
 
+def test_before_publish_sees_the_whole_new_version_before_readers_do(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    _publish(store, 1.0)
+    seen: dict[str, object] = {}
+
+    def check(staged: object, record: dict) -> None:
+        seen["record"] = record
+        seen["files"] = sorted(p.parent.name for p in staged.table_files("flows"))  # type: ignore[attr-defined]
+        seen["read then"] = _sum(Store(tmp_path))  # another reader still sees the old one
+
+    with store.stage("demo", {"source": "v5.0", "years": [2023, 2024]}, before_publish=check) as s:
+        s.write_table("flows", _frame(5.0), partition_year=True)
+        s.manifest["rows"] = 2
+    assert seen["files"] == ["year=2023", "year=2024"] and seen["read then"] == 3.0
+    record = seen["record"]
+    assert isinstance(record, dict)
+    published = Store(tmp_path).manifest("demo")
+    assert {k: published[k] for k in record} == record  # the record is what readers get
+    assert record["store_version"] == published["store_version"] and _sum(Store(tmp_path)) == 15.0
+
+
+def test_a_failing_before_publish_publishes_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    _publish(store, 1.0)
+
+    def fail(staged: object, record: dict) -> None:
+        raise RuntimeError("tables failed")
+
+    staging = store.stage("demo", {"source": "v5.0"}, before_publish=fail)
+    with pytest.raises(RuntimeError, match="tables failed"), staging as s:
+        s.write_table("flows", _frame(5.0), partition_year=True)
+    assert store.manifest("demo")["source"] == "v1.0" and _sum(Store(tmp_path)) == 3.0
+    assert list((tmp_path / ".staging").iterdir()) == []
+
+
 def test_replacement_is_complete_and_old_versions_go(tmp_path: Path) -> None:
     for value in (1.0, 7.0, 9.0):
         _publish(Store(tmp_path), value)

@@ -566,34 +566,41 @@ def leverage_table(
             "sigma_high": sigma_high,
             "flags": ind.leverage_flags(share, hhi, rival_share, imp_exp, world_hhi, home_rca),
         }
-    out = pd.DataFrame(
-        {
-            "code": agg["code"],
-            "description": [named.get(c, "") for c in code_list],
-            "home_share_of_partner_imports": share,
-            "partner_imports_usd": m,
-            "home_exports_to_partner_usd": v_home,
-            "home_world_export_share": ind.world_export_share(home_k, world_k),
-            "rival_share_of_partner_imports": rival_share,
-            "partner_import_hhi": hhi,
-            "home_export_weight": ind.export_weight(home_k, country_total[home]),
-            "partner_cost_of_losing_home_usd": ind.cost_of_losing_supplier(m, share, sigmas),
-            "sigma": sigmas,
-            "sigma_source": sources,
-            **extra,
-            "coverage": np.full(len(agg), np.nan),
-            "applied_rate": ind.safe_ratio(_column(agg, "partner_duty_usd"), m),
-            "home_applied_rate": ind.safe_ratio(_column(agg, "home_duty_to_partner_usd"), v_home),
-        }
-    )
-    if nulls:
-        out = apply_nulls(out, nulls)
+    columns: dict[str, Any] = {
+        "code": agg["code"].to_numpy(dtype=object),
+        "description": np.array([named.get(c, "") for c in code_list], dtype=object),
+        "home_share_of_partner_imports": share,
+        "partner_imports_usd": m,
+        "home_exports_to_partner_usd": v_home,
+        "home_world_export_share": ind.world_export_share(home_k, world_k),
+        "rival_share_of_partner_imports": rival_share,
+        "partner_import_hhi": hhi,
+        "home_export_weight": ind.export_weight(home_k, country_total[home]),
+        "partner_cost_of_losing_home_usd": ind.cost_of_losing_supplier(m, share, sigmas),
+        "sigma": sigmas,
+        "sigma_source": sources,
+        **extra,
+        "coverage": np.full(len(agg), np.nan),
+        "applied_rate": ind.safe_ratio(_column(agg, "partner_duty_usd"), m),
+        "home_applied_rate": ind.safe_ratio(_column(agg, "home_duty_to_partner_usd"), v_home),
+    }
     order = ranked_order(
-        out["partner_cost_of_losing_home_usd"].to_numpy(dtype=float),
-        out["home_exports_to_partner_usd"].to_numpy(dtype=float),
+        np.asarray(columns["partner_cost_of_losing_home_usd"], dtype=float),
+        np.asarray(v_home, dtype=float),
         code_list,
     )
-    return out.take(order).reset_index(drop=True)
+    # ranked before the frame is built: one frame, no reordering copy of it
+    out = pd.DataFrame({k: _ranked(v, order) for k, v in columns.items()})
+    if nulls:
+        out = apply_nulls(out, nulls)
+    return out
+
+
+def _ranked(values: Any, order: np.ndarray) -> np.ndarray:
+    """A column's values in ``order`` (arrays, Series and lists alike)."""
+    if isinstance(values, pd.Series):
+        values = values.to_numpy()
+    return np.asarray(values)[order]
 
 
 def ranked_order(cost: np.ndarray, shipped: np.ndarray, codes: Sequence[str]) -> np.ndarray:

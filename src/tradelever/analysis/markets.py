@@ -732,7 +732,13 @@ def _year_of(path: Path) -> int | None:
 
 
 def market_indicators(
-    store: Any, dataset: str, level: str | None = None, *, memory_limit: str = MEMORY_LIMIT
+    store: Any,
+    dataset: str,
+    level: str | None = None,
+    *,
+    memory_limit: str = MEMORY_LIMIT,
+    staged: Any = None,
+    record: dict[str, Any] | None = None,
 ) -> MarketIndicators:
     """The materialised indicator tables of a data set, computed on first use.
 
@@ -752,10 +758,15 @@ def market_indicators(
         ``census-us-2024``, ``industry`` for ICIO) or a coarser HS level (:func:`levels`).
     memory_limit
         DuckDB memory limit while computing.
+    staged, record
+        A version being written (:class:`tradelever.store.catalog.StagedDataset`) and
+        its final ``dataset.json`` record, from ``Store.stage(before_publish=...)``: the
+        tables are computed from its files before it is published (the returned object
+        then reads the staged files; open the tables again once published).
     """
     from tradelever.store.derived import derived_tables
 
-    manifest = store.manifest(dataset)
+    manifest = store.manifest(dataset) if record is None else record
     base_level = str(manifest.get("level") or "hs6")
     level = level or base_level
     allowed = levels(manifest)
@@ -764,7 +775,10 @@ def market_indicators(
             f"data set {dataset} has tables at {', '.join(allowed)}, not {level!r}",
             parameter="level",
         )
-    flow_files = store.table_files(dataset, "flows")
+    if staged is None:
+        flow_files = store.table_files(dataset, "flows")
+    else:
+        flow_files = staged.table_files("flows")
     if not flow_files:
         raise InputError(f"{dataset}: data set has no flows")
 
@@ -780,7 +794,9 @@ def market_indicators(
             memory_limit=memory_limit,
         )
 
-    copy = derived_tables(store, dataset, f"markets-{level}", MARKETS_VERSION, build)
+    copy = derived_tables(
+        store, dataset, f"markets-{level}", MARKETS_VERSION, build, manifest=record
+    )
     return MarketIndicators(
         dataset=dataset,
         level=level,
@@ -939,66 +955,97 @@ def _pair_sums_queried(
     year: int,
     base_year: int | None = None,
 ) -> pd.DataFrame:
-    """:func:`pair_sums` by three queries over the tables' and flows' Parquet files."""
+    """:func:`pair_sums` as one query over the tables' and the flows' Parquet files.
+
+    The partner's markets (``markets``, filtered by importer: row groups are skipped by
+    their statistics), world exports (``world``), the exports of home, partner and rival
+    (``exporters``) and the flows of home and rival to the partner, joined by code in
+    DuckDB: one query and one conversion to pandas (a cold process pays for little else).
+    """
     years = [year] if base_year is None else [year, base_year]
-    markets = indicators.read(
-        "markets",
-        year=years,
-        where={f.IMPORTER: partner},
-        columns=[f.YEAR, "code", "imports_usd", "import_sumsq"],
-    )
-    now = markets[markets[f.YEAR] == year]
-    now = now[now["imports_usd"] > 0].set_index("code")
-    codes = now.index
-    out = pd.DataFrame(index=codes)
-    world = indicators.whole("world", year).set_index("code")
-    out["world_exports_usd"] = world["world_exports_usd"].reindex(codes).fillna(0.0)
-    out["partner_imports_usd"] = now["imports_usd"]
+    shippers = [c for c in (home, rival) if c is not None]
     countries = [c for c in (home, rival, partner) if c is not None]
-    exports = indicators.read(
-        "exporters",
-        year=year,
-        where={f.EXPORTER: countries},
-        columns=[f.EXPORTER, "code", "exports_usd"],
-    )
-    by_exporter = exports.pivot_table(
-        index="code", columns=f.EXPORTER, values="exports_usd", aggfunc="sum"
-    )
-    flows = indicators.flows(
-        year=years, exporters=[c for c in (home, rival) if c is not None], importers=[partner]
-    )
+    lit = _literal
+    flow_files = [p for p in indicators.flow_files if _year_of(p) in (None, *years)]
 
-    def exported(country: str | None) -> pd.Series:
-        if country is None or country not in by_exporter.columns:
-            return pd.Series(0.0, index=codes)
-        return by_exporter[country].reindex(codes).fillna(0.0)
+    def exported(country: str | None) -> str:
+        if country is None:
+            return "CAST('NaN' AS DOUBLE)"
+        return f"coalesce(x.exports_{countries.index(country)}, 0.0)"
 
-    def shipped(country: str | None, in_year: int) -> pd.Series:
-        rows = flows[(flows[f.EXPORTER] == country) & (flows[f.YEAR] == in_year)]
-        return rows.set_index("code")[f.VALUE_USD].reindex(codes).fillna(0.0)
+    def shipped(country: str | None, in_year: int) -> str:
+        if country is None:
+            return "CAST('NaN' AS DOUBLE)"
+        return f"coalesce(v.shipped_{shippers.index(country)}_{in_year}, 0.0)"
 
-    out["home_exports_to_partner_usd"] = shipped(home, year)
-    out["home_exports_usd"] = exported(home)
-    out["partner_exports_usd"] = exported(partner)
-    out["partner_import_sumsq"] = now["import_sumsq"]
-    out["world_export_sumsq"] = world["world_export_sumsq"].reindex(codes).fillna(0.0)
-    if rival is not None:
-        out["rival_exports_to_partner_usd"] = shipped(rival, year)
-        out["rival_exports_usd"] = exported(rival)
-    else:
-        out["rival_exports_to_partner_usd"] = np.nan
-        out["rival_exports_usd"] = np.nan
-    if base_year is not None:
-        base = markets[markets[f.YEAR] == base_year].set_index("code")["imports_usd"]
-        out["partner_imports_base_usd"] = base.reindex(codes).fillna(0.0)
-        out["home_exports_to_partner_base_usd"] = shipped(home, base_year)
-    else:
-        out["partner_imports_base_usd"] = np.nan
-        out["home_exports_to_partner_base_usd"] = np.nan
-    out["partner_imports_sigma_usd"] = np.nan
-    out = out.reset_index().rename(columns={"index": "code"})
+    exports = ", ".join(
+        f"sum(exports_usd) FILTER (exporter = {lit(c)}) AS exports_{n}"
+        for n, c in enumerate(countries)
+    )
+    if flow_files:
+        sums = ", ".join(
+            f"sum({f.VALUE_USD}) FILTER ({f.EXPORTER} = {lit(c)} AND {f.YEAR} = {y}) "
+            f"AS shipped_{n}_{y}"
+            for n, c in enumerate(shippers)
+            for y in years
+        )
+        flows = (
+            f"SELECT {indicators._code_sql()}::VARCHAR AS code, {sums} "
+            f"FROM {_parquet(flow_files)} WHERE {_in(f.YEAR, years)} "
+            f"AND {_in(f.EXPORTER, shippers)} AND {_in(f.IMPORTER, [partner])} "
+            f"AND {f.EXPORTER} <> {f.IMPORTER} GROUP BY 1"
+        )
+    else:  # no flows for these years: nothing shipped
+        columns = ", ".join(
+            f"NULL::DOUBLE AS shipped_{n}_{y}" for n in range(len(shippers)) for y in years
+        )
+        flows = f"SELECT NULL::VARCHAR AS code, {columns} WHERE false"
+    base = (
+        f"coalesce(b.imports_usd, 0.0) AS partner_imports_base_usd, "
+        f"{shipped(home, base_year)} AS home_exports_to_partner_base_usd"
+        if base_year is not None
+        else "CAST('NaN' AS DOUBLE) AS partner_imports_base_usd, "
+        "CAST('NaN' AS DOUBLE) AS home_exports_to_partner_base_usd"
+    )
+    markets = _parquet(indicators.files("markets"))
+    sql = f"""
+        WITH m AS (
+            SELECT "year", code, imports_usd, import_sumsq FROM {markets}
+            WHERE {_in(f.YEAR, years)} AND {_in(f.IMPORTER, [partner])}
+        ),
+        now AS (SELECT * FROM m WHERE "year" = {int(year)} AND imports_usd > 0),
+        b AS (SELECT code, imports_usd FROM m WHERE "year" = {int(base_year or year)}),
+        w AS (
+            SELECT code, world_exports_usd, world_export_sumsq
+            FROM {_parquet(indicators.files("world"))} WHERE "year" = {int(year)}
+        ),
+        x AS (
+            SELECT code, {exports} FROM {_parquet(indicators.files("exporters"))}
+            WHERE "year" = {int(year)} AND {_in(f.EXPORTER, countries)} GROUP BY code
+        ),
+        v AS ({flows})
+        SELECT now.code::VARCHAR AS code,
+            coalesce(w.world_exports_usd, 0.0) AS world_exports_usd,
+            now.imports_usd AS partner_imports_usd,
+            {shipped(home, year)} AS home_exports_to_partner_usd,
+            {exported(home)} AS home_exports_usd,
+            {exported(partner)} AS partner_exports_usd,
+            now.import_sumsq AS partner_import_sumsq,
+            coalesce(w.world_export_sumsq, 0.0) AS world_export_sumsq,
+            {shipped(rival, year)} AS rival_exports_to_partner_usd,
+            {exported(rival)} AS rival_exports_usd,
+            {base},
+            CAST('NaN' AS DOUBLE) AS partner_imports_sigma_usd
+        FROM now
+        LEFT JOIN w ON w.code = now.code
+        LEFT JOIN x ON x.code = now.code
+        LEFT JOIN v ON v.code = now.code
+        LEFT JOIN b ON b.code = now.code
+        ORDER BY now.code
+    """
+    out = indicators._query(sql)
     out["code"] = out["code"].astype(str)
-    return out.sort_values("code").reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 def code_sums(

@@ -462,7 +462,12 @@ def resolve(
         year=year,
         level=level,
         view=view,
-        coded=product_code_expr(view.table("flows"), level, selector),
+        coded=(
+            product_code_expr(view.table("flows"), level, selector)
+            if selector is not None
+            # one expression per view and level: building it costs more than a pair query
+            else view.memo(("coded", level), lambda: product_code_expr(view.table("flows"), level))
+        ),
         descriptions=descriptions,
         home=home,
         partner=partner,

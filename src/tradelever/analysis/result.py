@@ -51,6 +51,14 @@ def json_value(value: Any) -> Any:
 
 def _column_values(column: pd.Series) -> list[Any]:
     """One column as JSON-ready Python values (what :func:`json_value` gives per cell)."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fbiu":  # plain numpy: no NA to mind
+        array = column.to_numpy()
+        out = array.tolist()
+        if dtype.kind == "f":
+            for i in np.flatnonzero(~np.isfinite(array)).tolist():
+                out[i] = None
+        return out  # type: ignore[no-any-return]
     if pd.api.types.is_float_dtype(column.dtype) and not isinstance(
         column.dtype, pd.CategoricalDtype
     ):
@@ -63,6 +71,10 @@ def _column_values(column: pd.Series) -> list[Any]:
         return column.to_numpy(dtype=bool).tolist()
     if pd.api.types.is_integer_dtype(column.dtype) and not column.isna().any():
         return column.to_numpy(dtype="int64").tolist()
+    if isinstance(column.dtype, pd.StringDtype):  # text or missing: nothing to convert
+        return column.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[no-any-return]
+    if column.isna().all():
+        return [None] * len(column)
     return [json_value(v) for v in column.astype(object).tolist()]
 
 

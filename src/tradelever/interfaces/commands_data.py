@@ -77,6 +77,14 @@ def ingest_progress() -> Iterator[Callable[[Any], None]]:
     ) as bar:
 
         def hook(event: Any) -> None:
+            if event.phase == "tables":  # one step without a measure of progress
+                bar.console.print(
+                    f"computing the market tables of {event.file} (every market's imports, "
+                    "supplier shares, HHI, top supplier) before publishing it",
+                    markup=False,
+                    highlight=False,
+                )
+                return
             label = _PHASES.get(event.phase, event.phase)
             total = event.bytes_total or None
             if event.phase not in tasks:
@@ -137,15 +145,12 @@ def baci_cmd(
                 f"{years!r} is not a comma-separated list of years", parameter="years"
             ) from None
     with ingest_progress() as hook:
-        result = ingest_baci(path, name, cli_config(ctx).data_dir, years=year_list, progress=hook)
+        # The market tables are built before the new version is published: a server
+        # reading the data set never sees the version without them.
+        result = ingest_baci(
+            path, name, cli_config(ctx).data_dir, years=year_list, progress=hook, tables=tables
+        )
     manifest = result.manifest
-    if tables:
-        from tradelever.session import Session
-
-        with console(stderr=True).status(
-            f"Computing the market tables of {result.name} (once per version)..."
-        ):
-            Session(config=cli_config(ctx)).market_tables(result.name)
     if fmt is OutputFormat.json:
         typer.echo(
             dump_json(

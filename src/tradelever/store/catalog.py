@@ -55,7 +55,7 @@ import shutil
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,6 +169,11 @@ class StagedDataset:
         except OSError as exc:
             raise write_error(exc, folder, self._root) from None
         return folder
+
+    def table_files(self, table: str) -> list[Path]:
+        """Parquet files written so far for one table (sorted)."""
+        folder = self.path / table
+        return sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
 
     def write_table(self, table: str, frame: pd.DataFrame, *, partition_year: bool = False) -> int:
         """Write a whole DataFrame as Parquet (by year folder if asked); return its rows.
@@ -409,6 +414,21 @@ class Store:
         except (UnknownDatasetError, DataFileError):
             return self.datasets_dir / name
 
+    def current_version(self, name: str) -> str | None:
+        """The version ``current`` names right now (no lease taken; None if not stored).
+
+        A cheap look (one small file read) for a caller that keys answers by version, such
+        as the HTTP server's answer cache; reads still go through :meth:`snapshot`.
+
+        Raises
+        ------
+        DataFileError
+            If ``current`` does not hold a version folder name.
+        StoreError
+            If it cannot be read.
+        """
+        return self._read_pointer(name) if valid_name(name) else None
+
     def has(self, name: str) -> bool:
         """Whether a data set is in the store with a readable manifest (damaged: False)."""
         try:
@@ -648,7 +668,12 @@ class Store:
 
     @contextlib.contextmanager
     def stage(
-        self, name: str, manifest: dict[str, Any], *, wait: float = 0.0
+        self,
+        name: str,
+        manifest: dict[str, Any],
+        *,
+        wait: float = 0.0,
+        before_publish: Callable[[StagedDataset, dict[str, Any]], None] | None = None,
     ) -> Iterator[StagedDataset]:
         """Write a new version of a data set and publish it atomically.
 
@@ -666,6 +691,11 @@ class Store:
         wait
             Seconds to wait when another process is writing the same data set (default:
             fail at once, naming that process).
+        before_publish
+            Called with the staged data set and its final ``dataset.json`` record once
+            every file is written, before ``current`` is switched: tables derived from the
+            new version (:mod:`tradelever.store.derived`) built here are ready the moment
+            readers see it. If it raises, nothing is published.
 
         Raises
         ------
@@ -710,6 +740,8 @@ class Store:
                 except OSError as exc:
                     where = getattr(exc, "filename", None) or work
                     raise write_error(exc, where, self.root) from None
+                if before_publish is not None:
+                    before_publish(staged, record)
                 self._publish(name, vid, work)
             except BaseException as exc:
                 shutil.rmtree(work, ignore_errors=True)

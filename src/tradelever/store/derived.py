@@ -99,6 +99,7 @@ def derived_tables(
     kind: str,
     version: int,
     build: Callable[[Path], dict[str, int]],
+    manifest: dict[str, Any] | None = None,
 ) -> DerivedTables:
     """The cached copy of ``kind`` for the current version of ``dataset``; build it if absent.
 
@@ -115,6 +116,11 @@ def derived_tables(
     build
         Writes the tables into the folder it is given (``<folder>/<table>/...parquet``)
         and returns the rows per table. Called only when no current copy exists.
+    manifest
+        The ``dataset.json`` record of the version the copy belongs to (default: the
+        current version's). A writer passes the record of the version it is about to
+        publish (``Store.stage(before_publish=...)``), so that the copy is ready when
+        readers first see that version.
 
     Raises
     ------
@@ -123,7 +129,8 @@ def derived_tables(
     StoreError
         If the cache folder cannot be written.
     """
-    manifest = store.manifest(dataset)
+    if manifest is None:
+        manifest = store.manifest(dataset)
     key = _key(manifest, kind, version)
     base = store.root / "cache" / "derived" / dataset
     target = base / f"{kind}-{key}"

@@ -30,7 +30,7 @@ from typing import Any, Final
 from tradelever.errors import InputError
 from tradelever.sources import baci
 from tradelever.sources.baci.convert import MEMORY_LIMIT, convert_trade_file
-from tradelever.store.catalog import Store
+from tradelever.store.catalog import StagedDataset, Store
 
 __all__ = ["IngestProgress", "IngestResult", "ingest_baci"]
 
@@ -47,7 +47,8 @@ class IngestProgress:
     phase
         ``checksum`` (hashing the input files, alongside the other phases), ``extract``
         (decompressing a trade file from a release zip), ``read`` (converting trade rows)
-        or ``merge`` (summing codes that share an ISO3 code in one year).
+        or ``merge`` (summing codes that share an ISO3 code in one year); ``tables`` when
+        the market tables are computed before publishing (``tradelever.api.ingest_baci``).
     file
         The file being processed.
     rows
@@ -220,6 +221,7 @@ def ingest_baci(
     progress: ProgressCallback | None = None,
     block_size: int = baci.BLOCK_SIZE,
     memory_limit: str = MEMORY_LIMIT,
+    before_publish: Callable[[StagedDataset, dict[str, Any]], None] | None = None,
 ) -> IngestResult:
     """Ingest a CEPII BACI release into the store as one data set.
 
@@ -242,6 +244,9 @@ def ingest_baci(
     memory_limit
         DuckDB's memory limit while converting (it spills to the staging folder beyond
         it); the process's peak stays within about twice this plus the Python runtime.
+    before_publish
+        Passed to :meth:`Store.stage`: run on the complete new version before it becomes
+        current (the command line builds the market tables there).
 
     Returns
     -------
@@ -294,7 +299,7 @@ def ingest_baci(
             "members": [{"name": m.name, "bytes": m.size} for m in release.members],
             "note": f"BACI {release.hs} release {release.version}",
         }
-        with store.stage(name, manifest) as staged:
+        with store.stage(name, manifest, before_publish=before_publish) as staged:
             summary = _convert_years(
                 staged, release, countries, checksums, progress, block_size, memory_limit
             )

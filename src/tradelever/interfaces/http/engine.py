@@ -26,9 +26,11 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
+from starlette.concurrency import run_in_threadpool
+
 from tradelever.api import Session
 from tradelever.config import Config
-from tradelever.errors import DataFileError, UnknownDatasetError
+from tradelever.errors import DataFileError, TradeleverError, UnknownDatasetError
 from tradelever.interfaces.http.cache import ResultCache
 from tradelever.interfaces.http.errors import ApiError
 from tradelever.interfaces.http.sessions import SessionPool
@@ -87,6 +89,7 @@ class Engine:
         self._admitted = 0
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[str, str, str]] = {}
+        self._fingerprints: dict[tuple[str, str], tuple[str, str, str]] = {}
 
     # -- running analyses -------------------------------------------------------------------
     def call(self, fn: Callable[[Session], T]) -> T:
@@ -174,6 +177,24 @@ class Engine:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     # -- data set versions ------------------------------------------------------------------
+    async def current_fingerprint(self, dataset: str) -> tuple[str, str, str]:
+        """:meth:`fingerprint`, from memory while the data set's version is one already seen.
+
+        Reading which version is current is one small file read, done in the event loop;
+        a version not seen yet (its manifest to read, a session to warm) is looked up in a
+        worker thread.
+        """
+        try:
+            vid = self.catalog.current_version(dataset)
+        except TradeleverError:  # damaged: the full look-up says what and where
+            vid = None
+        if vid is not None:
+            with self._lock:
+                found = self._fingerprints.get((dataset, vid))
+            if found is not None:
+                return found
+        return await run_in_threadpool(self.fingerprint, dataset)
+
     def fingerprint(self, dataset: str) -> tuple[str, str, str]:
         """Checksum, retrieval time and store version of a data set (part of every cache key).
 
@@ -202,6 +223,9 @@ class Engine:
         with self._lock:
             before = self._seen.get(dataset)
             self._seen[dataset] = current
+            for key in [k for k in self._fingerprints if k[0] == dataset]:
+                del self._fingerprints[key]  # one entry per data set: its latest version
+            self._fingerprints[(dataset, current[2])] = current
         if before != current:  # first seen, or a new version: warm a session in the background
             log.info("data set %s version %s; warming a session", dataset, current[2])
             self._executor.submit(self._warm, dataset)

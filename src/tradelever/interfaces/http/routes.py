@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from tradelever import schema
 from tradelever.analysis.balance import BALANCE
@@ -173,7 +172,7 @@ async def run_json(
     engine = engine_of(request)
     fingerprint = None
     if dataset is not None:
-        fingerprint = await run_in_threadpool(engine.fingerprint, dataset)
+        fingerprint = await engine.current_fingerprint(dataset)
 
     def produce(session: Session) -> bytes:
         try:

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from tradelever.api import Session
 from tradelever.brief.build import BRIEF
@@ -93,7 +92,7 @@ async def _brief(request: Request, query: dict[str, Any]) -> Response:
         except TradeleverError as exc:
             raise error_for(exc, query, names=query_names(BRIEF.options)) from exc
         options["dataset"] = default_dataset("brief", partner)[0]
-    fingerprint = await run_in_threadpool(engine.fingerprint, options["dataset"])
+    fingerprint = await engine.current_fingerprint(options["dataset"])
     names = list(options["scenarios"] or [])
     if names:
         presets = [spec.partition("=")[2].strip() or spec for spec in names]

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from tradelever.analysis.scenarios.simulate import COMPARE_SCENARIOS, RUN_SCENARIO
 from tradelever.api import Session
@@ -177,7 +176,7 @@ async def _compare(request: Request, query: dict[str, Any]) -> Response:
         except TradeleverError as exc:
             raise error_for(exc, query) from exc
 
-    fingerprint = await run_in_threadpool(engine.fingerprint, kwargs["dataset"])
+    fingerprint = await engine.current_fingerprint(kwargs["dataset"])
     key = ("scenario-compare", tuple(sorted(query.items())), fingerprint)
     body = await engine.run(produce, key=key)
     return Response(content=body, media_type="application/json")
@@ -303,7 +302,7 @@ async def _run(request: Request, query: dict[str, Any]) -> Response:
             raise err from exc
         return json_bytes(result.to_dict())
 
-    fingerprint = await run_in_threadpool(engine.fingerprint, kwargs["dataset"])
+    fingerprint = await engine.current_fingerprint(kwargs["dataset"])
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
     key = ("scenario-run", tuple(sorted(query.items(), key=lambda kv: kv[0])), digest)
     body = await engine.run(produce, key=(*key, fingerprint))
