@@ -61,6 +61,7 @@ from tradelever.analysis.markets_sql import (
     TABLES,
     write_market_tables,
 )
+from tradelever.analysis.markets_sql import year_of as _year_of
 from tradelever.errors import InputError
 
 __all__ = [
@@ -722,13 +723,6 @@ def _in(column: str, value: Any) -> str:
 def _parquet(files: Sequence[Path]) -> str:
     listed = ", ".join(_literal(str(p)) for p in files)
     return f"read_parquet([{listed}], hive_partitioning = false)"
-
-
-def _year_of(path: Path) -> int | None:
-    for part in path.parts:
-        if part.startswith("year=") and part[5:].isdigit():
-            return int(part[5:])
-    return None
 
 
 def market_indicators(

@@ -21,7 +21,15 @@ from typing import Final
 from tradelever import schema as f
 from tradelever.errors import InputError
 
-__all__ = ["MEMORY_LIMIT", "PREFIX", "TABLES", "code_sql", "market_sql", "write_market_tables"]
+__all__ = [
+    "MEMORY_LIMIT",
+    "PREFIX",
+    "TABLES",
+    "code_sql",
+    "market_sql",
+    "write_market_tables",
+    "year_of",
+]
 
 TABLES: Final = ("markets", "exporters", "world", "exporter_totals")
 #: Length of the HS code at each coarser level (a prefix of the data set's own code).
@@ -212,7 +220,7 @@ def write_market_tables(
         for name in TABLES:
             (folder / name).mkdir(parents=True, exist_ok=True)
         for year in years:
-            files = [p for p in flow_files if _year_of(p) in (None, int(year))]
+            files = [p for p in flow_files if year_of(p) in (None, int(year))]
             if not files:
                 continue
             sql = market_sql(
@@ -236,7 +244,7 @@ def write_market_tables(
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _year_of(path: Path) -> int | None:
+def year_of(path: Path) -> int | None:
     """The year of a ``year=<Y>`` folder in ``path`` (None: not partitioned by year)."""
     for part in path.parts:
         if part.startswith("year=") and part[5:].isdigit():
