@@ -32,14 +32,16 @@ Each supplier's share s(i, j, k) = V(i, j, k) / M(j, k) is one division away (th
 of an importer joined with its ``markets`` rows, :func:`supplier_shares`); it is not
 stored, since that table would be as large as the flows themselves.
 
-The tables are Ibis expressions (:func:`market_tables`), so DuckDB and Spark compute them
-with the same code; :func:`market_indicators` runs them once per data-set version on
-DuckDB and caches the result in the store (:mod:`tradelever.store.derived`). Two scans
-of the flows compute everything: one aggregation per (importer, code) for ``markets``,
-one per (exporter, code) for ``exporters``, from which ``world`` and ``exporter_totals``
-follow. The pair queries (:func:`pair_sums`) and the scan of one home over every
-partner (:mod:`tradelever.analysis.scan`) read these tables and the flows of the
-countries involved only.
+The tables are Ibis expressions (:func:`market_tables`), so any engine (Spark included)
+computes them; :func:`market_indicators` materialises them once per data-set version on
+DuckDB, with the same definitions written out as one SQL script
+(:mod:`tradelever.analysis.markets_sql`, tested equal to the expressions), and caches the
+result in the store (:mod:`tradelever.store.derived`). Two scans of the flows compute
+everything: one aggregation per (importer, code) for ``markets``, one per (exporter,
+code) for ``exporters``, from which ``world`` and ``exporter_totals`` follow. The pair
+queries (:func:`pair_sums`) and the scan of one home over every partner
+(:mod:`tradelever.analysis.scan`) read these tables and the flows of the countries
+involved only.
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ import numpy as np
 import pandas as pd
 
 from tradelever import schema as f
+from tradelever.analysis.markets_sql import (
+    MEMORY_LIMIT,
+    PREFIX,
+    TABLES,
+    write_market_tables,
+)
+from tradelever.analysis.markets_sql import year_of as _year_of
 from tradelever.errors import InputError
 
 __all__ = [
@@ -72,12 +81,7 @@ __all__ = [
 #: Version of the table definitions; bump it when their content changes (it is part of the
 #: cache key, so copies made by an older definition are rebuilt).
 MARKETS_VERSION: Final = 1
-TABLES: Final = ("markets", "exporters", "world", "exporter_totals")
-_PREFIX: Final = {"hs10": 10, "hs8": 8, "hs6": 6, "hs4": 4, "hs2": 2}
-#: DuckDB memory limit while materialising one year (spills to the cache folder beyond it).
-#: One BACI year (11 M flows) needs about 0.5 GB; with a 1 GB limit DuckDB already spills,
-#: which takes 40% longer and peaks higher (1.14 GiB against 0.78 GiB for the process).
-MEMORY_LIMIT: Final = "1536MB"
+_PREFIX: Final = PREFIX
 
 
 # --------------------------------------------------------------------------------------
@@ -235,89 +239,6 @@ def supplier_shares(coded: Any, markets: Any) -> Any:
         "imports_usd",
         share=_ratio(joined[f.VALUE_USD], joined.imports_usd),
     )
-
-
-# --------------------------------------------------------------------------------------
-# Materialised per data-set version
-
-
-_SORT: Final = {
-    "markets": [f.YEAR, f.IMPORTER, "code"],
-    "exporters": [f.YEAR, f.EXPORTER, "code"],
-    "world": [f.YEAR, "code"],
-    "exporter_totals": [f.YEAR, f.EXPORTER],
-}
-
-
-def write_market_tables(
-    flow_files: Sequence[Path],
-    folder: Path,
-    *,
-    level: str,
-    base_level: str,
-    unique_keys: bool,
-    years: Sequence[int] | None = None,
-    world_trade: bool = True,
-    memory_limit: str = MEMORY_LIMIT,
-) -> dict[str, int]:
-    """Compute the four tables from the flows' Parquet files into ``folder/<table>/``.
-
-    Runs on a dedicated DuckDB connection with a memory limit (spilling into ``folder``),
-    one year at a time (memory does not grow with the number of years: a BACI release has
-    about 30), computes each year's (exporter, code) sums once into a temporary table, and
-    writes each table sorted by its keys (``part-<year>.parquet``), so that readers skip
-    row groups by importer or exporter. Returns the rows written per table.
-    """
-    import shutil
-
-    import ibis
-
-    spill = folder / ".spill"
-    con = ibis.duckdb.connect(
-        memory_limit=memory_limit,
-        temp_directory=str(spill),
-        preserve_insertion_order=False,
-    )
-    rows = dict.fromkeys(TABLES, 0)
-    try:
-        con.raw_sql("SET enable_progress_bar = false")
-        everything = con.read_parquet([str(p) for p in flow_files], table_name="flows")
-        if years is None:
-            years = sorted(int(y) for y in everything.select(f.YEAR).distinct().to_pandas()[f.YEAR])
-        for year in years:
-            files = [p for p in flow_files if _year_of(p) in (None, int(year))]
-            flows = con.read_parquet([str(p) for p in files], table_name=f"flows_{int(year)}")
-            flows = flows.filter(flows[f.YEAR] == int(year))
-            coded = coded_flows(flows, level, base_level)
-            # The (exporter, code) sums feed three tables, the world and exporter totals feed
-            # the exporters' table: compute each once, as temporary tables.
-            tag = int(year)
-            exports = con.create_table(f"exports_{tag}", _exports(coded), temp=True)
-            derived = _from_exports(exports, world_trade)
-            world = con.create_table(f"world_{tag}", derived["world"], temp=True)
-            totals = con.create_table(f"totals_{tag}", derived["exporter_totals"], temp=True)
-            exporters = _exporter_indicators(exports, world, totals)
-            if not world_trade:
-                none = ibis.null("float64")
-                exporters = exporters.mutate(world_export_share=none, rca=none)
-            tables = {
-                "markets": _markets(coded, unique_keys and level == base_level),
-                "exporters": exporters,
-                "world": world,
-                "exporter_totals": totals,
-            }
-            for name in TABLES:
-                out = folder / name / f"part-{tag}.parquet"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                con.to_parquet(tables[name].order_by(_SORT[name]), out)
-                (count,) = con.raw_sql(f"SELECT count(*) FROM read_parquet('{out}')").fetchone()
-                rows[name] += int(count)
-            for temporary in ("exports", "world", "totals"):
-                con.raw_sql(f"DROP TABLE {temporary}_{tag}")
-        return rows
-    finally:
-        con.disconnect()
-        shutil.rmtree(spill, ignore_errors=True)
 
 
 @dataclass
@@ -804,13 +725,6 @@ def _parquet(files: Sequence[Path]) -> str:
     return f"read_parquet([{listed}], hive_partitioning = false)"
 
 
-def _year_of(path: Path) -> int | None:
-    for part in path.parts:
-        if part.startswith("year=") and part[5:].isdigit():
-            return int(part[5:])
-    return None
-
-
 def market_indicators(
     store: Any,
     dataset: str,
@@ -1035,66 +949,97 @@ def _pair_sums_queried(
     year: int,
     base_year: int | None = None,
 ) -> pd.DataFrame:
-    """:func:`pair_sums` by three queries over the tables' and flows' Parquet files."""
+    """:func:`pair_sums` as one query over the tables' and the flows' Parquet files.
+
+    The partner's markets (``markets``, filtered by importer: row groups are skipped by
+    their statistics), world exports (``world``), the exports of home, partner and rival
+    (``exporters``) and the flows of home and rival to the partner, joined by code in
+    DuckDB: one query and one conversion to pandas (a cold process pays for little else).
+    """
     years = [year] if base_year is None else [year, base_year]
-    markets = indicators.read(
-        "markets",
-        year=years,
-        where={f.IMPORTER: partner},
-        columns=[f.YEAR, "code", "imports_usd", "import_sumsq"],
-    )
-    now = markets[markets[f.YEAR] == year]
-    now = now[now["imports_usd"] > 0].set_index("code")
-    codes = now.index
-    out = pd.DataFrame(index=codes)
-    world = indicators.whole("world", year).set_index("code")
-    out["world_exports_usd"] = world["world_exports_usd"].reindex(codes).fillna(0.0)
-    out["partner_imports_usd"] = now["imports_usd"]
+    shippers = [c for c in (home, rival) if c is not None]
     countries = [c for c in (home, rival, partner) if c is not None]
-    exports = indicators.read(
-        "exporters",
-        year=year,
-        where={f.EXPORTER: countries},
-        columns=[f.EXPORTER, "code", "exports_usd"],
-    )
-    by_exporter = exports.pivot_table(
-        index="code", columns=f.EXPORTER, values="exports_usd", aggfunc="sum"
-    )
-    flows = indicators.flows(
-        year=years, exporters=[c for c in (home, rival) if c is not None], importers=[partner]
-    )
+    lit = _literal
+    flow_files = [p for p in indicators.flow_files if _year_of(p) in (None, *years)]
 
-    def exported(country: str | None) -> pd.Series:
-        if country is None or country not in by_exporter.columns:
-            return pd.Series(0.0, index=codes)
-        return by_exporter[country].reindex(codes).fillna(0.0)
+    def exported(country: str | None) -> str:
+        if country is None:
+            return "CAST('NaN' AS DOUBLE)"
+        return f"coalesce(x.exports_{countries.index(country)}, 0.0)"
 
-    def shipped(country: str | None, in_year: int) -> pd.Series:
-        rows = flows[(flows[f.EXPORTER] == country) & (flows[f.YEAR] == in_year)]
-        return rows.set_index("code")[f.VALUE_USD].reindex(codes).fillna(0.0)
+    def shipped(country: str | None, in_year: int) -> str:
+        if country is None:
+            return "CAST('NaN' AS DOUBLE)"
+        return f"coalesce(v.shipped_{shippers.index(country)}_{in_year}, 0.0)"
 
-    out["home_exports_to_partner_usd"] = shipped(home, year)
-    out["home_exports_usd"] = exported(home)
-    out["partner_exports_usd"] = exported(partner)
-    out["partner_import_sumsq"] = now["import_sumsq"]
-    out["world_export_sumsq"] = world["world_export_sumsq"].reindex(codes).fillna(0.0)
-    if rival is not None:
-        out["rival_exports_to_partner_usd"] = shipped(rival, year)
-        out["rival_exports_usd"] = exported(rival)
-    else:
-        out["rival_exports_to_partner_usd"] = np.nan
-        out["rival_exports_usd"] = np.nan
-    if base_year is not None:
-        base = markets[markets[f.YEAR] == base_year].set_index("code")["imports_usd"]
-        out["partner_imports_base_usd"] = base.reindex(codes).fillna(0.0)
-        out["home_exports_to_partner_base_usd"] = shipped(home, base_year)
-    else:
-        out["partner_imports_base_usd"] = np.nan
-        out["home_exports_to_partner_base_usd"] = np.nan
-    out["partner_imports_sigma_usd"] = np.nan
-    out = out.reset_index().rename(columns={"index": "code"})
+    exports = ", ".join(
+        f"sum(exports_usd) FILTER (exporter = {lit(c)}) AS exports_{n}"
+        for n, c in enumerate(countries)
+    )
+    if flow_files:
+        sums = ", ".join(
+            f"sum({f.VALUE_USD}) FILTER ({f.EXPORTER} = {lit(c)} AND {f.YEAR} = {y}) "
+            f"AS shipped_{n}_{y}"
+            for n, c in enumerate(shippers)
+            for y in years
+        )
+        flows = (
+            f"SELECT {indicators._code_sql()}::VARCHAR AS code, {sums} "
+            f"FROM {_parquet(flow_files)} WHERE {_in(f.YEAR, years)} "
+            f"AND {_in(f.EXPORTER, shippers)} AND {_in(f.IMPORTER, [partner])} "
+            f"AND {f.EXPORTER} <> {f.IMPORTER} GROUP BY 1"
+        )
+    else:  # no flows for these years: nothing shipped
+        columns = ", ".join(
+            f"NULL::DOUBLE AS shipped_{n}_{y}" for n in range(len(shippers)) for y in years
+        )
+        flows = f"SELECT NULL::VARCHAR AS code, {columns} WHERE false"
+    base = (
+        f"coalesce(b.imports_usd, 0.0) AS partner_imports_base_usd, "
+        f"{shipped(home, base_year)} AS home_exports_to_partner_base_usd"
+        if base_year is not None
+        else "CAST('NaN' AS DOUBLE) AS partner_imports_base_usd, "
+        "CAST('NaN' AS DOUBLE) AS home_exports_to_partner_base_usd"
+    )
+    markets = _parquet(indicators.files("markets"))
+    sql = f"""
+        WITH m AS (
+            SELECT "year", code, imports_usd, import_sumsq FROM {markets}
+            WHERE {_in(f.YEAR, years)} AND {_in(f.IMPORTER, [partner])}
+        ),
+        now AS (SELECT * FROM m WHERE "year" = {int(year)} AND imports_usd > 0),
+        b AS (SELECT code, imports_usd FROM m WHERE "year" = {int(base_year or year)}),
+        w AS (
+            SELECT code, world_exports_usd, world_export_sumsq
+            FROM {_parquet(indicators.files("world"))} WHERE "year" = {int(year)}
+        ),
+        x AS (
+            SELECT code, {exports} FROM {_parquet(indicators.files("exporters"))}
+            WHERE "year" = {int(year)} AND {_in(f.EXPORTER, countries)} GROUP BY code
+        ),
+        v AS ({flows})
+        SELECT now.code::VARCHAR AS code,
+            coalesce(w.world_exports_usd, 0.0) AS world_exports_usd,
+            now.imports_usd AS partner_imports_usd,
+            {shipped(home, year)} AS home_exports_to_partner_usd,
+            {exported(home)} AS home_exports_usd,
+            {exported(partner)} AS partner_exports_usd,
+            now.import_sumsq AS partner_import_sumsq,
+            coalesce(w.world_export_sumsq, 0.0) AS world_export_sumsq,
+            {shipped(rival, year)} AS rival_exports_to_partner_usd,
+            {exported(rival)} AS rival_exports_usd,
+            {base},
+            CAST('NaN' AS DOUBLE) AS partner_imports_sigma_usd
+        FROM now
+        LEFT JOIN w ON w.code = now.code
+        LEFT JOIN x ON x.code = now.code
+        LEFT JOIN v ON v.code = now.code
+        LEFT JOIN b ON b.code = now.code
+        ORDER BY now.code
+    """
+    out = indicators._query(sql)
     out["code"] = out["code"].astype(str)
-    return out.sort_values("code").reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 def code_sums(
