@@ -129,7 +129,8 @@ _ABSOLUTE = re.compile(r"/work/\w")
 # inputs in tests (``../x``, ``../datasets/x``) name no folder's content that exists.
 _CLIMB = re.compile(r"(?:\.\./)+[\w.-]+/[\w.-]+")
 # The same folder named without the climb (``<folder>/<file>`` of a sibling of the repository).
-_TWO_PARTS = re.compile(r"(?<![\w./-])([\w.-]+)/([\w.-]+)")
+# The second part starts with a letter or digit: ``deals/.`` names a folder, not its content.
+_TWO_PARTS = re.compile(r"(?<![\w./-])([\w.-]+)/(\w[\w.-]*)")
 
 
 def _outside(path: Path, line: str) -> bool:

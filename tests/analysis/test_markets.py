@@ -348,6 +348,115 @@ def test_markets_equal_brute_force_with_repeated_keys_and_ties(rows: list[tuple]
     assert ((hhi <= 1 + 1e-12) & (hhi >= 1 / got.loc[hhi.index, "suppliers"] - 1e-12)).all()
 
 
+# -- the SQL build equals the Ibis expressions -----------------------------------------------
+_KEYS = {
+    "markets": ["year", "importer", "code"],
+    "exporters": ["year", "exporter", "code"],
+    "world": ["year", "code"],
+    "exporter_totals": ["year", "exporter"],
+}
+
+
+def _assert_same_tables(built: dict[str, pd.DataFrame], expected: dict[str, pd.DataFrame]) -> None:
+    """Equal rows, keys and columns; values to 1e-12; ties for the top supplier allowed."""
+    for table, keys in _KEYS.items():
+        got = built[table]
+        # written sorted by its keys (readers skip row groups by importer or exporter)
+        assert got[keys].equals(got.sort_values(keys)[keys].reset_index(drop=True)), table
+        want = expected[table].sort_values(keys).reset_index(drop=True)
+        assert list(got.columns) == list(want.columns), table
+        assert got[keys].astype(str).equals(want[keys].astype(str)), table
+        for column in got.columns.difference(keys):
+            if column == "top_supplier":  # exact ties: any of the tied suppliers
+                tied = got[column] != want[column]
+                assert (got["top_supplier_usd"][tied] == want["top_supplier_usd"][tied]).all()
+                continue
+            np.testing.assert_allclose(
+                got[column].to_numpy(dtype=float),
+                want[column].to_numpy(dtype=float),
+                rtol=1e-12,
+                equal_nan=True,
+                err_msg=f"{table}.{column}",
+            )
+
+
+def _expressions(flows: object, level: str, **kwargs: object) -> dict[str, pd.DataFrame]:
+    from tradelever.analysis.markets import coded_flows
+
+    tables = market_tables(coded_flows(flows, level, "hs6"), **kwargs)
+    return {name: table.to_pandas() for name, table in tables.items()}
+
+
+@pytest.mark.parametrize("level", ["hs6", "hs4", "hs2"])
+def test_sql_build_equals_the_ibis_tables(hand_store: Store, level: str) -> None:
+    from tests.data_factories import baci as factory
+    from tradelever.store.ingest import ingest_baci
+
+    built = market_indicators(hand_store, HAND, level)
+    read = {t: built.read(t, year=[2022, 2023]) for t in _KEYS}
+    _assert_same_tables(read, _expressions(hand_store.table(HAND, "flows"), level))
+    folder = hand_store.root.parent / "baci"
+    rows = [*factory.ROWS_2021, *factory.filler_rows(2021, 400)]
+    store = Store(folder / "store")
+    name = ingest_baci(store, factory.write_release_folder(folder / "rel", {2021: rows})).name
+    built = market_indicators(store, name, level)
+    read = {t: built.read(t, year=2021) for t in _KEYS}
+    _assert_same_tables(read, _expressions(store.table(name, "flows"), level))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=flow_rows,
+    later=flow_rows,
+    level=st.sampled_from(["hs6", "hs4"]),
+    world_trade=st.booleans(),
+)
+def test_sql_build_equals_the_ibis_tables_on_any_flows(
+    rows: list[tuple], later: list[tuple], level: str, world_trade: bool
+) -> None:
+    """Two years in year folders, repeated keys, zero values, ties; hs6 and hs4."""
+    import tempfile
+
+    import ibis
+
+    from tradelever.analysis.markets_sql import write_market_tables
+
+    columns = ["exporter", "importer", "product", "value_usd"]
+    frame = pd.concat(
+        [
+            pd.DataFrame(rows, columns=columns).assign(year=2022),
+            pd.DataFrame(later, columns=columns).assign(year=2023),
+        ],
+        ignore_index=True,
+    )
+    frame["year"] = frame["year"].astype("int16")
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for year, part in frame.groupby("year"):
+            path = Path(tmp) / "flows" / f"year={year}" / "part-0.parquet"
+            path.parent.mkdir(parents=True)
+            part.to_parquet(path, index=False)
+            files.append(path)
+        out = Path(tmp) / "out"
+        unique = not frame.duplicated(["year", "exporter", "importer", "product"]).any()
+        written = write_market_tables(
+            files,
+            out,
+            level=level,
+            base_level="hs6",
+            unique_keys=unique,
+            world_trade=world_trade,
+        )
+        built = {t: pd.read_parquet(out / t) for t in _KEYS}
+    assert written == {t: len(built[t]) for t in _KEYS}
+    for table in built.values():
+        table["year"] = table["year"].astype("int64")
+    expected = _expressions(ibis.memtable(frame), level, world_trade=world_trade)
+    for table in expected.values():
+        table["year"] = table["year"].astype("int64")
+    _assert_same_tables(built, expected)
+
+
 # -- cached per data-set version -------------------------------------------------------------
 def test_cached_once_and_rebuilt_when_the_data_set_changes(tmp_path: Path) -> None:
     store = write_hand_dataset(tmp_path / "store")

@@ -32,14 +32,16 @@ Each supplier's share s(i, j, k) = V(i, j, k) / M(j, k) is one division away (th
 of an importer joined with its ``markets`` rows, :func:`supplier_shares`); it is not
 stored, since that table would be as large as the flows themselves.
 
-The tables are Ibis expressions (:func:`market_tables`), so DuckDB and Spark compute them
-with the same code; :func:`market_indicators` runs them once per data-set version on
-DuckDB and caches the result in the store (:mod:`tradelever.store.derived`). Two scans
-of the flows compute everything: one aggregation per (importer, code) for ``markets``,
-one per (exporter, code) for ``exporters``, from which ``world`` and ``exporter_totals``
-follow. The pair queries (:func:`pair_sums`) and the scan of one home over every
-partner (:mod:`tradelever.analysis.scan`) read these tables and the flows of the
-countries involved only.
+The tables are Ibis expressions (:func:`market_tables`), so any engine (Spark included)
+computes them; :func:`market_indicators` materialises them once per data-set version on
+DuckDB, with the same definitions written out as one SQL script
+(:mod:`tradelever.analysis.markets_sql`, tested equal to the expressions), and caches the
+result in the store (:mod:`tradelever.store.derived`). Two scans of the flows compute
+everything: one aggregation per (importer, code) for ``markets``, one per (exporter,
+code) for ``exporters``, from which ``world`` and ``exporter_totals`` follow. The pair
+queries (:func:`pair_sums`) and the scan of one home over every partner
+(:mod:`tradelever.analysis.scan`) read these tables and the flows of the countries
+involved only.
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ import numpy as np
 import pandas as pd
 
 from tradelever import schema as f
+from tradelever.analysis.markets_sql import (
+    MEMORY_LIMIT,
+    PREFIX,
+    TABLES,
+    write_market_tables,
+)
+from tradelever.analysis.markets_sql import year_of as _year_of
 from tradelever.errors import InputError
 
 __all__ = [
@@ -72,12 +81,7 @@ __all__ = [
 #: Version of the table definitions; bump it when their content changes (it is part of the
 #: cache key, so copies made by an older definition are rebuilt).
 MARKETS_VERSION: Final = 1
-TABLES: Final = ("markets", "exporters", "world", "exporter_totals")
-_PREFIX: Final = {"hs10": 10, "hs8": 8, "hs6": 6, "hs4": 4, "hs2": 2}
-#: DuckDB memory limit while materialising one year (spills to the cache folder beyond it).
-#: One BACI year (11 M flows) needs about 0.5 GB; with a 1 GB limit DuckDB already spills,
-#: which takes 40% longer and peaks higher (1.14 GiB against 0.78 GiB for the process).
-MEMORY_LIMIT: Final = "1536MB"
+_PREFIX: Final = PREFIX
 
 
 # --------------------------------------------------------------------------------------
@@ -235,89 +239,6 @@ def supplier_shares(coded: Any, markets: Any) -> Any:
         "imports_usd",
         share=_ratio(joined[f.VALUE_USD], joined.imports_usd),
     )
-
-
-# --------------------------------------------------------------------------------------
-# Materialised per data-set version
-
-
-_SORT: Final = {
-    "markets": [f.YEAR, f.IMPORTER, "code"],
-    "exporters": [f.YEAR, f.EXPORTER, "code"],
-    "world": [f.YEAR, "code"],
-    "exporter_totals": [f.YEAR, f.EXPORTER],
-}
-
-
-def write_market_tables(
-    flow_files: Sequence[Path],
-    folder: Path,
-    *,
-    level: str,
-    base_level: str,
-    unique_keys: bool,
-    years: Sequence[int] | None = None,
-    world_trade: bool = True,
-    memory_limit: str = MEMORY_LIMIT,
-) -> dict[str, int]:
-    """Compute the four tables from the flows' Parquet files into ``folder/<table>/``.
-
-    Runs on a dedicated DuckDB connection with a memory limit (spilling into ``folder``),
-    one year at a time (memory does not grow with the number of years: a BACI release has
-    about 30), computes each year's (exporter, code) sums once into a temporary table, and
-    writes each table sorted by its keys (``part-<year>.parquet``), so that readers skip
-    row groups by importer or exporter. Returns the rows written per table.
-    """
-    import shutil
-
-    import ibis
-
-    spill = folder / ".spill"
-    con = ibis.duckdb.connect(
-        memory_limit=memory_limit,
-        temp_directory=str(spill),
-        preserve_insertion_order=False,
-    )
-    rows = dict.fromkeys(TABLES, 0)
-    try:
-        con.raw_sql("SET enable_progress_bar = false")
-        everything = con.read_parquet([str(p) for p in flow_files], table_name="flows")
-        if years is None:
-            years = sorted(int(y) for y in everything.select(f.YEAR).distinct().to_pandas()[f.YEAR])
-        for year in years:
-            files = [p for p in flow_files if _year_of(p) in (None, int(year))]
-            flows = con.read_parquet([str(p) for p in files], table_name=f"flows_{int(year)}")
-            flows = flows.filter(flows[f.YEAR] == int(year))
-            coded = coded_flows(flows, level, base_level)
-            # The (exporter, code) sums feed three tables, the world and exporter totals feed
-            # the exporters' table: compute each once, as temporary tables.
-            tag = int(year)
-            exports = con.create_table(f"exports_{tag}", _exports(coded), temp=True)
-            derived = _from_exports(exports, world_trade)
-            world = con.create_table(f"world_{tag}", derived["world"], temp=True)
-            totals = con.create_table(f"totals_{tag}", derived["exporter_totals"], temp=True)
-            exporters = _exporter_indicators(exports, world, totals)
-            if not world_trade:
-                none = ibis.null("float64")
-                exporters = exporters.mutate(world_export_share=none, rca=none)
-            tables = {
-                "markets": _markets(coded, unique_keys and level == base_level),
-                "exporters": exporters,
-                "world": world,
-                "exporter_totals": totals,
-            }
-            for name in TABLES:
-                out = folder / name / f"part-{tag}.parquet"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                con.to_parquet(tables[name].order_by(_SORT[name]), out)
-                (count,) = con.raw_sql(f"SELECT count(*) FROM read_parquet('{out}')").fetchone()
-                rows[name] += int(count)
-            for temporary in ("exports", "world", "totals"):
-                con.raw_sql(f"DROP TABLE {temporary}_{tag}")
-        return rows
-    finally:
-        con.disconnect()
-        shutil.rmtree(spill, ignore_errors=True)
 
 
 @dataclass
@@ -802,13 +723,6 @@ def _in(column: str, value: Any) -> str:
 def _parquet(files: Sequence[Path]) -> str:
     listed = ", ".join(_literal(str(p)) for p in files)
     return f"read_parquet([{listed}], hive_partitioning = false)"
-
-
-def _year_of(path: Path) -> int | None:
-    for part in path.parts:
-        if part.startswith("year=") and part[5:].isdigit():
-            return int(part[5:])
-    return None
 
 
 def market_indicators(

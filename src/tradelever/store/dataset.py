@@ -256,10 +256,11 @@ class DatasetView:
         def read() -> dict[str, str]:
             if not self.has_table("products"):
                 return {}
-            products = self.table("products").to_pandas()
-            return dict(
-                zip(products[f.CODE].astype(str), products[f.DESCRIPTION].astype(str), strict=True)
-            )
+            products = self.table("products").select(f.CODE, f.DESCRIPTION).to_pyarrow()
+            codes = products.column(f.CODE).cast("string").to_pylist()
+            names = products.column(f.DESCRIPTION).cast("string").to_pylist()
+            # as str(value): a missing name reads "None", as the pandas conversion gave
+            return dict(zip(map(str, codes), map(str, names), strict=True))
 
         return self.memo(("descriptions", "own"), read)
 

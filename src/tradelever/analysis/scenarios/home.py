@@ -211,6 +211,7 @@ def combine_home(home: str, parts: list[HomePart]) -> tuple[dict[str, Any], pd.D
 
     Sums add up; the band of the total is the lowest and highest over the runs of the
     totals of each run (each run summed over the chunks first), as on the whole run.
+    The parts' columns are taken (emptied) as the rows are joined.
     """
     info: dict[str, Any] = {"home": home}
     for key in _SUMS:
@@ -229,9 +230,15 @@ def combine_home(home: str, parts: list[HomePart]) -> tuple[dict[str, Any], pd.D
     template = banded[0] if banded else parts[0]
     names = list(template.columns)
     filled = [part for part in parts if len(part.columns["total_effect_usd"])] or [template]
-    columns = {name: np.concatenate([part.columns[name] for part in filled]) for name in names}
-    frame = pd.DataFrame(columns).sort_values("total_effect_usd", kind="stable")
-    return info, frame.reset_index(drop=True)
+    # Most negative total first (stable; NaN last, as sort_values): each column is joined
+    # and put in order on its own, so the rows exist once plus one column, not three times.
+    total = np.concatenate([part.columns["total_effect_usd"] for part in filled])
+    order = np.argsort(total, kind="stable")
+    del total
+    columns = {}
+    for name in names:
+        columns[name] = np.concatenate([part.columns.pop(name) for part in filled])[order]
+    return info, pd.DataFrame(columns, copy=False)
 
 
 def home_view(

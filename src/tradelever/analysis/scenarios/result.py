@@ -95,15 +95,49 @@ class ScenarioResult(TableResult):
         return out
 
 
+_DTYPES: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
+"""Categories built per run, not per chunk (see :func:`_dtype`): (key objects, value)."""
+
+
+def _memo(key: tuple[Any, Any], build: Any) -> Any:
+    """``build()`` once per pair of objects ``key`` (held here, so their ids stay theirs).
+
+    Every chunk of a run shares the run's unique codes (and description map, which is not
+    changed during a run): their categories are built once, not once per chunk. A chunk's
+    own categories would be kept by each of its result columns (thousands of strings per
+    chunk, in every chunk's markets) until the chunks are joined. The entries of the last
+    two runs are kept.
+    """
+    ids = (id(key[0]), id(key[1]))
+    hit = _DTYPES.get(ids)
+    if hit is not None and hit[0] is key[0] and hit[1] is key[1]:
+        return hit[2]
+    value = build()
+    while len(_DTYPES) >= 8:
+        _DTYPES.pop(next(iter(_DTYPES)), None)
+    _DTYPES[ids] = (key[0], key[1], value)
+    return value
+
+
+def _dtype(uniques: np.ndarray) -> pd.CategoricalDtype:
+    return _memo((uniques, None), lambda: pd.CategoricalDtype(pd.Index(uniques).astype(str)))
+
+
 def _cat(idx: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(idx, categories=pd.Index(uniques).astype(str))
+    return pd.Categorical.from_codes(idx, dtype=_dtype(uniques))
 
 
-def _descriptions(p: Prepared, descriptions: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+def _descriptions(
+    p: Prepared, descriptions: dict[str, str]
+) -> tuple[pd.CategoricalDtype, np.ndarray]:
     """Description categories and the category of each unique code."""
-    desc_u = np.asarray([descriptions.get(c, "") for c in p.rows.code_u], dtype=object)
-    cats, of_code = np.unique(desc_u.astype(str), return_inverse=True)
-    return cats, of_code
+
+    def build() -> tuple[pd.CategoricalDtype, np.ndarray]:
+        desc_u = np.asarray([descriptions.get(c, "") for c in p.rows.code_u], dtype=object)
+        cats, of_code = np.unique(desc_u.astype(str), return_inverse=True)
+        return pd.CategoricalDtype(pd.Index(cats)), of_code
+
+    return _memo((p.rows.code_u, descriptions), build)
 
 
 def row_columns(
@@ -133,7 +167,7 @@ def row_columns(
         "importer": _cat(imp_i, rows.imp_u),
         "exporter": _cat(exp_i, rows.exp_u),
         "code": _cat(code_i, rows.code_u),
-        "description": pd.Categorical.from_codes(of_code[code_i], categories=pd.Index(cats)),
+        "description": pd.Categorical.from_codes(of_code[code_i], dtype=cats),
         "baseline_imports_usd": base,
         "old_rate": p.kept(p.t0)[sel],
         "new_rate": p.kept(p.t1)[sel],
@@ -172,7 +206,7 @@ def market_columns(p: Prepared, out: PEOutcome, descriptions: dict[str, str]) ->
     return {
         "importer": _cat(imp_i[first], rows.imp_u),
         "code": _cat(code_i[first], rows.code_u),
-        "description": pd.Categorical.from_codes(of_code[code_i[first]], categories=pd.Index(cats)),
+        "description": pd.Categorical.from_codes(of_code[code_i[first]], dtype=cats),
         "baseline_imports_usd": out.market_baseline,
         "total_effect_usd": out.market_total,
         "tariff_revenue_change_usd": out.revenue_change,

@@ -64,7 +64,6 @@ from tradelever.analysis.scenarios.result import (
     exporter_sums,
     market_columns,
     row_columns,
-    sorted_frame,
 )
 from tradelever.analysis.scenarios.selectors import Notes
 from tradelever.analysis.scenarios.sensitivity import DrawSums, check_draws, sigma_band
@@ -165,22 +164,44 @@ class _RowKeeper:
         if n > self.limit:
             floor = max(floor, float(np.partition(size, n - self.limit)[n - self.limit]))
         index = np.flatnonzero(size >= floor)
-        candidates = row_columns(p, out, descriptions, index=index, **kw)
-        merged = candidates if current is None else concat_columns([current, candidates])
-        order = np.lexsort(
-            (
-                merged["code"].codes,
-                merged["exporter"].codes,
-                merged["importer"].codes,
-                -np.abs(merged["total_effect_usd"]),
-            )
-        )[: self.limit]
-        self.parts = [
-            {
-                k: v.take(order) if isinstance(v, pd.Categorical) else v[order]
-                for k, v in merged.items()
-            }
+        # Rank the candidates on their sort keys alone, then build the columns of the
+        # survivors only: the merge holds the kept rows, the survivors and one column at a
+        # time, not every candidate's columns plus the merged table.
+        rows = p.rows
+        keys = [
+            p.kept(rows.code_idx)[index],
+            p.kept(rows.exp_idx)[index],
+            p.kept(rows.imp_idx)[index],
+            -size[index],
         ]
+        del size
+        n_cur = 0
+        if current is not None:
+            n_cur = len(current["total_effect_usd"])
+            old = (
+                current["code"].codes,
+                current["exporter"].codes,
+                current["importer"].codes,
+                -np.abs(current["total_effect_usd"]),
+            )
+            keys = [np.concatenate([a, b]) for a, b in zip(old, keys, strict=True)]
+            del old
+        order = np.lexsort(keys)[: self.limit]
+        del keys
+        new = order >= n_cur
+        survivors = np.sort(order[new] - n_cur)  # positions in ``index``
+        # position of each kept row in (current rows, then the survivors' rows)
+        order[new] = n_cur + np.searchsorted(survivors, order[new] - n_cur)
+        candidates = row_columns(p, out, descriptions, index=index[survivors], **kw)
+        del index, survivors, new
+        merged: dict[str, Any] = {}
+        for name in list(candidates):
+            piece = candidates.pop(name)
+            if current is not None:
+                piece = concat_columns([{name: current.pop(name)}, {name: piece}])[name]
+            merged[name] = piece.take(order) if isinstance(piece, pd.Categorical) else piece[order]
+            del piece
+        self.parts = [merged]
         self.count = len(order)
 
     def frame(self) -> pd.DataFrame:
@@ -306,6 +327,65 @@ _PER_CODE = ("sigma", "import_demand", "export_supply")
 _NO_SMART = ("consumer_surplus_usd", "price_index_change")
 
 
+class _Markets:
+    """The markets table of a run, written chunk by chunk into columns allocated once.
+
+    Each column is allocated for ``bound`` markets (at most one per row and one per
+    importer and code) when the first chunk arrives; pages never written are never
+    resident, so a column costs the markets written to it. At the end every column is
+    sorted in place into the table, instead of joining the chunks' columns into new ones
+    and sorting those into a third copy.
+    """
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.n = 0
+        self.columns: dict[str, np.ndarray] = {}
+        self.dtypes: dict[str, pd.CategoricalDtype] = {}
+
+    def add(self, columns: dict[str, Any]) -> None:
+        """Append one chunk's :func:`market_columns` (in market order)."""
+        m = len(columns["total_effect_usd"])
+        start, stop = self.n, self.n + m
+        for name, values in columns.items():
+            if isinstance(values, pd.Categorical):
+                self.dtypes[name] = values.dtype
+                values = values.codes
+            buf = self.columns.get(name)
+            if buf is None:
+                buf = np.empty(max(self.bound, stop), dtype=values.dtype)
+            elif stop > len(buf):  # pragma: no cover - the bound holds every market
+                buf = np.concatenate([buf[:start], np.empty(stop, dtype=buf.dtype)])
+            buf[start:stop] = values
+            self.columns[name] = buf
+        self.n = stop
+
+    def frame(self, el: Elasticity | None) -> pd.DataFrame:
+        """The table (:data:`_MARKET` columns), most negative total effect first."""
+        n = self.n
+        order = np.argsort(self.columns["total_effect_usd"][:n], kind="stable")
+        out: dict[str, Any] = {}
+        codes: np.ndarray | None = None
+        for name in _MARKET:
+            buf = self.columns.pop(name, None)
+            if buf is not None:
+                column = buf[:n]
+                column[:] = column[order]  # sorted in place: the buffer becomes the column
+                del buf
+                if name == "code":
+                    codes = column
+                dtype = self.dtypes.get(name)
+                out[name] = (
+                    column if dtype is None else pd.Categorical.from_codes(column, dtype=dtype)
+                )
+            elif name in _PER_CODE and el is not None and codes is not None:
+                out[name] = getattr(el, name)[codes]  # constant per code
+            else:  # consumer surplus and price index in SMART
+                out[name] = np.full(n, np.nan)
+        del order
+        return pd.DataFrame(out, copy=False)
+
+
 class _Run:
     """What the chunks of one run add up to (see the module docstring)."""
 
@@ -329,7 +409,8 @@ class _Run:
         self.flags = dict.fromkeys(FLAGS, 0)
         self.sigma_max: float | None = None
         self.rows = _RowKeeper(max_rows)
-        self.markets: list[dict[str, Any]] = []
+        n_imp, _, n_code = (len(u) for u in chunks.universe)
+        self.markets = _Markets(min(chunks.total_rows, n_imp * n_code))
         self.elasticity: Elasticity | None = None
         self.exporters: dict[str, np.ndarray] | None = None
         self.home_parts: list[HomePart] = []
@@ -337,23 +418,7 @@ class _Run:
 
     def market_frame(self) -> pd.DataFrame:
         """The markets table of every chunk, most negative total effect first."""
-        columns = concat_columns(self.markets)
-        self.markets = []
-        n = len(columns["total_effect_usd"])
-        el = self.elasticity
-        fill: dict[str, Any] = {}
-        if el is not None and "sigma" not in columns:
-            codes = np.asarray(columns["code"].codes)
-            fill = {
-                "sigma": el.sigma[codes],
-                "import_demand": el.import_demand[codes],
-                "export_supply": el.export_supply[codes],
-            }
-        if "consumer_surplus_usd" not in columns:
-            fill["consumer_surplus_usd"] = np.full(n, np.nan)
-            fill["price_index_change"] = np.full(n, np.nan)
-        ordered = {name: columns.pop(name) if name in columns else fill[name] for name in _MARKET}
-        return sorted_frame(ordered, "total_effect_usd")
+        return self.markets.frame(self.elasticity)
 
     def add(self, p: Prepared, progress: Callable[[int], None] | None) -> None:
         """Solve one chunk and add it up; only sums and result rows are kept."""
@@ -402,7 +467,8 @@ class _Run:
         if mode == "smart":
             for name in _NO_SMART:
                 del columns[name]  # NaN in SMART: filled in at the end
-        self.markets.append(columns)
+        self.markets.add(columns)
+        del columns
         self.elasticity = p.elasticity
         sums = exporter_sums(p, out)
         if self.exporters is None:
