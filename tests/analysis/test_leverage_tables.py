@@ -195,3 +195,33 @@ def test_substitution_sums_from_the_tables(session, dataset, home, partner, riva
     assert result.summary["rival_exports_to_partner_usd"] == pytest.approx(
         expected["rival_to_partner_usd"].sum(), rel=1e-9
     )
+
+
+def test_rows_from_the_index_equal_the_query_rows_in_every_column(session) -> None:  # type: ignore[no-untyped-def]
+    """Sliced from the in-memory index, codes, names and sigma sources are taken by position
+    from arrays kept per index: every column, text included, equals the query's."""
+    markets._INDEXES.clear()
+    for home, partner, rival, level in [("MYS", "USA", "CHN", "hs6"), ("USA", "CHN", None, "hs4")]:
+        # the year's index is built when asked a second time, the base year's (trends) a
+        # call later: the first two read the tables, the third slices both indexes
+        asks = [
+            session.leverage(home, partner, rival, dataset="hand-hs17", level=level)
+            for _ in range(3)
+        ]
+        reference = _by_query(session, asks[-1])
+        for result in asks:
+            got = result.rows[reference.columns]
+            for column in ("code", "description", "sigma_source", "flags"):
+                assert got[column].tolist() == reference[column].tolist(), column
+                assert str(got[column].dtype) == str(reference[column].dtype) == "str"
+            numeric = reference.select_dtypes("number").columns
+            np.testing.assert_allclose(
+                got[numeric].to_numpy(dtype=float),
+                reference[numeric].to_numpy(dtype=float),
+                rtol=1e-9,
+                atol=1e-9,
+                equal_nan=True,
+            )
+    table = session.market_tables("hand-hs17", "hs4")
+    assert table.pair_index(2023, lazy=True) is not None  # the index was built
+    assert lev._PerIndex._held  # and its rows were taken by position

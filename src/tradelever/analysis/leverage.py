@@ -55,7 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -407,6 +407,7 @@ def leverage_table(
     cube: MarketCube | None = None,
     reporters: tuple[str, ...] | None = None,
     sums: pd.DataFrame | None = None,
+    code_ids: tuple[np.ndarray, Any] | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
@@ -444,6 +445,11 @@ def leverage_table(
         The per-code sums of :func:`aggregate_market` already computed, read from the
         materialised market tables (:func:`tradelever.analysis.markets.pair_sums`): used
         instead of a query (not at group level).
+    code_ids
+        With ``sums`` read from a year's in-memory index: each row's position in the
+        index's sorted codes, and the index (:class:`tradelever.analysis.markets.PairIndex`).
+        Sigmas, descriptions and codes are then taken by position from arrays kept per
+        index instead of looked up code by code (the same values).
     reporters
         The importers whose imports the data set holds (manifest ``reporters``); None for
         world trade. When the data hold only the partner's imports (given here, or found
@@ -468,6 +474,8 @@ def leverage_table(
     weighted = "member_sigma" in coded.columns and sigma is None
     # Duties (applied rates) are summed only by the query over the flows.
     duties = DUTY_USD in coded.columns
+    if sums is None or weighted or duties:
+        code_ids = None
     if sums is not None and not weighted and not duties:
         agg = sums
         if agg.empty:  # the tables keep the codes the partner imports: it imports nothing
@@ -498,6 +506,7 @@ def leverage_table(
     imported = (agg["partner_imports_usd"] > 0).to_numpy()
     if not imported.all():  # the sums read from the tables hold imported codes only
         agg = agg[imported].reset_index(drop=True)
+        code_ids = None
     code_list = agg["code"].tolist()
     named = descriptions or {}
     m = agg["partner_imports_usd"].to_numpy()
@@ -519,6 +528,8 @@ def leverage_table(
             "(Caliendo and Parro (2015) sectors; sigma = 1 + theta)",
             dtype=object,
         )
+    elif code_ids is not None and sigma is None:
+        sigmas, sources = _PerIndex.of(code_ids[1]).sigmas(code_ids[0], classification)
     else:
         sigmas, sources = _sigmas(code_list, classification, sigma)
     sigma_low, sigma_high = ind.sigma_range(sigmas)
@@ -566,9 +577,16 @@ def leverage_table(
             "sigma_high": sigma_high,
             "flags": ind.leverage_flags(share, hhi, rival_share, imp_exp, world_hhi, home_rca),
         }
+    if code_ids is not None:  # taken by position from arrays kept per index
+        per_index = _PerIndex.of(code_ids[1])
+        code_column = per_index.codes().take(code_ids[0])
+        description = per_index.descriptions(named).take(code_ids[0])
+    else:
+        code_column = agg["code"].to_numpy(dtype=object)
+        description = np.array([named.get(c, "") for c in code_list], dtype=object)
     columns: dict[str, Any] = {
-        "code": agg["code"].to_numpy(dtype=object),
-        "description": np.array([named.get(c, "") for c in code_list], dtype=object),
+        "code": code_column,
+        "description": description,
         "home_share_of_partner_imports": share,
         "partner_imports_usd": m,
         "home_exports_to_partner_usd": v_home,
@@ -588,6 +606,7 @@ def leverage_table(
         np.asarray(columns["partner_cost_of_losing_home_usd"], dtype=float),
         np.asarray(v_home, dtype=float),
         code_list,
+        code_rank=None if code_ids is None else code_ids[0],  # the index's codes are sorted
     )
     # ranked before the frame is built: one frame, no reordering copy of it
     out = pd.DataFrame({k: _ranked(v, order) for k, v in columns.items()})
@@ -596,22 +615,33 @@ def leverage_table(
     return out
 
 
-def _ranked(values: Any, order: np.ndarray) -> np.ndarray:
-    """A column's values in ``order`` (arrays, Series and lists alike)."""
+def _ranked(values: Any, order: np.ndarray) -> Any:
+    """A column's values in ``order`` (arrays, pandas arrays, Series and lists alike)."""
     if isinstance(values, pd.Series):
-        values = values.to_numpy()
+        values = values.array
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        return values.take(order)
     return np.asarray(values)[order]
 
 
-def ranked_order(cost: np.ndarray, shipped: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+def ranked_order(
+    cost: np.ndarray,
+    shipped: np.ndarray,
+    codes: Sequence[str],
+    *,
+    code_rank: np.ndarray | None = None,
+) -> np.ndarray:
     """Row order of a leverage table: cost, then home's shipments descending; code; NaN last.
 
     The order of ``sort_values([cost, shipped, code], ascending=[False, False, True],
-    na_position="last")``, as one ``numpy.lexsort`` (no string categoricals).
+    na_position="last")``, as one ``numpy.lexsort`` (no string categoricals). ``code_rank``:
+    numbers in the order of the codes, when the caller has them (positions in a sorted
+    list of codes), instead of sorting the codes' text.
     """
-    text = np.asarray(list(codes), dtype=str)
-    code_rank = np.empty(len(text), dtype=np.int64)
-    code_rank[np.argsort(text, kind="stable")] = np.arange(len(text))
+    if code_rank is None:
+        text = np.asarray(list(codes), dtype=str)
+        code_rank = np.empty(len(text), dtype=np.int64)
+        code_rank[np.argsort(text, kind="stable")] = np.arange(len(text))
     cost, shipped = np.asarray(cost, dtype=float), np.asarray(shipped, dtype=float)
     no_cost, no_shipped = np.isnan(cost), np.isnan(shipped)
     return np.lexsort(
@@ -650,6 +680,81 @@ def _sigmas(
     sources = np.empty(len(found), dtype=object)
     sources[:] = [s for _, s in found]
     return values, sources
+
+
+class _PerIndex:
+    """Arrays kept per in-memory year index, aligned with its sorted codes.
+
+    The codes as a pandas ``str`` array, the default sigma and its source per code (per
+    classification), and the names per code (per descriptions dictionary): a pair's rows
+    take them by position (its codes' ids) instead of looking up 5,000 codes by text.
+    """
+
+    _held: ClassVar[dict[int, tuple[Any, _PerIndex]]] = {}
+
+    def __init__(self, index: Any) -> None:
+        import threading
+
+        self._codes_list = [str(c) for c in index.codes]
+        self._lock = threading.Lock()
+        self._codes: Any = None
+        self._sigmas: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+        self._names: dict[int, tuple[Mapping[str, str], Any]] = {}
+
+    @classmethod
+    def of(cls, index: Any) -> _PerIndex:
+        """The arrays of ``index`` (made on first use; dropped with the index)."""
+        import weakref
+
+        found = cls._held.get(id(index))
+        if found is not None and found[0]() is index:
+            return found[1]
+        made = cls(index)
+        key = id(index)
+        cls._held[key] = (weakref.ref(index, lambda _: cls._held.pop(key, None)), made)
+        return made
+
+    def codes(self) -> Any:
+        if self._codes is None:
+            self._codes = pd.array(self._codes_list, dtype="str")
+        return self._codes
+
+    def sigmas(self, ids: np.ndarray, classification: str) -> tuple[np.ndarray, Any]:
+        """Default sigma and its source of the codes at ``ids``."""
+        found = self._sigmas.get(classification)
+        if found is None:
+            with self._lock:
+                values, sources = _sigmas(self._codes_list, classification, None)
+                texts = list(dict.fromkeys(sources.tolist()))
+                where = {t: n for n, t in enumerate(texts)}
+                source_ids = np.fromiter(
+                    (where[t] for t in sources.tolist()), dtype=np.int32, count=len(sources)
+                )
+                found = self._sigmas.setdefault(classification, (values, source_ids, texts))
+        values, source_ids, texts = found
+        return values[ids], _text_column(source_ids[ids], texts)
+
+    def descriptions(self, named: Mapping[str, str]) -> Any:
+        """``named.get(code, "")`` for every code of the index, as a pandas ``str`` array."""
+        found = self._names.get(id(named))
+        if found is None or found[0] is not named:
+            names = pd.array([named.get(c, "") for c in self._codes_list], dtype="str")
+            with self._lock:
+                if len(self._names) >= 8:
+                    self._names.pop(next(iter(self._names)))
+                found = self._names[id(named)] = (named, names)  # holds ``named``: id stays
+        return found[1]
+
+
+def _text_column(ids: np.ndarray, texts: Sequence[str]) -> Any:
+    """A pandas ``str`` array of ``texts[ids[n]]``, built in Arrow (no Python string per row)."""
+    import pyarrow as pa
+
+    encoded = pa.DictionaryArray.from_arrays(
+        pa.array(np.asarray(ids, dtype=np.int32), type=pa.int32()),
+        pa.array(list(texts), type=pa.large_string()),
+    )
+    return pd.array(encoded.cast(pa.large_string()), dtype="str")
 
 
 @dataclass(frozen=True, init=False, eq=False)
@@ -862,7 +967,7 @@ def _pair_sums(request: Request, year: int, base_year: int | None) -> dict[str, 
     ):
         return {"totals": cached_export_totals(view, year), "cube": cube}
     tables = markets.cached_market_indicators(view, level)
-    sums = markets.pair_sums(
+    sums, code_ids = markets.pair_sums_with_ids(
         tables,
         home=str(request.home),
         partner=str(request.partner),
@@ -870,7 +975,7 @@ def _pair_sums(request: Request, year: int, base_year: int | None) -> dict[str, 
         year=year,
         base_year=base_year,
     )
-    return {"totals": markets.export_totals(tables, year), "sums": sums}
+    return {"totals": markets.export_totals(tables, year), "sums": sums, "code_ids": code_ids}
 
 
 def _cost_assumptions(request: Request, sigma: float | None) -> list[str]:

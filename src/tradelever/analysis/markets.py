@@ -75,6 +75,7 @@ __all__ = [
     "market_indicators",
     "market_tables",
     "pair_sums",
+    "pair_sums_with_ids",
     "supplier_shares",
 ]
 
@@ -843,16 +844,42 @@ def pair_sums(
     False queries the Parquet files (three queries), None (default) slices the index from
     the second call of the process for the year on (:meth:`MarketIndicators.pair_index`).
     """
+    return pair_sums_with_ids(
+        indicators,
+        home=home,
+        partner=partner,
+        rival=rival,
+        year=year,
+        base_year=base_year,
+        indexed=indexed,
+    )[0]
+
+
+def pair_sums_with_ids(
+    indicators: MarketIndicators,
+    *,
+    home: str,
+    partner: str,
+    rival: str | None,
+    year: int,
+    base_year: int | None = None,
+    indexed: bool | None = None,
+) -> tuple[pd.DataFrame, tuple[np.ndarray, PairIndex] | None]:
+    """:func:`pair_sums`, and, when sliced from the year's index, each row's code id in it.
+
+    The ids are positions in ``index.codes`` (sorted), so the caller can take per-code
+    values it keeps per index by position; None when the sums were queried.
+    """
     kwargs = dict(home=home, partner=partner, rival=rival, year=year, base_year=base_year)
     if indexed is False:
-        return _pair_sums_queried(indicators, **kwargs)
+        return _pair_sums_queried(indicators, **kwargs), None
     lazy = indexed is None
     index = indicators.pair_index(year, lazy=lazy)
     base = (
         None if base_year is None or index is None else indicators.pair_index(base_year, lazy=lazy)
     )
     if index is None or (base_year is not None and base is None):
-        return _pair_sums_queried(indicators, **kwargs)
+        return _pair_sums_queried(indicators, **kwargs), None
     return _pair_sums_indexed(indicators, index, base, **kwargs)
 
 
@@ -882,7 +909,7 @@ def _pair_sums_indexed(
     rival: str | None,
     year: int,
     base_year: int | None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, tuple[np.ndarray, PairIndex]]:
     """:func:`pair_sums` from the in-memory index (slices, no query but for a huge year)."""
     rows = index.markets.rows(partner)
     ids = index.markets.code[rows]
@@ -937,7 +964,7 @@ def _pair_sums_indexed(
         out["home_exports_to_partner_base_usd"] = in_base(shipped(home, base, base_year))
     frame = pd.DataFrame(out, copy=False)
     frame.insert(0, "code", pd.Series(codes, dtype=object).astype(str))
-    return frame
+    return frame, (ids, index)
 
 
 def _pair_sums_queried(
