@@ -184,7 +184,7 @@ def test_pair_queries_on_spark_query_the_flows(
     from tradelever.api import Session
 
     calls: list[str] = []
-    for name in ("pair_sums", "code_sums"):
+    for name in ("pair_sums_with_ids", "code_sums"):
         real = getattr(markets, name)
 
         def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
@@ -197,7 +197,7 @@ def test_pair_queries_on_spark_query_the_flows(
         calls.clear()
         session.leverage("MYS", "USA", "CHN", dataset=BACI_NAME)
         session.substitutes("MYS", "USA", "CHN", dataset=BACI_NAME)
-        expected = ["pair_sums", "code_sums"] if config.engine == "duckdb" else []
+        expected = ["pair_sums_with_ids", "code_sums"] if config.engine == "duckdb" else []
         assert calls == expected, config.engine
 
 

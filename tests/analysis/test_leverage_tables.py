@@ -66,9 +66,13 @@ def _same(session, result) -> None:  # type: ignore[no-untyped-def]
         c for c in reference.select_dtypes("number").columns if c in got.columns and c != "coverage"
     ]
     assert len(numeric) >= 20
+    _numbers_equal(got, reference, numeric)
+
+
+def _numbers_equal(got, reference, columns) -> None:  # type: ignore[no-untyped-def]
     np.testing.assert_allclose(
-        got[numeric].to_numpy(dtype=float),
-        reference[numeric].to_numpy(dtype=float),
+        got[columns].to_numpy(dtype=float),
+        reference[columns].to_numpy(dtype=float),
         rtol=1e-9,
         atol=1e-9,
         equal_nan=True,
@@ -214,14 +218,7 @@ def test_rows_from_the_index_equal_the_query_rows_in_every_column(session) -> No
             for column in ("code", "description", "sigma_source", "flags"):
                 assert got[column].tolist() == reference[column].tolist(), column
                 assert str(got[column].dtype) == str(reference[column].dtype) == "str"
-            numeric = reference.select_dtypes("number").columns
-            np.testing.assert_allclose(
-                got[numeric].to_numpy(dtype=float),
-                reference[numeric].to_numpy(dtype=float),
-                rtol=1e-9,
-                atol=1e-9,
-                equal_nan=True,
-            )
+            _numbers_equal(got, reference, reference.select_dtypes("number").columns)
     table = session.market_tables("hand-hs17", "hs4")
     assert table.pair_index(2023, lazy=True) is not None  # the index was built
     assert lev._PerIndex._held  # and its rows were taken by position

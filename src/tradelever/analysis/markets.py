@@ -841,7 +841,7 @@ def pair_sums(
     to the partner only. ``partner_imports_sigma_usd`` (group level) is NaN.
 
     ``indexed``: True slices the year's in-memory :class:`PairIndex` (built if needed),
-    False queries the Parquet files (three queries), None (default) slices the index from
+    False queries the Parquet files (one query), None (default) slices the index from
     the second call of the process for the year on (:meth:`MarketIndicators.pair_index`).
     """
     return pair_sums_with_ids(
