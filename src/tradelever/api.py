@@ -503,7 +503,8 @@ def ingest_baci(
     ``tables``: also compute the market tables at the data set's level
     (:func:`tradelever.analysis.markets.market_indicators`) before the new version is
     published, so that readers (a running server) never see it without them; ``progress``
-    then also gets a ``tables`` event. Their failure publishes nothing.
+    then also gets two ``tables`` events (``bytes_done`` 0 of 1 when the build starts, 1 of
+    1 when it is done). Their failure publishes nothing.
     """
     from tradelever.analysis.markets import market_indicators
     from tradelever.store.ingest import IngestProgress
@@ -513,8 +514,10 @@ def ingest_baci(
 
     def build_tables(staged: Any, record: dict[str, Any]) -> None:
         if progress is not None:
-            progress(IngestProgress("tables", staged.name, 0, 0, 0))
+            progress(IngestProgress("tables", staged.name, 0, 0, 1))
         market_indicators(store, staged.name, staged=staged, record=record)
+        if progress is not None:
+            progress(IngestProgress("tables", staged.name, 0, 1, 1))
 
     result = _ingest(
         store,

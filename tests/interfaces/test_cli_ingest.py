@@ -132,3 +132,26 @@ def test_a_new_version_is_published_with_its_market_tables(data_dir: Path, tmp_p
     # written before the switch of ``current`` (a reader never sees the version without them)
     switched = (data_dir / "datasets" / NAME / "current").stat().st_mtime_ns
     assert (copy.folder / "derived.json").stat().st_mtime_ns <= switched
+
+
+def test_the_table_build_is_reported_as_a_step_before_publishing(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """``api.ingest_baci(tables=True)`` reports the build (started, done) after the rows,
+    and the version is not current until it is done."""
+    from tradelever.api import ingest_baci
+    from tradelever.store import Store
+
+    zipped = factory.write_release_zip(tmp_path / "dl")
+    events: list[tuple[str, int, int, bool]] = []
+
+    def progress(event) -> None:  # type: ignore[no-untyped-def]
+        published = Store(data_dir).has(NAME)
+        events.append((event.phase, event.bytes_done, event.bytes_total, published))
+
+    result = ingest_baci(zipped, data_dir=data_dir, progress=progress, tables=True)
+    assert not result.unchanged
+    steps = [e for e in events if e[0] == "tables"]
+    assert steps == [("tables", 0, 1, False), ("tables", 1, 1, False)]
+    assert events.index(steps[0]) > max(i for i, e in enumerate(events) if e[0] == "read")
+    assert Store(data_dir).has(NAME)

@@ -46,6 +46,15 @@ _PHASES = {
 }
 
 
+class _BytesColumn(DownloadColumn):
+    """Bytes done and to do; nothing for a step without bytes (the market tables)."""
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("step"):
+            return Text("")
+        return super().render(task)
+
+
 class _RowsColumn(ProgressColumn):
     """Rows read so far and rows per second (from the task's ``rows`` field)."""
 
@@ -69,7 +78,7 @@ def ingest_progress() -> Iterator[Callable[[Any], None]]:
     with Progress(
         TextColumn("{task.description}", markup=False),
         BarColumn(),
-        DownloadColumn(),
+        _BytesColumn(),
         _RowsColumn(),
         TimeElapsedColumn(),
         console=console(stderr=True),
@@ -77,13 +86,15 @@ def ingest_progress() -> Iterator[Callable[[Any], None]]:
     ) as bar:
 
         def hook(event: Any) -> None:
-            if event.phase == "tables":  # one step without a measure of progress
-                bar.console.print(
-                    f"computing the market tables of {event.file} (every market's imports, "
-                    "supplier shares, HHI, top supplier) before publishing it",
-                    markup=False,
-                    highlight=False,
-                )
+            if event.phase == "tables":  # one step: running (0 of 1), then done (1 of 1)
+                if "tables" not in tasks:
+                    tasks["tables"] = bar.add_task(
+                        "market tables, built before publishing",
+                        total=None,
+                        step=True,
+                    )
+                if event.bytes_done:
+                    bar.update(tasks["tables"], total=1, completed=1)
                 return
             label = _PHASES.get(event.phase, event.phase)
             total = event.bytes_total or None
