@@ -89,7 +89,6 @@ class Engine:
         self._admitted = 0
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[str, str, str]] = {}
-        self._fingerprints: dict[tuple[str, str], tuple[str, str, str]] = {}
 
     # -- running analyses -------------------------------------------------------------------
     def call(self, fn: Callable[[Session], T]) -> T:
@@ -190,8 +189,8 @@ class Engine:
             vid = None
         if vid is not None:
             with self._lock:
-                found = self._fingerprints.get((dataset, vid))
-            if found is not None:
+                found = self._seen.get(dataset)
+            if found is not None and found[2] == vid:  # the version last looked up
                 return found
         return await run_in_threadpool(self.fingerprint, dataset)
 
@@ -223,9 +222,6 @@ class Engine:
         with self._lock:
             before = self._seen.get(dataset)
             self._seen[dataset] = current
-            for key in [k for k in self._fingerprints if k[0] == dataset]:
-                del self._fingerprints[key]  # one entry per data set: its latest version
-            self._fingerprints[(dataset, current[2])] = current
         if before != current:  # first seen, or a new version: warm a session in the background
             log.info("data set %s version %s; warming a session", dataset, current[2])
             self._executor.submit(self._warm, dataset)
