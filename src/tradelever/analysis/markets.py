@@ -883,22 +883,6 @@ def pair_sums_with_ids(
     return _pair_sums_indexed(indicators, index, base, **kwargs)
 
 
-_PAIR_COLUMNS: Final = (
-    "world_exports_usd",
-    "partner_imports_usd",
-    "home_exports_to_partner_usd",
-    "home_exports_usd",
-    "partner_exports_usd",
-    "partner_import_sumsq",
-    "world_export_sumsq",
-    "rival_exports_to_partner_usd",
-    "rival_exports_usd",
-    "partner_imports_base_usd",
-    "home_exports_to_partner_base_usd",
-    "partner_imports_sigma_usd",
-)
-
-
 def _pair_sums_indexed(
     indicators: MarketIndicators,
     index: PairIndex,

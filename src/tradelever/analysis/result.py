@@ -52,13 +52,8 @@ def json_value(value: Any) -> Any:
 def _column_values(column: pd.Series) -> list[Any]:
     """One column as JSON-ready Python values (what :func:`json_value` gives per cell)."""
     dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "fbiu":  # plain numpy: no NA to mind
-        array = column.to_numpy()
-        out = array.tolist()
-        if dtype.kind == "f":
-            for i in np.flatnonzero(~np.isfinite(array)).tolist():
-                out[i] = None
-        return out  # type: ignore[no-any-return]
+    if isinstance(dtype, np.dtype) and dtype.kind in "biu":  # plain numpy: no NA to mind
+        return column.to_numpy().tolist()  # type: ignore[no-any-return]
     if pd.api.types.is_float_dtype(column.dtype) and not isinstance(
         column.dtype, pd.CategoricalDtype
     ):
