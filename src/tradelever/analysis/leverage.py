@@ -507,7 +507,9 @@ def leverage_table(
     if not imported.all():  # the sums read from the tables hold imported codes only
         agg = agg[imported].reset_index(drop=True)
         code_ids = None
-    code_list = agg["code"].tolist()
+    # the codes' text, where they are looked up by it (not when taken from the index by id)
+    by_text = code_ids is None or sigma is not None
+    code_list: list[str] = agg["code"].tolist() if by_text else []
     named = descriptions or {}
     m = agg["partner_imports_usd"].to_numpy()
     v_home = agg["home_exports_to_partner_usd"].to_numpy()
