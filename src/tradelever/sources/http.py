@@ -46,9 +46,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final
 
 from tradelever import __version__
 from tradelever.checksums import file_sha256
@@ -65,6 +63,9 @@ from tradelever.sources.redaction import (
     remember_secret,
     strip_secrets,
 )
+
+if TYPE_CHECKING:  # imported where a request is made: importing this module stays cheap
+    import httpx
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -300,6 +301,8 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        import httpx
+
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._cache = ResponseCache(self.cache_dir, cache_max_age) if self.cache_dir else None
         self.timeout = timeout
@@ -347,6 +350,8 @@ class HttpClient:
         deadline_at: float,
     ) -> Iterator[tuple[httpx.Response, str]]:
         """Send a GET and follow redirects safely; yield the final streaming response."""
+        import httpx
+
         current = httpx.URL(url)
         if params:
             current = current.copy_merge_params({k: str(v) for k, v in params.items()})
@@ -379,6 +384,8 @@ class HttpClient:
     def _redirect(
         self, current: httpx.URL, location: str, headers: dict[str, str], visited: list[str]
     ) -> tuple[httpx.URL, dict[str, str]]:
+        import httpx
+
         try:
             target = current.join(location)
         except (httpx.InvalidURL, ValueError):
@@ -476,6 +483,8 @@ class HttpClient:
         self.sleep(delay)
 
     def _connect_failed(self, url: str, exc: Exception, attempts: int, hint: str) -> FetchError:
+        import httpx
+
         host = httpx.URL(url).netloc.decode("ascii", "replace")
         reason = _describe(exc)
         return FetchError(
@@ -537,6 +546,8 @@ class HttpClient:
             ``url`` (no secrets) and ``status``. Errors of ``validate`` are raised as they
             are, noting the cache when the answer came from it.
         """
+        import httpx
+
         headers = dict(headers or {})
         for name, value in headers.items():
             if name.lower() in SECRET_HEADERS:
@@ -649,6 +660,8 @@ class HttpClient:
             the deadline, or when the transfer keeps failing (the ``.part`` file is kept and
             the next run resumes from it).
         """
+        import httpx
+
         dest = Path(dest)
         part = dest.with_name(dest.name + ".part")
         public = public_url(url)

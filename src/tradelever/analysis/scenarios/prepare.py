@@ -161,29 +161,37 @@ def prepare(
         classification=classification,
     )
     sched = schedule(scenario, rows, notes, baseline, lines)
-    market_all = rows.imp_idx.astype(np.int64) * max(len(code_u), 1) + rows.code_idx
-    changed = sched.t0 != sched.t1
+    t0, t1, reference = sched.t0, sched.t1, sched.baseline
+    del sched  # the duties per basis are not needed here
+    # (importer, code) cells counted from the chunk's first importer: a chunk of a few
+    # importers spans a few of them x the codes, not every importer of the run before it
+    first = int(rows.imp_idx.min()) if len(rows.imp_idx) else 0
+    market_all = (rows.imp_idx - first).astype(np.int64)
+    market_all *= max(len(code_u), 1)
+    market_all += rows.code_idx
     n_all = int(market_all.max()) + 1 if len(market_all) else 0
-    market_changed = np.bincount(market_all, weights=changed, minlength=n_all) > 0
+    market_changed = np.zeros(n_all, dtype=bool)
+    market_changed[market_all[t0 != t1]] = True
     keep = market_changed[market_all]
     new_id = np.cumsum(market_changed) - 1  # ids of changed markets, in market order
     market = new_id[market_all[keep]]
+    del market_all, new_id
     n_changed = int(market_changed.sum())
     el = elasticities or code_elasticities(scenario, rows.code_u, classification, notes)
     cidx = rows.code_idx
     return Prepared(
         rows=rows,
         value=frame["value"].to_numpy(dtype=float),
-        t0=sched.t0,
-        t1=sched.t1,
+        t0=t0,
+        t1=t1,
         sigma=el.sigma[cidx],
         eps_m=el.import_demand[cidx],
         eps_x=el.export_supply[cidx],
         sigma_source=el.sigma_source,
         keep=keep,
-        market=market.astype(np.int64),
+        market=market.astype(np.int64, copy=False),
         n_markets=n_changed,
-        baseline=sched.baseline,
+        baseline=reference,
         all_kept=bool(keep.all()) and len(keep) > 0,
         elasticity=el,
     )

@@ -220,6 +220,18 @@ def _schedule_base(
     return [*preset.measures, *measures]
 
 
+class _Duties(dict[str, np.ndarray]):
+    """Duty per row of each basis (``BASES``), created as zeros when first used."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def __missing__(self, basis: str) -> np.ndarray:
+        self[basis] = values = np.zeros(self.n)
+        return values
+
+
 def _scenario_rates(
     scenario: Scenario, rows: RowIndex, notes: Notes, lines: ScheduleLines | None = None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -227,7 +239,7 @@ def _scenario_rates(
     for n, b in enumerate(scenario.baseline):
         mask = _rows_mask(rows, b.importer, b.exporters, b.products, [], f"baseline[{n}]", notes)
         base[mask] = b.rate
-    duties = {basis: np.zeros(rows.n) for basis in BASES}
+    duties = _Duties(rows.n)  # the duty of a basis exists once a measure sets it
     covered232 = np.zeros(rows.n, dtype=bool)
     for n, m in enumerate(_schedule_base(scenario, rows, notes, lines, duties)):  # type: ignore[assignment]
         path = f"measures[{n}]"
@@ -256,9 +268,16 @@ def _scenario_rates(
         if m.basis == "section232":
             covered232 |= mask
     if covered232.any():
-        duties["reciprocal"][covered232] = 0.0
-        duties["section122"][covered232] = 0.0
-    total = base + sum(duties.values())
+        for basis in ("reciprocal", "section122"):
+            if basis in duties:
+                duties[basis][covered232] = 0.0
+    del covered232
+    # base + (the duties summed in BASES order); an absent basis adds 0
+    total = np.zeros(rows.n)
+    for basis in BASES:
+        if basis in duties:
+            total += duties[basis]
+    total += base
     if (total < 0).any():
         i = int(np.argmin(total))
         imp, exp = rows.imp_u[rows.imp_idx[i]], rows.exp_u[rows.exp_idx[i]]

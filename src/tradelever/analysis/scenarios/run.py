@@ -30,7 +30,10 @@ and says why.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -129,6 +132,37 @@ def check_max_rows(max_rows: Any) -> int | None:
             parameter="max_rows",
         )
     return int(max_rows)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """The C library's ``malloc_trim`` on glibc (None elsewhere: macOS, Windows, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim  # type: ignore[no-any-return]
+
+
+def release_freed_memory() -> None:
+    """Give memory this process has already freed back to the operating system.
+
+    Between chunks the freed arrays of the last chunk (and the engine's freed query
+    buffers) sit in the C allocator's free lists, scattered between live blocks, so
+    resident memory grows with each chunk; glibc's ``malloc_trim(0)`` returns their whole
+    pages, and the Arrow memory pool releases what it caches. Nothing live is touched and
+    no allocator setting is changed; where neither call exists this does nothing.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
 
 
 class _RowKeeper:
@@ -361,19 +395,35 @@ class _Markets:
         self.n = stop
 
     def frame(self, el: Elasticity | None) -> pd.DataFrame:
-        """The table (:data:`_MARKET` columns), most negative total effect first."""
+        """The table (:data:`_MARKET` columns), most negative total effect first.
+
+        Each stored column is sorted in place through one scratch buffer (its largest
+        column) reused for every column; the columns filled in here (per code, NaN) are
+        built after the sort order is released, so the end of a run holds the table and
+        at most the order and the scratch buffer, never both with the whole table.
+        """
         n = self.n
         order = np.argsort(self.columns["total_effect_usd"][:n], kind="stable")
-        out: dict[str, Any] = {}
-        codes: np.ndarray | None = None
+        width = max((b.dtype.itemsize for b in self.columns.values()), default=1)
+        scratch = np.empty(n * width, dtype=np.uint8)
+        stored: dict[str, np.ndarray] = {}
+        sorted_: np.ndarray | None = None
         for name in _MARKET:
             buf = self.columns.pop(name, None)
-            if buf is not None:
-                column = buf[:n]
-                column[:] = column[order]  # sorted in place: the buffer becomes the column
-                del buf
-                if name == "code":
-                    codes = column
+            if buf is None:
+                continue
+            column = buf[:n]
+            del buf
+            sorted_ = scratch[: n * column.dtype.itemsize].view(column.dtype)
+            np.take(column, order, out=sorted_)
+            column[:] = sorted_  # sorted in place: the buffer becomes the column
+            stored[name] = column
+        del order, scratch, sorted_
+        out: dict[str, Any] = {}
+        codes = stored.get("code")
+        for name in _MARKET:
+            column = stored.pop(name, None)
+            if column is not None:
                 dtype = self.dtypes.get(name)
                 out[name] = (
                     column if dtype is None else pd.Categorical.from_codes(column, dtype=dtype)
@@ -382,7 +432,6 @@ class _Markets:
                 out[name] = getattr(el, name)[codes]  # constant per code
             else:  # consumer surplus and price index in SMART
                 out[name] = np.full(n, np.nan)
-        del order
         return pd.DataFrame(out, copy=False)
 
 
@@ -541,6 +590,7 @@ def run_on_chunks(
     el = None
     p_baseline = None
     for c, frame in enumerate(chunks):
+        release_freed_memory()  # the engine's buffers of the read, idle while the model runs
         notes.next_chunk()
         p = prepare(
             frame,
@@ -563,6 +613,7 @@ def run_on_chunks(
 
         run.add(p, hook)
         del p
+        release_freed_memory()
     if p_baseline is None:  # pragma: no cover - FlowChunks always has a chunk here
         raise InputError(f"scenario {scenario.name}: no flows to run on")
 
