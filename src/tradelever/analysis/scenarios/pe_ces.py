@@ -74,7 +74,11 @@ def _log_price_index(
     # No overflow guard needed: |(1-σ) ln ĉ| stays far below 700 for any tariff factor
     # (σ <= 100 and ĉ between 1/6 and 6 give at most about 180).
     if not cd_m.any():
-        ssum = _msum(market, w * np.exp(one_minus_sigma * log_cost), n)
+        terms = one_minus_sigma * log_cost  # w exp((1-σ) ln ĉ), in one row array
+        np.exp(terms, out=terms)
+        terms *= w
+        ssum = _msum(market, terms, n)
+        del terms
         return np.log(np.where(ssum > 0, ssum, 1.0)) / sigma_m
     cd = cd_m[market]
     safe = np.where(cd, 1.0, one_minus_sigma)
@@ -82,6 +86,53 @@ def _log_price_index(
     ces_part = np.log(np.where(ssum > 0, ssum, 1.0)) / np.where(cd_m, 1.0, sigma_m)
     geo = _msum(market, np.where(cd, w * log_cost, 0.0), n)
     return np.where(cd_m, geo, ces_part)
+
+
+def _finite_supply(
+    market: np.ndarray,
+    w: np.ndarray,
+    ln_tau: np.ndarray,
+    oms: np.ndarray,
+    sigma: np.ndarray,
+    eps_m: np.ndarray,
+    eps_x: np.ndarray,
+    ln_P: np.ndarray,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ln P̂, ln p̂) with a finite export supply elasticity somewhere: the fixed point."""
+    inv_supply = np.where(np.isinf(eps_x), 0.0, 1.0 / np.where(np.isinf(eps_x), 1.0, eps_x))
+    # ln p̂ = (-σ lnτ + (σ+ε_m) lnP) · a with a = 1/(ε_x + σ) (0 where ε_x = ∞)
+    a = inv_supply / (1.0 + sigma * inv_supply)
+    drift = -sigma * ln_tau
+    pull = sigma + eps_m
+
+    def step_map(x: np.ndarray) -> np.ndarray:
+        return _log_price_index(market, w, ln_tau + a * (drift + pull * x[market]), oms, n)
+
+    # Steffensen's method (Aitken's delta-squared on the fixed-point map): the map is a
+    # contraction whose slope can be close to 1 (large sigma, small export supply
+    # elasticity), where plain iteration needs thousands of steps; the accelerated
+    # iteration converges quadratically, each market on its own.
+    step = np.inf
+    for _ in range(_MAX_ITER):
+        x1 = step_map(ln_P)
+        step = float(np.max(np.abs(x1 - ln_P))) if n else 0.0
+        if step < _TOL:
+            ln_P = x1
+            break
+        x2 = step_map(x1)
+        curve = x2 - 2.0 * x1 + ln_P
+        with np.errstate(divide="ignore", invalid="ignore"):
+            jump = ln_P - (x1 - ln_P) ** 2 / curve
+        ln_P = np.where((np.abs(curve) > 1e-300) & np.isfinite(jump), jump, x2)
+    if step >= _ACCEPT:
+        raise TradeleverError(
+            f"CES model: the price index did not converge in {_MAX_ITER} iterations (last "
+            f"change in log P {step:.2e}); the export supply elasticity is too low for the "
+            "substitution elasticity: raise elasticities.export_supply or use --mode smart"
+        )
+    ln_p = a * (-sigma * ln_tau + (sigma + eps_m) * ln_P[market])
+    return ln_P, ln_p
 
 
 def ces(
@@ -126,58 +177,43 @@ def ces(
     n = _n_markets(market, n_markets)
     if len(M) == 0:
         return empty_outcome(n)
+    # Row arrays are released after their last use (a chunk of rows holds a few at once).
     ln_tau = np.log1p(t1) - np.log1p(t0)
     spend = M * (1.0 + t0)
     E = _msum(market, spend, n)
     w = spend / np.where(E > 0, E, 1.0)[market]
+    del spend
     oms = 1.0 - sigma
     ln_P = _log_price_index(market, w, ln_tau, oms, n)
     elastic = bool(np.isinf(eps_x).all())
     if elastic:
         ln_p: np.ndarray | float = 0.0  # perfectly elastic supply: one step is exact
     else:
-        inv_supply = np.where(np.isinf(eps_x), 0.0, 1.0 / np.where(np.isinf(eps_x), 1.0, eps_x))
-        # ln p̂ = (-σ lnτ + (σ+ε_m) lnP) · a with a = 1/(ε_x + σ) (0 where ε_x = ∞)
-        a = inv_supply / (1.0 + sigma * inv_supply)
-        drift = -sigma * ln_tau
-        pull = sigma + eps_m
-
-        def step_map(x: np.ndarray) -> np.ndarray:
-            return _log_price_index(market, w, ln_tau + a * (drift + pull * x[market]), oms, n)
-
-        # Steffensen's method (Aitken's delta-squared on the fixed-point map): the map is a
-        # contraction whose slope can be close to 1 (large sigma, small export supply
-        # elasticity), where plain iteration needs thousands of steps; the accelerated
-        # iteration converges quadratically, each market on its own.
-        step = np.inf
-        for _ in range(_MAX_ITER):
-            x1 = step_map(ln_P)
-            step = float(np.max(np.abs(x1 - ln_P))) if n else 0.0
-            if step < _TOL:
-                ln_P = x1
-                break
-            x2 = step_map(x1)
-            curve = x2 - 2.0 * x1 + ln_P
-            with np.errstate(divide="ignore", invalid="ignore"):
-                jump = ln_P - (x1 - ln_P) ** 2 / curve
-            ln_P = np.where((np.abs(curve) > 1e-300) & np.isfinite(jump), jump, x2)
-        if step >= _ACCEPT:
-            raise TradeleverError(
-                f"CES model: the price index did not converge in {_MAX_ITER} iterations (last "
-                f"change in log P {step:.2e}); the export supply elasticity is too low for the "
-                "substitution elasticity: raise elasticities.export_supply or use --mode smart"
-            )
-        ln_p = a * (-sigma * ln_tau + (sigma + eps_m) * ln_P[market])
+        ln_P, ln_p = _finite_supply(market, w, ln_tau, oms, sigma, eps_m, eps_x, ln_P, n)
+    del w, oms
     ln_P_row = ln_P[market]
-    ln_q = -sigma * (ln_tau + ln_p - ln_P_row) + eps_m * ln_P_row
-    M1 = M * np.exp(ln_p + ln_q)
+    # ln q̂ = -σ (lnτ + ln p̂ - ln P̂) + ε_m ln P̂, then M' = M exp(ln p̂ + ln q̂), each
+    # written into one row array (the same operations as the formula, in its order)
+    ln_q = ln_tau + ln_p
+    del ln_tau
+    ln_q -= ln_P_row
+    ln_q *= np.negative(sigma)
+    ln_P_row *= eps_m
+    ln_q += ln_P_row
+    del ln_P_row
+    ln_q += ln_p
+    M1 = np.exp(ln_q, out=ln_q)
+    M1 *= M
+    del ln_q
     total = M1 - M
     m0 = _msum(market, M, n)
     m1 = _msum(market, M1, n)
     share = M / np.where(m0 > 0, m0, 1.0)[market]
     creation = share * (m1 - m0)[market]
     diversion = M1 - share * m1[market]
+    del share
     revenue = _msum(market, t1 * M1 - t0 * M, n)
+    del M1
     P_hat = np.exp(ln_P)
     em = np.zeros(n)
     em[market] = eps_m
@@ -192,7 +228,7 @@ def ces(
         creation=creation,
         diversion=diversion,
         total=total,
-        export_price_change=np.zeros_like(M) if elastic else np.expm1(ln_p),
+        export_price_change=np.zeros(len(M)) if elastic else np.expm1(ln_p),
         market_baseline=m0,
         market_total=m1 - m0,
         revenue_change=revenue,

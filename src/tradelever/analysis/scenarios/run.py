@@ -635,6 +635,7 @@ def run_on_chunks(
     home_info, home_rows = None, None
     if home is not None:
         home_info, home_rows = combine_home(home, run.home_parts)
+        release_freed_memory()  # the text columns' conversion buffers, before the tables
         if not len(home_rows):
             notes.add(
                 f"home {home} supplies none of the markets whose rates change: its effects are 0"
