@@ -479,6 +479,8 @@ def leverage_table(
     if base_year is not None and base_year >= year:
         raise InputError(f"{base_year} must be before the year {year}", parameter="base_year")
     if columns is None:
+        if callable(coded):
+            raise TypeError("leverage_table: give columns with a function for coded")
         columns = tuple(coded.columns)
     weighted = "member_sigma" in columns and sigma is None
     # Duties (applied rates) are summed only by the query over the flows.
