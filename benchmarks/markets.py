@@ -13,7 +13,9 @@ interleaved, and the medians are printed with their ratio:
    flows' location by the parent (neither opens the store) and import what they call;
 2. a cold pair query (a fresh process answering MYS -> USA with rival CHN: the per-code
    sums of ``leverage``): ``pair_sums`` over the materialised tables against the same sums
-   as one hand-written DuckDB query over the flows (target <= 0.5x);
+   as one hand-written DuckDB query over the flows (target <= 0.5x); and, for the record,
+   the whole cold command ``tradelever leverage ... --format csv`` (every row of the
+   result, with its descriptions, sigmas and flags; no target);
 3. the scan of one home (MYS) over every partner, warm (the tables already open in the
    process; median of 5 calls; target <= 1 s), and the reverse view over the USA;
 4. a small data set's build (``--small`` rows, default 100,000; what a server pays for each
@@ -127,6 +129,23 @@ tables = market_indicators(Store(sys.argv[1]), sys.argv[2])
 sums = pair_sums(tables, home="MYS", partner="USA", rival="CHN", year=int(sys.argv[3]))
 print(json.dumps({"seconds": time.perf_counter() - t1, "rows": len(sums),
                   "m": float(sums["partner_imports_usd"].sum())}))
+"""
+
+# The whole command a user types, cold: every row of MYS -> USA (rival CHN) as CSV.
+_OURS_CLI = """
+import json, os, sys, time
+t1 = time.perf_counter()
+from tradelever.interfaces.cli import main
+sys.argv = ["tradelever", "--data-dir", sys.argv[1], "leverage", "MYS", "--partner", "USA",
+            "--rival", "CHN", "--dataset", sys.argv[2], "--year", sys.argv[3], "--format", "csv"]
+out, sys.stdout = sys.stdout, open(os.devnull, "w")
+try:
+    main()
+except SystemExit as exc:
+    if exc.code:
+        raise
+sys.stdout.close(); sys.stdout = out
+print(json.dumps({"seconds": time.perf_counter() - t1, "rows": 0, "m": 0.0}))
 """
 
 # The per-code sums of one pair as one DuckDB query over the flows (aggregate_market's SQL).
@@ -267,7 +286,7 @@ def main() -> None:
                     "years": opened.manifest(NAME)["years"],
                 }
             )
-        ours_all, peer_all, ours_pair, peer_pair = [], [], [], []
+        ours_all, peer_all, ours_pair, peer_pair, ours_cli = [], [], [], [], []
         for _ in range(args.runs):
             peer_all.append(run_child(_PEER_ALL, version, str(work / "peer-out"), NAME))
             ours_all.append(run_child(_OURS_ALL, where, str(work / "ours-out")))
@@ -275,6 +294,7 @@ def main() -> None:
         for _ in range(args.runs):
             peer_pair.append(run_child(_PEER_PAIR, version, NAME, str(year)))
             ours_pair.append(run_child(_OURS_PAIR, str(store), NAME, str(year)))
+            ours_cli.append(run_child(_OURS_CLI, str(store), NAME, str(year)))
         scan = run_child(_SCAN, str(store), NAME)
         small_release = work / f"release-{args.small}"
         if not (small_release / CSV_NAME).exists():
@@ -307,6 +327,13 @@ def main() -> None:
         print(
             f"  ratio tradelever / hand-written: {ratio_pair:.2f}x wall, {cpu_pair:.2f}x CPU "
             "(target <= 0.5x)"
+        )
+        cli_ratio = _median(ours_cli, "wall") / _median(peer_pair, "wall")
+        print(
+            f"  the whole command, cold (tradelever leverage MYS --partner USA --rival CHN "
+            f"--format csv, every row with its indicators, sigmas, flags, descriptions):\n"
+            f"    {_median(ours_cli, 'wall'):.2f} s wall, {_median(ours_cli, 'cpu'):.2f} s CPU "
+            f"({cli_ratio:.2f}x the hand-written query's wall; no target)"
         )
         print("\n3. scan of MYS over every partner (tables open in the process)")
         print(

@@ -154,3 +154,32 @@ def test_cube_is_refused_when_too_big(session: Session) -> None:
     coded = product_code_expr(session.store.table("hand-hs17", "flows"), "hs6")
     assert market_cube(coded, year=2023, max_cells=6 * 4 * 4 - 1) is None
     assert market_cube(coded, year=2023, max_cells=6 * 4 * 4) is not None
+
+
+def test_a_pair_read_from_the_market_tables_never_builds_the_coded_flows(
+    session: Session,
+) -> None:
+    from tradelever.analysis import leverage as lev
+
+    request = session.request(lev.LEVERAGE, dataset="hand-hs17", home="MYS", partner="USA")
+    result = lev.leverage(request, sigma=3.0)
+    assert "coded" not in request.__dict__  # no flows expression was built for this answer
+    # the same rows as the query over the coded flows (the expression built first)
+    queried = lev.leverage_table(
+        request.coded,
+        home="MYS",
+        partner="USA",
+        rival=None,
+        year=request.year,
+        classification=request.classification,
+        sigma=3.0,
+        descriptions=request.descriptions,
+        base_year=2022,
+    )
+    assert result.rows["code"].tolist() == queried["code"].tolist()
+    pd.testing.assert_series_equal(
+        result.rows["partner_cost_of_losing_home_usd"],
+        queried["partner_cost_of_losing_home_usd"],
+        rtol=1e-12,
+    )
+    assert request.coded_columns == tuple(request.coded.columns)

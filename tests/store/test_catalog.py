@@ -404,3 +404,34 @@ def test_manifest_is_a_copy(tmp_path: Path) -> None:
     assert store.manifest("demo")["years"] == [2023, 2024]
     recorded = json.loads((store.dataset_path("demo") / "contents.json").read_text())
     assert sorted(recorded) == ["flows/year=2023/part-0.parquet", "flows/year=2024/part-0.parquet"]
+
+
+def test_read_arrow_and_columns_match_the_engine_without_starting_it(two_sets: Store) -> None:
+    store = Store(two_sets.root)
+    read = store.read_arrow("demo", "flows")
+    assert store._con is None  # the query engine was never connected
+    # the year partition folder is a column too, as the engine reads it
+    assert store.columns("demo", "flows") == ("year", "value_usd")
+    assert sorted(read.column("value_usd").to_pylist()) == [1.0, 2.0]
+    assert store.read_arrow("demo", "flows", ["value_usd"]).column_names == ["value_usd"]
+    assert store._con is None
+    assert store.columns("demo") == tuple(store.table("demo").columns)
+    engine = store.table("demo").to_pyarrow()
+    assert sorted(engine.column("value_usd").to_pylist()) == sorted(
+        read.column("value_usd").to_pylist()
+    )
+    with pytest.raises(UnknownDatasetError, match="no table 'products'"):
+        store.read_arrow("demo", "products")
+    with pytest.raises(UnknownDatasetError):
+        store.columns("nope")
+
+
+def test_read_arrow_names_a_damaged_file(two_sets: Store) -> None:
+    path = two_sets.table_files("demo", "flows")[0]
+    path.write_bytes(path.read_bytes()[:20])
+    store = Store(two_sets.root)
+    with pytest.raises(DataFileError, match="truncated or altered") as err:
+        store.read_arrow("demo", "flows")
+    assert str(err.value).startswith(f"{path}: ")
+    with pytest.raises(DataFileError, match="truncated or altered"):
+        store.columns("demo")

@@ -53,7 +53,7 @@ per-product table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -408,6 +408,7 @@ def leverage_table(
     reporters: tuple[str, ...] | None = None,
     sums: pd.DataFrame | None = None,
     code_ids: tuple[np.ndarray, Any] | None = None,
+    columns: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Compute the leverage rows for every product the partner imports.
 
@@ -415,7 +416,10 @@ def leverage_table(
     ----------
     coded
         An Ibis ``flows`` table with a ``code`` column (see :func:`product_code_expr`); at
-        group level also ``member_sigma`` (each member product's default sigma).
+        group level also ``member_sigma`` (each member product's default sigma). Or a
+        function of no arguments that returns it, called only when the sums must be
+        queried (then ``columns`` must be given): read from the market tables, a pair
+        never builds the expression, so a cold process never starts the query engine.
     home, partner, rival
         ISO3 codes (already validated).
     year
@@ -430,8 +434,9 @@ def leverage_table(
     descriptions
         Code -> name, for the ``description`` column.
     flows
-        The uncoded ``flows`` table, for country totals (RCA, export weight); default
-        ``coded`` (the same rows when every product has a code, i.e. all but group level).
+        The uncoded ``flows`` table (or a function returning it), for country totals (RCA,
+        export weight) when ``totals`` is not given; default ``coded`` (the same rows when
+        every product has a code, i.e. all but group level).
     base_year
         First year of the trend window (None: trend columns are null).
     totals
@@ -450,6 +455,8 @@ def leverage_table(
         index's sorted codes, and the index (:class:`tradelever.analysis.markets.PairIndex`).
         Sigmas, descriptions and codes are then taken by position from arrays kept per
         index instead of looked up code by code (the same values).
+    columns
+        The columns of ``coded`` (default ``coded.columns``).
     reporters
         The importers whose imports the data set holds (manifest ``reporters``); None for
         world trade. When the data hold only the partner's imports (given here, or found
@@ -471,9 +478,17 @@ def leverage_table(
         )
     if base_year is not None and base_year >= year:
         raise InputError(f"{base_year} must be before the year {year}", parameter="base_year")
-    weighted = "member_sigma" in coded.columns and sigma is None
+    if columns is None:
+        if callable(coded):
+            raise TypeError("leverage_table: give columns with a function for coded")
+        columns = tuple(coded.columns)
+    weighted = "member_sigma" in columns and sigma is None
     # Duties (applied rates) are summed only by the query over the flows.
-    duties = DUTY_USD in coded.columns
+    duties = DUTY_USD in columns
+
+    def table() -> Any:  # the expression itself, built only here (Ibis tables are not callable)
+        return coded() if callable(coded) else coded
+
     if sums is None or weighted or duties:
         code_ids = None
     if sums is not None and not weighted and not duties:
@@ -484,7 +499,7 @@ def leverage_table(
         agg = aggregate_from_cube(cube, home=home, partner=partner, rival=rival)
     else:
         agg = aggregate_market(
-            coded,
+            table(),
             home=home,
             partner=partner,
             rival=rival,
@@ -517,7 +532,9 @@ def leverage_table(
     countries = (home,) if rival is None else (home, rival)
     if totals is None:
         world_total, country_total = country_totals(
-            coded if flows is None else flows, year=year, countries=countries
+            table() if flows is None else flows() if callable(flows) else flows,
+            year=year,
+            countries=countries,
         )
     else:
         world_total = totals[0]
@@ -876,7 +893,8 @@ def leverage(
     earlier = [y for y in view.years if year - int(trend_window) <= y < year]
     base_year = earlier[0] if earlier else None
     rows = leverage_table(
-        request.coded,
+        lambda: request.coded,  # built only if the sums are queried
+        columns=request.coded_columns,
         home=request.home,
         partner=request.partner,
         rival=request.rival,
@@ -884,7 +902,7 @@ def leverage(
         classification=request.classification,
         sigma=sigma,
         descriptions=request.descriptions,
-        flows=request.flows,
+        flows=lambda: request.flows,
         base_year=base_year,
         reporters=reporters,
         **_pair_sums(request, year, base_year),
@@ -915,7 +933,7 @@ def cached_coverage(view: DatasetView) -> pd.DataFrame | None:
     """The data set's ``coverage`` table (per HS chapter), kept by the view; None if absent."""
     return view.memo(
         ("coverage_table",),
-        lambda: view.table("coverage").to_pandas() if view.has_table("coverage") else None,
+        lambda: view.read_arrow("coverage").to_pandas() if view.has_table("coverage") else None,
     )
 
 
@@ -965,7 +983,7 @@ def _pair_sums(request: Request, year: int, base_year: int | None) -> dict[str, 
         cube is not None
         or view.engine != "duckdb"  # the market tables are read by DuckDB, not the engine
         or level not in markets.levels(dict(view.manifest.raw))
-        or DUTY_USD in request.coded.columns  # applied rates come from the flows query
+        or DUTY_USD in request.coded_columns  # applied rates come from the flows query
     ):
         return {"totals": cached_export_totals(view, year), "cube": cube}
     tables = markets.cached_market_indicators(view, level)

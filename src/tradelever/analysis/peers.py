@@ -49,7 +49,6 @@ import pandas as pd
 
 from tradelever import schema as f
 from tradelever.analysis import formula as fm
-from tradelever.analysis.codes import product_code_expr
 from tradelever.analysis.leverage import SIGMA, leverage
 from tradelever.analysis.reporters import check_partner_reported
 from tradelever.analysis.request import (
@@ -347,8 +346,7 @@ def peers(
         flows_all = request.flows.mutate(code=request.flows[f.PRODUCT])
         lever_request = replace(
             request,
-            level="hs6",
-            coded=product_code_expr(request.flows, "hs6"),
+            level="hs6",  # its ``coded`` is the flows at HS6
             descriptions={},
             selector=None,
             groups=None,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -189,7 +190,6 @@ class Request:
     year: int
     level: str
     view: DatasetView = field(repr=False)
-    coded: Any = field(repr=False)
     descriptions: Mapping[str, str] = field(repr=False)
     home: str | None = None
     partner: str | None = None
@@ -246,13 +246,37 @@ class Request:
         """The data set's flows, uncoded (a lazy Ibis expression)."""
         return self.view.table("flows")
 
+    @cached_property
+    def coded(self) -> Any:
+        """The flows with a ``code`` column at ``level`` (a lazy Ibis expression).
+
+        Built when first asked for, not by :func:`resolve`: an analysis that reads the
+        materialised market tables never starts the query engine. At ``hs*`` and
+        ``industry`` level one expression serves every request of the view and level.
+        """
+        view, level = self.view, self.level
+        if self.selector is not None:
+            return product_code_expr(view.table("flows"), level, self.selector)
+        # one expression per view and level: building it costs more than a pair query
+        return view.memo(("coded", level), lambda: product_code_expr(view.table("flows"), level))
+
+    @property
+    def coded_columns(self) -> tuple[str, ...]:
+        """The columns of :attr:`coded`, known without building it."""
+        if self.selector is not None:
+            return tuple(self.coded.columns)
+        return (*self.view.columns("flows"), "code")
+
     def params(self, **first: Any) -> dict[str, Any]:
         """A result's ``params``: ``first`` (countries, options), then data set, year, level."""
         return {**first, "dataset": self.dataset, "year": self.year, "level": self.level}
 
     def for_home(self, home: str) -> Request:
         """The same request for another home country and no rival (peers)."""
-        return replace(self, home=home, rival=None, members=None)
+        other = replace(self, home=home, rival=None, members=None)
+        if "coded" in self.__dict__:  # built already: the same flows, the same expression
+            other.__dict__["coded"] = self.__dict__["coded"]
+        return other
 
 
 def industry_note(request: Request) -> list[str]:
@@ -462,12 +486,6 @@ def resolve(
         year=year,
         level=level,
         view=view,
-        coded=(
-            product_code_expr(view.table("flows"), level, selector)
-            if selector is not None
-            # one expression per view and level: building it costs more than a pair query
-            else view.memo(("coded", level), lambda: product_code_expr(view.table("flows"), level))
-        ),
         descriptions=descriptions,
         home=home,
         partner=partner,

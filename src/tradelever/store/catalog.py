@@ -633,6 +633,74 @@ class Store:
             self._tables[key] = expr
         return expr
 
+    def read_arrow(self, name: str, table: str, columns: list[str] | None = None) -> Any:
+        """A whole (small) table of a data set as a ``pyarrow.Table``.
+
+        For look-up tables (``products``, ``coverage``): on an engine that reads local files
+        (DuckDB) the Parquet files are read with pyarrow, without starting the query engine
+        (the first query of a process pays for Ibis and its connection); elsewhere through
+        :meth:`table`. ``columns``: the columns to read (default all).
+
+        Raises
+        ------
+        UnknownDatasetError, DataFileError
+            As :meth:`table`.
+        """
+        if not self.engine.local_files:
+            expr = self.table(name, table)
+            return (expr if columns is None else expr.select(*columns)).to_pyarrow()
+        version = self._resolve(name)
+        self._manifest_of(version)
+        files = self._files(version, table)
+        if not files:
+            raise UnknownDatasetError(f"{name}: data set has no table {table!r}")
+        self._check_files(version, table)
+        version.tables_used = True
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            parts = [pq.read_table(p, columns=columns) for p in files]
+            return pa.concat_tables(parts, promote_options="permissive")
+        except (pa.ArrowException, OSError) as exc:
+            text = str(exc).strip().splitlines()
+            raise DataFileError(
+                f"cannot read table {table!r} ({text[0] if text else type(exc).__name__}); "
+                f"{DAMAGED}",
+                path=str(version.path / table),
+            ) from None
+
+    def columns(self, name: str, table: str = "flows") -> tuple[str, ...]:
+        """Column names of a table of a data set (from a file's schema where files are local).
+
+        Raises
+        ------
+        UnknownDatasetError, DataFileError
+            As :meth:`table`.
+        """
+        if not self.engine.local_files:
+            return tuple(self.table(name, table).columns)
+        version = self._resolve(name)
+        files = self._files(version, table)
+        if not files:
+            raise UnknownDatasetError(f"{name}: data set has no table {table!r}")
+        self._check_files(version, table)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            schema = pq.read_schema(files[0])
+        except (pa.ArrowException, OSError) as exc:
+            text = str(exc).strip().splitlines()
+            raise DataFileError(
+                f"cannot read table {table!r} ({text[0] if text else type(exc).__name__}); "
+                f"{DAMAGED}",
+                path=str(files[0]),
+            ) from None
+        # hive partition columns (``year=YYYY`` folders) are columns of the table too
+        parts = [p.split("=", 1)[0] for p in files[0].relative_to(version.path / table).parts[:-1]]
+        return (*schema.names, *(p for p in parts if p not in schema.names))
+
     # -- writing --------------------------------------------------------------------------
     def _ensure_writable(self) -> None:
         try:

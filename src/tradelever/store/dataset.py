@@ -209,6 +209,14 @@ class DatasetView:
         """Whether the data set has a table (``nodes`` for input-output data)."""
         return bool(self.store.table_files(self.name, table))
 
+    def columns(self, table: str = "flows") -> tuple[str, ...]:
+        """Column names of a table (read from a file's schema, then cached)."""
+        return self.memo(("columns", table), lambda: self.store.columns(self.name, table))
+
+    def read_arrow(self, table: str, columns: list[str] | None = None) -> Any:
+        """A whole small table as a ``pyarrow.Table`` (see :meth:`Store.read_arrow`)."""
+        return self.store.read_arrow(self.name, table, columns)
+
     # -- look-ups -----------------------------------------------------------------------------
     @property
     def years(self) -> tuple[int, ...]:
@@ -256,7 +264,8 @@ class DatasetView:
         def read() -> dict[str, str]:
             if not self.has_table("products"):
                 return {}
-            products = self.table("products").select(f.CODE, f.DESCRIPTION).to_pyarrow()
+            # read without the query engine: a cold command need not start it for names
+            products = self.read_arrow("products", [f.CODE, f.DESCRIPTION])
             codes = products.column(f.CODE).cast("string").to_pylist()
             names = products.column(f.DESCRIPTION).cast("string").to_pylist()
             # as str(value): a missing name reads "None", as the pandas conversion gave
