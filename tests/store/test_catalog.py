@@ -420,6 +420,9 @@ def test_read_arrow_and_columns_match_the_engine_without_starting_it(two_sets: S
     assert sorted(engine.column("value_usd").to_pylist()) == sorted(
         read.column("value_usd").to_pylist()
     )
+    # once the engine is connected, through it (no second reader): the same rows
+    again = store.read_arrow("demo", "flows", ["value_usd"])
+    assert sorted(again.column("value_usd").to_pylist()) == [1.0, 2.0]
     with pytest.raises(UnknownDatasetError, match="no table 'products'"):
         store.read_arrow("demo", "products")
     with pytest.raises(UnknownDatasetError):

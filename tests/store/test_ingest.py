@@ -19,6 +19,7 @@ from tests.data_factories import baci as factory
 from tests.sources.test_baci import CORRUPTIONS
 from tradelever.errors import DataFileError, InputError
 from tradelever.store import Store
+from tradelever.store.dataset import DatasetView
 from tradelever.store.ingest import IngestProgress, ingest_baci
 
 NAME = "baci-hs17-v202201"
@@ -110,6 +111,11 @@ def test_manifest_carries_provenance(store: Store, release_zip: Path) -> None:
     assert manifest["licence"] == "Etalab Open Licence 2.0"
     assert "Gaulier" in manifest["citation"] and "Zignago" in manifest["citation"]
     assert manifest["merged_codes"] == {"2021": {"DEU": [276, 280]}}
+    flows = _flows(store)
+    assert manifest["flow_countries"] == sorted(
+        set(flows["exporter"].astype(str)) | set(flows["importer"].astype(str))
+    )
+    assert "DEU" in manifest["flow_countries"]  # 276 and 280 under their ISO3 code
     assert any("FOB in current US dollars" in a for a in manifest["assumptions"])
     assert any("276, 280 summed as DEU" in a for a in manifest["assumptions"])
     assert {m["name"] for m in manifest["members"]} >= {
@@ -458,6 +464,10 @@ def test_historical_code_alone_takes_its_iso3_without_a_merge(store: Store, tmp_
     f = _flows(store).set_index(["exporter", "importer", "product"])
     assert f.loc[("DEU", "USA", "854231"), "value_usd"] == 5_000.0
     assert result.manifest["merged_codes"] == {} and result.rows == 2
+    assert result.manifest["flow_countries"] == ["DEU", "MYS", "USA"]  # not the code #280
+    reader = Store(store.root)
+    assert DatasetView(reader, NAME).countries() == ["DEU", "MYS", "USA"]
+    assert reader._con is None  # read from the manifest: the flows were not scanned
 
 
 def test_repeated_key_of_a_historical_code_is_refused_not_summed(

@@ -347,7 +347,6 @@ def peers(
         lever_request = replace(
             request,
             level="hs6",  # its ``coded`` is the flows at HS6
-            descriptions={},
             selector=None,
             groups=None,
         )

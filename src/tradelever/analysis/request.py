@@ -190,7 +190,6 @@ class Request:
     year: int
     level: str
     view: DatasetView = field(repr=False)
-    descriptions: Mapping[str, str] = field(repr=False)
     home: str | None = None
     partner: str | None = None
     rival: str | None = None
@@ -259,6 +258,17 @@ class Request:
             return product_code_expr(view.table("flows"), level, self.selector)
         # one expression per view and level: building it costs more than a pair query
         return view.memo(("coded", level), lambda: product_code_expr(view.table("flows"), level))
+
+    @property
+    def descriptions(self) -> Mapping[str, str]:
+        """Code -> description at ``level`` (the groups' own at group level).
+
+        Read when first asked for (and kept by the view), not by :func:`resolve`: a scenario
+        reads them after its first query, through the connection it has opened already.
+        """
+        if self.level == "group" and self.groups is not None:
+            return {name: g.description for name, g in self.groups.items()}
+        return self.view.descriptions(self.level)
 
     @property
     def coded_columns(self) -> tuple[str, ...]:
@@ -475,18 +485,14 @@ def resolve(
     notes: tuple[str, ...] = ()
     if level == "group":
         selector, group_set, notes = _group_selector(view, groups)
-        descriptions: Mapping[str, str] = {n: g.description for n, g in group_set.items()}
-    else:
-        if groups is not None:
-            raise InputError("only used with level group", parameter="groups")
-        descriptions = view.descriptions(level)
+    elif groups is not None:
+        raise InputError("only used with level group", parameter="groups")
     return Request(
         analysis=analysis.name,
         dataset=dataset,
         year=year,
         level=level,
         view=view,
-        descriptions=descriptions,
         home=home,
         partner=partner,
         rival=rival,

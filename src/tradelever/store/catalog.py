@@ -636,17 +636,18 @@ class Store:
     def read_arrow(self, name: str, table: str, columns: list[str] | None = None) -> Any:
         """A whole (small) table of a data set as a ``pyarrow.Table``.
 
-        For look-up tables (``products``, ``coverage``): on an engine that reads local files
-        (DuckDB) the Parquet files are read with pyarrow, without starting the query engine
-        (the first query of a process pays for Ibis and its connection); elsewhere through
-        :meth:`table`. ``columns``: the columns to read (default all).
+        For look-up tables (``products``, ``coverage``): through :meth:`table` when the
+        engine is connected already or does not read local files; else the Parquet files are
+        read with pyarrow, without starting the query engine (whose first query costs a
+        process the import of Ibis and a connection). ``columns``: the columns to read
+        (default all).
 
         Raises
         ------
         UnknownDatasetError, DataFileError
             As :meth:`table`.
         """
-        if not self.engine.local_files:
+        if self._con is not None or not self.engine.local_files:
             expr = self.table(name, table)
             return (expr if columns is None else expr.select(*columns)).to_pyarrow()
         version = self._resolve(name)

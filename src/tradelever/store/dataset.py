@@ -224,7 +224,14 @@ class DatasetView:
         return self.manifest.years
 
     def countries(self) -> list[str]:
-        """ISO3 codes that appear as exporter or importer (one query, then cached)."""
+        """ISO3 codes that appear as exporter or importer (one query, then cached).
+
+        A data set whose manifest lists them (``flow_countries``, recorded by the BACI
+        ingest) is not scanned.
+        """
+        listed = self.manifest.raw.get("flow_countries")
+        if isinstance(listed, list) and listed:
+            return sorted(str(c) for c in listed)
 
         def query() -> list[str]:
             flows = self.table("flows")

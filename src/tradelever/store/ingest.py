@@ -318,6 +318,9 @@ def ingest_baci(
                 rows=summary["rows"],
                 rows_read=summary["rows_read"],
                 merged_codes=summary["merged"],
+                # every code that occurs as exporter or importer: what a request checks its
+                # countries against, without a scan of the flows
+                flow_countries=summary["countries"],
                 unknown_products=unknown,
                 assumptions=_assumptions(summary["merged"], unknown, release.products.name),
             )
@@ -355,6 +358,7 @@ def _convert_years(
     counters = _Counters(total_bytes=sum(m.size for m in release.trade.values()))
     merged: dict[str, dict[str, list[int]]] = {}
     product_rows: dict[str, int] = {}
+    present: set[str] = set()
     try:
         for year, member in release.trade.items():
             result = _convert_year(
@@ -374,6 +378,7 @@ def _convert_years(
                 product_rows[code] = product_rows.get(code, 0) + count
             if result.merged:
                 merged[str(year)] = result.merged
+            present.update(result.countries)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {
@@ -381,6 +386,7 @@ def _convert_years(
         "rows_read": counters.rows_read,
         "merged": merged,
         "products": product_rows,
+        "countries": sorted(present),
     }
 
 

@@ -29,15 +29,22 @@ from tradelever.analysis.scenarios.selectors import resolve_countries_spec
 
 __all__ = [
     "CHUNK_ROWS",
+    "SOLVE_ROWS",
     "FlowChunks",
     "category_codes",
+    "importer_parts",
     "load_flows",
     "plan_chunks",
     "scenario_importers",
 ]
 
 CHUNK_ROWS = 250_000
-"""Rows per chunk of importers: about 50 MB of working memory for the model and its band."""
+"""Rows per chunk of importers read with one query (each query scans the year's flows)."""
+
+SOLVE_ROWS: int | None = None
+"""Rows the model solves at once: a chunk read is solved in parts of whole importers of
+about this many rows (the model's working memory grows with its rows, a read's cost with
+the number of reads)."""
 
 
 def scenario_importers(scenario: Scenario, *others: Scenario | None) -> list[str] | None:
@@ -201,6 +208,30 @@ class FlowChunks:
             return frame[row_chunk == i]
 
         return cls(imp_u, exp_u, code_u, parts, rows, read)
+
+
+def importer_parts(frame: pd.DataFrame, rows: int | None) -> Iterator[pd.DataFrame]:
+    """The rows of ``frame`` in parts of whole consecutive importers of about ``rows`` rows.
+
+    An importer with more rows is a part of its own; ``rows`` None (or a frame no larger):
+    the frame itself. Markets (importer x product) are independent, so the parts of a
+    frame give the results of the whole to floating-point rounding.
+    """
+    if rows is None or len(frame) <= rows:
+        yield frame
+        return
+    idx, importers = category_codes(frame[f.IMPORTER])
+    groups = _group(np.bincount(idx, minlength=len(importers)), int(rows))
+    if len(groups) == 1:
+        yield frame
+        return
+    part_of = np.empty(len(importers), dtype=np.int64)
+    for n, g in enumerate(groups):
+        part_of[g] = n
+    row_part = part_of[idx]
+    del idx
+    for n in range(len(groups)):
+        yield frame[row_part == n]
 
 
 def _group(counts: np.ndarray, chunk_rows: int) -> list[np.ndarray]:

@@ -41,10 +41,12 @@ import numpy as np
 import pandas as pd
 
 from tradelever.analysis.result import json_value
+from tradelever.analysis.scenarios import flows as chunking
 from tradelever.analysis.scenarios.baseline import BaselineSpec
 from tradelever.analysis.scenarios.compare import compare_home
 from tradelever.analysis.scenarios.flows import (
     FlowChunks,
+    importer_parts,
     load_flows,
     plan_chunks,
     scenario_importers,
@@ -180,6 +182,7 @@ class _RowKeeper:
         self.count = 0
         self.total = 0
         self.truncated = False
+        self.ranked = False  # the kept rows are in rank order (after a first merge)
 
     def add(self, p: Any, out: Any, descriptions: dict[str, str], **kw: Any) -> None:
         n = len(out.total)
@@ -209,19 +212,24 @@ class _RowKeeper:
             -size[index],
         ]
         del size
-        n_cur = 0
-        if current is not None:
-            n_cur = len(current["total_effect_usd"])
-            old = (
-                current["code"].codes,
-                current["exporter"].codes,
-                current["importer"].codes,
-                -np.abs(current["total_effect_usd"]),
-            )
-            keys = [np.concatenate([a, b]) for a, b in zip(old, keys, strict=True)]
-            del old
-        order = np.lexsort(keys)[: self.limit]
+        n_cur = 0 if current is None else len(current["total_effect_usd"])
+        order = self._merged(current, keys) if self.ranked and current is not None else None
+        if order is None:
+            if current is not None:
+                old = (
+                    current["code"].codes,
+                    current["exporter"].codes,
+                    current["importer"].codes,
+                    -np.abs(current["total_effect_usd"]),
+                )
+                keys = [np.concatenate([a, b]) for a, b in zip(old, keys, strict=True)]
+                del old
+            order = np.lexsort(keys)[: self.limit]
         del keys
+        self.ranked = True
+        if current is not None and np.array_equal(order, np.arange(n_cur)):
+            self.parts = [current]  # no candidate ranks among the kept rows
+            return
         new = order >= n_cur
         survivors = np.sort(order[new] - n_cur)  # positions in ``index``
         # position of each kept row in (current rows, then the survivors' rows)
@@ -237,6 +245,32 @@ class _RowKeeper:
             del piece
         self.parts = [merged]
         self.count = len(order)
+
+    def _merged(self, current: dict[str, Any], keys: list[np.ndarray]) -> np.ndarray | None:
+        """The first ``limit`` positions of (kept rows, candidates) in rank order, or None.
+
+        The kept rows are in rank order already (largest absolute effect first, ties to the
+        first importer, exporter and code), so only the candidates are sorted and each is
+        placed by its absolute effect among the kept rows: the same order as ranking all of
+        them together, without sorting the kept rows again. None when a candidate's effect
+        equals a kept row's (the keys must then break the tie: the caller ranks all).
+        """
+        assert self.limit is not None
+        cand = np.lexsort(keys)  # candidates in rank order
+        kept = -np.abs(current["total_effect_usd"])  # ascending
+        neg = keys[-1][cand]
+        at = np.searchsorted(kept, neg, side="left")
+        if not np.array_equal(at, np.searchsorted(kept, neg, side="right")):
+            return None
+        n_cur, m = len(kept), len(cand)
+        # candidate j goes after the kept rows above it and the candidates before it
+        where = at + np.arange(m)
+        order = np.empty(n_cur + m, dtype=np.intp)
+        is_cand = np.zeros(n_cur + m, dtype=bool)
+        is_cand[where] = True
+        order[where] = n_cur + cand
+        order[~is_cand] = np.arange(n_cur)
+        return order[: self.limit]
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(concat_columns(self.parts), copy=False)
@@ -591,29 +625,32 @@ def run_on_chunks(
     p_baseline = None
     for c, frame in enumerate(chunks):
         release_freed_memory()  # the engine's buffers of the read, idle while the model runs
-        notes.next_chunk()
-        p = prepare(
-            frame,
-            scenario,
-            industry_level=industry_level,
-            classification=classification,
-            notes=notes,
-            baseline=baseline,
-            lines=lines,
-            universe=chunks.universe,
-            elasticities=el,
-        )
+        # solved in parts of whole importers: the model's working memory is one part's
+        for part in importer_parts(frame, chunking.SOLVE_ROWS):
+            notes.next_chunk()
+            p = prepare(
+                part,
+                scenario,
+                industry_level=industry_level,
+                classification=classification,
+                notes=notes,
+                baseline=baseline,
+                lines=lines,
+                universe=chunks.universe,
+                elasticities=el,
+            )
+            del part
+            el, p_baseline = p.elasticity, p.baseline
+            hook = None
+            if progress is not None and draws > 0:
+
+                def hook(i: int, c: int = c) -> None:
+                    progress((c * draws + i) // n_chunks, draws)
+
+            run.add(p, hook)
+            del p
+            release_freed_memory()
         del frame
-        el, p_baseline = p.elasticity, p.baseline
-        hook = None
-        if progress is not None and draws > 0:
-
-            def hook(i: int, c: int = c) -> None:
-                progress((c * draws + i) // n_chunks, draws)
-
-        run.add(p, hook)
-        del p
-        release_freed_memory()
     if p_baseline is None:  # pragma: no cover - FlowChunks always has a chunk here
         raise InputError(f"scenario {scenario.name}: no flows to run on")
 

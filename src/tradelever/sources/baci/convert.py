@@ -83,12 +83,16 @@ class ConvertResult:
         Row count per product code (six characters) in the file.
     merged
         ISO3 code -> the BACI codes summed under it in this file (when several occur).
+    countries
+        The stored codes (ISO3 or BACI pseudo-codes) that occur as exporter or importer in
+        the written file, sorted.
     """
 
     rows: int
     rows_read: int
     products: dict[str, int] = field(default_factory=dict)
     merged: dict[str, list[int]] = field(default_factory=dict)
+    countries: tuple[str, ...] = ()
 
 
 def _quote(text: str) -> str:
@@ -385,14 +389,22 @@ def convert_trade_file(
                 raise _locate(**locate, reason="an empty line or a number with '_'")
             if repeated.result():
                 _repeated_key(con, out, member.display, year)
-        (marked,) = con.execute(
-            f"SELECT bool_or(exporter < 'A' OR importer < 'A') FROM read_parquet({out})"
+        # the codes present (a few hundred): the temporary codes of historical entities
+        # among them, and the data set's country list for its manifest
+        exporters, importers = con.execute(
+            f"SELECT list(DISTINCT exporter::VARCHAR), list(DISTINCT importer::VARCHAR) "
+            f"FROM read_parquet({out})"
         ).fetchone()
+        present = set(exporters or ()) | set(importers or ())
         merged: dict[str, list[int]] = {}
-        if markers and marked:
-            rows, merged = _merge_historical(con, target, markers, countries)
+        if markers and any(code < "A" for code in present):
+            rows, merged = _merge_historical(con, target, markers, countries, present)
     return ConvertResult(
-        rows=rows, rows_read=sum(products.values()), products=products, merged=merged
+        rows=rows,
+        rows_read=sum(products.values()),
+        products=products,
+        merged=merged,
+        countries=tuple(sorted({markers.get(code, code) for code in present})),
     )
 
 
@@ -445,22 +457,20 @@ def _repeated_key(con: Any, out: str, display: str, year: int) -> None:
 
 
 def _merge_historical(
-    con: Any, target: Path, markers: dict[str, str], countries: CountryDictionary
+    con: Any,
+    target: Path,
+    markers: dict[str, str],
+    countries: CountryDictionary,
+    present: set[str],
 ) -> tuple[int, dict[str, list[int]]]:
     """Give historical entities their ISO3 code; sum flows where several codes occur.
 
     Only rows whose exporter or importer is one of the affected ISO3 codes are grouped;
     ``value_usd`` is summed and ``quantity`` is summed when known for every summed row,
     null otherwise. The file is rewritten in place (through a temporary file).
+    ``present``: the codes that occur in the file as exporter or importer.
     """
     out = _quote(str(target))
-    present = {
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT exporter FROM read_parquet({out}) UNION "
-            f"SELECT DISTINCT importer FROM read_parquet({out})"
-        ).fetchall()
-    }
     shared = countries.shared()
     primary = countries.primary()
     merged: dict[str, list[int]] = {}
