@@ -586,12 +586,18 @@ class Store:
             self._con = self.engine.connect()
         return self._con
 
-    def table_files(self, name: str, table: str) -> list[Path]:
-        """Parquet files of one table of a data set (of the version being read)."""
+    def table_files(self, name: str, table: str, *, check: bool = False) -> list[Path]:
+        """Parquet files of one table of a data set (of the version being read).
+
+        ``check``: first check them as :meth:`table` does (where the engine reads local
+        files), raising its ``DataFileError`` for a missing, truncated or altered file.
+        """
         try:
             version = self._resolve(name)
         except UnknownDatasetError:
             return []
+        if check and self.engine.local_files:
+            self._check_files(version, table)
         version.tables_used = True
         return self._files(version, table)
 

@@ -1,9 +1,14 @@
 """The flows a scenario runs on: one query per chunk of importers, codes as integer categories.
 
 :func:`load_flows` reads the international flows of the scenario's importers for one year
-with one Ibis query (``Store.table(dataset, "flows")``, filtered on year and importers,
-summed by importer, exporter and product, executed once), so DuckDB and Spark run the
-same code. :func:`scenario_importers` says which importers a scenario needs.
+with one query (filtered on year and importers, summed by importer, exporter and product,
+executed once) over a *flow source*: either the store's Ibis table
+(``Store.table(dataset, "flows")``, on any engine: Spark runs it) or :class:`FlowFiles`,
+the flows' Parquet files read with the same query written in DuckDB SQL on a connection
+the run owns. On the DuckDB engine a scenario reads :class:`FlowFiles`: a process then
+never imports Ibis nor sets up its connection (about 30 MiB of resident memory) nor
+compiles a query per chunk. :func:`scenario_importers` says which importers a scenario
+needs.
 
 Markets (importer x product) are independent, so a run can take its importers a chunk at a
 time and add up the results exactly (:mod:`tradelever.analysis.scenarios.run`).
@@ -16,21 +21,28 @@ when it is needed: a run then holds one chunk's rows at a time instead of the wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tradelever import schema as f
+from tradelever.analysis.markets import _in, _literal, _parquet
+from tradelever.analysis.markets_sql import year_of
 from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.selectors import resolve_countries_spec
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "CHUNK_ROWS",
     "SOLVE_ROWS",
     "FlowChunks",
+    "FlowFiles",
     "category_codes",
     "importer_parts",
     "load_flows",
@@ -68,6 +80,75 @@ def scenario_importers(scenario: Scenario, *others: Scenario | None) -> list[str
     return sorted(out)
 
 
+@dataclass(frozen=True)
+class FlowFiles:
+    """The flows' Parquet files, queried with DuckDB SQL on a connection of their own.
+
+    A flow source of :func:`load_flows` and :func:`plan_chunks` on an engine that reads
+    the data directory's own files (DuckDB): the queries of the Ibis path written as SQL
+    over ``read_parquet([...], hive_partitioning = false)``, only the year's files listed.
+    Open with :meth:`open` and close when the run is done (or use it as a context manager).
+
+    Attributes
+    ----------
+    files
+        Parquet files of the data set's ``flows`` table (``Store.table_files``).
+    connection
+        An in-memory ``duckdb`` connection (progress bar off), closed by :meth:`close`.
+    where
+        The table's folder, named by read errors.
+    """
+
+    files: tuple[Path, ...]
+    connection: Any
+    where: Path
+
+    @classmethod
+    def open(cls, files: Sequence[Path], where: Path) -> FlowFiles:
+        """The files on a new in-memory DuckDB connection."""
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        return cls(tuple(files), con, where)
+
+    def close(self) -> None:
+        """Close the connection (the source cannot be read after)."""
+        self.connection.close()
+
+    def __enter__(self) -> FlowFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def arrow(self, sql: str) -> pa.Table:
+        """The result of one query as a ``pyarrow.Table`` (on a cursor of the connection).
+
+        Raises
+        ------
+        DataFileError
+            When DuckDB cannot read the files, naming the table's folder.
+        """
+        import duckdb
+
+        from tradelever.errors import DataFileError
+        from tradelever.store.layout import DAMAGED
+
+        cursor = self.connection.cursor()
+        try:
+            return cursor.sql(sql).to_arrow_table()
+        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+            text = str(exc).strip().splitlines()
+            raise DataFileError(
+                f"cannot read table {self.where.name!r} ({text[0] if text else 'I/O error'}); "
+                f"{DAMAGED}",
+                path=str(self.where),
+            ) from None
+        finally:
+            cursor.close()
+
+
 def _query(
     flows: Any,
     *,
@@ -90,6 +171,68 @@ def _query(
     return t.filter(t["value"] > 0)
 
 
+def _sql(
+    files: Sequence[Path],
+    *,
+    year: int,
+    importers: list[str] | None,
+    unique: bool,
+    between: tuple[str, str] | None = None,
+) -> str:
+    """:func:`_query` as DuckDB SQL over the year's Parquet files (the same rows)."""
+    keys = f'"{f.IMPORTER}", "{f.EXPORTER}", "{f.PRODUCT}"'
+    files = [p for p in files if year_of(p) in (None, int(year))]
+    if not files:  # no file holds the year: no rows, the columns of a read
+        return (
+            f'SELECT NULL::VARCHAR AS "{f.IMPORTER}", NULL::VARCHAR AS "{f.EXPORTER}", '
+            f'NULL::VARCHAR AS "{f.PRODUCT}", NULL::DOUBLE AS "value" WHERE false'
+        )
+    where = [f'"{f.YEAR}" = {int(year)}', f'"{f.EXPORTER}" <> "{f.IMPORTER}"']
+    if importers is not None:
+        where.append(_in(f.IMPORTER, importers))
+    if between is not None:
+        where.append(f'"{f.IMPORTER}" BETWEEN {_literal(between[0])} AND {_literal(between[1])}')
+    scan = f"FROM {_parquet(files)} WHERE {' AND '.join(where)}"
+    if unique:
+        return f'SELECT {keys}, "{f.VALUE_USD}" AS "value" {scan} AND "{f.VALUE_USD}" > 0'
+    return (
+        f'SELECT {keys}, sum("{f.VALUE_USD}") AS "value" {scan} GROUP BY {keys} '
+        f'HAVING sum("{f.VALUE_USD}") > 0'
+    )
+
+
+def _fetch(
+    flows: Any,
+    what: str,
+    *,
+    year: int,
+    importers: list[str] | None,
+    unique: bool,
+    between: tuple[str, str] | None = None,
+) -> pa.Table:
+    """One query over the rows of :func:`load_flows`, from either kind of flow source.
+
+    ``what``: ``"rows"`` (the rows themselves), ``"counts"`` (``importer`` and its rows
+    ``n``) or a column name (its distinct values).
+    """
+    filters: dict[str, Any] = dict(year=year, importers=importers, unique=unique, between=between)
+    if isinstance(flows, FlowFiles):
+        rows = _sql(flows.files, **filters)
+        if what == "rows":
+            return flows.arrow(rows)
+        if what == "counts":
+            return flows.arrow(
+                f'SELECT "{f.IMPORTER}", count(*) AS n FROM ({rows}) GROUP BY "{f.IMPORTER}"'
+            )
+        return flows.arrow(f'SELECT DISTINCT "{what}" FROM ({rows})')
+    t = _query(flows, **filters)
+    if what == "counts":
+        t = t.group_by(f.IMPORTER).aggregate(n=t.count())
+    elif what != "rows":
+        t = t.select(what).distinct()
+    return t.to_pyarrow()
+
+
 def load_flows(
     flows: Any,
     *,
@@ -103,7 +246,8 @@ def load_flows(
     Parameters
     ----------
     flows
-        Ibis table of canonical flows.
+        The flow source: an Ibis table of canonical flows (any engine) or
+        :class:`FlowFiles` (DuckDB SQL over the Parquet files; the same rows).
     year
         Year to keep.
     importers
@@ -118,13 +262,13 @@ def load_flows(
     Returns
     -------
     pandas.DataFrame
-        ``importer``, ``exporter``, ``code`` (categoricals) and ``value`` (US$, > 0).
+        ``importer``, ``exporter``, ``code`` (categoricals) and ``value`` (US$, > 0), in
+        no particular row order.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    t = _query(flows, year=year, importers=importers, unique=unique, between=between)
-    table = t.to_pyarrow()
+    table = _fetch(flows, "rows", year=year, importers=importers, unique=unique, between=between)
     # Country and product codes come back dictionary-encoded (pandas categoricals): the
     # model works on their integer codes and never materialises millions of strings.
     columns = {
@@ -275,13 +419,13 @@ def plan_chunks(
         every importer in a code range is read with a range filter, which the engine
         applies while it scans.
     """
-    t = _query(flows, year=year, importers=importers, unique=unique)
-    counts = t.group_by(f.IMPORTER).aggregate(n=t.count()).to_pandas().sort_values(f.IMPORTER)
+    filters: dict[str, Any] = dict(year=year, importers=importers, unique=unique)
+    counts = _fetch(flows, "counts", **filters).to_pandas().sort_values(f.IMPORTER)
     imp_u = np.asarray(counts[f.IMPORTER].astype(str), dtype=object)
     n = counts["n"].to_numpy(dtype=np.int64)
 
     def distinct(column: str) -> np.ndarray:
-        values = t.select(column).distinct().to_pandas()[column].astype(str)
+        values = _fetch(flows, column, **filters).to_pandas()[column].astype(str)
         return np.asarray(sorted(values), dtype=object)
 
     if not len(imp_u):

@@ -2,13 +2,16 @@
 
 The orchestration of the scenario analyses, next to their model: options
 (:data:`RUN_SCENARIO`, :data:`COMPARE_SCENARIOS`), reading the flows a scenario touches
-(one query through the store's Ibis backend), and the parameters and provenance of the
-result. The model itself is :func:`tradelever.analysis.scenarios.run.run_on_flows` and
+(:func:`flow_source`: DuckDB SQL over the flows files on the DuckDB engine, the store's
+Ibis table on another engine), and the parameters and provenance of the result. The
+model itself is :func:`tradelever.analysis.scenarios.run.run_on_flows` and
 :func:`~tradelever.analysis.scenarios.run.compare_home`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
@@ -35,6 +38,7 @@ __all__ = [
     "COMPARE_SCENARIOS",
     "RUN_SCENARIO",
     "compare_scenarios",
+    "flow_source",
     "run_scenario",
     "scenario",
     "scenarios",
@@ -163,15 +167,37 @@ def scenario(spec: ScenarioSpec) -> Scenario:
     return load_scenario(spec)
 
 
+@contextmanager
+def flow_source(request: Request) -> Iterator[Any]:
+    """The flow source a scenario reads (:func:`~tradelever.analysis.scenarios.flows.load_flows`).
+
+    On the DuckDB engine: the data set's flows files (checked as the store checks them) on
+    a DuckDB connection of the run's own
+    (:class:`~tradelever.analysis.scenarios.flows.FlowFiles`), closed when the block ends;
+    the process then never imports Ibis nor opens the store's connection. On another
+    engine (Spark): the store's Ibis table, whose queries run on that engine.
+    """
+    store = request.view.store
+    if store.engine.name != "duckdb" or not store.engine.local_files:
+        yield request.flows
+        return
+    from tradelever.analysis.scenarios.flows import FlowFiles
+
+    files = store.table_files(request.dataset, "flows", check=True)
+    with FlowFiles.open(files, store.dataset_path(request.dataset) / "flows") as source:
+        yield source
+
+
 def _flows(request: Request, importers: list[str] | None) -> pd.DataFrame:
     from tradelever.analysis.scenarios.flows import load_flows
 
-    return load_flows(
-        request.flows,
-        year=request.year,
-        importers=importers,
-        unique=request.manifest.unique_flow_keys,
-    )
+    with flow_source(request) as source:
+        return load_flows(
+            source,
+            year=request.year,
+            importers=importers,
+            unique=request.manifest.unique_flow_keys,
+        )
 
 
 def schedule_lines(request: Request) -> ScheduleLines | None:
@@ -187,7 +213,7 @@ def schedule_lines(request: Request) -> ScheduleLines | None:
     level = request.manifest.level
     if level not in ("hs10", "hs8", "hs6", "hs4", "hs2"):
         return None
-    if "hs10" not in request.manifest.levels or "duty_usd" not in set(request.flows.columns):
+    if "hs10" not in request.manifest.levels or "duty_usd" not in request.view.columns("flows"):
         return None
 
     def lookup(date: Any) -> pd.DataFrame:
@@ -214,9 +240,9 @@ def run_scenario(
     ``"none"``, or a scenario whose schedule the effects are measured against. ``frame`` is
     the year's flows when the caller has read them already (a comparison runs two scenarios
     on one read). Without it the flows are read a chunk of importers at a time
-    (:func:`~tradelever.analysis.scenarios.flows.plan_chunks`), so memory stays near one
-    chunk's working set plus the result. ``max_rows``: most rows in ``rows`` (above it, the
-    largest absolute total effects; None: every row).
+    (:func:`~tradelever.analysis.scenarios.flows.plan_chunks` over :func:`flow_source`), so
+    memory stays near one chunk's working set plus the result. ``max_rows``: most rows in
+    ``rows`` (above it, the largest absolute total effects; None: every row).
     """
     from tradelever.analysis.scenarios import flows as chunking
     from tradelever.analysis.scenarios.baseline import resolve_baseline
@@ -226,50 +252,51 @@ def run_scenario(
     RUN_SCENARIO.check(mode=mode)  # draws: checked by run_on_flows (whole numbers only)
     max_rows = check_max_rows(max_rows)
     sc = scenario(spec)
-    if frame is None:
-        chunks = plan_chunks(
-            request.flows,
-            year=request.year,
-            importers=scenario_importers(sc, resolve_baseline(sc, baseline)[1]),
-            unique=request.manifest.unique_flow_keys,
-            chunk_rows=chunking.CHUNK_ROWS,
+    with flow_source(request) if frame is None else nullcontext() as source:
+        if frame is None:
+            chunks = plan_chunks(
+                source,
+                year=request.year,
+                importers=scenario_importers(sc, resolve_baseline(sc, baseline)[1]),
+                unique=request.manifest.unique_flow_keys,
+                chunk_rows=chunking.CHUNK_ROWS,
+            )
+        else:
+            chunks = FlowChunks.of_frame(frame, chunking.CHUNK_ROWS)
+        if not chunks.total_rows:
+            raise InputError(
+                f"scenario {sc.name}: data set {request.dataset} has no {request.year} imports "
+                "for the scenario's importers"
+            )
+        params = {
+            "scenario": sc.name,
+            "description": sc.description,
+            "date": sc.date.isoformat() if sc.date else None,
+            "dataset": request.dataset,
+            "year": request.year,
+            "level": request.level,
+            "mode": mode,
+            "home": request.home,
+            "draws": draws,
+            "elasticities": sc.elasticities.model_dump(exclude={"uncertainty"}, exclude_none=True),
+        }
+        return run_on_chunks(
+            chunks,
+            sc,
+            mode=mode,
+            home=request.home,
+            draws=draws,
+            industry_level=request.manifest.is_industry,
+            classification=request.classification,
+            descriptions=dict(request.descriptions),
+            params=params,
+            provenance=request.provenance,
+            assumptions=request.assumptions,
+            progress=progress,
+            baseline=baseline,
+            lines=schedule_lines(request),
+            max_rows=max_rows,
         )
-    else:
-        chunks = FlowChunks.of_frame(frame, chunking.CHUNK_ROWS)
-    if not chunks.total_rows:
-        raise InputError(
-            f"scenario {sc.name}: data set {request.dataset} has no {request.year} imports for "
-            "the scenario's importers"
-        )
-    params = {
-        "scenario": sc.name,
-        "description": sc.description,
-        "date": sc.date.isoformat() if sc.date else None,
-        "dataset": request.dataset,
-        "year": request.year,
-        "level": request.level,
-        "mode": mode,
-        "home": request.home,
-        "draws": draws,
-        "elasticities": sc.elasticities.model_dump(exclude={"uncertainty"}, exclude_none=True),
-    }
-    return run_on_chunks(
-        chunks,
-        sc,
-        mode=mode,
-        home=request.home,
-        draws=draws,
-        industry_level=request.manifest.is_industry,
-        classification=request.classification,
-        descriptions=dict(request.descriptions),
-        params=params,
-        provenance=request.provenance,
-        assumptions=request.assumptions,
-        progress=progress,
-        baseline=baseline,
-        lines=schedule_lines(request),
-        max_rows=max_rows,
-    )
 
 
 def compare_scenarios(
