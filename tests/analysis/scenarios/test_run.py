@@ -627,3 +627,44 @@ def test_market_elasticities_are_those_of_each_code(mode: str, chunk_rows: int |
             rtol=1e-12,
         )
     assert markets["total_effect_usd"].is_monotonic_increasing
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 4)), unique=True,
+             min_size=2, max_size=60),
+    st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0, 7.0]), min_size=60, max_size=60),
+    st.integers(1, 40),
+    st.randoms(use_true_random=False),
+)  # fmt: skip
+def test_row_keeper_merge_ranks_as_one_sort_of_all_rows(keys, sizes, limit, rnd) -> None:  # type: ignore[no-untyped-def]
+    """Placing candidates among kept rows gives the order of one lexsort of them all.
+
+    Few distinct effect sizes, so most candidates tie with kept rows and with each other:
+    the ties must go to the first (importer, exporter, code), as one sort gives.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from tradelever.analysis.scenarios.run import _kept_keys, _RowKeeper
+
+    rows = list(keys)
+    rnd.shuffle(rows)
+    split = rnd.randint(1, len(rows) - 1)
+    imp, exp, code = (np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))
+    total = np.array([sizes[i] * (-1) ** i for i in range(len(rows))])
+    first = slice(0, split)
+    # the kept rows: the first part, ranked by one sort (as the keeper holds them)
+    rank = np.lexsort([code[first], exp[first], imp[first], -np.abs(total[first])])[:limit]
+    current = {
+        "importer": pd.Categorical.from_codes(imp[first][rank], categories=list("abcd")),
+        "exporter": pd.Categorical.from_codes(exp[first][rank], categories=list("abcd")),
+        "code": pd.Categorical.from_codes(code[first][rank], categories=list("vwxyz")),
+        "total_effect_usd": total[first][rank],
+    }
+    rest = slice(split, None)
+    cand = [code[rest], exp[rest], imp[rest], -np.abs(total[rest])]
+    keeper = _RowKeeper(limit)
+    got = keeper._merged(current, cand)
+    both = [np.concatenate([a, b]) for a, b in zip(_kept_keys(current), cand, strict=True)]
+    np.testing.assert_array_equal(got, np.lexsort(both)[:limit])

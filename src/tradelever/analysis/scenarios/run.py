@@ -167,6 +167,16 @@ def release_freed_memory() -> None:
         arrow.default_memory_pool().release_unused()
 
 
+def _kept_keys(current: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """The rank keys of kept rows (code, exporter, importer, minus the absolute effect)."""
+    return (
+        current["code"].codes,
+        current["exporter"].codes,
+        current["importer"].codes,
+        -np.abs(current["total_effect_usd"]),
+    )
+
+
 class _RowKeeper:
     """The rows of a run: every row up to ``limit``, else the ``limit`` largest effects.
 
@@ -213,17 +223,13 @@ class _RowKeeper:
         ]
         del size
         n_cur = 0 if current is None else len(current["total_effect_usd"])
-        order = self._merged(current, keys) if self.ranked and current is not None else None
-        if order is None:
+        if self.ranked and current is not None:
+            order = self._merged(current, keys)
+        else:
             if current is not None:
-                old = (
-                    current["code"].codes,
-                    current["exporter"].codes,
-                    current["importer"].codes,
-                    -np.abs(current["total_effect_usd"]),
-                )
-                keys = [np.concatenate([a, b]) for a, b in zip(old, keys, strict=True)]
-                del old
+                keys = [
+                    np.concatenate([a, b]) for a, b in zip(_kept_keys(current), keys, strict=True)
+                ]
             order = np.lexsort(keys)[: self.limit]
         del keys
         self.ranked = True
@@ -246,24 +252,46 @@ class _RowKeeper:
         self.parts = [merged]
         self.count = len(order)
 
-    def _merged(self, current: dict[str, Any], keys: list[np.ndarray]) -> np.ndarray | None:
-        """The first ``limit`` positions of (kept rows, candidates) in rank order, or None.
+    def _merged(self, current: dict[str, Any], keys: list[np.ndarray]) -> np.ndarray:
+        """The first ``limit`` positions of (kept rows, candidates) in rank order.
 
-        The kept rows are in rank order already (largest absolute effect first, ties to the
-        first importer, exporter and code), so only the candidates are sorted and each is
-        placed by its absolute effect among the kept rows: the same order as ranking all of
-        them together, without sorting the kept rows again. None when a candidate's effect
-        equals a kept row's (the keys must then break the tie: the caller ranks all).
+        The same order as ranking all of them together (``np.lexsort`` of the four keys),
+        without sorting the kept rows again: they are in rank order already (largest
+        absolute effect first, ties to the first importer, exporter and code). Only the
+        candidates are sorted; each is placed among the kept rows by its absolute effect
+        and, where kept rows have the same effect, by (importer, exporter, code) as one
+        integer (the run's code positions).
         """
         assert self.limit is not None
+        code, exp, imp, neg = keys
         cand = np.lexsort(keys)  # candidates in rank order
-        kept = -np.abs(current["total_effect_usd"])  # ascending
-        neg = keys[-1][cand]
+        neg = neg[cand]
+        kept = -np.abs(current["total_effect_usd"])  # ascending: rank order
         at = np.searchsorted(kept, neg, side="left")
-        if not np.array_equal(at, np.searchsorted(kept, neg, side="right")):
-            return None
+        tied = at != np.searchsorted(kept, neg, side="right")
+        if tied.any():
+            # within a run of equal effects the kept rows ascend by (importer, exporter,
+            # code); the candidate goes after those that come first
+            n_imp, n_exp, n_code = (
+                int(max(current[name].codes.max(initial=-1), mine.max(initial=-1))) + 1
+                for name, mine in (("importer", imp), ("exporter", exp), ("code", code))
+            )
+
+            def key(i: np.ndarray, e: np.ndarray, c: np.ndarray) -> np.ndarray:
+                return (i.astype(np.int64) * n_exp + e) * n_code + c
+
+            first = np.searchsorted(kept, kept, side="left")  # start of each kept row's run
+            span = key(current["importer"].codes, current["exporter"].codes, current["code"].codes)
+            scale = n_imp * n_exp * n_code  # above every key, the candidates' too
+            if np.iinfo(np.int64).max // max(len(kept), 1) > scale:
+                mine = key(imp[cand][tied], exp[cand][tied], code[cand][tied])
+                at[tied] = np.searchsorted(first * scale + span, at[tied] * scale + mine)
+            else:  # pragma: no cover - a universe too large for one integer key
+                return np.lexsort(
+                    [np.concatenate([a, b]) for a, b in zip(_kept_keys(current), keys, strict=True)]
+                )[: self.limit]
         n_cur, m = len(kept), len(cand)
-        # candidate j goes after the kept rows above it and the candidates before it
+        # candidate j goes after the kept rows before it and the candidates before it
         where = at + np.arange(m)
         order = np.empty(n_cur + m, dtype=np.intp)
         is_cand = np.zeros(n_cur + m, dtype=bool)
