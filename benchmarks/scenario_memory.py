@@ -17,8 +17,10 @@ Runs, one each (the machine is shared: run the script again rather than looping 
 
 1. ingest (the reference peak);
 2. a child that opens the new data directory (writing the embedded data sets into it,
-   once, as any first command does), then the floor: a child that imports what a scenario
-   imports and connects to the data set without running anything;
+   once, as any first command does), then the floor: a child that builds what a scenario
+   builds before it reads a row: its modules, the request, and the flow source it reads
+   (``simulate.flow_source``: on the DuckDB engine the flows' Parquet files, checked, on a
+   DuckDB connection of the run's own; no Ibis);
 3. CES in chunks of importers (``flows.CHUNK_ROWS`` rows per chunk, the default);
 4. SMART in chunks;
 5. with ``--one-chunk``: CES on the whole year at once and every row returned
@@ -55,15 +57,17 @@ Session(sys.argv[1])
 print(json.dumps({}))
 """
 
-# What a scenario needs before it reads a row: its modules, the DuckDB connection and the
-# flows view of the data set. Its peak is the floor under any scenario in a fresh process.
+# What a scenario builds before it reads a row: its modules, the request and the flow
+# source it reads (simulate.flow_source: on DuckDB the flows files on a DuckDB connection
+# of the run's own). Its peak is the floor under any scenario in a fresh process.
 _FLOOR = """
 import json, sys
 from tradelever.analysis.scenarios import flows, run, simulate
 from tradelever.api import Session
 s = Session(sys.argv[1])
 request = s.request(simulate.RUN_SCENARIO, dataset="baci-synthetic", year=2021, home="MYS")
-print(json.dumps({"columns": len(request.flows.columns)}))
+with simulate.flow_source(request) as source:
+    print(json.dumps({"source": type(source).__name__, "ibis": "ibis" in sys.modules}))
 """
 
 _SCENARIO = """
@@ -86,12 +90,13 @@ print(json.dumps({
     "total": s["total_effect_usd"],
     "low": s.get("total_effect_low_usd"),
     "home_total": r.home["total_effect_usd"] if r.home else None,
+    "ibis": "ibis" in sys.modules,
 }))
 """
 
 
 def _gib(n: float) -> str:
-    return f"{n / 2**30:.2f} GiB"
+    return f"{n / 2**30:.3f} GiB"
 
 
 def main() -> None:
@@ -139,7 +144,8 @@ def main() -> None:
         floor = run_child(_FLOOR, str(store))
         print(
             f"floor: modules + connection   {floor['wall']:6.2f} s wall {floor['cpu']:6.2f} s "
-            f"CPU  peak {_gib(floor['peak_bytes'])}  (what a scenario needs before a row)"
+            f"CPU  peak {_gib(floor['peak_bytes'])}  (what a scenario builds before a row: "
+            f"{floor['source']}, Ibis {'imported' if floor['ibis'] else 'not imported'})"
         )
         runs = [("ces", chunk_rows, 250_000), ("smart", chunk_rows, 250_000)]
         if args.one_chunk:
@@ -155,7 +161,8 @@ def main() -> None:
                 f"peak {_gib(r['peak_bytes'])}  ({r['peak_bytes'] / ingest['peak_bytes']:.2f}x "
                 f"ingest, {(r['peak_bytes'] - floor['peak_bytes']) / 2**20:,.0f} MiB above the "
                 f"floor; {r['rows']:,} rows in {r['markets']:,} changed markets, "
-                f"{r['rows_returned']:,} returned; {r['seconds']:.2f} s in process)"
+                f"{r['rows_returned']:,} returned; {r['seconds']:.2f} s in process; Ibis "
+                f"{'imported' if r['ibis'] else 'not imported'})"
             )
         if ("ces", None) in results:
             a, b = results[("ces", chunk_rows)], results[("ces", None)]

@@ -85,8 +85,10 @@ def hand_products() -> pd.DataFrame:
     )
 
 
-def write_hand_dataset(data_dir: str | Path, name: str = "hand-hs17") -> Store:
-    """Write the hand data set into a store (synthetic; for tests only)."""
+def write_hand_dataset(
+    data_dir: str | Path, name: str = "hand-hs17", flows: pd.DataFrame | None = None
+) -> Store:
+    """Write the hand data set (or other ``flows``) into a store (synthetic; tests only)."""
     store = Store(data_dir)
     manifest = {
         "source": "synthetic hand-made test data (not real trade figures)",
@@ -98,7 +100,7 @@ def write_hand_dataset(data_dir: str | Path, name: str = "hand-hs17") -> Store:
         "note": "synthetic",
         "assumptions": ["synthetic test data"],
     }
-    flows = hand_flows()
+    flows = hand_flows() if flows is None else flows.copy()
     flows["dataset"] = name
     with store.stage(name, manifest) as staged:
         staged.write_table("flows", flows, partition_year=True)

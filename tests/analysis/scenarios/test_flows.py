@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from tests.data_factories import baci as factory
-from tests.synthetic import hand_flows, hand_products
+from tests.synthetic import hand_flows, write_hand_dataset
 from tradelever.analysis.scenarios.flows import FlowFiles, load_flows, plan_chunks
 from tradelever.api import Session
 from tradelever.errors import DataFileError, InputError
@@ -52,29 +52,12 @@ USA_2023 = {
 
 
 def _write_repeated(data_dir: Path) -> None:
-    store = Store(data_dir)
     flows = hand_flows()
     extra = pd.DataFrame(EXTRA_2023, columns=["exporter", "importer", "product", "value_usd"])
-    extra = extra.assign(
-        dataset="hand-repeated", year=2023, classification="HS17", quantity=float("nan")
-    )
-    flows = pd.concat([flows, extra[flows.columns]], ignore_index=True)
-    flows["dataset"] = "hand-repeated"
+    extra = extra.assign(year=2023, classification="HS17", quantity=float("nan"))
+    flows = pd.concat([flows, extra[flows.columns.drop("dataset")]], ignore_index=True)
     flows["year"] = flows["year"].astype("int16")
-    manifest = {
-        "source": "synthetic hand-made test data with repeated keys (not real trade figures)",
-        "version": "test",
-        "years": [2022, 2023],
-        "classification": "HS17",
-        "level": "hs6",
-        "licence": "test data",
-        "note": "synthetic",
-        "assumptions": ["synthetic test data"],
-    }
-    with store.stage("hand-repeated", manifest) as staged:
-        staged.write_table("flows", flows, partition_year=True)
-        staged.write_table("products", hand_products())
-        staged.manifest["rows"] = len(flows)
+    write_hand_dataset(data_dir, "hand-repeated", flows)
 
 
 @pytest.fixture
