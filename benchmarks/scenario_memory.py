@@ -34,6 +34,7 @@ Reproduce::
     python benchmarks/scenario_memory.py                          # 11,000,000 rows
     python benchmarks/scenario_memory.py --rows 3000000 --one-chunk
     python benchmarks/scenario_memory.py --chunk-rows 100000      # smaller chunks
+    python benchmarks/scenario_memory.py --solve-rows 100000      # chunks solved in parts
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ import json, sys, time
 t0 = time.perf_counter()
 from tradelever.analysis.scenarios import flows
 from tradelever.api import Session
-spec, mode, chunk_rows, max_rows = json.loads(sys.argv[2])
+spec, mode, chunk_rows, max_rows, solve_rows = json.loads(sys.argv[2])
 flows.CHUNK_ROWS = chunk_rows
+flows.SOLVE_ROWS = solve_rows
 r = Session(sys.argv[1]).run_scenario(
     spec, dataset="baci-synthetic", year=2021, mode=mode, home="MYS", max_rows=max_rows
 )
@@ -103,6 +105,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=11_000_000, help="synthetic rows")
     parser.add_argument("--chunk-rows", type=int, help="rows per chunk (default CHUNK_ROWS)")
+    parser.add_argument(
+        "--solve-rows",
+        type=int,
+        help="solve each chunk in parts of about this many rows (default SOLVE_ROWS: none)",
+    )
     parser.add_argument(
         "--one-chunk", action="store_true", help="also run CES unchunked, every row returned"
     )
@@ -152,7 +159,7 @@ def main() -> None:
             runs.append(("ces", None, None))
         results = {}
         for mode, chunks, max_rows in runs:
-            arg = json.dumps([SCENARIO, mode, chunks, max_rows])
+            arg = json.dumps([SCENARIO, mode, chunks, max_rows, args.solve_rows])
             r = run_child(_SCENARIO, str(store), arg)
             results[(mode, chunks)] = r
             label = f"{mode}, " + (f"chunks of {chunks:,} rows" if chunks else "one chunk")

@@ -246,6 +246,7 @@ class Store:
         self.datasets_dir = self.root / "datasets"
         self.lease_grace = lease_grace
         self._con: Any = None
+        self._lookup_con: Any = None  # plain DuckDB, for look-up tables (read_arrow)
         self._lock = threading.RLock()
         self._local = threading.local()
         self._held: dict[tuple[str, str], _Version] = {}
@@ -265,6 +266,9 @@ class Store:
             self._manifests.clear()
             self._contents.clear()
         self._con = None
+        if self._lookup_con is not None:
+            self._lookup_con.close()
+            self._lookup_con = None
 
     def __enter__(self) -> Store:
         return self
@@ -643,10 +647,10 @@ class Store:
         """A whole (small) table of a data set as a ``pyarrow.Table``.
 
         For look-up tables (``products``, ``coverage``): through :meth:`table` when the
-        engine is connected already or does not read local files; else the Parquet files are
-        read with pyarrow, without starting the query engine (whose first query costs a
-        process the import of Ibis and a connection). ``columns``: the columns to read
-        (default all).
+        engine is connected already or does not read local files; else with one query on
+        a DuckDB connection of the store's own (:meth:`_lookup`), without starting the
+        query engine (whose first query costs a process the import of Ibis and a
+        connection). ``columns``: the columns to read (default all).
 
         Raises
         ------
@@ -656,29 +660,16 @@ class Store:
         if self._con is not None or not self.engine.local_files:
             expr = self.table(name, table)
             return (expr if columns is None else expr.select(*columns)).to_pyarrow()
-        version = self._resolve(name)
-        self._manifest_of(version)
-        files = self._files(version, table)
-        if not files:
-            raise UnknownDatasetError(f"{name}: data set has no table {table!r}")
-        self._check_files(version, table)
-        version.tables_used = True
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        try:
-            parts = [pq.read_table(p, columns=columns) for p in files]
-            return pa.concat_tables(parts, promote_options="permissive")
-        except (pa.ArrowException, OSError) as exc:
-            text = str(exc).strip().splitlines()
-            raise DataFileError(
-                f"cannot read table {table!r} ({text[0] if text else type(exc).__name__}); "
-                f"{DAMAGED}",
-                path=str(version.path / table),
-            ) from None
+        listed = ", ".join(_sql_name(c) for c in columns) if columns is not None else "*"
+        return self._lookup(
+            name, table, f"SELECT {listed} FROM {{files}}", lambda rel: rel.to_arrow_table()
+        )
 
     def columns(self, name: str, table: str = "flows") -> tuple[str, ...]:
-        """Column names of a table of a data set (from a file's schema where files are local).
+        """Column names of a table of a data set, as the engine reads it.
+
+        Where files are local, from their schemas (one ``DESCRIBE`` on the store's DuckDB
+        look-up connection; a ``year=YYYY`` folder is a column too), else from the engine.
 
         Raises
         ------
@@ -687,26 +678,44 @@ class Store:
         """
         if not self.engine.local_files:
             return tuple(self.table(name, table).columns)
+        rows = self._lookup(
+            name, table, "DESCRIBE SELECT * FROM {files}", lambda rel: rel.fetchall()
+        )
+        return tuple(str(row[0]) for row in rows)
+
+    def _lookup(self, name: str, table: str, sql: str, fetch: Callable[[Any], Any]) -> Any:
+        """``fetch`` of ``sql`` (``{files}``: the table's files) on the look-up connection.
+
+        A plain in-memory DuckDB connection, opened on first use (a few MiB, against tens
+        for Ibis and its connection), a cursor per call; the files are checked first, as
+        :meth:`table` checks them, and a file DuckDB cannot read is named as damaged.
+        """
         version = self._resolve(name)
+        self._manifest_of(version)
         files = self._files(version, table)
         if not files:
             raise UnknownDatasetError(f"{name}: data set has no table {table!r}")
         self._check_files(version, table)
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        version.tables_used = True
+        import duckdb
 
+        with self._lock:
+            if self._lookup_con is None:
+                con = duckdb.connect()
+                con.execute("SET enable_progress_bar = false")
+                self._lookup_con = con
+            cursor = self._lookup_con.cursor()
+        listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
         try:
-            schema = pq.read_schema(files[0])
-        except (pa.ArrowException, OSError) as exc:
+            with cursor:
+                return fetch(cursor.sql(sql.format(files=f"read_parquet([{listed}])")))
+        except duckdb.Error as exc:
             text = str(exc).strip().splitlines()
             raise DataFileError(
                 f"cannot read table {table!r} ({text[0] if text else type(exc).__name__}); "
                 f"{DAMAGED}",
-                path=str(files[0]),
+                path=str(version.path / table),
             ) from None
-        # hive partition columns (``year=YYYY`` folders) are columns of the table too
-        parts = [p.split("=", 1)[0] for p in files[0].relative_to(version.path / table).parts[:-1]]
-        return (*schema.names, *(p for p in parts if p not in schema.names))
 
     # -- writing --------------------------------------------------------------------------
     def _ensure_writable(self) -> None:
@@ -922,6 +931,11 @@ class Store:
                 self.root,
                 exc,
             )
+
+
+def _sql_name(column: str) -> str:
+    """A column name quoted for SQL."""
+    return '"' + column.replace('"', '""') + '"'
 
 
 def _view_name(name: str, vid: str, table: str) -> str:

@@ -668,3 +668,28 @@ def test_row_keeper_merge_ranks_as_one_sort_of_all_rows(keys, sizes, limit, rnd)
     got = keeper._merged(current, cand)
     both = [np.concatenate([a, b]) for a, b in zip(_kept_keys(current), cand, strict=True)]
     np.testing.assert_array_equal(got, np.lexsort(both)[:limit])
+
+
+@pytest.mark.parametrize("max_rows", [None, 700])
+def test_chunks_solved_in_parts_of_importers_equal_one_pass(
+    icio_session: Session, monkeypatch: pytest.MonkeyPatch, max_rows: int | None
+) -> None:
+    """A chunk read solved in parts of whole importers (flows.SOLVE_ROWS) changes nothing."""
+    from tradelever.analysis.scenarios import flows
+
+    request, frame = _icio_flows(icio_session)
+    kw = dict(mode="ces", home="MYS", draws=5, max_rows=max_rows)
+    one = _run(request, frame, **kw)
+    solved: list[int] = []
+    parts = flows.importer_parts
+
+    def counted(frame, rows):  # type: ignore[no-untyped-def]
+        for part in parts(frame, rows):
+            solved.append(len(part))
+            yield part
+
+    monkeypatch.setattr(flows, "SOLVE_ROWS", 5_000)
+    monkeypatch.setattr("tradelever.analysis.scenarios.run.importer_parts", counted)
+    in_parts = _run(request, frame, chunk_rows=40_000, **kw)
+    assert len(solved) > 20 and sum(solved) == len(frame)  # every row solved once, in parts
+    assert_same_result(one, in_parts)

@@ -238,7 +238,12 @@ def concat_columns(parts: list[dict[str, Any]]) -> dict[str, Any]:
     for name in names:
         pieces = [part.pop(name) for part in parts]
         if isinstance(pieces[0], pd.Categorical):
-            out[name] = union_categoricals(pieces)
+            dtype = pieces[0].dtype
+            if all(piece.dtype is dtype for piece in pieces):  # one run's categories: codes
+                codes = np.concatenate([piece.codes for piece in pieces])
+                out[name] = pd.Categorical.from_codes(codes, dtype=dtype)
+            else:
+                out[name] = union_categoricals(pieces)
         else:
             out[name] = np.concatenate(pieces)
         del pieces

@@ -280,7 +280,9 @@ class _RowKeeper:
             def key(i: np.ndarray, e: np.ndarray, c: np.ndarray) -> np.ndarray:
                 return (i.astype(np.int64) * n_exp + e) * n_code + c
 
-            first = np.searchsorted(kept, kept, side="left")  # start of each kept row's run
+            # the start of each kept row's run of equal effects
+            starts = np.flatnonzero(np.r_[True, kept[1:] != kept[:-1]])
+            first = np.repeat(starts, np.diff(np.r_[starts, len(kept)]))
             span = key(current["importer"].codes, current["exporter"].codes, current["code"].codes)
             scale = n_imp * n_exp * n_code  # above every key, the candidates' too
             if np.iinfo(np.int64).max // max(len(kept), 1) > scale:
