@@ -199,3 +199,37 @@ def test_bad_parameters_are_one_line_errors(tables: MarketIndicators) -> None:
     with pytest.raises(InputError, match="non-negative amount") as exc:
         leverage_over(tables, partner="USA", min_imports_usd=-1)
     assert exc.value.parameter == "min_imports_usd"
+
+
+def test_first_call_joins_the_rows_it_needs_and_equals_the_kept_table(tmp_path: Path) -> None:
+    """A process's first scan joins its pairs to the markets file; later ones use the kept
+    table: the same rows, every column (hand data and a SYNTHETIC BACI release)."""
+    import pandas as pd
+
+    from tests.data_factories import baci as factory
+    from tradelever.store import Store
+    from tradelever.store.ingest import ingest_baci
+
+    hand = market_indicators(write_hand_dataset(tmp_path / "hand"), HAND)
+    store = Store(tmp_path / "baci")
+    rows = [*factory.ROWS_2021, *factory.filler_rows(2021, 400)]
+    name = ingest_baci(store, factory.write_release_folder(tmp_path / "rel", {2021: rows})).name
+    baci = market_indicators(store, name)
+    for tables, opened in (
+        (hand, lambda: market_indicators(Store(tmp_path / "hand"), HAND)),
+        (baci, lambda: market_indicators(Store(tmp_path / "baci"), name)),
+    ):
+        year = max(tables.manifest["years"])
+        first = leverage_scan(tables, home="MYS", sigma=5.0)
+        assert ("markets", year) not in tables._whole  # only the rows it needed were read
+        second = leverage_scan(tables, home="MYS", sigma=5.0)
+        assert ("markets", year) in tables._whole  # the second call keeps the whole table
+        assert len(first.rows) > 0
+        pd.testing.assert_frame_equal(first.rows, second.rows)
+        assert first.summary == second.summary
+        fresh = opened()  # the reverse view (several suppliers per market) on a new process's
+        assert fresh is not tables and ("markets", year) not in fresh._whole
+        over_first = leverage_over(fresh, partner="USA", sigma=5.0)
+        over_second = leverage_over(fresh, partner="USA", sigma=5.0)
+        assert len(over_first.rows) > 1 and ("markets", year) in fresh._whole
+        pd.testing.assert_frame_equal(over_first.rows, over_second.rows)

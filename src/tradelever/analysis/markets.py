@@ -274,6 +274,7 @@ class MarketIndicators:
     _whole: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, repr=False)
     _totals: dict[int, tuple[float, dict[str, float]]] = field(default_factory=dict, repr=False)
     _keys: dict[int, pd.Index] = field(default_factory=dict, repr=False)
+    _joined: set[int] = field(default_factory=set, repr=False)
     _con: Any = field(default=None, repr=False)
 
     def files(self, table: str) -> list[Path]:
@@ -333,6 +334,45 @@ class MarketIndicators:
             self._keys[int(year)] = pd.Index(keys.to_numpy(dtype=object))
         wanted = importers.astype(str) + "|" + codes.astype(str)
         return self._keys[int(year)].get_indexer(wanted.to_numpy(dtype=object))
+
+    def markets_of(
+        self, year: int, importers: pd.Series, codes: pd.Series
+    ) -> tuple[np.ndarray, pd.DataFrame]:
+        """The ``markets`` rows of (importer, code) pairs: ``(found, rows)``.
+
+        ``found[i]``: pair ``i`` has a market row; ``rows``: the rows of the found pairs,
+        in the pairs' order, with the columns of ``whole("markets", year)``. From the
+        year's whole table when it is kept, or from the second call for the year on (it is
+        then read and kept, as a server wants); the first call of a process joins the pairs
+        to the table's files in one query instead, so a one-shot command (``scan``) reads
+        the rows it needs, not the 1.2 million markets of a BACI year.
+        """
+        year = int(year)
+        if ("markets", year) in self._whole or year in self._joined:
+            at = self.market_rows(year, importers, codes)
+            found = at >= 0
+            return found, self.whole("markets", year).iloc[at[found]].reset_index(drop=True)
+        self._joined.add(year)
+        wanted = pd.DataFrame(
+            {
+                "pos": np.arange(len(importers), dtype=np.int64),
+                "importer": importers.astype(str).to_numpy(dtype=object),
+                "code": codes.astype(str).to_numpy(dtype=object),
+            }
+        )
+        cursor = self._connection().cursor()
+        try:
+            cursor.register("wanted", wanted)
+            rows = cursor.execute(
+                f"SELECT w.pos AS _pos, m.* FROM {_parquet(self.files('markets'))} AS m "
+                f"JOIN wanted AS w ON m.{f.IMPORTER}::VARCHAR = w.importer "
+                f"AND m.code::VARCHAR = w.code WHERE m.{f.YEAR} = {year} ORDER BY w.pos"
+            ).df()
+        finally:
+            cursor.close()
+        found = np.zeros(len(wanted), dtype=bool)
+        found[rows["_pos"].to_numpy(dtype=np.int64)] = True
+        return found, rows.drop(columns="_pos").reset_index(drop=True)
 
     def flows(
         self,

@@ -348,16 +348,16 @@ def _positions(
     sigma: float | None,
 ) -> pd.DataFrame:
     """Attach the partner's market row to each V(i, p, k); compute s, the cost and flags."""
-    markets = indicators.whole("markets", year)
-    at = indicators.market_rows(year, flows[f.IMPORTER], flows["code"])
+    found, market = indicators.markets_of(year, flows[f.IMPORTER], flows["code"])
     v = flows[f.VALUE_USD].to_numpy(dtype=float)
-    m = np.where(at >= 0, markets["imports_usd"].to_numpy(dtype=float)[at], np.nan)
+    m = np.full(len(flows), np.nan)
+    m[found] = market["imports_usd"].to_numpy(dtype=float)
     share = ind.supplier_share(v, m)
     with np.errstate(invalid="ignore"):
-        keep = (at >= 0) & (v > 0) & (m > 0) & (share >= min_share) & (m >= min_imports_usd)
+        keep = found & (v > 0) & (m > 0) & (share >= min_share) & (m >= min_imports_usd)
     rows = flows[keep].reset_index(drop=True)
-    at, share, m = at[keep], share[keep], m[keep]
-    picked = markets.iloc[at].reset_index(drop=True)
+    share, m = share[keep], m[keep]
+    picked = market[keep[found]].reset_index(drop=True)
     codes = sorted(rows["code"].astype(str).unique())
     classification = str(indicators.manifest.get("classification", ""))
     sigmas = sigma_table(codes, classification, sigma).set_index("code")["sigma"]
