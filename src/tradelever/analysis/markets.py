@@ -61,7 +61,7 @@ from tradelever.analysis.markets_sql import (
     TABLES,
     write_market_tables,
 )
-from tradelever.analysis.markets_sql import year_of as _year_of
+from tradelever.analysis.sql import in_list, literal, parquet_source, year_of
 from tradelever.errors import InputError
 
 __all__ = [
@@ -309,12 +309,11 @@ class MarketIndicators:
 
         ``where`` maps a column to a value or a list of values (``{"importer": "USA"}``).
         """
-        conditions = [_in(f.YEAR, _years(year))]
-        conditions += [_in(column, value) for column, value in (where or {}).items()]
+        conditions = [in_list(f.YEAR, _years(year))]
+        conditions += [in_list(column, value) for column, value in (where or {}).items()]
         select = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-        return self._query(
-            f"SELECT {select} FROM {_parquet(self.files(table))} WHERE {' AND '.join(conditions)}"
-        )
+        source = parquet_source(self.files(table))
+        return self._query(f"SELECT {select} FROM {source} WHERE {' AND '.join(conditions)}")
 
     def whole(self, table: str, year: int) -> pd.DataFrame:
         """A whole table for one year, read once and kept."""
@@ -364,7 +363,7 @@ class MarketIndicators:
         try:
             cursor.register("wanted", wanted)
             rows = cursor.execute(
-                f"SELECT w.pos AS _pos, m.* FROM {_parquet(self.files('markets'))} AS m "
+                f"SELECT w.pos AS _pos, m.* FROM {parquet_source(self.files('markets'))} AS m "
                 f"JOIN wanted AS w ON m.{f.IMPORTER}::VARCHAR = w.importer "
                 f"AND m.code::VARCHAR = w.code WHERE m.{f.YEAR} = {year} ORDER BY w.pos"
             ).df()
@@ -386,20 +385,20 @@ class MarketIndicators:
         Columns ``year``, ``exporter``, ``importer``, ``code``, ``value_usd``.
         """
         years = _years(year)
-        files = [p for p in self.flow_files if _year_of(p) in (None, *years)]
+        files = [p for p in self.flow_files if year_of(p) in (None, *years)]
         columns = [f.YEAR, f.EXPORTER, f.IMPORTER, "code", f.VALUE_USD]
         if not files:
             return pd.DataFrame(columns=columns)
-        conditions = [_in(f.YEAR, years), f"{f.EXPORTER} <> {f.IMPORTER}"]
+        conditions = [in_list(f.YEAR, years), f"{f.EXPORTER} <> {f.IMPORTER}"]
         if exporters is not None:
-            conditions.append(_in(f.EXPORTER, list(exporters)))
+            conditions.append(in_list(f.EXPORTER, list(exporters)))
         if importers is not None:
-            conditions.append(_in(f.IMPORTER, list(importers)))
+            conditions.append(in_list(f.IMPORTER, list(importers)))
         return self._query(
             f"SELECT {f.YEAR}, {f.EXPORTER}::VARCHAR AS {f.EXPORTER}, "
             f"{f.IMPORTER}::VARCHAR AS {f.IMPORTER}, {self._code_sql()}::VARCHAR AS code, "
             f"sum({f.VALUE_USD}) AS {f.VALUE_USD} "
-            f"FROM {_parquet(files)} WHERE {' AND '.join(conditions)} GROUP BY ALL"
+            f"FROM {parquet_source(files)} WHERE {' AND '.join(conditions)} GROUP BY ALL"
         )
 
     def _code_sql(self) -> str:
@@ -592,13 +591,13 @@ def _grouped(
 def _build_pair_index(indicators: MarketIndicators, year: int) -> PairIndex:
     """Read one year's ``world``, ``markets``, ``exporters`` and flows into a :class:`PairIndex`."""
     codes, countries = _Coder(), _Coder()
-    where = f"WHERE {_in(f.YEAR, [int(year)])}"
+    where = f"WHERE {in_list(f.YEAR, [int(year)])}"
 
     def read(table: str, country: str, columns: list[str]) -> tuple[np.ndarray, ...]:
         sql = (
             f'SELECT "{country}"::VARCHAR AS c, code::VARCHAR AS code, '
             + ", ".join(f'"{c}"::DOUBLE AS "{c}"' for c in columns)
-            + f" FROM {_parquet(indicators.files(table))} {where}"
+            + f" FROM {parquet_source(indicators.files(table))} {where}"
         )
         parts: list[list[np.ndarray]] = [[] for _ in range(2 + len(columns))]
         for batch in _batches(indicators, sql):
@@ -620,18 +619,18 @@ def _build_pair_index(indicators: MarketIndicators, year: int) -> PairIndex:
     )
     x_country, x_code, x_exports = read("exporters", f.EXPORTER, ["exports_usd"])
     flow_parts = None
-    files = [p for p in indicators.flow_files if _year_of(p) in (None, int(year))]
+    files = [p for p in indicators.flow_files if year_of(p) in (None, int(year))]
     if files:
         (count,) = (
             indicators._connection()
-            .execute(f"SELECT count(*) FROM {_parquet(files)} {where}")
+            .execute(f"SELECT count(*) FROM {parquet_source(files)} {where}")
             .fetchone()
         )
         if int(count) <= INDEX_MAX_FLOWS:
             sql = (
                 f"SELECT {f.IMPORTER}::VARCHAR, {f.EXPORTER}::VARCHAR, "
                 f"{indicators._code_sql()}::VARCHAR, {f.VALUE_USD}::DOUBLE "
-                f"FROM {_parquet(files)} {where} AND {f.EXPORTER} <> {f.IMPORTER}"
+                f"FROM {parquet_source(files)} {where} AND {f.EXPORTER} <> {f.IMPORTER}"
             )
             parts: list[list[np.ndarray]] = [[], [], [], []]
             for batch in _batches(indicators, sql):
@@ -746,24 +745,6 @@ _INDEXES: Final = _IndexCache(INDEX_MEMORY)
 
 def _years(year: int | Iterable[int]) -> list[int]:
     return [int(year)] if isinstance(year, (int, np.integer)) else [int(y) for y in year]
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _in(column: str, value: Any) -> str:
-    values = list(value) if isinstance(value, (list, tuple, set)) else [value]
-    if not values:
-        return "false"
-    return f'"{column}" IN ({", ".join(_literal(v) for v in values)})'
-
-
-def _parquet(files: Sequence[Path]) -> str:
-    listed = ", ".join(_literal(str(p)) for p in files)
-    return f"read_parquet([{listed}], hive_partitioning = false)"
 
 
 def market_indicators(
@@ -1010,8 +991,8 @@ def _pair_sums_queried(
     years = [year] if base_year is None else [year, base_year]
     shippers = [c for c in (home, rival) if c is not None]
     countries = [c for c in (home, rival, partner) if c is not None]
-    lit = _literal
-    flow_files = [p for p in indicators.flow_files if _year_of(p) in (None, *years)]
+    lit = literal
+    flow_files = [p for p in indicators.flow_files if year_of(p) in (None, *years)]
 
     def exported(country: str | None) -> str:
         if country is None:
@@ -1036,8 +1017,8 @@ def _pair_sums_queried(
         )
         flows = (
             f"SELECT {indicators._code_sql()}::VARCHAR AS code, {sums} "
-            f"FROM {_parquet(flow_files)} WHERE {_in(f.YEAR, years)} "
-            f"AND {_in(f.EXPORTER, shippers)} AND {_in(f.IMPORTER, [partner])} "
+            f"FROM {parquet_source(flow_files)} WHERE {in_list(f.YEAR, years)} "
+            f"AND {in_list(f.EXPORTER, shippers)} AND {in_list(f.IMPORTER, [partner])} "
             f"AND {f.EXPORTER} <> {f.IMPORTER} GROUP BY 1"
         )
     else:  # no flows for these years: nothing shipped
@@ -1052,21 +1033,21 @@ def _pair_sums_queried(
         else "CAST('NaN' AS DOUBLE) AS partner_imports_base_usd, "
         "CAST('NaN' AS DOUBLE) AS home_exports_to_partner_base_usd"
     )
-    markets = _parquet(indicators.files("markets"))
+    markets = parquet_source(indicators.files("markets"))
     sql = f"""
         WITH m AS (
             SELECT "year", code, imports_usd, import_sumsq FROM {markets}
-            WHERE {_in(f.YEAR, years)} AND {_in(f.IMPORTER, [partner])}
+            WHERE {in_list(f.YEAR, years)} AND {in_list(f.IMPORTER, [partner])}
         ),
         now AS (SELECT * FROM m WHERE "year" = {int(year)} AND imports_usd > 0),
         b AS (SELECT code, imports_usd FROM m WHERE "year" = {int(base_year or year)}),
         w AS (
             SELECT code, world_exports_usd, world_export_sumsq
-            FROM {_parquet(indicators.files("world"))} WHERE "year" = {int(year)}
+            FROM {parquet_source(indicators.files("world"))} WHERE "year" = {int(year)}
         ),
         x AS (
-            SELECT code, {exports} FROM {_parquet(indicators.files("exporters"))}
-            WHERE "year" = {int(year)} AND {_in(f.EXPORTER, countries)} GROUP BY code
+            SELECT code, {exports} FROM {parquet_source(indicators.files("exporters"))}
+            WHERE "year" = {int(year)} AND {in_list(f.EXPORTER, countries)} GROUP BY code
         ),
         v AS ({flows})
         SELECT now.code::VARCHAR AS code,

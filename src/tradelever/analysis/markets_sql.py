@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from tradelever import schema as f
+from tradelever.analysis.sql import year_of
 from tradelever.errors import InputError
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "code_sql",
     "market_sql",
     "write_market_tables",
-    "year_of",
 ]
 
 TABLES: Final = ("markets", "exporters", "world", "exporter_totals")
@@ -242,11 +242,3 @@ def write_market_tables(
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-
-
-def year_of(path: Path) -> int | None:
-    """The year of a ``year=<Y>`` folder in ``path`` (None: not partitioned by year)."""
-    for part in path.parts:
-        if part.startswith("year=") and part[5:].isdigit():
-            return int(part[5:])
-    return None

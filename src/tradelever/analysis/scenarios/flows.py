@@ -30,10 +30,9 @@ import numpy as np
 import pandas as pd
 
 from tradelever import schema as f
-from tradelever.analysis.markets import _in, _literal, _parquet
-from tradelever.analysis.markets_sql import year_of
 from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.selectors import resolve_countries_spec
+from tradelever.analysis.sql import in_list, literal, parquet_source, year_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -189,10 +188,10 @@ def _sql(
         )
     where = [f'"{f.YEAR}" = {int(year)}', f'"{f.EXPORTER}" <> "{f.IMPORTER}"']
     if importers is not None:
-        where.append(_in(f.IMPORTER, importers))
+        where.append(in_list(f.IMPORTER, importers))
     if between is not None:
-        where.append(f'"{f.IMPORTER}" BETWEEN {_literal(between[0])} AND {_literal(between[1])}')
-    scan = f"FROM {_parquet(files)} WHERE {' AND '.join(where)}"
+        where.append(f'"{f.IMPORTER}" BETWEEN {literal(between[0])} AND {literal(between[1])}')
+    scan = f"FROM {parquet_source(files)} WHERE {' AND '.join(where)}"
     if unique:
         return f'SELECT {keys}, "{f.VALUE_USD}" AS "value" {scan} AND "{f.VALUE_USD}" > 0'
     return (
