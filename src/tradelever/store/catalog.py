@@ -39,7 +39,10 @@ A data directory in the layout of tradelever before versions (``datasets/<name>/
 beside the tables) is migrated in place on first open, holding the store lock; if the
 directory is read-only it is read in place. Queries run through Ibis on the store's engine
 (:mod:`tradelever.store.engines`): an in-memory DuckDB connection by default, or Apache Spark
-over the same Parquet files (or over a copy of them at a data URI).
+over the same Parquet files (or over a copy of them at a data URI). Small look-up tables and
+a table's columns (:meth:`Store.read_arrow`, :meth:`Store.columns`) are read on a plain
+DuckDB connection of the store's own until the engine is connected, so a command that needs
+no query never starts Ibis.
 """
 
 from __future__ import annotations
