@@ -59,6 +59,7 @@ from tradelever.analysis.markets_sql import (
     MEMORY_LIMIT,
     PREFIX,
     TABLES,
+    code_sql,
     write_market_tables,
 )
 from tradelever.analysis.sql import in_list, literal, parquet_source, year_of
@@ -82,7 +83,6 @@ __all__ = [
 #: Version of the table definitions; bump it when their content changes (it is part of the
 #: cache key, so copies made by an older definition are rebuilt).
 MARKETS_VERSION: Final = 1
-_PREFIX: Final = PREFIX
 
 
 # --------------------------------------------------------------------------------------
@@ -111,8 +111,8 @@ def coded_flows(flows: Any, level: str, base_level: str) -> Any:
     """Flows with a ``code`` column at ``level`` (the data set's own, or a coarser HS level)."""
     if level == base_level:
         return flows.mutate(code=flows[f.PRODUCT])
-    if level in _PREFIX:
-        return flows.mutate(code=flows[f.PRODUCT].substr(0, _PREFIX[level]))
+    if level in PREFIX:
+        return flows.mutate(code=flows[f.PRODUCT].substr(0, PREFIX[level]))
     raise InputError(f"{level!r} is not a product level of this data set", parameter="level")
 
 
@@ -403,9 +403,7 @@ class MarketIndicators:
 
     def _code_sql(self) -> str:
         """The SQL of the ``code`` column over the flows at this level."""
-        if self.level == self.base_level:
-            return f.PRODUCT
-        return f"substr({f.PRODUCT}, 1, {_PREFIX[self.level]})"
+        return code_sql(self.level, self.base_level)
 
     def pair_index(self, year: int, *, lazy: bool = False) -> PairIndex | None:
         """The year's tables and flows in memory, indexed by country (built once per process).

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from tradelever import schema as f
-from tradelever.analysis.sql import year_of
+from tradelever.analysis.sql import parquet_source, year_of
 from tradelever.errors import InputError
 
 __all__ = [
@@ -75,11 +75,10 @@ def market_sql(
     once and added back as a constant (a ``BIGINT``, as the flows' hive-partitioned
     ``year`` column reads), so no aggregation groups or sorts by it.
     """
-    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
     v, x = f.VALUE_USD, "exports_usd"
     flows = (
         f"SELECT {f.EXPORTER}, {f.IMPORTER}, {code_sql(level, base_level)} AS code, {v} "
-        f"FROM read_parquet([{listed}], hive_partitioning = false) "
+        f"FROM {parquet_source(files)} "
         f"WHERE {f.YEAR} = {int(year)} AND {f.EXPORTER} <> {f.IMPORTER}"
     )
     supply = (
@@ -212,9 +211,8 @@ def write_market_tables(
     try:
         con.execute("SET enable_progress_bar = false")
         if years is None:
-            listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in flow_files)
             found = con.execute(
-                f"SELECT DISTINCT {f.YEAR} FROM read_parquet([{listed}], hive_partitioning = false)"
+                f"SELECT DISTINCT {f.YEAR} FROM {parquet_source(flow_files)}"
             ).fetchall()
             years = sorted(int(y) for (y,) in found if y is not None)
         for name in TABLES:
