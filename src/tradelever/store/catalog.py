@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from tradelever.errors import DataFileError, StoreError, UnknownDatasetError
 from tradelever.store import layout as lay
-from tradelever.store.engines import DuckDBEngine, Engine
+from tradelever.store.engines import DuckDBEngine, Engine, unreadable_table
 from tradelever.store.layout import (
     CONTENTS,
     DAMAGED,
@@ -713,12 +713,7 @@ class Store:
             with cursor:
                 return fetch(cursor.sql(sql.format(files=f"read_parquet([{listed}])")))
         except duckdb.Error as exc:
-            text = str(exc).strip().splitlines()
-            raise DataFileError(
-                f"cannot read table {table!r} ({text[0] if text else type(exc).__name__}); "
-                f"{DAMAGED}",
-                path=str(version.path / table),
-            ) from None
+            raise unreadable_table(exc, version.path / table) from None
 
     # -- writing --------------------------------------------------------------------------
     def _ensure_writable(self) -> None:

@@ -50,7 +50,7 @@ from tradelever.store.layout import DAMAGED
 if TYPE_CHECKING:
     from tradelever.config import Config
 
-__all__ = ["DuckDBEngine", "Engine", "SparkEngine", "engine_for"]
+__all__ = ["DuckDBEngine", "Engine", "SparkEngine", "engine_for", "unreadable_table"]
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,15 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def unreadable_table(exc: BaseException, where: Path, engine: str = "") -> DataFileError:
+    """The error for table files an engine cannot read, naming the table's folder."""
+    return DataFileError(
+        f"{engine + ' ' if engine else ''}cannot read table {where.name!r} "
+        f"({_first_line(exc)}); {DAMAGED}",
+        path=str(where),
+    )
+
+
 class DuckDBEngine:
     """Queries on an in-memory DuckDB connection in this process (the default)."""
 
@@ -136,10 +145,7 @@ class DuckDBEngine:
         try:
             return con.read_parquet([str(p) for p in files], table_name=view)
         except duckdb.Error as exc:
-            raise DataFileError(
-                f"cannot read table {where.name!r} ({_first_line(exc)}); {DAMAGED}",
-                path=str(where),
-            ) from None
+            raise unreadable_table(exc, where) from None
 
     def drop(self, con: Any, view: str) -> None:
         """Drop the view."""
@@ -285,10 +291,7 @@ class SparkEngine:
             frame.createOrReplaceTempView(view)
         except Exception as exc:
             if self.data_uri is None:
-                raise DataFileError(
-                    f"Spark cannot read table {where.name!r} ({_first_line(exc)}); {DAMAGED}",
-                    path=str(where),
-                ) from None
+                raise unreadable_table(exc, where, "Spark") from None
             folder = self.uri(where, root)
             raise DataFileError(
                 f"Spark cannot read table {where.name!r} from the data URI "

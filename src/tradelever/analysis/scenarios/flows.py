@@ -131,19 +131,13 @@ class FlowFiles:
         """
         import duckdb
 
-        from tradelever.errors import DataFileError
-        from tradelever.store.layout import DAMAGED
+        from tradelever.store.engines import unreadable_table
 
         cursor = self.connection.cursor()
         try:
             return cursor.sql(sql).to_arrow_table()
         except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-            text = str(exc).strip().splitlines()
-            raise DataFileError(
-                f"cannot read table {self.where.name!r} ({text[0] if text else 'I/O error'}); "
-                f"{DAMAGED}",
-                path=str(self.where),
-            ) from None
+            raise unreadable_table(exc, self.where) from None
         finally:
             cursor.close()
 
