@@ -628,13 +628,7 @@ class Store:
             cached = self._tables.get(key)
         if cached is not None and self._con is not None:
             return cached
-        self._manifest_of(version)
-        files = self._files(version, table)
-        if not files:
-            raise UnknownDatasetError(f"{name}: data set has no table {table!r}")
-        if self.engine.local_files:  # else the files are read at the engine's URI
-            self._check_files(version, table)
-        version.tables_used = True
+        files = self._readable(version, table)
         expr = self.engine.read(
             self.connection,
             files,
@@ -645,6 +639,25 @@ class Store:
         with self._lock:
             self._tables[key] = expr
         return expr
+
+    def _readable(self, version: _Version, table: str) -> list[Path]:
+        """The files of ``table`` in ``version``, checked where they are local, marked used.
+
+        Raises
+        ------
+        UnknownDatasetError
+            If the version has no such table.
+        DataFileError
+            If its manifest or a file is missing, truncated or altered.
+        """
+        self._manifest_of(version)
+        files = self._files(version, table)
+        if not files:
+            raise UnknownDatasetError(f"{version.name}: data set has no table {table!r}")
+        if self.engine.local_files:  # else the files are read at the engine's URI
+            self._check_files(version, table)
+        version.tables_used = True
+        return files
 
     def read_arrow(self, name: str, table: str, columns: list[str] | None = None) -> Any:
         """A whole (small) table of a data set as a ``pyarrow.Table``.
@@ -694,12 +707,7 @@ class Store:
         :meth:`table` checks them, and a file DuckDB cannot read is named as damaged.
         """
         version = self._resolve(name)
-        self._manifest_of(version)
-        files = self._files(version, table)
-        if not files:
-            raise UnknownDatasetError(f"{name}: data set has no table {table!r}")
-        self._check_files(version, table)
-        version.tables_used = True
+        files = self._readable(version, table)
         import duckdb
 
         with self._lock:
