@@ -357,18 +357,7 @@ def importer_parts(frame: pd.DataFrame, rows: int | None) -> Iterator[pd.DataFra
     if rows is None or len(frame) <= rows:
         yield frame
         return
-    idx, importers = category_codes(frame[f.IMPORTER])
-    groups = _group(np.bincount(idx, minlength=len(importers)), int(rows))
-    if len(groups) == 1:
-        yield frame
-        return
-    part_of = np.empty(len(importers), dtype=np.int64)
-    for n, g in enumerate(groups):
-        part_of[g] = n
-    row_part = part_of[idx]
-    del idx
-    for n in range(len(groups)):
-        yield frame[row_part == n]
+    yield from FlowChunks.of_frame(frame, rows)  # the same cut as a frame read whole
 
 
 def _group(counts: np.ndarray, chunk_rows: int) -> list[np.ndarray]:

@@ -177,6 +177,15 @@ def _kept_keys(current: dict[str, Any]) -> tuple[np.ndarray, ...]:
     )
 
 
+def _ranked_all(
+    current: dict[str, Any] | None, keys: list[np.ndarray], limit: int | None
+) -> np.ndarray:
+    """The first ``limit`` positions of (kept rows, candidates) by one lexsort of their keys."""
+    if current is not None:
+        keys = [np.concatenate([a, b]) for a, b in zip(_kept_keys(current), keys, strict=True)]
+    return np.lexsort(keys)[:limit]
+
+
 class _RowKeeper:
     """The rows of a run: every row up to ``limit``, else the ``limit`` largest effects.
 
@@ -226,11 +235,7 @@ class _RowKeeper:
         if self.ranked and current is not None:
             order = self._merged(current, keys)
         else:
-            if current is not None:
-                keys = [
-                    np.concatenate([a, b]) for a, b in zip(_kept_keys(current), keys, strict=True)
-                ]
-            order = np.lexsort(keys)[: self.limit]
+            order = _ranked_all(current, keys, self.limit)
         del keys
         self.ranked = True
         if current is not None and np.array_equal(order, np.arange(n_cur)):
@@ -289,9 +294,7 @@ class _RowKeeper:
                 mine = key(imp[cand][tied], exp[cand][tied], code[cand][tied])
                 at[tied] = np.searchsorted(first * scale + span, at[tied] * scale + mine)
             else:  # pragma: no cover - a universe too large for one integer key
-                return np.lexsort(
-                    [np.concatenate([a, b]) for a, b in zip(_kept_keys(current), keys, strict=True)]
-                )[: self.limit]
+                return _ranked_all(current, keys, self.limit)
         n_cur, m = len(kept), len(cand)
         # candidate j goes after the kept rows before it and the candidates before it
         where = at + np.arange(m)
