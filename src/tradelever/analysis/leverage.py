@@ -603,7 +603,7 @@ def leverage_table(
     else:
         code_column = agg["code"].to_numpy(dtype=object)
         description = np.array([named.get(c, "") for c in code_list], dtype=object)
-    columns: dict[str, Any] = {
+    fields: dict[str, Any] = {
         "code": code_column,
         "description": description,
         "home_share_of_partner_imports": share,
@@ -622,13 +622,13 @@ def leverage_table(
         "home_applied_rate": ind.safe_ratio(_column(agg, "home_duty_to_partner_usd"), v_home),
     }
     order = ranked_order(
-        np.asarray(columns["partner_cost_of_losing_home_usd"], dtype=float),
+        np.asarray(fields["partner_cost_of_losing_home_usd"], dtype=float),
         np.asarray(v_home, dtype=float),
         code_list,
         code_rank=None if code_ids is None else code_ids[0],  # the index's codes are sorted
     )
     # ranked before the frame is built: one frame, no reordering copy of it
-    out = pd.DataFrame({k: _ranked(v, order) for k, v in columns.items()})
+    out = pd.DataFrame({k: _ranked(v, order) for k, v in fields.items()})
     if nulls:
         out = apply_nulls(out, nulls)
     return out
