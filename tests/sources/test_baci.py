@@ -119,17 +119,6 @@ def test_country_dictionary_errors(tmp_path: Path) -> None:
     assert err.value.line == 2
 
 
-def test_iso_numeric_codes_read_without_pandas_equal_the_country_table() -> None:
-    # primary() reads country_converter's file with the standard library (an ingest does
-    # not import pandas); it must see exactly what country_table() holds.
-    from tradelever.reference.countries import country_table
-    from tradelever.sources.baci.dictionaries import _iso_numeric
-
-    table = country_table()
-    assert _iso_numeric() == dict(zip(table["iso3"], table["iso_numeric"], strict=True))
-    assert _iso_numeric()["DEU"] == "276" and _iso_numeric()["MYS"] == "458"  # ISO 3166-1
-
-
 @pytest.mark.parametrize("name", ["country_codes_V202201.csv", "country_codes_V202501.csv"])
 def test_country_table_is_built_from_the_columns(name: str) -> None:
     countries = baci.read_country_codes(_member(DATA / name))

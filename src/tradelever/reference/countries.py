@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-import importlib.util
 import logging
-import os
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
@@ -37,6 +35,7 @@ from typing import Final, Literal
 import pandas as pd
 
 from tradelever.errors import InputError, UnknownCountryError
+from tradelever.reference.coco_data import data_path
 
 __all__ = [
     "EU_AGGREGATE",
@@ -78,11 +77,7 @@ _EU_GROUP = "EU27"
 @cache
 def _country_data() -> pd.DataFrame:
     """The country table of country_converter (coco), read without importing coco."""
-    spec = importlib.util.find_spec("country_converter")
-    if spec is None or spec.origin is None:
-        raise ImportError("country_converter is not installed (pip install country_converter)")
-    path = os.path.join(os.path.dirname(spec.origin), "country_data.tsv")
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
+    return pd.read_csv(data_path(), sep="\t", dtype=str, keep_default_na=False, na_values=[""])
 
 
 @cache

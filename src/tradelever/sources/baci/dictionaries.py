@@ -9,18 +9,17 @@ DataFrame of :func:`read_product_codes` are built when asked for.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import os
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
 from tradelever import schema as f
 from tradelever.errors import DataFileError
+from tradelever.reference.coco_data import iso_numeric
 from tradelever.sources.baci.release import (
     _HISTORICAL_RE,
     _ISO3_RE,
@@ -84,31 +83,6 @@ def _rows(member: BaciMember) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return [h.strip() for h in header], rows
 
 
-_ISO3_ALPHA_RE: Final = re.compile(r"[A-Z]{3}")
-
-
-@cache
-def _iso_numeric() -> dict[str, str]:
-    """ISO3 -> ISO 3166-1 numeric code (text, empty when none): ``country_table()``'s.
-
-    The same file and the same rows as
-    :func:`tradelever.reference.countries.country_table` (country_converter's
-    ``country_data.tsv``, three-letter ISO3 codes, the first row of each), read with the
-    standard library.
-    """
-    spec = importlib.util.find_spec("country_converter")
-    if spec is None or spec.origin is None:
-        raise ImportError("country_converter is not installed (pip install country_converter)")
-    path = os.path.join(os.path.dirname(spec.origin), "country_data.tsv")
-    out: dict[str, str] = {}
-    with open(path, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            iso3 = row.get("ISO3") or ""
-            if _ISO3_ALPHA_RE.fullmatch(iso3) and iso3 not in out:
-                out[iso3] = row.get("ISOnumeric") or ""
-    return out
-
-
 @dataclass(frozen=True)
 class CountryDictionary:
     """A release's country dictionary, resolved to canonical codes.
@@ -154,7 +128,7 @@ class CountryDictionary:
         BEL, 729 for SDN, 710 for ZAF), else the lowest code; the others are the historical
         entities (280 Fed. Rep. of Germany until 1990, 58 Belgium-Luxembourg until 1998...).
         """
-        numeric = _iso_numeric()
+        numeric = iso_numeric()
         out = {}
         for iso3, codes in self.shared().items():
             iso_num = numeric.get(iso3, "")
@@ -198,7 +172,7 @@ def read_country_codes(member: BaciMember) -> CountryDictionary:
     name_col, full_col = spec
     pos = {h: n for n, h in enumerate(header)}
     iso3_col = header[-1]
-    iso_known = _iso_numeric().keys()
+    iso_known = iso_numeric().keys()
     records = []
     seen: dict[int, int] = {}
     for line, row in rows:
