@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from tests.data_factories import baci as factory
 from tradelever.errors import DataFileError
 from tradelever.sources import baci
+from tradelever.sources.baci import convert
 from tradelever.sources.baci.convert import convert_trade_file
 
 YEAR = 2021
@@ -146,3 +149,32 @@ def test_values_are_rounded_like_the_reference_reader(
         ["importer", "product"]
     )
     assert engine["value_usd"].to_numpy().tolist() == reference["value_usd"].to_numpy().tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    keys=st.lists(st.tuples(st.sampled_from("ABCD"), st.sampled_from("EFG"), st.integers(0, 9))),
+    block=st.integers(1, 5),
+)
+def test_repeated_hash_check_finds_a_repeat_wherever_the_blocks_fall(
+    tmp_path_factory: pytest.TempPathFactory, keys: list[tuple[str, str, int]], block: int
+) -> None:
+    """The sorted hashes are compared a block at a time: a repeat across blocks is found."""
+    work = tmp_path_factory.mktemp("hashes")
+    target = work / "flows.parquet"
+    table = pa.table(
+        {
+            "exporter": [k[0] for k in keys],
+            "importer": [k[1] for k in keys],
+            "product": [f"{k[2]:06d}" for k in keys],
+        }
+    )
+    pq.write_table(table, target)
+    original = convert._COMPARE_BLOCK
+    convert._COMPARE_BLOCK = block
+    try:
+        with duckdb.connect() as con:
+            found = convert._has_repeated_hash(con, f"'{target}'")
+    finally:
+        convert._COMPARE_BLOCK = original
+    assert found == (len(set(keys)) < len(keys))

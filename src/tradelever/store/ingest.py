@@ -299,12 +299,31 @@ def ingest_baci(
             "members": [{"name": m.name, "bytes": m.size} for m in release.members],
             "note": f"BACI {release.hs} release {release.version}",
         }
-        with store.stage(name, manifest, before_publish=before_publish) as staged:
+        with (
+            store.stage(name, manifest, before_publish=before_publish) as staged,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradelever-lookups") as pool,
+        ):
+            # the two small dictionary tables are written while the engine converts the
+            # flows (pyarrow's import and the writes cost about 0.1 s after it otherwise);
+            # started once the engine runs, so that the import does not delay its start
+            lookups: list[Future[None]] = []
+
+            def write_dictionaries() -> None:
+                lookups.append(pool.submit(_write_dictionaries, staged, products, countries))
+
             summary = _convert_years(
-                staged, release, countries, checksums, progress, block_size, memory_limit
+                staged,
+                release,
+                countries,
+                checksums,
+                progress,
+                block_size,
+                memory_limit,
+                beside=write_dictionaries,
             )
-            staged.write_table("products", _arrow(products, {}))
-            staged.write_table("countries", _arrow(countries.columns, {"baci_code": "int64"}))
+            if not lookups:  # the engine never reported (no trade file to convert)
+                write_dictionaries()
+            lookups[0].result()
             files = checksums.files(progress)
             combined = hashlib.sha256(
                 "\n".join(f"{d['name']}:{d['sha256']}" for d in sorted(files, key=str)).encode()
@@ -342,6 +361,7 @@ class _Counters:
     rows: int = 0
     rows_read: int = 0
     shown: int = 0  # rows in the last ``read`` event (events never go backwards)
+    beside: Callable[[], None] | None = None  # called once, when the engine first reports
 
 
 def _convert_years(
@@ -352,10 +372,16 @@ def _convert_years(
     progress: ProgressCallback | None,
     block_size: int,
     memory_limit: str,
+    *,
+    beside: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Convert every yearly file into ``flows/year=YYYY/part-0.parquet`` of the staged set."""
+    """Convert every yearly file into ``flows/year=YYYY/part-0.parquet`` of the staged set.
+
+    ``beside`` is called once, from this thread, when the engine first reports progress:
+    work started then runs while the engine converts.
+    """
     work = staged.path / ".work"  # inside the staged folder: removed with it on failure
-    counters = _Counters(total_bytes=sum(m.size for m in release.trade.values()))
+    counters = _Counters(total_bytes=sum(m.size for m in release.trade.values()), beside=beside)
     merged: dict[str, dict[str, list[int]]] = {}
     product_rows: dict[str, int] = {}
     present: set[str] = set()
@@ -432,6 +458,9 @@ def _convert_year(
         return expected if expected is not None else checksums.result(member.path, progress)[1]
 
     def converting(fraction: float) -> None:
+        if counters.beside is not None:
+            start, counters.beside = counters.beside, None
+            start()
         lines = expected.lines - 1 if expected is not None else 0
         estimate = counters.rows_read + int(fraction * max(lines, 0))
         if estimate > counters.shown:
@@ -467,6 +496,14 @@ def _convert_year(
         emit("merge", 0, 0, counters.rows_read)
     emit("read", counters.bytes_before, counters.total_bytes, counters.rows_read)
     return result
+
+
+def _write_dictionaries(
+    staged: StagedDataset, products: dict[str, list[Any]], countries: baci.CountryDictionary
+) -> None:
+    """Write the release's ``products`` and ``countries`` tables into the staged set."""
+    staged.write_table("products", _arrow(products, {}))
+    staged.write_table("countries", _arrow(countries.columns, {"baci_code": "int64"}))
 
 
 def _arrow(columns: dict[str, list[Any]], types: dict[str, str]) -> Any:
