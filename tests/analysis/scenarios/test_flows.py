@@ -270,3 +270,50 @@ def test_scenario_on_duckdb_does_not_import_ibis(data_dir: Path) -> None:
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["rows"] > 0 and got["compared"] > 0
     assert got["loaded"] == []
+
+
+def test_connection_is_closed_once_the_last_chunk_is_read(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine's buffers are freed before the run builds its tables (the memory peak)."""
+    import duckdb
+
+    from tradelever.analysis.scenarios import run as run_module
+
+    opened: list[FlowFiles] = []
+    original = FlowFiles.open
+
+    def recording(*args: Any) -> FlowFiles:
+        opened.append(original(*args))
+        return opened[-1]
+
+    seen: list[bool] = []
+    frame = run_module._Run.market_frame
+
+    def checking(self: Any) -> pd.DataFrame:
+        try:
+            opened[0].connection.execute("SELECT 1")
+            seen.append(False)
+        except duckdb.ConnectionException:
+            seen.append(True)
+        return frame(self)
+
+    monkeypatch.setattr(FlowFiles, "open", recording)
+    monkeypatch.setattr(run_module._Run, "market_frame", checking)
+    monkeypatch.setattr("tradelever.analysis.scenarios.flows.CHUNK_ROWS", 50)
+    spec = {
+        "name": "ten-percent",
+        "measures": [
+            {
+                "importer": "all",
+                "exporters": "all",
+                "products": "all",
+                "new_rate": 0.1,
+                "basis": "other",
+                "source": "test",
+            }
+        ],
+    }
+    r = Session(data_dir).run_scenario(spec, dataset=BACI, year=2021, home="MYS")
+    assert r.summary["rows"] > 50 and len(opened) == 1
+    assert seen == [True]

@@ -693,3 +693,26 @@ def test_chunks_solved_in_parts_of_importers_equal_one_pass(
     in_parts = _run(request, frame, chunk_rows=40_000, **kw)
     assert len(solved) > 20 and sum(solved) == len(frame)  # every row solved once, in parts
     assert_same_result(one, in_parts)
+
+
+def test_full_temporary_disk_is_a_clear_error(
+    icio_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The markets table goes to temporary files chunk by chunk: a full disk names where."""
+    import errno
+    import tempfile
+
+    from tradelever.errors import StoreError
+
+    class Full:
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **kw: Full())
+    with pytest.raises(StoreError, match="No space left on device") as err:
+        icio_session.run_scenario(WORLD, dataset="icio2022")
+    assert tempfile.gettempdir() in str(err.value)
+    assert "markets table" in str(err.value)

@@ -297,6 +297,10 @@ class FlowChunks:
         The rows of each chunk.
     read
         ``read(i)`` returns chunk ``i`` as :func:`load_flows` does.
+    after_last
+        Called when iteration has passed the last chunk (a run's source closes its
+        connection there, so that the engine's buffers are freed before the run builds
+        its tables); None: nothing.
     """
 
     importers: np.ndarray
@@ -305,6 +309,7 @@ class FlowChunks:
     parts: tuple[tuple[str, ...], ...]
     rows: tuple[int, ...]
     read: Callable[[int], pd.DataFrame]
+    after_last: Callable[[], None] | None = None
 
     def __len__(self) -> int:
         return len(self.parts)
@@ -312,6 +317,8 @@ class FlowChunks:
     def __iter__(self) -> Iterator[pd.DataFrame]:
         for i in range(len(self.parts)):
             yield self.read(i)
+        if self.after_last is not None:
+            self.after_last()
 
     @property
     def total_rows(self) -> int:
@@ -428,4 +435,7 @@ def plan_chunks(
             )
         return load_flows(flows, year=year, importers=part, unique=unique)
 
-    return FlowChunks(imp_u, exp_u, code_u, parts, rows, read)
+    # a run's own connection is closed once its last chunk is read (FlowFiles.close may
+    # be called again by the run's context)
+    after_last = flows.close if isinstance(flows, FlowFiles) else None
+    return FlowChunks(imp_u, exp_u, code_u, parts, rows, read, after_last)

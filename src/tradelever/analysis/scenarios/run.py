@@ -72,7 +72,7 @@ from tradelever.analysis.scenarios.result import (
 )
 from tradelever.analysis.scenarios.selectors import Notes
 from tradelever.analysis.scenarios.sensitivity import DrawSums, check_draws, sigma_band
-from tradelever.errors import InputError
+from tradelever.errors import InputError, StoreError
 
 __all__ = [
     "MAX_ROWS",
@@ -429,63 +429,96 @@ _NO_SMART = ("consumer_surplus_usd", "price_index_change")
 
 
 class _Markets:
-    """The markets table of a run, written chunk by chunk into columns allocated once.
+    """The markets table of a run, written chunk by chunk to temporary files.
 
-    Each column is allocated for ``bound`` markets (at most one per row and one per
-    importer and code) when the first chunk arrives; pages never written are never
-    resident, so a column costs the markets written to it. At the end every column is
-    sorted in place into the table, instead of joining the chunks' columns into new ones
-    and sorting those into a third copy.
+    Each column of each chunk is appended to a file of its own (raw values; categories by
+    their codes), so the run holds no market of a finished chunk in memory: a BACI year
+    has 1.2 million markets, about 60 MiB of columns that would otherwise grow beside
+    every later chunk's working set. At the end each column is read back and sorted in
+    place into the table through one scratch buffer reused for every column, so the end
+    of a run holds the table and at most the order and the scratch buffer.
     """
 
-    def __init__(self, bound: int) -> None:
-        self.bound = bound
+    def __init__(self) -> None:
         self.n = 0
-        self.columns: dict[str, np.ndarray] = {}
+        self.files: dict[str, Any] = {}
+        self.kinds: dict[str, np.dtype] = {}
         self.dtypes: dict[str, pd.CategoricalDtype] = {}
 
     def add(self, columns: dict[str, Any]) -> None:
-        """Append one chunk's :func:`market_columns` (in market order)."""
+        """Append one chunk's :func:`market_columns` (in market order).
+
+        Raises
+        ------
+        StoreError
+            When the temporary file cannot be written (disk full), naming its folder.
+        """
+        import tempfile
+
         m = len(columns["total_effect_usd"])
-        start, stop = self.n, self.n + m
-        for name, values in columns.items():
-            if isinstance(values, pd.Categorical):
-                self.dtypes[name] = values.dtype
-                values = values.codes
-            buf = self.columns.get(name)
-            if buf is None:
-                buf = np.empty(max(self.bound, stop), dtype=values.dtype)
-            elif stop > len(buf):  # pragma: no cover - the bound holds every market
-                buf = np.concatenate([buf[:start], np.empty(stop, dtype=buf.dtype)])
-            buf[start:stop] = values
-            self.columns[name] = buf
-        self.n = stop
+        try:
+            for name, values in columns.items():
+                if isinstance(values, pd.Categorical):
+                    self.dtypes[name] = values.dtype
+                    values = values.codes
+                handle = self.files.get(name)
+                if handle is None:
+                    # kept open across chunks; closed (and so deleted) by close()
+                    handle = tempfile.TemporaryFile(prefix="tradelever-")  # noqa: SIM115
+                    self.files[name] = handle
+                    self.kinds[name] = values.dtype
+                handle.write(np.ascontiguousarray(values, dtype=self.kinds[name]).data)
+        except OSError as exc:
+            self.close()
+            raise StoreError(
+                f"cannot write a scenario's markets table to a temporary file in "
+                f"{tempfile.gettempdir()}: {exc.strerror or exc}"
+            ) from None
+        self.n += m
+
+    def _read(self, name: str) -> np.ndarray | None:
+        handle = self.files.pop(name, None)
+        if handle is None:
+            return None
+        with handle:
+            handle.seek(0)
+            column = np.empty(self.n, dtype=self.kinds[name])
+            if handle.readinto(column.data.cast("B")) != column.nbytes:  # pragma: no cover
+                raise StoreError("a scenario's temporary markets file was cut short")
+        return column
+
+    def close(self) -> None:
+        """Delete the temporary files (after :meth:`frame`, or when the run fails)."""
+        for handle in self.files.values():
+            handle.close()
+        self.files.clear()
 
     def frame(self, el: Elasticity | None) -> pd.DataFrame:
         """The table (:data:`_MARKET` columns), most negative total effect first.
 
-        Each stored column is sorted in place through one scratch buffer (its largest
-        column) reused for every column; the columns filled in here (per code, NaN) are
-        built after the sort order is released, so the end of a run holds the table and
-        at most the order and the scratch buffer, never both with the whole table.
+        Each column is read back and sorted in place through one scratch buffer (its
+        largest column) reused for every column; the columns filled in here (per code,
+        NaN) are built after the sort order is released.
         """
         n = self.n
-        order = np.argsort(self.columns["total_effect_usd"][:n], kind="stable")
-        width = max((b.dtype.itemsize for b in self.columns.values()), default=1)
-        scratch = np.empty(n * width, dtype=np.uint8)
-        stored: dict[str, np.ndarray] = {}
-        sorted_: np.ndarray | None = None
-        for name in _MARKET:
-            buf = self.columns.pop(name, None)
-            if buf is None:
-                continue
-            column = buf[:n]
-            del buf
-            sorted_ = scratch[: n * column.dtype.itemsize].view(column.dtype)
-            np.take(column, order, out=sorted_)
-            column[:] = sorted_  # sorted in place: the buffer becomes the column
-            stored[name] = column
-        del order, scratch, sorted_
+        try:
+            total = self._read("total_effect_usd")
+            order = np.argsort(total, kind="stable") if total is not None else None
+            width = max((k.itemsize for k in self.kinds.values()), default=1)
+            scratch = np.empty(n * width, dtype=np.uint8)
+            stored: dict[str, np.ndarray] = {}
+            sorted_: np.ndarray | None = None
+            for name in _MARKET:
+                column = total if name == "total_effect_usd" else self._read(name)
+                if column is None or order is None:
+                    continue
+                sorted_ = scratch[: n * column.dtype.itemsize].view(column.dtype)
+                np.take(column, order, out=sorted_)
+                column[:] = sorted_  # sorted in place: the buffer becomes the column
+                stored[name] = column
+            del order, scratch, sorted_, total
+        finally:
+            self.close()
         out: dict[str, Any] = {}
         codes = stored.get("code")
         for name in _MARKET:
@@ -525,8 +558,7 @@ class _Run:
         self.flags = dict.fromkeys(FLAGS, 0)
         self.sigma_max: float | None = None
         self.rows = _RowKeeper(max_rows)
-        n_imp, _, n_code = (len(u) for u in chunks.universe)
-        self.markets = _Markets(min(chunks.total_rows, n_imp * n_code))
+        self.markets = _Markets()
         self.elasticity: Elasticity | None = None
         self.exporters: dict[str, np.ndarray] | None = None
         self.home_parts: list[HomePart] = []
