@@ -15,7 +15,10 @@ interleaved, and the medians are printed with their ratio:
    sums of ``leverage``): ``pair_sums`` over the materialised tables against the same sums
    as one hand-written DuckDB query over the flows (target <= 0.5x); and, for the record,
    the whole cold command ``tradelever leverage ... --format csv`` (every row of the
-   result, with its descriptions, sigmas and flags; no target);
+   result, with its descriptions, sigmas and flags). The issue's target sentence ("a cold
+   leverage pair <= 0.5x that query") follows "the hand-written DuckDB query" of step 1,
+   so both are also printed against that query's wall time; "met" takes the stricter
+   reading (the pair's own query);
 3. the scan of one home (MYS) over every partner, warm (the tables already open in the
    process; median of 5 calls; target <= 1 s), and the reverse view over the USA;
 4. a small data set's build (``--small`` rows, default 100,000; what a server pays for each
@@ -335,6 +338,16 @@ def main() -> None:
             f"    {_median(ours_cli, 'wall'):.2f} s wall, {_median(ours_cli, 'cpu'):.2f} s CPU "
             f"({cli_ratio:.2f}x the hand-written query's wall; no target)"
         )
+        # The target reads "a cold leverage pair <= 0.5x that query", right after "the
+        # hand-written DuckDB query" of the all-market indicators: a pair reads what that
+        # query materialises. Both readings are printed; "met" below takes the stricter.
+        peer_all_wall = _median(peer_all, "wall")
+        print(
+            f"  against the hand-written all-market query in a fresh process "
+            f"({peer_all_wall:.2f} s; the query the target's sentence names):\n"
+            f"    pair_sums {_median(ours_pair, 'wall') / peer_all_wall:.2f}x, the whole "
+            f"command {_median(ours_cli, 'wall') / peer_all_wall:.2f}x (target <= 0.5x)"
+        )
         print("\n3. scan of MYS over every partner (tables open in the process)")
         print(
             f"  first call {scan['first']:.3f} s, warm median of 5 {scan['warm']:.3f} s "
@@ -350,7 +363,10 @@ def main() -> None:
             f"(first call in the process {small['first']:.3f} s)"
         )
         met = ratio_all <= 1.0 and ratio_pair <= 0.5 and scan["warm"] <= 1.0
-        print(f"\ntargets at {args.rows:,} rows: {'met' if met else 'NOT all met'}")
+        print(
+            f"\ntargets at {args.rows:,} rows: {'met' if met else 'NOT all met'} (the cold "
+            "pair against its own hand-written pair query, the stricter reading)"
+        )
         print("reproduce: python benchmarks/markets.py " + " ".join(sys.argv[1:]))
     finally:
         if args.keep is None:
