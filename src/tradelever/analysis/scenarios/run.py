@@ -30,10 +30,7 @@ and says why.
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
-import functools
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +49,10 @@ from tradelever.analysis.scenarios.flows import (
     scenario_importers,
 )
 from tradelever.analysis.scenarios.home import HomePart, combine_home, home_part
+from tradelever.analysis.scenarios.memory import (
+    release_freed_memory,
+    with_arrow_memory_from_the_c_library,
+)
 from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.plausibility import (
     FLAGS,
@@ -134,37 +135,6 @@ def check_max_rows(max_rows: Any) -> int | None:
             parameter="max_rows",
         )
     return int(max_rows)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """The C library's ``malloc_trim`` on glibc (None elsewhere: macOS, Windows, musl)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes = [ctypes.c_size_t]
-    trim.restype = ctypes.c_int
-    return trim  # type: ignore[no-any-return]
-
-
-def release_freed_memory() -> None:
-    """Give memory this process has already freed back to the operating system.
-
-    Between chunks the freed arrays of the last chunk (and the engine's freed query
-    buffers) sit in the C allocator's free lists, scattered between live blocks, so
-    resident memory grows with each chunk; glibc's ``malloc_trim(0)`` returns their whole
-    pages, and the Arrow memory pool releases what it caches. Nothing live is touched and
-    no allocator setting is changed; where neither call exists this does nothing.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-    arrow = sys.modules.get("pyarrow")
-    if arrow is not None:
-        arrow.default_memory_pool().release_unused()
 
 
 def _kept_keys(current: dict[str, Any]) -> tuple[np.ndarray, ...]:
@@ -643,6 +613,7 @@ class _Run:
             progress(self.draws.n if self.draws is not None else 0)
 
 
+@with_arrow_memory_from_the_c_library
 def run_on_chunks(
     chunks: FlowChunks,
     scenario: Scenario,

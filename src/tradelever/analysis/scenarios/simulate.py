@@ -18,6 +18,7 @@ import pandas as pd
 
 from tradelever.analysis.request import DATASET, YEAR, Request
 from tradelever.analysis.result import TableResult
+from tradelever.analysis.scenarios.memory import with_arrow_memory_from_the_c_library
 from tradelever.errors import InputError
 from tradelever.options import REQUIRED, Analysis, Mode, Option
 
@@ -223,6 +224,7 @@ def schedule_lines(request: Request) -> ScheduleLines | None:
     return lookup
 
 
+@with_arrow_memory_from_the_c_library
 def run_scenario(
     request: Request,
     spec: ScenarioSpec,
