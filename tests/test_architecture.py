@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tradelever.options",
             "tradelever.labels",
             "tradelever.data",
+            "tradelever.sql",
         ),
     ),
     ("reference", ("tradelever.reference",)),

@@ -62,8 +62,8 @@ from tradelever.analysis.markets_sql import (
     code_sql,
     write_market_tables,
 )
-from tradelever.analysis.sql import in_list, literal, parquet_source, year_of
 from tradelever.errors import InputError
+from tradelever.sql import in_list, literal, parquet_source, year_of
 
 __all__ = [
     "MARKETS_VERSION",

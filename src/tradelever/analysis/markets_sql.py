@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Final
 
 from tradelever import schema as f
-from tradelever.analysis.sql import parquet_source, year_of
 from tradelever.errors import InputError
+from tradelever.sql import literal, parquet_source, year_of
 
 __all__ = [
     "MEMORY_LIMIT",
@@ -233,8 +233,8 @@ def write_market_tables(
                 con.execute(sql[temporary])
             for name in TABLES:
                 select = sql[_SELECT[name]]
-                out = str(folder / name / f"part-{int(year)}.parquet").replace("'", "''")
-                (count,) = con.execute(f"COPY ({select}) TO '{out}' (FORMAT parquet)").fetchone()
+                out = literal(str(folder / name / f"part-{int(year)}.parquet"))
+                (count,) = con.execute(f"COPY ({select}) TO {out} (FORMAT parquet)").fetchone()
                 rows[name] += int(count)
         return rows
     finally:

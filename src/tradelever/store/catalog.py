@@ -65,6 +65,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from tradelever.errors import DataFileError, StoreError, UnknownDatasetError
+from tradelever.sql import identifier, parquet_source
 from tradelever.store import layout as lay
 from tradelever.store.engines import DuckDBEngine, Engine, unreadable_table
 from tradelever.store.layout import (
@@ -676,7 +677,7 @@ class Store:
         if self._con is not None or not self.engine.local_files:
             expr = self.table(name, table)
             return (expr if columns is None else expr.select(*columns)).to_pyarrow()
-        listed = ", ".join(_sql_name(c) for c in columns) if columns is not None else "*"
+        listed = ", ".join(identifier(c) for c in columns) if columns is not None else "*"
         return self._lookup(
             name, table, f"SELECT {listed} FROM {{files}}", lambda rel: rel.to_arrow_table()
         )
@@ -716,10 +717,11 @@ class Store:
                 con.execute("SET enable_progress_bar = false")
                 self._lookup_con = con
             cursor = self._lookup_con.cursor()
-        listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+        # hive partitioning left to DuckDB: a year=YYYY folder is a column, as the engine reads it
+        source = parquet_source(files, hive_partitioning=None)
         try:
             with cursor:
-                return fetch(cursor.sql(sql.format(files=f"read_parquet([{listed}])")))
+                return fetch(cursor.sql(sql.format(files=source)))
         except duckdb.Error as exc:
             raise unreadable_table(exc, version.path / table) from None
 
@@ -937,11 +939,6 @@ class Store:
                 self.root,
                 exc,
             )
-
-
-def _sql_name(column: str) -> str:
-    """A column name quoted for SQL."""
-    return '"' + column.replace('"', '""') + '"'
 
 
 def _view_name(name: str, vid: str, table: str) -> str:

@@ -32,7 +32,7 @@ import pandas as pd
 from tradelever import schema as f
 from tradelever.analysis.scenarios.model import Scenario
 from tradelever.analysis.scenarios.selectors import resolve_countries_spec
-from tradelever.analysis.sql import in_list, literal, parquet_source, year_of
+from tradelever.sql import in_list, literal, parquet_source, year_of
 
 if TYPE_CHECKING:
     import pyarrow as pa

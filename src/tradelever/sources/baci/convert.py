@@ -59,6 +59,7 @@ from tradelever.sources.baci.release import (
     LineScan,
 )
 from tradelever.sources.baci.trade import TradeFileReader, check_header
+from tradelever.sql import literal
 
 __all__ = ["MEMORY_LIMIT", "ConvertResult", "convert_trade_file"]
 
@@ -96,12 +97,8 @@ class ConvertResult:
     countries: tuple[str, ...] = ()
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _enum(values: list[str]) -> str:
-    return "ENUM (" + ", ".join(_quote(v) for v in values) + ")"
+    return "ENUM (" + ", ".join(literal(v) for v in values) + ")"
 
 
 def _codes(countries: CountryDictionary) -> tuple[list[str], list[str], dict[str, str]]:
@@ -189,7 +186,7 @@ def _stats_by_query(con: Any, target: str) -> dict[str, dict[str, str]]:
                min(quantity) FILTER (NOT isnan(quantity)),
                max(quantity) FILTER (NOT isnan(quantity)),
                count(*) FILTER (isnan(quantity))
-        FROM read_parquet({_quote(target)})
+        FROM read_parquet({literal(target)})
         """
     ).fetchone()
     names = ("year", "exporter", "importer", "product", "value_usd")
@@ -323,28 +320,28 @@ def convert_trade_file(
         classification=classification,
         block_size=block_size,
     )
-    out = _quote(str(target))
+    out = literal(str(target))
     spill.mkdir(parents=True, exist_ok=True)
     with _connect(spill, memory_limit) as con:
         con.execute(f"CREATE TYPE baci_code AS {_enum(written)}")
         con.execute(f"CREATE TYPE stored_code AS {_enum(sorted(set(stored)))}")
         con.execute(f"CREATE TYPE dataset_name AS {_enum([dataset])}")
         con.execute(f"CREATE TYPE classification_name AS {_enum([classification])}")
-        lookup = "([" + ", ".join(_quote(c) for c in stored) + "]::stored_code[])"
+        lookup = "([" + ", ".join(literal(c) for c in stored) + "]::stored_code[])"
         columns = (
             "{'t': 'VARCHAR', 'i': 'baci_code', 'j': 'baci_code', 'k': 'VARCHAR', "
             "'v': 'DOUBLE', 'q': 'DOUBLE'}"
         )
         select = f"""
-            SELECT {_quote(dataset)}::dataset_name AS dataset,
-                   CASE WHEN t = {_quote(str(int(year)))} THEN {int(year)}::SMALLINT END AS year,
+            SELECT {literal(dataset)}::dataset_name AS dataset,
+                   CASE WHEN t = {literal(str(int(year)))} THEN {int(year)}::SMALLINT END AS year,
                    {lookup}[enum_code(i) + 1] AS exporter,
                    {lookup}[enum_code(j) + 1] AS importer,
                    CASE WHEN length(k) = 5 THEN '0' || k ELSE k END AS product,
-                   {_quote(classification)}::classification_name AS classification,
+                   {literal(classification)}::classification_name AS classification,
                    round(v * 1000000) / 1000 AS value_usd,
                    q AS quantity
-            FROM read_csv({_quote(str(csv_path))}, header = true, auto_detect = false,
+            FROM read_csv({literal(str(csv_path))}, header = true, auto_detect = false,
                           delim = ',', quote = '"', escape = '"', strict_mode = true,
                           nullstr = ['', 'NA'], columns = {columns})
         """
@@ -472,7 +469,7 @@ def _merge_historical(
     null otherwise. The file is rewritten in place (through a temporary file).
     ``present``: the codes that occur in the file as exporter or importer.
     """
-    out = _quote(str(target))
+    out = literal(str(target))
     shared = countries.shared()
     primary = countries.primary()
     merged: dict[str, list[int]] = {}
@@ -486,8 +483,8 @@ def _merge_historical(
         ]
         if len(seen) > 1:
             merged[iso3] = seen
-    mapping = ", ".join(f"({_quote(m)}, {_quote(i)})" for m, i in sorted(markers.items()))
-    codes = ", ".join(_quote(c) for c in sorted(touched))
+    mapping = ", ".join(f"({literal(m)}, {literal(i)})" for m, i in sorted(markers.items()))
+    codes = ", ".join(literal(c) for c in sorted(touched))
     temporary = target.with_suffix(".merge.parquet")
     con.execute(
         f"CREATE TEMP TABLE remap(code VARCHAR, iso3 VARCHAR); INSERT INTO remap VALUES {mapping}"
@@ -510,9 +507,11 @@ def _merge_historical(
                    CASE WHEN count(quantity) = count(*) THEN sum(quantity) END AS quantity
             FROM f WHERE exporter IN ({codes}) OR importer IN ({codes})
             GROUP BY dataset, year, exporter, importer, product, classification
-        ) TO {_quote(str(temporary))} (FORMAT parquet)
+        ) TO {literal(str(temporary))} (FORMAT parquet)
         """
     )
-    (rows,) = con.execute(f"SELECT count(*) FROM read_parquet({_quote(str(temporary))})").fetchone()
+    (rows,) = con.execute(
+        f"SELECT count(*) FROM read_parquet({literal(str(temporary))})"
+    ).fetchone()
     temporary.replace(target)
     return int(rows), merged
