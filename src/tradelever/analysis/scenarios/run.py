@@ -453,8 +453,12 @@ class _Markets:
         with handle:
             handle.seek(0)
             column = np.empty(self.n, dtype=self.kinds[name])
-            if handle.readinto(column.data.cast("B")) != column.nbytes:  # pragma: no cover
-                raise StoreError("a scenario's temporary markets file was cut short")
+            got = handle.readinto(column.data.cast("B"))
+            if got != column.nbytes:  # pragma: no cover - another process truncated it
+                raise StoreError(
+                    f"a scenario's temporary markets file (column {name!r}) was cut short: "
+                    f"{got} of {column.nbytes} bytes"
+                )
         return column
 
     def close(self) -> None:
